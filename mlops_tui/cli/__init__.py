@@ -1,0 +1,73 @@
+"""The command line: `mlops-tui` opens the app; subcommands print what the panes show.
+
+Settings overrides (`metrics.interval=2`) may stand before the subcommand, like Hydra's dotlist.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+
+from mlops_tui import __version__
+from mlops_tui.cli.alerts import alerts
+from mlops_tui.cli.common import EXIT_USAGE, CliState, fail
+from mlops_tui.cli.config import config
+from mlops_tui.cli.demo import demo
+from mlops_tui.cli.logs import logs
+from mlops_tui.cli.metrics import metrics
+from mlops_tui.cli.models import models
+
+_DOTLIST = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*=")
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Settings overrides such as metrics.interval=2 or logs.files=[app.log] may precede the "
+    "subcommand. Exit codes: 0 ok, 1 a finding (a diff, a firing alert), 2 usage or settings error, "
+    "3 a source could not be read.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="mlops-tui")
+@click.option("-c", "--config", "config_path", metavar="PATH", help="Settings file (default ./mlops-tui.yaml, else ~/.config/mlops-tui/config.yaml).")
+@click.option("--theme", metavar="NAME", help="Theme: mlops-dark, mlops-light, mlops-mono.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, theme: str | None) -> None:
+    """A terminal dashboard for ML systems in production: metrics, models, logs, configs and alerts."""
+    ctx.ensure_object(CliState)
+    ctx.obj.config, ctx.obj.theme = config_path, theme
+    if ctx.invoked_subcommand is None:
+        from mlops_tui.cli.run import run_app
+
+        run_app(ctx.obj.settings(), ctx.obj.config_file)
+
+
+for command in (metrics, models, logs, config, alerts, demo):
+    cli.add_command(command)
+
+
+def split_dotlist(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Take KEY=VALUE overrides that stand before the subcommand out of argv."""
+    dotlist: list[str] = []
+    rest: list[str] = []
+    seen_command = False
+    for arg in argv:
+        if not seen_command and _DOTLIST.match(arg):
+            dotlist.append(arg)
+            continue
+        if arg in cli.commands:
+            seen_command = True
+        rest.append(arg)
+    return dotlist, rest
+
+
+def main(argv: list[str] | None = None) -> None:
+    dotlist, rest = split_dotlist(list(sys.argv[1:] if argv is None else argv))
+    try:
+        cli.main(args=rest, prog_name="mlops-tui", obj=CliState(None, dotlist, None), standalone_mode=True)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+
+
+__all__ = ["cli", "main", "EXIT_USAGE"]

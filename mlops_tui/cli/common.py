@@ -1,0 +1,80 @@
+"""What every subcommand shares: loading settings, printing JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from mlops_tui.settings import Settings, SettingsError, load_settings
+
+EXIT_OK = 0
+EXIT_FINDING = 1  # the command worked and found something: a diff, a firing alert, no match
+EXIT_USAGE = 2  # bad arguments or bad settings
+EXIT_BACKEND = 3  # a source could not be read: server down, repository missing, file unreadable
+
+
+class CliState:
+    """Options of the root command, handed to every subcommand."""
+
+    def __init__(self, config: str | None = None, dotlist: list[str] | None = None, theme: str | None = None) -> None:
+        self.config = config
+        self.dotlist = dotlist or []
+        self.theme = theme
+        self._settings: Settings | None = None
+        self.config_file: Path | None = None
+
+    def settings(self) -> Settings:
+        """The merged settings; exits with code 2 and a clear message when they are invalid."""
+        if self._settings is None:
+            dotlist = list(self.dotlist)
+            if self.theme:
+                dotlist.append(f"ui.theme={self.theme}")
+            try:
+                self._settings, self.config_file = load_settings(self.config, dotlist)
+            except SettingsError as exc:
+                fail(f"invalid settings:\n{exc}", EXIT_USAGE)
+        return self._settings
+
+
+def state() -> CliState:
+    return click.get_current_context().find_object(CliState)
+
+
+def fail(message: str, code: int = EXIT_BACKEND) -> NoReturn:
+    """Print a one-screen error on stderr and exit with code."""
+    click.echo(f"mlops-tui: {message}", err=True)
+    sys.exit(code)
+
+
+def _default(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def to_json(value: Any, indent: int | None = 2) -> str:
+    return json.dumps(value, default=_default, indent=indent, ensure_ascii=False)
+
+
+def emit_json(value: Any, indent: int | None = 2) -> None:
+    """Print value as JSON on stdout (dataclasses, pydantic models and datetimes included)."""
+    click.echo(to_json(value, indent))

@@ -1,0 +1,35 @@
+"""`mlops-tui demo`: build a sandbox (git + DVC + GTO repo, live logs, configs) and open the app on it."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from mlops_tui.cli.common import EXIT_BACKEND, fail, state
+
+
+@click.command()
+@click.option("--prepare", "prepare_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="Only build the sandbox in DIR and print its path.")
+def demo(prepare_dir: Path | None) -> None:
+    """Open the app on a demo sandbox built in a temporary folder."""
+    from mlops_tui.demo.sandbox import SandboxError, demo_overrides, prepare
+
+    try:
+        if prepare_dir is not None:
+            click.echo(prepare(prepare_dir))
+            return
+        with tempfile.TemporaryDirectory(prefix="mlops-tui-demo-") as tmp:
+            root = prepare(Path(tmp) / "sandbox")
+            cli_state = state()
+            cli_state.dotlist = demo_overrides(root) + cli_state.dotlist
+            settings = cli_state.settings()
+            from mlops_tui.cli.run import run_app
+            from mlops_tui.demo.loggen import LogGenerator
+
+            with LogGenerator(root / "logs"):
+                run_app(settings, cli_state.config_file, cwd=root)
+    except SandboxError as exc:
+        fail(f"cannot build the demo sandbox: {exc}", EXIT_BACKEND)

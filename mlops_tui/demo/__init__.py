@@ -1,0 +1,1 @@
+"""The demo sandbox: a real git/DVC/GTO repository, live logs and training configs."""

@@ -1,0 +1,61 @@
+"""Masking of secrets: by key name and by values that look like credentials."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+MASK = "••••••"
+
+_SECRET_KEY = re.compile(
+    r"(pass(word|wd|phrase)?|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|cookie|signature)",
+    re.IGNORECASE,
+)
+_NOT_SECRET_KEY = re.compile(r"(^|_)(tokenizer|max_tokens|num_tokens|tokens?_per|author|auth_type|oauth_url)", re.IGNORECASE)
+_SECRET_VALUE = re.compile(
+    r"""^(?:
+        (?:sk|pk|rk)[-_](?:live|test|proj)?[-_]?[A-Za-z0-9]{16,}      # sk-..., pk_live_...
+      | gh[pousr]_[A-Za-z0-9]{30,}                                      # GitHub tokens
+      | xox[abprs]-[A-Za-z0-9-]{10,}                                    # Slack tokens
+      | AKIA[0-9A-Z]{16}                                                # AWS access key id
+      | eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}      # JWT
+      | hf_[A-Za-z0-9]{30,}                                             # Hugging Face
+      | -----BEGIN[ A-Z]*PRIVATE\ KEY-----.*
+    )$""",
+    re.VERBOSE | re.DOTALL,
+)
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<password>[^@/\s]+)@", re.IGNORECASE)
+
+
+def is_secret_key(key: object) -> bool:
+    """A key whose value is a secret by its name (password, token, api_key...)."""
+    text = str(key)
+    return bool(_SECRET_KEY.search(text)) and not _NOT_SECRET_KEY.search(text)
+
+
+def looks_like_secret(value: object) -> bool:
+    """A value shaped like a credential whatever its key (API keys, JWTs, private keys)."""
+    return isinstance(value, str) and bool(_SECRET_VALUE.match(value.strip()))
+
+
+def mask_value(key: object, value: Any) -> Any:
+    """The value to show for key: masked when secret, with passwords inside URLs masked too."""
+    if value is None or value == "":
+        return value
+    if is_secret_key(key) and not isinstance(value, (Mapping, list, tuple, bool)):
+        return MASK
+    if looks_like_secret(value):
+        return MASK
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", value)
+    return value
+
+
+def mask_tree(data: Any, key: object = "") -> Any:
+    """A copy of nested dicts/lists with every secret masked."""
+    if isinstance(data, Mapping):
+        return {k: mask_tree(v, k) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [mask_tree(v, key) for v in data]
+    return mask_value(key, data)

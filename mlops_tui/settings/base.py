@@ -1,0 +1,34 @@
+"""Shared pieces of the settings model: a strict base and the endpoint of a remote backend."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class Section(BaseModel):
+    """A settings section: unknown keys are errors, and field docstrings become descriptions."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True)
+
+
+class Endpoint(Section):
+    """Where a remote backend answers and how to authenticate against it."""
+
+    name: str = "default"
+    """Name used in the status line, the CLI's --source and dashboard panels."""
+    url: str = "http://127.0.0.1:9090"
+    """Base URL of the server's HTTP API."""
+    username: str | None = None
+    """User for HTTP basic auth."""
+    password: SecretStr | None = None
+    """Password for HTTP basic auth (use ${oc.env:VAR} to keep it out of files)."""
+    token: SecretStr | None = None
+    """Bearer token or API key (use ${oc.env:VAR} to keep it out of files)."""
+    ca_file: str | None = None
+    """PEM file of a custom certificate authority for TLS."""
+    verify_tls: bool = True
+    """Verify the server's TLS certificate."""
+    timeout: float = Field(default=5.0, gt=0)
+    """Seconds before a request is abandoned."""
+    retries: int = Field(default=3, ge=0)
+    """Retries with exponential backoff after a failed request."""

@@ -1,0 +1,26 @@
+"""Configs pane: diff, merge and validation of ML configs."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mlops_tui.settings.base import Section
+
+
+class ConfigsSettings(Section):
+    """Which configs to show, compare and validate."""
+
+    paths: list[str] = Field(default_factory=lambda: ["configs"])
+    """Config files or folders listed in the pane."""
+    compare: list[str] = Field(default_factory=list)
+    """Two files or revisions (REV:path) to diff when the pane opens."""
+    model: str | None = None
+    """Pydantic model to validate against, as package.module:ClassName."""
+    model_path: str | None = None
+    """Folder added to the import path to find the model."""
+    schema_file: str | None = None
+    """JSON Schema file to validate against."""
+    list_key: str | None = None
+    """Key that identifies list items when diffing lists (e.g. name)."""
+    reveal_secrets: bool = False
+    """Show secret values unmasked (the pane can also reveal them one at a time)."""

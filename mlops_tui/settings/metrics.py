@@ -1,0 +1,90 @@
+"""Metrics pane: local resources and remote Prometheus/InfluxDB series."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mlops_tui.settings.base import Endpoint, Section
+
+
+class Thresholds(Section):
+    """Warning and critical levels, in percent, for local resources."""
+
+    cpu_warning: float = 75.0
+    """CPU use (%) shown as a warning."""
+    cpu_critical: float = 90.0
+    """CPU use (%) shown as critical."""
+    memory_warning: float = 80.0
+    """Memory use (%) shown as a warning."""
+    memory_critical: float = 95.0
+    """Memory use (%) shown as critical."""
+    disk_warning: float = 85.0
+    """Filesystem use (%) shown as a warning."""
+    disk_critical: float = 95.0
+    """Filesystem use (%) shown as critical."""
+
+
+class PrometheusSource(Endpoint):
+    """A Prometheus server."""
+
+
+class InfluxSource(Endpoint):
+    """An InfluxDB server (1.x InfluxQL, or 2.x/3.x through the v1 API or Flux)."""
+
+    url: str = "http://127.0.0.1:8086"
+    """Base URL of the server's HTTP API."""
+    database: str = "telegraf"
+    """Database (1.x) or bucket (2.x) to query."""
+    org: str | None = None
+    """Organisation, for Flux queries against 2.x."""
+
+
+class Panel(Section):
+    """One chart of a user dashboard."""
+
+    title: str = "panel"
+    """Title shown above the chart."""
+    source: str = "default"
+    """Name of the Prometheus or InfluxDB source to query."""
+    query: str = ""
+    """PromQL or InfluxQL; $host and other variables are substituted safely."""
+    unit: str = ""
+    """Unit of the values: %, s, ms, B, B/s, req/s..."""
+    warning: float | None = None
+    """Value from which the panel shows a warning."""
+    critical: float | None = None
+    """Value from which the panel shows critical."""
+    legend: str = ""
+    """Legend template, e.g. {{instance}}."""
+
+
+class Dashboard(Section):
+    """A named set of panels sharing variables and a time range."""
+
+    name: str = "dashboard"
+    """Name shown in the dashboard picker."""
+    variables: dict[str, str] = Field(default_factory=dict)
+    """Variables and the label/tag whose values they range over, e.g. {host: instance}."""
+    panels: list[Panel] = Field(default_factory=list)
+    """Charts of the dashboard."""
+
+
+class MetricsSettings(Section):
+    """Local resource sampling and remote metric sources."""
+
+    interval: float = Field(default=1.0, gt=0)
+    """Seconds between local samples."""
+    history: int = Field(default=3600, gt=0)
+    """Samples kept per series (the ring buffer's size)."""
+    top_processes: int = Field(default=50, gt=0)
+    """Processes listed in the process table."""
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    """Warning and critical levels for local resources."""
+    prometheus: list[PrometheusSource] = Field(default_factory=list)
+    """Prometheus servers."""
+    influxdb: list[InfluxSource] = Field(default_factory=list)
+    """InfluxDB servers."""
+    dashboards: list[Dashboard] = Field(default_factory=list)
+    """User dashboards over the remote sources."""
+    time_range: str = "1h"
+    """Default time range of remote charts: 15m, 1h, 6h, 24h."""

@@ -1,0 +1,81 @@
+"""The one place where network calls get their timeout and retry policy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+
+from mlops_tui.settings.base import Endpoint
+
+T = TypeVar("T")
+
+RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+
+
+class BackendError(Exception):
+    """A backend did not answer usefully; str() is the message shown to the user."""
+
+    def __init__(self, message: str, *, status: int | None = None, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff: base * 2**attempt, capped, for at most `retries` retries."""
+
+    retries: int = 3
+    base: float = 0.25
+    cap: float = 4.0
+
+    def delays(self) -> list[float]:
+        return [min(self.cap, self.base * 2**attempt) for attempt in range(self.retries)]
+
+
+def client_for(endpoint: Endpoint) -> httpx.Client:
+    """An httpx client with the endpoint's base URL, auth, TLS and timeout."""
+    auth = None
+    headers = {}
+    if endpoint.username is not None:
+        password = endpoint.password.get_secret_value() if endpoint.password else ""
+        auth = httpx.BasicAuth(endpoint.username, password)
+    if endpoint.token is not None:
+        headers["Authorization"] = f"Bearer {endpoint.token.get_secret_value()}"
+    verify: bool | str = endpoint.ca_file if endpoint.ca_file else endpoint.verify_tls
+    return httpx.Client(
+        base_url=endpoint.url.rstrip("/"),
+        auth=auth,
+        headers=headers,
+        verify=verify,
+        timeout=httpx.Timeout(endpoint.timeout),
+    )
+
+
+def with_retries(call: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -> T:
+    """Run call, retrying retryable BackendErrors and transport errors with backoff."""
+    delays = policy.delays()
+    for attempt in range(len(delays) + 1):
+        try:
+            return call()
+        except BackendError as exc:
+            if not exc.retryable or attempt == len(delays):
+                raise
+        except (httpx.TransportError,) as exc:
+            if attempt == len(delays):
+                raise BackendError(describe_transport_error(exc), retryable=True) from None
+        sleep(delays[attempt])
+    raise AssertionError("unreachable")
+
+
+def describe_transport_error(exc: httpx.TransportError) -> str:
+    """A one-line reason for a failed connection, without a traceback."""
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect: {exc}"
+    return f"{type(exc).__name__}: {exc}"
