@@ -37,3 +37,8 @@ def schema() -> None:
     from mlops_tui.settings import json_schema
 
     emit_json(json_schema())
+
+
+from mlops_tui.cli.config_tools import register as _register_tools  # noqa: E402
+
+_register_tools(config)
