@@ -1,0 +1,56 @@
+"""The status line: every configured source as ok / stale / failing, with the reason."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from mlops_tui.sources.base import SourceState, SourceStatus
+from mlops_tui.widgets.text import sanitize
+
+_STYLE = {
+    SourceState.OK: "$success",
+    SourceState.STALE: "$warning",
+    SourceState.FAILING: "$error",
+    SourceState.ABSENT: "$text-muted",
+    SourceState.LOADING: "$text-muted",
+}
+_MARK = {
+    SourceState.OK: "●",
+    SourceState.STALE: "◐",
+    SourceState.FAILING: "✖",
+    SourceState.ABSENT: "○",
+    SourceState.LOADING: "…",
+}
+
+
+class StatusLine(Static):
+    """One line at the bottom listing the sources; failing ones say why."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; padding: 0 1; background: $panel; color: $foreground; }
+    StatusLine.-failing { background: $error 20%; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.statuses: dict[str, SourceStatus] = {}
+
+    def set_status(self, status: SourceStatus) -> None:
+        self.statuses[status.name] = status
+        self.set_class(any(s.state is SourceState.FAILING for s in self.statuses.values()), "-failing")
+        self.update(self._render_line())
+
+    def _render_line(self) -> Content:
+        parts: list[tuple[str, str] | str] = []
+        for index, status in enumerate(self.statuses.values()):
+            if index:
+                parts.append("  ")
+            style = _STYLE[status.state]
+            parts.append((f"{_MARK[status.state]} ", style))
+            parts.append(sanitize(status.name))
+            parts.append(" ")
+            parts.append((status.state.value, style))
+            if status.state in (SourceState.FAILING, SourceState.STALE) and status.reason:
+                parts.append(f": {sanitize(status.reason, 80)}")
+        return Content.assemble(*parts)
