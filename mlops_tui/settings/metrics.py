@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from mlops_tui.settings.base import Endpoint, Section
@@ -27,6 +29,11 @@ class Thresholds(Section):
 class PrometheusSource(Endpoint):
     """A Prometheus server."""
 
+    node_job: str = ".*node.*"
+    """Regex of the scrape jobs whose targets are hosts (node_exporter) in the fleet table."""
+    stale_after: float = Field(default=120.0, gt=0)
+    """Seconds without a new sample after which a host is shown stale in the fleet table."""
+
 
 class InfluxSource(Endpoint):
     """An InfluxDB server (1.x InfluxQL, or 2.x/3.x through the v1 API or Flux)."""
@@ -37,6 +44,10 @@ class InfluxSource(Endpoint):
     """Database (1.x) or bucket (2.x) to query."""
     org: str | None = None
     """Organisation, for Flux queries against 2.x."""
+    language: Literal["influxql", "flux"] = "influxql"
+    """Query language of the panels and the fleet table: influxql (1.x, 2.x/3.x v1 API) or flux (2.x)."""
+    stale_after: float = Field(default=120.0, gt=0)
+    """Seconds without a new point after which a host is shown stale in the fleet table."""
 
 
 class Panel(Section):
@@ -88,3 +99,5 @@ class MetricsSettings(Section):
     """User dashboards over the remote sources."""
     time_range: str = "1h"
     """Default time range of remote charts: 15m, 1h, 6h, 24h."""
+    remote_refresh: float = Field(default=15.0, gt=0)
+    """Seconds between refreshes of the remote fleet table and charts (failures back off up to 8x)."""

@@ -1,0 +1,197 @@
+"""The common model of remote metrics: series, fleet rows, time ranges and the source protocol.
+
+Prometheus and InfluxDB sources both return these, so the CLI and the Metrics pane render one shape.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from array import array
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+MAX_POINTS = 11_000  # Prometheus refuses more points per series in one range query
+MIN_STEP = 1.0
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration such as 15m, 1h, 6h, 24h, 7d; ValueError for anything else."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 15m, 1h, 6h, 24h, 7d)")
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {text!r}")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling of seconds: 900 -> 15m, 3600 -> 1h, 90 -> 90s."""
+    for unit in ("w", "d", "h", "m", "s"):
+        size = _UNIT_SECONDS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds * 1000)}ms"
+
+
+def choose_step(span: float, width: int, minimum: float = MIN_STEP) -> float:
+    """A whole-second step giving about `width` points over span, never more than MAX_POINTS."""
+    width = max(1, min(width, MAX_POINTS - 1))
+    step = max(minimum, math.ceil(span / width))
+    while span / step + 1 > MAX_POINTS:
+        step += 1
+    return float(step)
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A window [end - span, end]; end None means "now" and follows the clock."""
+
+    span: float = 3600.0
+    end: float | None = None
+
+    PRESETS = (900.0, 3600.0, 21600.0, 86400.0)
+
+    def bounds(self, clock: Callable[[], float] = time.time) -> tuple[float, float]:
+        end = self.end if self.end is not None else clock()
+        return end - self.span, end
+
+    def label(self) -> str:
+        text = f"last {format_duration(self.span)}"
+        if self.end is not None:
+            text += f" to {time.strftime('%H:%M:%S', time.localtime(self.end))}"
+        return text
+
+    def zoom(self, factor: float) -> TimeRange:
+        """Zoom out (factor > 1) or in (< 1) around the window's centre; never below a minute."""
+        span = max(60.0, self.span * factor)
+        if self.end is None:
+            return TimeRange(span)
+        centre = self.end - self.span / 2
+        return TimeRange(span, centre + span / 2)
+
+    def pan(self, fraction: float, clock: Callable[[], float] = time.time) -> TimeRange:
+        """Move by fraction of the span (negative: into the past); reaching now follows the clock again."""
+        end = (self.end if self.end is not None else clock()) + fraction * self.span
+        return TimeRange(self.span, None if end >= clock() else end)
+
+    def next_preset(self) -> TimeRange:
+        bigger = [p for p in self.PRESETS if p > self.span]
+        return TimeRange(bigger[0] if bigger else self.PRESETS[0])
+
+
+@dataclass
+class Series:
+    """One labelled series: timestamps (epoch seconds) and float values, kept in compact arrays."""
+
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    times: array = field(default_factory=lambda: array("d"))
+    values: array = field(default_factory=lambda: array("d"))
+
+    def append(self, at: float, value: float) -> None:
+        self.times.append(at)
+        self.values.append(value)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def last(self) -> float | None:
+        return self.values[-1] if self.values else None
+
+    def legend(self, template: str = "") -> str:
+        """The legend from a template like {{instance}}, or name{labels}."""
+        if template:
+            return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: self.labels.get(m.group(1), ""), template)
+        inner = ",".join(f'{k}="{v}"' for k, v in sorted(self.labels.items()) if k != "__name__")
+        return f"{self.name}{{{inner}}}" if inner else self.name
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "labels": dict(self.labels),
+                "points": [[t, None if math.isnan(v) else v] for t, v in zip(self.times, self.values)]}
+
+
+# Columns of the fleet table: key, heading, unit.
+FLEET_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("cpu", "CPU", "%"),
+    ("mem", "Mem", "%"),
+    ("disk", "Disk", "%"),
+    ("disk_busy", "Busy", "%"),
+    ("net_rx", "Net rx", "B/s"),
+    ("net_tx", "Net tx", "B/s"),
+    ("load1", "Load1", ""),
+)
+
+
+@dataclass
+class HostRow:
+    """One host of the fleet table: latest values by FLEET_COLUMNS key, health and when last seen."""
+
+    host: str
+    source: str
+    values: dict[str, float | None] = field(default_factory=dict)
+    health: str = "unknown"  # up, down, stale, unknown
+    last_seen: float | None = None
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        return {"host": self.host, "source": self.source, "health": self.health, "last_seen": self.last_seen,
+                "reason": self.reason, "values": dict(self.values)}
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart to draw: what to query and how to label it (host charts and user panels alike)."""
+
+    title: str
+    query: str
+    unit: str = ""
+    legend: str = ""
+    warning: float | None = None
+    critical: float | None = None
+
+
+class MetricSource(Protocol):
+    """A remote metric backend: Prometheus or InfluxDB (InfluxQL or Flux)."""
+
+    name: str
+    kind: str
+
+    def range_query(self, query: str, start: float, end: float, step: float,
+                    variables: Mapping[str, str] | None = None) -> list[Series]: ...
+
+    def fleet(self, at: float | None = None) -> list[HostRow]: ...
+
+    def host_charts(self, host: str) -> list[ChartSpec]: ...
+
+    def variable_values(self, key: str) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+def format_value(value: float | None, unit: str = "") -> str:
+    """A compact human value: 12.3%, 1.5 MB/s, 0.250 s; '-' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if unit in ("B", "B/s"):
+        size = abs(value)
+        for prefix in ("", "K", "M", "G", "T"):
+            if size < 1024 or prefix == "T":
+                scaled = value / 1024 ** ("", "K", "M", "G", "T").index(prefix)
+                return f"{scaled:.1f} {prefix}{unit}" if prefix else f"{value:.0f} {unit}"
+            size /= 1024
+    if unit == "%":
+        return f"{value:.1f}%"
+    if abs(value) >= 1000 or value == int(value):
+        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.0f}"
+    elif abs(value) >= 1:
+        text = f"{value:.2f}"
+    else:
+        text = f"{value:.3g}"
+    return f"{text} {unit}".rstrip()
