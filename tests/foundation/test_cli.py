@@ -1,0 +1,87 @@
+"""The command line's root: version, help, settings commands and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support.cli import run_cli
+
+from mlops_tui import __version__
+from mlops_tui.cli import split_dotlist
+
+
+def test_version() -> None:
+    result = run_cli(["--version"])
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"mlops-tui, version {__version__}"
+
+
+def test_help_lists_every_subcommand() -> None:
+    result = run_cli(["--help"])
+    assert result.returncode == 0
+    for command in ("metrics", "models", "logs", "config", "alerts", "demo"):
+        assert f"  {command} " in result.stdout
+
+
+def test_dotlist_is_taken_only_before_the_subcommand() -> None:
+    dotlist, rest = split_dotlist(["metrics.interval=2", "config", "merge", "a.yaml", "train.lr=0.1"])
+    assert dotlist == ["metrics.interval=2"]
+    assert rest == ["config", "merge", "a.yaml", "train.lr=0.1"]
+
+
+def test_config_check_prints_merged_settings_with_secrets_masked(tmp_path: Path) -> None:
+    (tmp_path / "mlops-tui.yaml").write_text(
+        "logs:\n  elasticsearch:\n    - name: es\n      url: https://elastic:hunter2@es:9200\n"
+        "      token: ${oc.env:ES_TOKEN}\n", encoding="utf-8")
+    result = run_cli(["metrics.interval=4", "config", "check", "--json"], cwd=tmp_path,
+                     env={"ES_TOKEN": "tok-abc-123-very-secret"})
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["config_file"] == str(tmp_path / "mlops-tui.yaml")
+    assert data["settings"]["metrics"]["interval"] == 4.0
+    es = data["settings"]["logs"]["elasticsearch"][0]
+    assert es["token"] == "••••••"
+    assert es["url"] == "https://elastic:••••••@es:9200"
+    assert "hunter2" not in result.stdout and "tok-abc" not in result.stdout
+
+
+def test_bad_settings_exit_2_with_one_clear_message(tmp_path: Path) -> None:
+    (tmp_path / "mlops-tui.yaml").write_text("metrics:\n  intreval: 2\n", encoding="utf-8")
+    result = run_cli(["config", "check"], cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "mlops-tui: invalid settings:\n"
+        f"{tmp_path / 'mlops-tui.yaml'}: metrics.intreval: unknown key (did you mean metrics.interval?)"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_opening_the_app_with_bad_settings_refuses_to_start(tmp_path: Path) -> None:
+    result = run_cli(["ui.theme=nonexistent-theme"], cwd=tmp_path)
+    assert result.returncode == 2
+    assert "ui.theme: unknown theme 'nonexistent-theme'" in result.stderr
+    assert "mlops-mono" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_schema_is_json_schema_of_the_settings() -> None:
+    result = run_cli(["config", "schema"])
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert set(schema["properties"]) == {"ui", "metrics", "logs", "models", "configs", "alerts"}
+
+
+def test_alerts_lists_configured_rules(tmp_path: Path) -> None:
+    result = run_cli(["alerts", "--json"], cwd=tmp_path)
+    assert (result.returncode, json.loads(result.stdout)) == (0, [])
+    example = Path(__file__).resolve().parents[2] / "configs" / "mlops-tui.yaml"
+    result = run_cli(["--config", str(example), "alerts"], cwd=tmp_path)
+    assert result.returncode == 0
+    assert "critical cpu saturated: metric cpu.total > 90.0" in result.stdout
+
+
+def test_unknown_subcommand_is_a_usage_error() -> None:
+    result = run_cli(["frobnicate"])
+    assert result.returncode == 2
+    assert "No such command 'frobnicate'" in result.stderr
