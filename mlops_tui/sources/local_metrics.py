@@ -1,0 +1,589 @@
+"""Local resources sampled with psutil into plain dataclasses.
+
+`MetricSource` is the one way to get a snapshot of local resources: `LocalMetricSource` reads this machine,
+`RecordedMetricSource` replays snapshots saved as JSON (the output of `mlops-tui metrics --watch --json`).
+Any psutil call that fails degrades that one value to None and says why in `errors`; the rest is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from mlops_tui.sources.gpu import GpuProcess, GpuReader, GpuReport, GpuSample
+
+SORT_KEYS = ("cpu", "rss", "pid", "name")
+_SKIPPED_FSTYPES = {"squashfs", "tmpfs", "devtmpfs", "overlay", "proc", "sysfs", "nsfs"}
+
+
+@dataclass
+class CpuSample:
+    total: float | None
+    """Percent busy over the sample window, all cores."""
+    per_core: list[float | None]
+    iowait: float | None = None
+    steal: float | None = None
+    load: list[float] | None = None
+    """1, 5 and 15 minute load averages."""
+
+
+@dataclass
+class MemorySample:
+    total: int | None
+    used: int | None
+    available: int | None
+    percent: float | None
+
+
+@dataclass
+class FilesystemSample:
+    mountpoint: str
+    device: str
+    fstype: str
+    total: int | None = None
+    used: int | None = None
+    free: int | None = None
+    percent: float | None = None
+
+
+@dataclass
+class NetSample:
+    interface: str
+    rx: float | None
+    """Bytes received per second."""
+    tx: float | None
+    """Bytes sent per second."""
+
+
+@dataclass
+class ProcessSample:
+    pid: int
+    name: str | None = None
+    user: str | None = None
+    cpu: float | None = None
+    """Percent of one core over the window (may exceed 100 for threaded processes)."""
+    rss: int | None = None
+    threads: int | None = None
+    command: str | None = None
+    open_files: int | None = None
+    """Only read for pinned processes."""
+    gone: bool = False
+    """The process exited (or its pid was reused) since it was pinned."""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Snapshot:
+    """Local resources at one moment; rates are over the `window` seconds before `time`."""
+
+    time: float
+    window: float
+    cpu: CpuSample
+    memory: MemorySample
+    swap: MemorySample
+    filesystems: list[FilesystemSample] = field(default_factory=list)
+    disk_read: float | None = None
+    """Bytes read per second, all disks."""
+    disk_write: float | None = None
+    network: list[NetSample] = field(default_factory=list)
+    process_count: int | None = None
+    uptime: float | None = None
+    processes: list[ProcessSample] = field(default_factory=list)
+    pinned: list[ProcessSample] = field(default_factory=list)
+    gpu: GpuReport = field(default_factory=lambda: GpuReport(False, note="not sampled"))
+    errors: dict[str, str] = field(default_factory=dict)
+    """Values that could not be read, and why."""
+
+    @property
+    def net_rx(self) -> float | None:
+        known = [n.rx for n in self.network if n.rx is not None]
+        return sum(known) if known else None
+
+    @property
+    def net_tx(self) -> float | None:
+        known = [n.tx for n in self.network if n.tx is not None]
+        return sum(known) if known else None
+
+    def series(self) -> dict[str, float | None]:
+        """The values kept as history, by series name."""
+        values: dict[str, float | None] = {
+            "cpu": self.cpu.total, "iowait": self.cpu.iowait, "memory": self.memory.percent,
+            "swap": self.swap.percent, "disk.read": self.disk_read, "disk.write": self.disk_write,
+            "net.rx": self.net_rx, "net.tx": self.net_tx,
+        }
+        for index, core in enumerate(self.cpu.per_core):
+            values[f"core{index}"] = core
+        for gpu in self.gpu.gpus:
+            values[f"gpu{gpu.index}.util"] = gpu.utilization
+            values[f"gpu{gpu.index}.memory"] = gpu.memory_percent
+        for proc in self.pinned:
+            values[f"pid{proc.pid}.cpu"] = proc.cpu
+            values[f"pid{proc.pid}.rss"] = proc.rss
+            values[f"pid{proc.pid}.threads"] = proc.threads
+            values[f"pid{proc.pid}.files"] = proc.open_files
+        return values
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["net_rx"], data["net_tx"] = self.net_rx, self.net_tx
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Snapshot:
+        gpu = data.get("gpu") or {"available": False, "note": "not recorded"}
+        gpus = [GpuSample(**{**g, "processes": [GpuProcess(**p) for p in g.get("processes", [])]})
+                for g in gpu.get("gpus", [])]
+        return cls(
+            time=data["time"], window=data["window"], cpu=CpuSample(**data["cpu"]),
+            memory=MemorySample(**data["memory"]), swap=MemorySample(**data["swap"]),
+            filesystems=[FilesystemSample(**f) for f in data.get("filesystems", [])],
+            disk_read=data.get("disk_read"), disk_write=data.get("disk_write"),
+            network=[NetSample(**n) for n in data.get("network", [])],
+            process_count=data.get("process_count"), uptime=data.get("uptime"),
+            processes=[ProcessSample(**p) for p in data.get("processes", [])],
+            pinned=[ProcessSample(**p) for p in data.get("pinned", [])],
+            gpu=GpuReport(gpu.get("available", False), gpus, gpu.get("note", "")),
+            errors=dict(data.get("errors", {})),
+        )
+
+
+def rank_processes(rows: Iterable[ProcessSample], sort: str, filter_text: str, top: int) -> list[ProcessSample]:
+    """The `top` rows whose name contains filter_text (case-insensitive), ordered by sort (see SORT_KEYS)."""
+    needle = filter_text.casefold()
+    if needle:
+        rows = [r for r in rows if needle in (r.name or "").casefold() or needle in (r.command or "").casefold()]
+    if sort == "pid":
+        return sorted(rows, key=lambda r: r.pid)[:top]
+    if sort == "name":
+        return sorted(rows, key=lambda r: ((r.name or "").casefold(), r.pid))[:top]
+    attr = "rss" if sort == "rss" else "cpu"
+    return sorted(rows, key=lambda r: (-(getattr(r, attr) or 0), r.pid))[:top]
+
+
+class MetricSource(ABC):
+    """Where snapshots of local resources come from."""
+
+    name = "metrics.local"
+    paced = True
+    """Whether the caller should wait the sample interval between two samples (a replay need not)."""
+
+    def __init__(self, top: int = 50) -> None:
+        self.top = top
+        self.sort = "cpu"
+        self.filter_text = ""
+        self._pinned: dict[int, float | None] = {}
+        self._pin_lock = threading.Lock()
+
+    def pin(self, pid: int) -> None:
+        with self._pin_lock:
+            self._pinned.setdefault(pid, self._create_time(pid))
+
+    def unpin(self, pid: int) -> None:
+        with self._pin_lock:
+            self._pinned.pop(pid, None)
+
+    @property
+    def pinned(self) -> list[int]:
+        with self._pin_lock:
+            return list(self._pinned)
+
+    def _create_time(self, pid: int) -> float | None:
+        return None
+
+    @abstractmethod
+    def sample(self) -> Snapshot | None:
+        """A snapshot; None when a recording has no more."""
+
+    def close(self) -> None:
+        """Release what the source holds (NVML)."""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, psutil.AccessDenied):
+        return "access denied"
+    if isinstance(exc, psutil.NoSuchProcess):
+        return "process exited"
+    if isinstance(exc, psutil.ZombieProcess):
+        return "zombie process"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _busy(times: Any) -> tuple[float, float]:
+    """(busy, total) seconds of a cpu_times entry, counted as psutil.cpu_percent does."""
+    total = sum(times)
+    total -= getattr(times, "guest", 0.0) + getattr(times, "guest_nice", 0.0)  # already in user/nice
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    return total - idle, total
+
+
+def _percent(part: float, whole: float) -> float:
+    return max(0.0, min(100.0, 100.0 * part / whole)) if whole > 0 else 0.0
+
+
+class LocalMetricSource(MetricSource):
+    """This machine, through psutil. Rates (CPU, disk, network, process CPU) are over the time since the
+    previous sample; the first sample primes the counters and waits `warmup` seconds."""
+
+    def __init__(self, top: int = 50, warmup: float = 0.5, gpu: GpuReader | None = None) -> None:
+        super().__init__(top)
+        self.warmup = warmup
+        self.gpu = gpu if gpu is not None else GpuReader(process_name=self._name_of)
+        self._prev_time: float | None = None
+        self._prev_cpu: list[Any] | None = None
+        self._prev_disk: Any = None
+        self._prev_net: dict[str, Any] = {}
+        self._prev_proc: dict[int, tuple[float, float]] = {}
+        self._users: dict[int, str] = {}
+        self._boot: float | None = None
+
+    def _create_time(self, pid: int) -> float | None:
+        try:
+            return psutil.Process(pid).create_time()
+        except psutil.Error:
+            return None
+
+    @staticmethod
+    def _name_of(pid: int) -> str | None:
+        try:
+            return psutil.Process(pid).name()
+        except psutil.Error:
+            return None
+
+    def _user(self, uids: Any) -> str | None:
+        if uids is None:
+            return None
+        uid = uids.real
+        if uid not in self._users:
+            try:
+                self._users[uid] = pwd.getpwuid(uid).pw_name
+            except KeyError:
+                self._users[uid] = str(uid)
+        return self._users[uid]
+
+    def _counters(self) -> tuple[float, list[Any] | None, Any, dict[str, Any], dict[str, str]]:
+        errors: dict[str, str] = {}
+        now = time.monotonic()
+        try:
+            cpu = psutil.cpu_times(percpu=True)
+        except Exception as exc:
+            cpu, errors["cpu"] = None, _reason(exc)
+        try:
+            disk = psutil.disk_io_counters(perdisk=False)
+            if disk is None:
+                errors["disk_io"] = "no disk counters (/proc/diskstats missing)"
+        except Exception as exc:
+            disk, errors["disk_io"] = None, _reason(exc)
+        try:
+            net = psutil.net_io_counters(pernic=True)
+        except Exception as exc:
+            net, errors["network"] = {}, _reason(exc)
+        return now, cpu, disk, net, errors
+
+    def sample(self) -> Snapshot:
+        if self._prev_time is None:
+            self._prev_time, self._prev_cpu, self._prev_disk, self._prev_net, _ = self._counters()
+            self._processes(self.warmup or 1e-9, prime=True)
+            if self.warmup:
+                time.sleep(self.warmup)
+        now, cpu_times, disk, net, errors = self._counters()
+        window = max(now - self._prev_time, 1e-6)
+        snap = Snapshot(time=time.time(), window=window, cpu=self._cpu(cpu_times, errors),
+                        memory=self._memory(errors), swap=self._swap(errors), errors=errors)
+        if disk is not None and self._prev_disk is not None:
+            snap.disk_read = max(0, disk.read_bytes - self._prev_disk.read_bytes) / window
+            snap.disk_write = max(0, disk.write_bytes - self._prev_disk.write_bytes) / window
+        for nic, counters in net.items():
+            if nic == "lo":
+                continue
+            prev = self._prev_net.get(nic)
+            rx = max(0, counters.bytes_recv - prev.bytes_recv) / window if prev else None
+            tx = max(0, counters.bytes_sent - prev.bytes_sent) / window if prev else None
+            snap.network.append(NetSample(nic, rx, tx))
+        snap.filesystems = self._filesystems(errors)
+        try:
+            if self._boot is None:
+                self._boot = psutil.boot_time()
+            snap.uptime = time.time() - self._boot
+        except Exception as exc:
+            errors["uptime"] = _reason(exc)
+        rows, snap.process_count = self._processes(window)
+        snap.processes = rank_processes(rows, self.sort, self.filter_text, self.top)
+        for row in snap.processes:
+            self._command(row)
+        snap.pinned = self._pinned_rows(rows)
+        try:
+            snap.gpu = self.gpu.sample()
+        except Exception as exc:
+            snap.gpu = GpuReport(False, note=f"GPU read failed: {_reason(exc)}")
+        self._prev_time, self._prev_cpu, self._prev_disk = now, cpu_times, disk
+        if net:
+            self._prev_net = net
+        return snap
+
+    def _cpu(self, times: list[Any] | None, errors: dict[str, str]) -> CpuSample:
+        try:
+            load = [round(v, 2) for v in os.getloadavg()]
+        except OSError as exc:
+            load, errors["load"] = None, _reason(exc)
+        if times is None or self._prev_cpu is None or len(times) != len(self._prev_cpu):
+            return CpuSample(None, [None] * len(times or []), load=load)
+        per_core: list[float | None] = []
+        busy_sum = total_sum = iowait = steal = 0.0
+        for now, before in zip(times, self._prev_cpu):
+            busy_now, total_now = _busy(now)
+            busy_before, total_before = _busy(before)
+            busy, total = max(0.0, busy_now - busy_before), max(0.0, total_now - total_before)
+            per_core.append(round(_percent(busy, total), 1) if total > 0 else None)
+            busy_sum += busy
+            total_sum += total
+            iowait += max(0.0, getattr(now, "iowait", 0.0) - getattr(before, "iowait", 0.0))
+            steal += max(0.0, getattr(now, "steal", 0.0) - getattr(before, "steal", 0.0))
+        return CpuSample(
+            round(_percent(busy_sum, total_sum), 1), per_core,
+            round(_percent(iowait, total_sum), 1), round(_percent(steal, total_sum), 1), load)
+
+    @staticmethod
+    def _memory(errors: dict[str, str]) -> MemorySample:
+        try:
+            vm = psutil.virtual_memory()
+            return MemorySample(vm.total, vm.total - vm.available, vm.available, round(vm.percent, 1))
+        except Exception as exc:
+            errors["memory"] = _reason(exc)
+            return MemorySample(None, None, None, None)
+
+    @staticmethod
+    def _swap(errors: dict[str, str]) -> MemorySample:
+        try:
+            sw = psutil.swap_memory()
+            return MemorySample(sw.total, sw.used, sw.free, round(sw.percent, 1))
+        except Exception as exc:
+            errors["swap"] = _reason(exc)
+            return MemorySample(None, None, None, None)
+
+    @staticmethod
+    def _filesystems(errors: dict[str, str]) -> list[FilesystemSample]:
+        try:
+            parts = psutil.disk_partitions(all=False)
+        except Exception as exc:
+            errors["filesystems"] = _reason(exc)
+            return []
+        result, seen = [], set()
+        for part in parts:
+            if part.fstype in _SKIPPED_FSTYPES or part.mountpoint in seen:
+                continue
+            seen.add(part.mountpoint)
+            fs = FilesystemSample(part.mountpoint, part.device, part.fstype)
+            try:
+                usage = psutil.disk_usage(part.mountpoint)
+                fs.total, fs.used, fs.free, fs.percent = usage.total, usage.used, usage.free, usage.percent
+            except Exception as exc:  # a stale NFS mount, a mountpoint we may not stat
+                errors[f"filesystem {part.mountpoint}"] = _reason(exc)
+            result.append(fs)
+        return result
+
+    def _processes(self, window: float, prime: bool = False) -> tuple[list[ProcessSample], int | None]:
+        rows: list[ProcessSample] = []
+        seen: dict[int, tuple[float, float]] = {}
+        attrs = ["pid", "name", "uids", "cpu_times", "memory_info", "num_threads", "create_time"]
+        try:
+            for proc in psutil.process_iter(attrs, ad_value=None):
+                info = proc.info
+                pid = info["pid"]
+                row = ProcessSample(pid, info["name"], self._user(info["uids"]))
+                times, created = info["cpu_times"], info["create_time"] or 0.0
+                if times is not None:
+                    spent = times.user + times.system
+                    seen[pid] = (created, spent)
+                    before = self._prev_proc.get(pid)
+                    if before is not None and before[0] == created:
+                        row.cpu = round(max(0.0, spent - before[1]) / window * 100.0, 1)
+                    elif created >= time.time() - window:
+                        row.cpu = round(spent / window * 100.0, 1)  # started inside the window
+                else:
+                    row.errors["cpu"] = "access denied"
+                memory = info["memory_info"]
+                row.rss = memory.rss if memory is not None else None
+                row.threads = info["num_threads"]
+                for key in ("name", "uids", "memory_info", "num_threads"):
+                    if info[key] is None:
+                        row.errors[key] = "access denied"
+                rows.append(row)
+        except Exception as exc:  # /proc not mounted, or not readable at all
+            self._prev_proc = seen
+            return [], None
+        self._prev_proc = seen
+        return rows, len(rows)
+
+    @staticmethod
+    def _command(row: ProcessSample) -> None:
+        try:
+            args = psutil.Process(row.pid).cmdline()
+            row.command = " ".join(args) if args else f"[{row.name}]"
+        except psutil.Error as exc:
+            row.command = row.name
+            row.errors["command"] = _reason(exc)
+
+    def _pinned_rows(self, rows: list[ProcessSample]) -> list[ProcessSample]:
+        with self._pin_lock:
+            pinned = dict(self._pinned)
+        by_pid = {r.pid: r for r in rows}
+        result = []
+        for pid, created in pinned.items():
+            base = by_pid.get(pid)
+            row = ProcessSample(pid, **({} if base is None else {
+                "name": base.name, "user": base.user, "cpu": base.cpu, "rss": base.rss,
+                "threads": base.threads, "errors": dict(base.errors)}))
+            try:
+                proc = psutil.Process(pid)
+                if created is not None and proc.create_time() != created:
+                    raise psutil.NoSuchProcess(pid)
+            except psutil.Error:
+                row.gone, row.cpu, row.rss, row.threads = True, None, None, None
+                row.errors["process"] = "process exited"
+                result.append(row)
+                continue
+            for attr, call in (("command", proc.cmdline), ("open_files", proc.open_files)):
+                try:
+                    value = call()
+                    setattr(row, attr, " ".join(value) if attr == "command" else len(value))
+                except psutil.NoSuchProcess:
+                    row.gone = True
+                    row.errors["process"] = "process exited"
+                    break
+                except Exception as exc:
+                    row.errors[attr] = _reason(exc)
+            result.append(row)
+        return result
+
+    def close(self) -> None:
+        self.gpu.close()
+
+
+class RecordedMetricSource(MetricSource):
+    """Replays snapshots (from `mlops-tui metrics --watch --json`, or built in memory) one per sample.
+
+    The process table's sort, filter and pins apply to the recorded rows as they would to live ones.
+    """
+
+    name = "metrics.recorded"
+    paced = False
+
+    def __init__(self, snapshots: Iterable[Snapshot | dict[str, Any]], top: int = 50, loop: bool = False) -> None:
+        super().__init__(top)
+        self.snapshots = [s if isinstance(s, Snapshot) else Snapshot.from_dict(s) for s in snapshots]
+        self.loop = loop
+        self._next = 0
+
+    @classmethod
+    def from_file(cls, path: str | Path, **kwargs: Any) -> RecordedMetricSource:
+        """One JSON snapshot per line, or one JSON list of snapshots."""
+        text = Path(path).read_text(encoding="utf-8")
+        stripped = text.lstrip()
+        if stripped.startswith("["):
+            items = json.loads(stripped)
+        else:
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        return cls(items, **kwargs)
+
+    def _create_time(self, pid: int) -> float | None:
+        return None
+
+    def sample(self) -> Snapshot | None:
+        if self._next >= len(self.snapshots):
+            if not self.loop or not self.snapshots:
+                return None
+            self._next = 0
+        recorded = self.snapshots[self._next]
+        self._next += 1
+        rows = recorded.processes
+        by_pid = {r.pid: r for r in rows}
+        pinned = []
+        for pid in self.pinned:
+            row = by_pid.get(pid)
+            if row is None:
+                row = ProcessSample(pid, gone=True, errors={"process": "process exited"})
+            pinned.append(row)
+        return Snapshot(**{**recorded.__dict__, "processes": rank_processes(rows, self.sort, self.filter_text, self.top),
+                           "pinned": pinned})
+
+
+def synthetic_snapshots(count: int, cores: int = 8, processes: int = 40, seed: int = 1,
+                        start: float = 1_700_000_000.0, gpus: int = 0) -> list[Snapshot]:
+    """A made-up but deterministic recording (same seed, same values) for snapshots, tests and benches
+    of machines this one is not: many cores, many processes, GPUs."""
+    import random
+
+    rng = random.Random(seed)
+    gib = 1 << 30
+    users = ["root", "mlserve", "train", "postgres"]
+    names = ["python", "tritonserver", "gunicorn", "postgres", "node_exporter", "sshd", "bash", "dvc"]
+    base = [ProcessSample(1000 + i, names[i % len(names)], users[i % len(users)], threads=1 + i % 17,
+                          command=f"/usr/bin/{names[i % len(names)]} --worker {i}") for i in range(processes)]
+    result = []
+    for n in range(count):
+        wave = 50 + 45 * ((n % 20) - 10) / 10
+        per_core = [round(min(100.0, max(0.0, wave + rng.uniform(-40, 40))), 1) for _ in range(cores)]
+        total = round(sum(per_core) / cores, 1)
+        used = int((0.55 + 0.4 * (n % 10) / 10) * 64 * gib)
+        procs = [ProcessSample(p.pid, p.name, p.user, round(rng.uniform(0, 100) if p.pid % 7 else 0.0, 1),
+                               (p.pid % 97 + 1) * 37 * (1 << 20), p.threads, p.command) for p in base]
+        gpu = GpuReport(False, note="no GPU library: install nvidia-ml-py to see NVIDIA GPUs")
+        if gpus:
+            gpu = GpuReport(True, [GpuSample(i, "NVIDIA A100-SXM4-80GB", float(60 + 10 * i + n % 30),
+                                             int((40 + i) * gib), 80 * gib, 55.0 + i, 250.0, 400.0,
+                                             [GpuProcess(1001, "tritonserver", 30 * gib)]) for i in range(gpus)])
+        result.append(Snapshot(
+            time=start + n, window=1.0,
+            cpu=CpuSample(total, per_core, round(rng.uniform(0, 5), 1), 0.0, [3.2, 2.9, 2.5]),
+            memory=MemorySample(64 * gib, used, 64 * gib - used, round(100 * used / (64 * gib), 1)),
+            swap=MemorySample(8 * gib, gib // 2, 8 * gib - gib // 2, 6.2),
+            filesystems=[FilesystemSample("/", "/dev/nvme0n1p2", "ext4", 500 * gib, 430 * gib, 70 * gib, 86.0),
+                         FilesystemSample("/data", "/dev/nvme1n1", "xfs", 4000 * gib, 1200 * gib, 2800 * gib, 30.0)],
+            disk_read=float(rng.randint(0, 200) << 20), disk_write=float(rng.randint(0, 80) << 20),
+            network=[NetSample("eth0", float(rng.randint(0, 900) << 10), float(rng.randint(0, 300) << 10))],
+            process_count=processes, uptime=86400 * 3 + 3600 * 5 + n, processes=procs, gpu=gpu))
+    return result
+
+
+_BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+
+
+def human_bytes(value: float | None) -> str:
+    """1536 -> '1.5 KiB'; None -> '-'."""
+    if value is None:
+        return "-"
+    value = float(value)
+    for unit in _BYTE_UNITS:
+        if abs(value) < 1024 or unit == _BYTE_UNITS[-1]:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} PiB"
+
+
+def human_rate(value: float | None) -> str:
+    return "-" if value is None else f"{human_bytes(value)}/s"
+
+
+def human_percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def human_duration(seconds: float | None) -> str:
+    """Uptime as '3d 05:12' or '05:12:09'."""
+    if seconds is None:
+        return "-"
+    seconds = int(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{days}d {hours:02d}:{minutes:02d}" if days else f"{hours:02d}:{minutes:02d}:{secs:02d}"
