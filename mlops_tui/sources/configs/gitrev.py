@@ -1,0 +1,102 @@
+"""Configs at a git revision (`REV:path`), read without touching the repository: `git cat-file` only."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_tui.sources.configs.errors import ConfigError
+
+GIT_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class GitRef:
+    """A path at a revision: `spec` as the user wrote it, the repository root and the path inside it."""
+
+    spec: str
+    rev: str
+    path: str
+    top: Path
+    rel: str
+
+
+def _git(top: Path, *args: str, spec: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        return subprocess.run(["git", "-C", str(top), *args], capture_output=True, timeout=GIT_TIMEOUT, env=env, check=False)
+    except FileNotFoundError:
+        raise ConfigError("git is not installed", origin=spec, usage=False) from None
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"git did not answer within {GIT_TIMEOUT:.0f} s", origin=spec, usage=False) from None
+
+
+def _nearest_dir(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.is_dir():
+            return candidate
+    return Path("/")
+
+
+def split_revision(spec: str, cwd: Path | None = None) -> GitRef | None:
+    """A GitRef when spec reads REV:path (and is not an existing file), else None."""
+    base = cwd or Path.cwd()
+    if ":" not in spec or (base / spec).exists():
+        return None
+    rev, _, path = spec.partition(":")
+    if not rev or not path:
+        return None
+    absolute = (base / path).absolute()
+    start = _nearest_dir(absolute.parent)
+    done = _git(start, "rev-parse", "--show-toplevel", spec=spec)
+    if done.returncode != 0:
+        raise ConfigError(f"{start} is not inside a git repository", origin=spec)
+    top = Path(done.stdout.decode().strip())
+    try:
+        rel = os.path.relpath(os.path.realpath(absolute), os.path.realpath(top))
+    except ValueError:
+        raise ConfigError("path is outside the repository", origin=spec) from None
+    if rel.startswith(".."):
+        raise ConfigError(f"path is outside the repository {top}", origin=spec)
+    return GitRef(spec, rev, path, top, "" if rel == "." else rel.replace(os.sep, "/"))
+
+
+def _check_revision(ref: GitRef) -> None:
+    if ref.rev.startswith("-"):
+        raise ConfigError(f"unknown revision {ref.rev!r}", origin=ref.spec)
+    done = _git(ref.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref.rev}^{{commit}}", spec=ref.spec)
+    if done.returncode != 0:
+        raise ConfigError(f"unknown revision {ref.rev!r} in {ref.top}", origin=ref.spec)
+
+
+def _object_type(ref: GitRef) -> str | None:
+    done = _git(ref.top, "cat-file", "-t", f"{ref.rev}:{ref.rel}", spec=ref.spec)
+    return done.stdout.decode().strip() if done.returncode == 0 else None
+
+
+def read_at_revision(ref: GitRef) -> bytes:
+    """The file's bytes at the revision; clear errors for an unknown revision or a path it lacks."""
+    _check_revision(ref)
+    kind = _object_type(ref)
+    if kind is None:
+        raise ConfigError(f"revision {ref.rev!r} has no file {ref.rel!r}", origin=ref.spec)
+    if kind != "blob":
+        raise ConfigError(f"{ref.rel!r} at {ref.rev!r} is a {kind}, not a file", origin=ref.spec)
+    done = _git(ref.top, "cat-file", "blob", f"{ref.rev}:{ref.rel}", spec=ref.spec)
+    if done.returncode != 0:
+        raise ConfigError(done.stderr.decode(errors="replace").strip() or "git cat-file failed", origin=ref.spec, usage=False)
+    return done.stdout
+
+
+def list_at_revision(ref: GitRef) -> list[str] | None:
+    """Files under a directory at the revision (relative to it), or None when the path is not a directory there."""
+    _check_revision(ref)
+    if _object_type(ref) != "tree":
+        return None
+    treeish = f"{ref.rev}:{ref.rel}" if ref.rel else f"{ref.rev}^{{tree}}"
+    done = _git(ref.top, "ls-tree", "-r", "-z", "--name-only", treeish, spec=ref.spec)
+    if done.returncode != 0:
+        raise ConfigError(done.stderr.decode(errors="replace").strip() or "git ls-tree failed", origin=ref.spec, usage=False)
+    return [name for name in done.stdout.decode(errors="replace").split("\0") if name]

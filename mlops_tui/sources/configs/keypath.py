@@ -1,0 +1,46 @@
+"""Key paths such as `trainer.callbacks[0].patience`: tuples of keys and list positions, and their text."""
+
+from __future__ import annotations
+
+import re
+
+KeyPath = tuple  # of str (mapping keys), int (list positions) and ListKey (list items matched by identity)
+
+_PLAIN = re.compile(r"^[A-Za-z_][\w\-]*$")
+
+
+class ListKey(str):
+    """A list item matched by an identity field: shown as `[name=early_stopping]`."""
+
+
+def format_path(path: KeyPath) -> str:
+    """The text of a key path; keys that are not plain identifiers are quoted."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, ListKey):
+            out.append(f"[{part}]")
+        elif isinstance(part, int) and not isinstance(part, bool):
+            out.append(f"[{part}]")
+        else:
+            text = str(part)
+            if not _PLAIN.match(text):
+                text = "[" + repr(text) + "]"
+                out.append(text)
+                continue
+            out.append(("." if out else "") + text)
+    return "".join(out) or "<root>"
+
+
+def last_key(path: KeyPath) -> str:
+    """The nearest mapping key of a path (what decides whether a value is a secret)."""
+    for part in reversed(path):
+        if isinstance(part, str) and not isinstance(part, ListKey):
+            return part
+    return ""
+
+
+def mask_at(path: KeyPath, value: object) -> object:
+    """value as shown at path: masked when the key names a secret or the value looks like one."""
+    from mlops_tui.secrets import mask_value
+
+    return mask_value(last_key(path), value)

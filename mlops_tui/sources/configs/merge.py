@@ -1,0 +1,326 @@
+"""A stack of configs plus dotlist overrides merged with OmegaConf, with per-key provenance.
+
+Later sources win. Each leaf of the result knows which file or override set it, its raw value
+(`${data.root}/train`) and its resolved value; `${oc.env:...}` is resolved only when asked;
+`???` values are flagged as missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from mlops_tui.secrets import mask_value
+from mlops_tui.sources.configs.errors import ConfigError
+from mlops_tui.sources.configs.keypath import KeyPath, format_path, mask_at
+from mlops_tui.sources.configs.loading import load
+
+MISSING = "???"
+_OVERRIDE = re.compile(r"^(?P<key>[A-Za-z_][\w\-]*(?:\.[\w\-]+)*)=(?P<value>.*)$", re.DOTALL)
+_ENV = "${oc.env:"
+
+
+class ListMerge(str, Enum):
+    REPLACE = "replace"  # a later list replaces the earlier one (OmegaConf's behaviour)
+    EXTEND = "extend"  # a later list is appended
+    EXTEND_UNIQUE = "extend_unique"  # appended, skipping items already present
+
+
+@dataclass(frozen=True)
+class Source:
+    """One layer of the stack: a file (or REV:path) or one KEY=VALUE override."""
+
+    label: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Entry:
+    """One leaf of the merged config."""
+
+    path: KeyPath
+    raw: Any
+    source: str
+    value: Any = None
+    error: str | None = None
+    interpolated: bool = False
+    missing: bool = False
+    env_pending: bool = False  # needs ${oc.env:...}, which was not resolved
+
+    @property
+    def key(self) -> str:
+        return format_path(self.path)
+
+    def shown_raw(self, reveal: bool = False) -> Any:
+        return self.raw if reveal else mask_at(self.path, self.raw)
+
+    def shown_value(self, reveal: bool = False) -> Any:
+        if reveal:
+            return self.value
+        return _mask_deep(self.path, self.value)
+
+    def to_json(self, reveal: bool = False, provenance: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.key, "raw": self.shown_raw(reveal)}
+        if self.interpolated:
+            out["resolved"] = self.shown_value(reveal) if self.error is None else None
+        if provenance:
+            out["source"] = self.source
+        if self.error:
+            out["error"] = self.error
+        if self.missing:
+            out["missing"] = True
+        if self.env_pending:
+            out["env_pending"] = True
+        return out
+
+
+def _mask_deep(path: KeyPath, value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _mask_deep((*path, k), v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_deep(path, v) for v in value]
+    return mask_at(path, value)
+
+
+@dataclass
+class Merged:
+    """The merged config: raw tree, leaves with provenance and resolution, and the sources in order."""
+
+    raw: dict[str, Any]
+    entries: list[Entry]
+    sources: list[str]
+    problems: list[Entry] = field(default_factory=list)
+
+    def tree(self, resolved: bool = True, reveal: bool = False) -> Any:
+        """The merged config as plain data: resolved values where they resolved, raw ones elsewhere."""
+        values: dict[KeyPath, Any] = {}
+        for entry in self.entries:
+            if resolved and entry.interpolated and entry.error is None and not entry.env_pending:
+                values[entry.path] = entry.shown_value(reveal)
+            else:
+                values[entry.path] = entry.shown_raw(reveal)
+        return _rebuild(self.raw, (), values)
+
+
+def _rebuild(node: Any, path: KeyPath, values: dict[KeyPath, Any]) -> Any:
+    if isinstance(node, Mapping) and node:
+        return {k: _rebuild(v, (*path, k), values) for k, v in node.items()}
+    if isinstance(node, list) and node:
+        return [_rebuild(v, (*path, i), values) for i, v in enumerate(node)]
+    return values.get(path, node)
+
+
+def leaves(node: Any, path: KeyPath = ()) -> list[tuple[KeyPath, Any]]:
+    """(path, value) of every leaf in document order; empty mappings and lists are leaves."""
+    out: list[tuple[KeyPath, Any]] = []
+    stack: list[tuple[KeyPath, Any]] = [(path, node)]
+    while stack:
+        p, n = stack.pop()
+        if isinstance(n, Mapping) and n:
+            stack.extend(reversed([((*p, k), v) for k, v in n.items()]))
+        elif isinstance(n, list) and n:
+            stack.extend(reversed([((*p, i), v) for i, v in enumerate(n)]))
+        else:
+            out.append((p, n))
+    return out
+
+
+def parse_override(text: str) -> Source:
+    """A KEY=VALUE override as a one-key source; the label masks a secret value."""
+    match = _OVERRIDE.match(text)
+    if not match:
+        raise ConfigError(f"bad override {mask_value('', text)!r}: expected KEY=VALUE (e.g. trainer.max_epochs=20)")
+    key, value = match["key"], match["value"]
+    label = f"override {key}={mask_value(key.rsplit('.', 1)[-1], value)}"
+    try:
+        data = OmegaConf.to_container(OmegaConf.from_dotlist([text]), resolve=False)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(f"bad override {label[9:]!r}: {_first_line(exc)}") from None
+    return Source(label, data)
+
+
+def load_source(spec: str, cwd: Path | None = None) -> Source:
+    doc = load(spec, cwd)
+    data = doc.data
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"top level is a {type(data).__name__}, a mapping is needed to merge", origin=spec)
+    return Source(spec, dict(data))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return mask_value("", text[0]) if text else type(exc).__name__
+
+
+def _extend(base: Any, top: Any, unique: bool) -> Any:
+    """top with each of its lists appended to base's list at the same path."""
+    if isinstance(base, Mapping) and isinstance(top, Mapping):
+        return {k: (_extend(base[k], v, unique) if k in base else v) for k, v in top.items()}
+    if isinstance(base, list) and isinstance(top, list):
+        extra = [item for item in top if not (unique and item in base)]
+        return list(base) + extra
+    return top
+
+
+def _under(path: KeyPath, prefix: KeyPath) -> bool:
+    return len(path) >= len(prefix) and path[: len(prefix)] == prefix
+
+
+class _Provenance:
+    """Which source last set each path, maintained as sources are merged in order."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[KeyPath, str] = {}
+
+    def record(self, before: Any, layer: Any, label: str, path: KeyPath = ()) -> None:
+        if isinstance(layer, Mapping) and isinstance(before, Mapping):
+            for key, value in layer.items():
+                self.record(before.get(key, _ABSENT), value, label, (*path, key))
+            return
+        if isinstance(layer, str) and layer == MISSING and before is not _ABSENT and before != MISSING:
+            return  # OmegaConf keeps the earlier value when a later one is ???
+        if isinstance(layer, list) and isinstance(before, list) and len(layer) > len(before) and layer[: len(before)] == before and self._extended:
+            for i in range(len(before), len(layer)):
+                self._set((*path, i), layer[i], label)
+            return
+        self._clear(path)
+        self._set(path, layer, label)
+
+    _extended = False
+
+    def _clear(self, prefix: KeyPath) -> None:
+        if not prefix:
+            self.by_path.clear()
+            return
+        for p in [p for p in self.by_path if _under(p, prefix)]:
+            del self.by_path[p]
+
+    def _set(self, path: KeyPath, value: Any, label: str) -> None:
+        for p, _ in leaves(value, path):
+            self.by_path[p] = label
+
+    def of(self, path: KeyPath) -> str:
+        for cut in range(len(path), -1, -1):
+            label = self.by_path.get(path[:cut])
+            if label is not None:
+                return label
+        return "?"
+
+
+_ABSENT = object()
+
+
+def _escape_env(value: str) -> str:
+    """value with each ${oc.env:...} escaped so it stays literal text when resolved."""
+    out: list[str] = []
+    i = 0
+    while True:
+        j = value.find(_ENV, i)
+        if j < 0:
+            out.append(value[i:])
+            return "".join(out)
+        if j > 0 and value[j - 1] == "\\":
+            out.append(value[i : j + 2])
+            i = j + 2
+            continue
+        depth, k = 0, j
+        while k < len(value):
+            if value.startswith("${", k):
+                depth += 1
+                k += 2
+                continue
+            if value[k] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        out.append(value[i:j] + "\\" + value[j : k + 1])
+        i = k + 1
+
+
+def _escaped(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {k: _escaped(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_escaped(v) for v in node]
+    if isinstance(node, str) and _ENV in node:
+        return _escape_env(node)
+    return node
+
+
+def merge_sources(sources: list[Source], list_merge: ListMerge | str = ListMerge.REPLACE, resolve_env: bool = False) -> Merged:
+    """Merge sources in order (later wins) and resolve every leaf, keeping errors per key."""
+    mode = ListMerge(list_merge)
+    if not sources:
+        raise ConfigError("nothing to merge: give at least one file")
+    provenance = _Provenance()
+    provenance._extended = mode is not ListMerge.REPLACE
+    merged: DictConfig = OmegaConf.create({})
+    for source in sources:
+        before = OmegaConf.to_container(merged, resolve=False)
+        layer = source.data if mode is ListMerge.REPLACE else _extend(before, source.data, mode is ListMerge.EXTEND_UNIQUE)
+        try:
+            merged = OmegaConf.merge(merged, OmegaConf.create(layer))
+        except OmegaConfBaseException as exc:
+            raise ConfigError(f"cannot merge: {_first_line(exc)}", origin=source.label) from None
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"cannot merge: {exc}", origin=source.label) from None
+        provenance.record(before, layer, source.label)
+    raw = OmegaConf.to_container(merged, resolve=False)
+    target = OmegaConf.create(raw if resolve_env else _escaped(raw))
+    entries: list[Entry] = []
+    for path, value in leaves(raw):
+        entry = Entry(path, value, provenance.of(path), value)
+        if isinstance(value, str):
+            if value == MISSING:
+                entry.missing = True
+            elif "${" in value:
+                entry.interpolated = True
+                _resolve(target, entry)
+        entries.append(entry)
+    problems = [e for e in entries if e.error or e.missing or e.env_pending]
+    return Merged(raw, entries, [s.label for s in sources], problems)
+
+
+def _resolve(cfg: DictConfig, entry: Entry) -> None:
+    node: Any = cfg
+    try:
+        for part in entry.path:
+            node = node[part]
+        if isinstance(node, (DictConfig, ListConfig)):
+            node = OmegaConf.to_container(node, resolve=True)
+        entry.value = node
+        if isinstance(node, str) and _ENV in node:
+            entry.env_pending = True
+    except OmegaConfBaseException as exc:
+        entry.error = _error_text(exc)
+        entry.value = None
+    except RecursionError:
+        entry.error = "interpolation cycle"
+        entry.value = None
+
+
+def _error_text(exc: OmegaConfBaseException) -> str:
+    text = _first_line(exc)
+    if "Recursive interpolation" in text:
+        return "interpolation cycle: " + text
+    return text
+
+
+def merge_stack(specs: list[str], overrides: list[str] | None = None, list_merge: ListMerge | str = ListMerge.REPLACE, resolve_env: bool = False, cwd: Path | None = None) -> Merged:
+    """Load files (or REV:path) and KEY=VALUE overrides, then merge them in order."""
+    sources = [load_source(spec, cwd) for spec in specs]
+    sources += [parse_override(item) for item in overrides or []]
+    return merge_sources(sources, list_merge, resolve_env)
+
+
+__all__ = ["Entry", "ListMerge", "Merged", "Source", "leaves", "load_source", "merge_sources", "merge_stack", "parse_override"]

@@ -1,0 +1,151 @@
+"""Validation of a config against a Pydantic model (`pkg.mod:Cls`) or a JSON Schema, errors by key path."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlops_tui.secrets import MASK, looks_like_secret
+from mlops_tui.sources.configs.errors import ConfigError
+from mlops_tui.sources.configs.keypath import KeyPath, format_path, last_key
+from mlops_tui.sources.configs.loading import load
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One validation error at a key path."""
+
+    path: KeyPath
+    message: str
+
+    @property
+    def key(self) -> str:
+        return format_path(self.path)
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.key, "message": self.message}
+
+
+class Validator:
+    """What a config is checked against; `check` returns violations, never raises on bad data."""
+
+    name: str
+
+    def check(self, data: Any) -> list[Violation]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _no_secret(message: str, path: KeyPath, value: Any) -> str:
+    from mlops_tui.secrets import is_secret_key
+
+    if value is not None and not isinstance(value, (dict, list, bool)) and (is_secret_key(last_key(path)) or looks_like_secret(value)):
+        for text in (repr(value), json.dumps(value) if isinstance(value, str) else str(value), str(value)):
+            message = message.replace(text, MASK)
+    return message
+
+
+def _value_at(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+class PydanticValidator(Validator):
+    """A Pydantic model class imported from `package.module:ClassName`, optionally from a folder."""
+
+    def __init__(self, target: str, import_path: str | None = None) -> None:
+        self.name = target
+        self.model = import_model(target, import_path)
+
+    def check(self, data: Any) -> list[Violation]:
+        from pydantic import ValidationError
+
+        try:
+            self.model.model_validate(data)
+        except ValidationError as exc:
+            out = []
+            for error in exc.errors(include_url=False, include_input=False):
+                path = tuple(error.get("loc", ()))
+                out.append(Violation(path, _no_secret(error.get("msg", "invalid"), path, _value_at(data, path))))
+            return out
+        except Exception as exc:  # noqa: BLE001 - a user's validator raised something other than ValidationError
+            return [Violation((), f"the model's own code raised {type(exc).__name__}: {exc}")]
+        return []
+
+
+def import_model(target: str, import_path: str | None = None) -> Any:
+    """The class named by `package.module:ClassName`; clear errors when it cannot be imported."""
+    from pydantic import BaseModel
+
+    module_name, sep, class_name = target.partition(":")
+    if not sep or not module_name or not class_name:
+        raise ConfigError(f"model {target!r}: expected package.module:ClassName")
+    added = False
+    if import_path:
+        folder = str(Path(import_path).absolute())
+        if not Path(folder).is_dir():
+            raise ConfigError(f"model import path {import_path!r} is not a folder")
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+            added = True
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import module {module_name!r} for model {target!r}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - importing user code can raise anything; report it, never a traceback
+        raise ConfigError(f"importing {module_name!r} raised {type(exc).__name__}: {exc}") from None
+    finally:
+        if added:
+            sys.path.remove(str(Path(import_path).absolute()))
+    obj = module
+    for part in class_name.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            raise ConfigError(f"module {module_name!r} has no {class_name!r}")
+    if not (isinstance(obj, type) and issubclass(obj, BaseModel)):
+        raise ConfigError(f"{target!r} is not a Pydantic model class")
+    return obj
+
+
+class SchemaValidator(Validator):
+    """A JSON Schema file (JSON or YAML), checked with the draft it declares."""
+
+    def __init__(self, schema_file: str) -> None:
+        import jsonschema
+        from jsonschema.validators import validator_for
+
+        self.name = schema_file
+        schema = load(schema_file).data
+        if not isinstance(schema, dict):
+            raise ConfigError("a JSON Schema must be a mapping", origin=schema_file)
+        cls = validator_for(schema)
+        try:
+            cls.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise ConfigError(f"invalid JSON Schema at {format_path(tuple(exc.absolute_path))}: {exc.message}", origin=schema_file) from None
+        self.validator = cls(schema)
+
+    def check(self, data: Any) -> list[Violation]:
+        out = []
+        for error in sorted(self.validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+            path = tuple(error.absolute_path)
+            out.append(Violation(path, _no_secret(error.message, path, error.instance)))
+        return out
+
+
+def make_validator(model: str | None = None, model_path: str | None = None, schema_file: str | None = None) -> Validator | None:
+    """The validator the settings or options ask for, or None when neither is given."""
+    if model and schema_file:
+        raise ConfigError("give a model or a schema, not both")
+    if model:
+        return PydanticValidator(model, model_path)
+    if schema_file:
+        return SchemaValidator(schema_file)
+    return None
