@@ -1,0 +1,87 @@
+"""The interface the Logs view and the CLI talk to, whatever holds the records.
+
+A `LogSource` is a sequence of rows (one per line for files; one per document for a search engine)
+that may grow at the end. The view asks only for the rows it shows; searches stream hits so a caller
+can stop early. Implementations: `FileSource` (one file and its rotations), `MergedSource` (several
+sources merged by timestamp). An Elasticsearch/OpenSearch source implements the same methods with
+paged queries (`rows` from a cursor, `search` as a query, `refresh` as a poll for newer documents).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from mlops_tui.sources.base import SourceStatus
+from mlops_tui.sources.logs.query import Query
+from mlops_tui.sources.logs.record import LogRecord
+
+Cancelled = Callable[[], bool]
+
+
+def never() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A matching record and the row of its first line."""
+
+    row: int
+    record: LogRecord
+
+
+class LogSource(ABC):
+    """Rows of log records that can be read by position, searched, and refreshed as they grow."""
+
+    label: str
+
+    @abstractmethod
+    def refresh(self, budget: int | None = None) -> bool:
+        """Index more (at most `budget` bytes when given) and pick up appended rows and rotations.
+
+        Returns True when the number of rows or their content changed. Raises OSError when unreadable.
+        """
+
+    @property
+    @abstractmethod
+    def complete(self) -> bool:
+        """True once every row that existed at the last refresh is indexed."""
+
+    @property
+    @abstractmethod
+    def progress(self) -> float:
+        """Fraction of the source indexed, 0..1."""
+
+    @abstractmethod
+    def row_count(self) -> int:
+        """Rows known so far."""
+
+    @abstractmethod
+    def rows(self, start: int, count: int, limit: int | None = None) -> list[LogRecord]:
+        """Up to `count` rows from `start`, one record per row, the raw text cut to `limit` chars."""
+
+    @abstractmethod
+    def record_at(self, row: int) -> LogRecord:
+        """The whole record (all its lines) that contains `row`, uncut, for the detail view."""
+
+    @abstractmethod
+    def search(self, query: Query, start: int = 0, cancelled: Cancelled = never) -> Iterator[Hit]:
+        """Matching records in row order from `start`. Raises QueryError for a query it cannot run."""
+
+    @abstractmethod
+    def count(self, query: Query, cancelled: Cancelled = never) -> int:
+        """Number of matching records, as fast as the source can tell."""
+
+    @abstractmethod
+    def row_at_time(self, when: datetime) -> int:
+        """First row at or after `when` (row_count() when none)."""
+
+    @abstractmethod
+    def status(self) -> SourceStatus:
+        """Health for the status line."""
+
+    def close(self) -> None:
+        """Release files or connections."""

@@ -1,0 +1,336 @@
+"""Log files as a `LogSource`: one file followed across rotations, plain or gzip-compressed."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import stat
+import tempfile
+import zlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from mlops_tui.sources.base import SourceState, SourceStatus
+from mlops_tui.sources.logs.base import Cancelled, Hit, LogSource, never
+from mlops_tui.sources.logs.formats import BUILTIN, PLAIN, LogFormat, detect, parse_line
+from mlops_tui.sources.logs.index import CHUNK, LineIndex
+from mlops_tui.sources.logs.query import Query
+from mlops_tui.sources.logs.record import LogRecord
+from mlops_tui.sources.logs.scan import scan_lines
+
+HEAD = 4096
+MAX_RECORD_LINES = 2000
+# formats whose lines name their level in words or numbers, so a raw-byte prefilter is safe
+_LEVEL_NAMED = {"json", "logfmt", "python", "log4j", "http-error", "docker"}
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace").rstrip("\r")
+
+
+class Segment:
+    """One generation of a file (before or after a rotation) with its own descriptor and index."""
+
+    def __init__(self, path: str, fd: int) -> None:
+        self.path = path
+        self.fd = fd
+        self.ino = os.fstat(fd).st_ino
+        self.index = LineIndex(fd)
+        self.head = os.pread(fd, HEAD, 0)
+        self.frozen = False
+
+    def repoint(self, path: str, fd: int) -> None:
+        """The same bytes now live in another file (the copy of a copy-truncate rotation)."""
+        os.close(self.fd)
+        self.path, self.fd, self.ino = path, fd, os.fstat(fd).st_ino
+        self.index.fd = fd
+
+    def size(self) -> int:
+        return os.fstat(self.fd).st_size
+
+
+class FileSource(LogSource):
+    """A log file and the files it rotates into; `.gz` files are decompressed to a temporary file."""
+
+    def __init__(self, path: str | os.PathLike[str], label: str | None = None, formats: Sequence[LogFormat] = (), follow: bool = True) -> None:
+        self.path = str(path)
+        self.label = label or Path(self.path).name
+        self.custom = tuple(formats)
+        self.follow = follow
+        self.format: LogFormat = PLAIN
+        self._detected = False
+        self.segments: list[Segment] = []
+        self._starts: list[int] = [0]
+        self._gzip: gzip.GzipFile | None = None
+        self._temp_path: str | None = None
+        self._gzip_done = False
+        self.error: str | None = None
+        self.rotations = 0
+        self._open()
+
+    # --- opening and following -------------------------------------------------------------------
+    def _open(self) -> None:
+        st = os.stat(self.path)  # raises FileNotFoundError / PermissionError for the caller
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(f"{self.path} is a directory")
+        if self.path.endswith(".gz"):
+            self._gzip = gzip.open(self.path, "rb")
+            fd, self._temp_path = tempfile.mkstemp(prefix="mlops-tui-", suffix=".log")
+            self.segments.append(Segment(self._temp_path, fd))
+            self.follow = False
+        else:
+            self.segments.append(Segment(self.path, os.open(self.path, os.O_RDONLY)))
+
+    def close(self) -> None:
+        for segment in self.segments:
+            try:
+                os.close(segment.fd)
+            except OSError:
+                pass
+        if self._gzip is not None:
+            self._gzip.close()
+        if self._temp_path:
+            Path(self._temp_path).unlink(missing_ok=True)
+
+    def _inflate(self, budget: int | None) -> None:
+        assert self._gzip is not None
+        done = 0
+        segment = self.segments[0]
+        while not self._gzip_done and (budget is None or done < budget):
+            try:
+                data = self._gzip.read(CHUNK)
+            except (OSError, EOFError, zlib.error) as exc:
+                self.error = f"corrupt gzip data after {segment.index.indexed_to:,} bytes: {exc}"
+                self._gzip_done = True
+                break
+            if not data:
+                self._gzip_done = True
+                break
+            os.pwrite(segment.fd, data, segment.size())
+            done += len(data)
+            segment.index.extend()
+
+    def refresh(self, budget: int | None = None) -> bool:
+        before = (self.row_count(), self.segments[-1].index.indexed_to, len(self.segments))
+        if self._gzip is not None:
+            self._inflate(budget)
+        else:
+            if self.follow:
+                self._check_rotation()
+            self.segments[-1].index.extend(budget)
+        self._starts = [0]
+        for segment in self.segments:
+            self._starts.append(self._starts[-1] + segment.index.line_count)
+        if not self._detected and (self.complete or self.segments[0].index.line_count >= 200):
+            self._detect()
+        return before != (self.row_count(), self.segments[-1].index.indexed_to, len(self.segments))
+
+    def _check_rotation(self) -> None:
+        current = self.segments[-1]
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return  # between the rename and the create: read the old file to its end meanwhile
+        if st.st_ino != current.ino:  # rename-and-create: finish the old file through its descriptor
+            current.index.extend()
+            current.frozen = True
+            self.segments.append(Segment(self.path, os.open(self.path, os.O_RDONLY)))
+            self.rotations += 1
+        elif st.st_size < current.index.indexed_to:  # copy-truncate
+            copy = self._find_copy(current)
+            if copy is not None:
+                current.repoint(copy, os.open(copy, os.O_RDONLY))
+                current.index.extend()  # lines written before the copy that we had not read yet
+            else:
+                self.error = "file was truncated and its copy was not found: earlier lines may show empty"
+            current.frozen = True
+            self.segments.append(Segment(self.path, os.open(self.path, os.O_RDONLY)))
+            self.rotations += 1
+
+    def _find_copy(self, segment: Segment) -> str | None:
+        """The sibling file (app.log.1, app.log-20240501...) that starts with the bytes this segment started with."""
+        folder = Path(self.path).parent
+        name = Path(self.path).name
+        candidates = []
+        for sibling in folder.iterdir():
+            if sibling.name == name or not sibling.name.startswith(name) or sibling.name.endswith(".gz"):
+                continue
+            try:
+                st = sibling.stat()
+                if st.st_size < segment.index.indexed_to:
+                    continue
+                with sibling.open("rb") as handle:
+                    if handle.read(len(segment.head)) == segment.head:
+                        candidates.append((st.st_mtime, str(sibling)))
+            except OSError:
+                continue
+        return max(candidates)[1] if candidates else None
+
+    def _detect(self) -> None:
+        sample = [decode(b) for _, b in self.segments[0].index.read_lines(0, 200, 8192)]
+        formats = self.custom + BUILTIN
+        self.format = detect(sample, formats)
+        self._detected = True
+
+    # --- reading ---------------------------------------------------------------------------------
+    @property
+    def complete(self) -> bool:
+        if self._gzip is not None:
+            return self._gzip_done
+        segment = self.segments[-1]
+        try:
+            return segment.index.indexed_to >= segment.size()
+        except OSError:
+            return True
+
+    @property
+    def progress(self) -> float:
+        if self._gzip is not None:
+            if self._gzip_done:
+                return 1.0
+            try:
+                return min(0.99, self._gzip.fileobj.tell() / max(1, os.stat(self.path).st_size))  # type: ignore[union-attr]
+            except (OSError, AttributeError):
+                return 0.0
+        segment = self.segments[-1]
+        size = segment.size()
+        return 1.0 if size == 0 else min(1.0, segment.index.indexed_to / size)
+
+    def row_count(self) -> int:
+        return self._starts[-1]
+
+    def _locate(self, row: int) -> tuple[int, int]:
+        for number in range(len(self.segments) - 1, -1, -1):
+            if row >= self._starts[number]:
+                return number, row - self._starts[number]
+        return 0, row
+
+    def make_record(self, row: int, offset: int, data: bytes, limit: int | None = None) -> LogRecord:
+        text = decode(data)
+        truncated = False
+        if limit is not None and len(data) >= limit * 4:
+            text, truncated = text[:limit], True
+        parsed = parse_line(self.format, text) if self.format is not PLAIN else None
+        if parsed is None:
+            continuation = self.format is not PLAIN and self._detected
+            plain = PLAIN.parse(text)
+            return LogRecord(self.label, row + 1, offset, text, "plain", None, None if continuation else plain.level,
+                             text, {}, continuation=continuation, truncated=truncated)
+        return LogRecord(self.label, row + 1, offset, text, self.format.name, parsed.timestamp, parsed.level,
+                         parsed.message, parsed.fields, truncated=truncated)
+
+    def rows(self, start: int, count: int, limit: int | None = None) -> list[LogRecord]:
+        out: list[LogRecord] = []
+        start = max(0, start)
+        while count > 0 and start < self.row_count():
+            number, line = self._locate(start)
+            segment = self.segments[number]
+            lines = segment.index.read_lines(line, min(count, segment.index.line_count - line), None if limit is None else limit * 4)
+            if not lines:
+                break
+            for i, (offset, data) in enumerate(lines):
+                out.append(self.make_record(start + i, offset, data, limit))
+            start += len(lines)
+            count -= len(lines)
+        return out
+
+    def record_at(self, row: int) -> LogRecord:
+        first = row
+        while first > 0 and row - first < MAX_RECORD_LINES:
+            (record,) = self.rows(first, 1)
+            if not record.continuation:
+                break
+            first -= 1
+        head = self.rows(first, 1)[0]
+        tail = []
+        following = first + 1
+        while following < self.row_count() and following - first < MAX_RECORD_LINES:
+            (record,) = self.rows(following, 1)
+            if not record.continuation:
+                break
+            tail.append(record.raw)
+            following += 1
+        if tail:
+            head.raw = "\n".join([head.raw, *tail])
+            head.end_line = following
+        return head
+
+    # --- search ----------------------------------------------------------------------------------
+    def _finder(self, query: Query):
+        finder = query.byte_finder()
+        if finder is None and query.min_level is not None and self.format.name in _LEVEL_NAMED:
+            rx = query.level_prefilter()
+            assert rx is not None
+
+            def finder(buf: bytes, pos: int) -> int:
+                match = rx.search(buf, pos)
+                return -1 if match is None else match.start()
+
+        return finder
+
+    def _candidate_rows(self, query: Query, start: int, cancelled: Cancelled) -> Iterator[int]:
+        finder = self._finder(query)
+        for number, segment in enumerate(self.segments):
+            first_row = self._starts[number]
+            if first_row + segment.index.line_count <= start:
+                continue
+            line = max(0, start - first_row)
+            if finder is None:
+                for row in range(first_row + line, first_row + segment.index.line_count):
+                    if row % 4096 == 0 and cancelled():
+                        return
+                    yield row
+                continue
+            offset = segment.index.offset_of(line)
+            for line_no, _offset in scan_lines(segment.fd, offset, segment.index.indexed_to, line, finder, cancelled):
+                yield first_row + line_no
+
+    def search(self, query: Query, start: int = 0, cancelled: Cancelled = never) -> Iterator[Hit]:
+        matcher = query.text_matcher()
+        last_record = -1
+        for row in self._candidate_rows(query, start, cancelled):
+            if row <= last_record:
+                continue
+            if cancelled():
+                return
+            record = self.record_at(row)
+            first = record.line - 1
+            last_record = record.end_line - 1
+            if first < start:
+                continue
+            if matcher(record.raw) and query.accepts(record):
+                yield Hit(first, record)
+
+    def count(self, query: Query, cancelled: Cancelled = never) -> int:
+        """Matching records; for a bare pattern on a plain-text file, matching lines counted on raw bytes."""
+        finder = query.byte_finder()
+        if finder is not None and not query.structured and self.format is PLAIN and query.mode.value == "literal":
+            total = 0
+            for segment in self.segments:
+                for _ in scan_lines(segment.fd, 0, segment.index.indexed_to, 0, finder, cancelled):
+                    total += 1
+            return total
+        return sum(1 for _ in self.search(query, 0, cancelled))
+
+    def row_at_time(self, when: datetime) -> int:
+        lo, hi = 0, self.row_count()
+        while lo < hi:
+            mid = (lo + hi) // 2
+            stamp = None
+            for record in self.rows(mid, 64, 4096):
+                if record.timestamp is not None:
+                    stamp = record.timestamp
+                    break
+            if stamp is None or stamp < when:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def status(self) -> SourceStatus:
+        if self.error:
+            return SourceStatus(self.label, SourceState.STALE, self.error)
+        if not self.complete:
+            return SourceStatus(self.label, SourceState.LOADING, f"indexing {self.progress:.0%}")
+        return SourceStatus.ok(self.label, f"{self.row_count():,} lines, {self.format.name}")

@@ -1,0 +1,348 @@
+"""Log formats recognised without configuration, and custom ones from settings.
+
+A format turns one line into a `Parsed` (timestamp, level, message, fields) or says "not mine" with
+None. `detect()` picks, from a sample of lines, the format that parses most of them; within a file of
+a known format a line that does not parse continues the previous record (tracebacks, stack traces).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mlops_tui.sources.logs.record import Level, parse_level
+from mlops_tui.sources.logs.timestamps import parse_epoch, parse_timestamp
+
+
+@dataclass(slots=True)
+class Parsed:
+    timestamp: datetime | None
+    level: Level | None
+    message: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """A named line parser."""
+
+    name: str
+    parse: Callable[[str], Parsed | None]
+
+
+# --- JSON lines (plain, ECS, bunyan/pino, structlog) and the Docker/Kubernetes wrappers -------------
+
+_TS_KEYS = ("@timestamp", "timestamp", "time", "ts", "t", "asctime", "datetime", "date", "eventTime")
+_LEVEL_KEYS = ("log.level", "level", "levelname", "severity", "lvl", "loglevel", "log_level", "severity_text")
+_MSG_KEYS = ("message", "msg", "event", "log", "text", "body")
+
+
+def _flatten(value: dict[str, Any], prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
+    out = {} if out is None else out
+    for key, item in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(item, dict) and item:
+            _flatten(item, name + ".", out)
+        else:
+            out[name] = item
+    return out
+
+
+def _stamp(value: Any) -> datetime | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return parse_epoch(float(value))
+    if isinstance(value, str):
+        return parse_timestamp(value)
+    return None
+
+
+def parse_json(line: str) -> Parsed | None:
+    text = line.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    fields = _flatten(data)
+    timestamp = next((s for k in _TS_KEYS if k in fields and (s := _stamp(fields[k])) is not None), None)
+    level = next((lv for k in _LEVEL_KEYS if k in fields and (lv := parse_level(fields[k])) is not None), None)
+    message = next((str(fields[k]) for k in _MSG_KEYS if isinstance(fields.get(k), (str, int, float))), "")
+    if "error.stack_trace" in fields and isinstance(fields["error.stack_trace"], str):  # ECS
+        message = message or fields["error.stack_trace"].splitlines()[0]
+    return Parsed(timestamp, level, message, fields)
+
+
+_CRI = re.compile(r"^(\d{4}-\d\d-\d\dT\S+)\s+(stdout|stderr)\s+([FP])\s?(.*)$")
+
+
+def _inner(text: str, stream: str) -> tuple[Level | None, str, dict[str, Any]]:
+    inner = parse_json(text) if text.lstrip().startswith("{") else None
+    if inner is None:
+        for fmt in _INNER_FORMATS:
+            inner = fmt.parse(text)
+            if inner is not None:
+                break
+    if inner is None:
+        level = Level.ERROR if stream == "stderr" and re.search(r"(?i)\b(error|exception|fatal)\b", text) else None
+        return level, text, {}
+    return inner.level, inner.message, inner.fields
+
+
+def parse_docker(line: str) -> Parsed | None:
+    """Docker json-file: {"log": "...\\n", "stream": "stdout", "time": "..."}; Kubernetes CRI: `TS stdout F text`."""
+    if line.startswith("{"):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or "log" not in data or "stream" not in data or not isinstance(data["log"], str):
+            return None
+        text = data["log"].rstrip("\n")
+        stream = str(data.get("stream", ""))
+        timestamp = _stamp(data.get("time"))
+    else:
+        match = _CRI.match(line)
+        if not match:
+            return None
+        timestamp, stream, _partial, text = parse_timestamp(match.group(1)), match.group(2), match.group(3), match.group(4)
+    level, message, fields = _inner(text, stream)
+    fields = {"stream": stream, **fields}
+    return Parsed(timestamp, level, message, fields)
+
+
+# --- logfmt -----------------------------------------------------------------------------------------
+
+_LOGFMT_PAIR = re.compile(r'([\w.@/-]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+
+
+def parse_logfmt(line: str) -> Parsed | None:
+    if not line or not (line[0].isalpha() or line[0] in "_@"):
+        return None
+    pairs = _LOGFMT_PAIR.findall(line)
+    if len(pairs) < 2 or not line.startswith(pairs[0][0] + "="):
+        return None
+    covered = sum(len(k) + 1 + len(v) for k, v in pairs) + len(pairs) - 1
+    if covered < len(line.strip()) * 0.8:
+        return None
+    fields: dict[str, Any] = {}
+    for key, value in pairs:
+        if value.startswith('"'):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = value[1:-1]
+        fields[key] = _number(value)
+    timestamp = next((s for k in _TS_KEYS if k in fields and (s := _stamp(fields[k])) is not None), None)
+    level = next((lv for k in _LEVEL_KEYS if k in fields and (lv := parse_level(fields[k])) is not None), None)
+    message = next((str(fields[k]) for k in _MSG_KEYS if k in fields), "")
+    return Parsed(timestamp, level, message, fields)
+
+
+def _number(value: str) -> Any:
+    if value and (value[0].isdigit() or value[0] == "-"):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+    return value
+
+
+# --- Python logging, log4j/Java, Spark, Hadoop --------------------------------------------------------
+
+_ISO = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+_LEVELS = r"TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|SEVERE|CRITICAL|FATAL"
+_PY_DEFAULT = re.compile(rf"^(?P<ts>{_ISO}) - (?P<logger>[^ ]+) - (?P<level>{_LEVELS}) - (?P<msg>.*)$")
+_PY_BASIC = re.compile(rf"^(?P<level>{_LEVELS}):(?P<logger>[^:\s]+):(?P<msg>.*)$")
+_PY_SPACED = re.compile(rf"^(?P<ts>{_ISO})\s+(?:\[?(?P<level>{_LEVELS})\]?)\s+(?P<logger>[\w.]+):\s(?P<msg>.*)$")
+_PY_BRACKET = re.compile(rf"^\[(?P<ts>{_ISO})\] \[?(?P<level>{_LEVELS})\]? (?:(?P<logger>[\w.]+): )?(?P<msg>.*)$")
+
+
+def _regex_parser(*patterns: re.Pattern[str]) -> Callable[[str], Parsed | None]:
+    def parse(line: str) -> Parsed | None:
+        for pattern in patterns:
+            match = pattern.match(line)
+            if match:
+                groups = match.groupdict()
+                ts = groups.pop("ts", None)
+                level = parse_level(groups.pop("level", None))
+                message = groups.pop("msg", "") or ""
+                fields = {k: _number(v) for k, v in groups.items() if v is not None}
+                return Parsed(parse_timestamp(ts) if ts else None, level, message, fields)
+        return None
+
+    return parse
+
+
+parse_python = _regex_parser(_PY_DEFAULT, _PY_BASIC, _PY_SPACED, _PY_BRACKET)
+
+_LOG4J_LEVEL_FIRST = re.compile(rf"^(?P<ts>{_ISO})\s+(?P<level>{_LEVELS})\s+\[(?P<thread>[^\]]*)\]\s+(?P<logger>[\w.$]+)(?:\s*-|:)\s?(?P<msg>.*)$")
+_LOG4J_THREAD_FIRST = re.compile(rf"^(?P<ts>{_ISO})\s+\[(?P<thread>[^\]]*)\]\s+(?P<level>{_LEVELS})\s+(?P<logger>[\w.$]+)(?:\s*-|:)\s?(?P<msg>.*)$")
+_HADOOP = re.compile(rf"^(?P<ts>{_ISO})\s+(?P<level>{_LEVELS})\s+(?P<logger>[\w.$]+)(?:\s*\([^)]*\))?:\s?(?P<msg>.*)$")
+_SPARK = re.compile(rf"^(?P<ts>\d\d/\d\d/\d\d \d\d:\d\d:\d\d)\s+(?P<level>{_LEVELS})\s+(?P<logger>[\w.$]+):\s?(?P<msg>.*)$")
+parse_log4j = _regex_parser(_LOG4J_LEVEL_FIRST, _LOG4J_THREAD_FIRST, _SPARK, _HADOOP)
+
+
+# --- syslog -------------------------------------------------------------------------------------------
+
+_SYSLOG_5424 = re.compile(
+    r"^<(?P<pri>\d{1,3})>1 (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) (?P<msgid>\S+) "
+    r"(?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: (?:\ufeff)?(?P<msg>.*))?$"
+)
+_SYSLOG_3164 = re.compile(
+    r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>\w{3} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) "
+    r"(?P<host>\S+) (?P<tag>[^\s:\[]+)(?:\[(?P<pid>\d+)\])?: ?(?P<msg>.*)$"
+)
+
+
+def parse_syslog(line: str) -> Parsed | None:
+    match = _SYSLOG_5424.match(line)
+    fmt = "rfc5424"
+    if not match:
+        match = _SYSLOG_3164.match(line)
+        fmt = "rfc3164"
+    if not match:
+        return None
+    groups = {k: v for k, v in match.groupdict().items() if v is not None and v != "-"}
+    pri = groups.pop("pri", None)
+    level = None
+    if pri is not None:
+        groups["facility"] = int(pri) // 8
+        level = parse_level(int(pri) % 8)
+    timestamp = parse_timestamp(groups.pop("ts"))
+    message = groups.pop("msg", "")
+    groups["rfc"] = fmt
+    if level is None:
+        level = _guess_level(message)
+    return Parsed(timestamp, level, message, {k: _number(v) for k, v in groups.items()})
+
+
+_GUESS = re.compile(r"(?i)\b(fatal|panic|critical|error|failed|failure|warning|warn)\b")
+
+
+def _guess_level(message: str) -> Level | None:
+    match = _GUESS.search(message)
+    if not match:
+        return None
+    word = match.group(1).lower()
+    return {"failed": Level.ERROR, "failure": Level.ERROR}.get(word) or parse_level(word)
+
+
+# --- Apache / nginx -----------------------------------------------------------------------------------
+
+_ACCESS = re.compile(
+    r'^(?P<client>\S+) (?P<ident>\S+) (?P<user>\S+) \[(?P<ts>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" '
+    r'(?P<status>\d{3}) (?P<bytes>\d+|-)(?: "(?P<referer>(?:[^"\\]|\\.)*)" "(?P<agent>(?:[^"\\]|\\.)*)")?(?P<rest>.*)$'
+)
+
+
+def parse_access(line: str) -> Parsed | None:
+    match = _ACCESS.match(line)
+    if not match:
+        return None
+    groups = {k: v for k, v in match.groupdict().items() if v not in (None, "-", "")}
+    timestamp = parse_timestamp(groups.pop("ts"))
+    status = int(groups["status"])
+    level = Level.ERROR if status >= 500 else Level.WARN if status >= 400 else Level.INFO
+    parts = groups.get("request", "").split(" ")
+    if len(parts) == 3:
+        groups["method"], groups["path"], groups["protocol"] = parts
+    rest = groups.pop("rest", "").strip()
+    if rest:
+        groups["extra"] = rest
+    fields = {k: _number(v) if k in ("status", "bytes") else v for k, v in groups.items()}
+    return Parsed(timestamp, level, groups.get("request", ""), fields)
+
+
+_APACHE_ERROR = re.compile(
+    r"^\[(?P<ts>\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4})\] \[(?:(?P<module>[\w-]+):)?(?P<level>\w+)\]"
+    r"(?: \[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\])?(?: \[client (?P<client>[^\]]+)\])? (?P<msg>.*)$"
+)
+_NGINX_ERROR = re.compile(
+    r"^(?P<ts>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) \[(?P<level>\w+)\] (?P<pid>\d+)#(?P<tid>\d+): (?:\*(?P<conn>\d+) )?(?P<msg>.*)$"
+)
+
+
+def parse_http_error(line: str) -> Parsed | None:
+    for pattern in (_APACHE_ERROR, _NGINX_ERROR):
+        match = pattern.match(line)
+        if match:
+            groups = {k: v for k, v in match.groupdict().items() if v is not None}
+            level_name = groups.pop("level")
+            level = parse_level(level_name) or (Level.DEBUG if level_name.startswith("trace") else None)
+            timestamp = parse_timestamp(groups.pop("ts"))
+            message = groups.pop("msg")
+            return Parsed(timestamp, level, message, {k: _number(v) for k, v in groups.items()})
+    return None
+
+
+def plain(line: str) -> Parsed:
+    return Parsed(None, _guess_level(line), line, {})
+
+
+JSON = LogFormat("json", parse_json)
+DOCKER = LogFormat("docker", parse_docker)
+LOGFMT = LogFormat("logfmt", parse_logfmt)
+PYTHON = LogFormat("python", parse_python)
+LOG4J = LogFormat("log4j", parse_log4j)
+SYSLOG = LogFormat("syslog", parse_syslog)
+ACCESS = LogFormat("access", parse_access)
+HTTP_ERROR = LogFormat("http-error", parse_http_error)
+PLAIN = LogFormat("plain", plain)
+
+BUILTIN: tuple[LogFormat, ...] = (DOCKER, JSON, LOGFMT, SYSLOG, ACCESS, HTTP_ERROR, LOG4J, PYTHON)
+_INNER_FORMATS = (LOGFMT, LOG4J, PYTHON, ACCESS, HTTP_ERROR)
+
+
+def custom_format(name: str, regex: str, timestamp_format: str | None = None) -> LogFormat:
+    """A format from a regex with named groups (timestamp, level, message, any others). Raises re.error."""
+    pattern = re.compile(regex)
+
+    def parse(line: str) -> Parsed | None:
+        match = pattern.match(line)
+        if not match:
+            return None
+        groups = {k: v for k, v in match.groupdict().items() if v is not None}
+        ts = groups.pop("timestamp", None)
+        timestamp = parse_timestamp(ts, timestamp_format) if ts else None
+        level = parse_level(groups.pop("level", None))
+        message = groups.pop("message", line)
+        return Parsed(timestamp, level, message, {k: _number(v) for k, v in groups.items()})
+
+    return LogFormat(name, parse)
+
+
+def detect(sample: Iterable[str], formats: Iterable[LogFormat] = BUILTIN) -> LogFormat:
+    """The format that parses the most sample lines (at least a third of them), else plain."""
+    lines = [line for line in sample if line.strip()][:200]
+    if not lines:
+        return PLAIN
+    best, best_hits = PLAIN, 0
+    for fmt in formats:
+        hits = 0
+        for line in lines:
+            try:
+                if fmt.parse(line) is not None:
+                    hits += 1
+            except (ValueError, OverflowError, RecursionError):
+                continue
+        if hits > best_hits:
+            best, best_hits = fmt, hits
+    return best if best_hits * 3 >= len(lines) else PLAIN
+
+
+def parse_line(fmt: LogFormat, line: str) -> Parsed | None:
+    """fmt.parse that never raises on hostile input (deep JSON, odd dates)."""
+    try:
+        return fmt.parse(line)
+    except (ValueError, OverflowError, RecursionError, TypeError):
+        return None

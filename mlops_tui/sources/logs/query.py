@@ -1,0 +1,203 @@
+"""What a search asks for: a pattern (literal, case-insensitive or regex), a minimum level, a time
+window and field filters such as `service=api level>=error latency_ms>500`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from mlops_tui.sources.logs.record import Level, LogRecord, level_names, parse_level
+
+
+class QueryError(ValueError):
+    """A search that cannot run: bad regex, bad field filter, unknown level."""
+
+
+class Mode(str, Enum):
+    LITERAL = "literal"
+    IGNORE_CASE = "ignore-case"
+    REGEX = "regex"
+
+
+_FILTER = re.compile(r"^([A-Za-z_@][\w.@-]*)(!=|>=|<=|=|>|<|~)(.*)$")
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    """`key OP value`: = != > >= < <= compare numbers as numbers; ~ is a regex search."""
+
+    key: str
+    op: str
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> FieldFilter:
+        match = _FILTER.match(text.strip())
+        if not match:
+            raise QueryError(f"not a field filter (expected key=value, key>=value, key~regex): {text!r}")
+        key, op, value = match.groups()
+        if key == "level" and op != "~" and parse_level(value) is None:
+            raise QueryError(f"unknown level {value!r}: use one of trace, debug, info, notice, warn, error, critical")
+        if op == "~":
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise QueryError(f"bad regex in {text!r}: {exc}") from None
+        return cls(key, op, value)
+
+    def matches(self, record: LogRecord) -> bool:
+        if self.key == "level":
+            if self.op == "~":
+                return record.level is not None and re.search(self.value, record.level.label) is not None
+            return record.level is not None and _compare(int(record.level), self.op, int(parse_level(self.value)))
+        if self.key in ("message", "msg") and self.key not in record.fields:
+            actual: Any = record.message
+        elif self.key == "source":
+            actual = record.source
+        else:
+            if self.key not in record.fields:
+                return self.op == "!="
+            actual = record.fields[self.key]
+        if self.op == "~":
+            return re.search(self.value, str(actual)) is not None
+        number = _as_number(actual)
+        wanted = _as_number(self.value)
+        if number is not None and wanted is not None:
+            return _compare(number, self.op, wanted)
+        if self.op in ("=", "!="):
+            equal = str(actual).lower() == self.value.lower() if isinstance(actual, bool) else str(actual) == self.value
+            return equal if self.op == "=" else not equal
+        return _compare(str(actual), self.op, self.value)
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _compare(a: Any, op: str, b: Any) -> bool:
+    return {
+        "=": a == b, "!=": a != b, ">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b,
+    }[op]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One search. An empty pattern matches every record."""
+
+    pattern: str = ""
+    mode: Mode = Mode.IGNORE_CASE
+    min_level: Level | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    filters: tuple[FieldFilter, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.mode is Mode.REGEX and self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise QueryError(f"bad regex {self.pattern!r}: {exc}") from None
+
+    @classmethod
+    def from_text(cls, text: str, mode: Mode = Mode.IGNORE_CASE, **extra: Any) -> Query:
+        """A search box's text: `key=value`-like tokens are field filters, the rest is the pattern."""
+        words: list[str] = []
+        filters: list[FieldFilter] = []
+        for token in text.split():
+            match = _FILTER.match(token)
+            if match and match.group(1) != "" and not token.startswith(("http:", "https:")):
+                filters.append(FieldFilter.parse(token))
+            else:
+                words.append(token)
+        # keep the user's spacing when nothing was taken out
+        pattern = text.strip() if not filters else " ".join(words)
+        return cls(pattern=pattern, mode=mode, filters=tuple(filters), **extra)
+
+    @property
+    def structured(self) -> bool:
+        """True when records must be parsed to decide (level, time or fields), not only the raw text."""
+        return bool(self.min_level is not None or self.since or self.until or self.filters)
+
+    def byte_finder(self) -> Callable[[bytes, int], int] | None:
+        """A function finding the next candidate position in a buffer of raw bytes, None for 'every line'."""
+        if not self.pattern:
+            return None
+        if self.mode is Mode.LITERAL:
+            needle = self.pattern.encode("utf-8")
+            return lambda buf, pos: buf.find(needle, pos)
+        if self.mode is Mode.IGNORE_CASE and self.pattern.isascii():
+            needle = self.pattern.lower().encode("ascii")
+            return _lower_finder(needle)
+        flags = re.MULTILINE | (re.IGNORECASE if self.mode is Mode.IGNORE_CASE else 0)
+        source = self.pattern if self.mode is Mode.REGEX else re.escape(self.pattern)
+        rx = re.compile(source.encode("utf-8"), flags)
+
+        def find(buf: bytes, pos: int) -> int:
+            match = rx.search(buf, pos)
+            return -1 if match is None else match.start()
+
+        return find
+
+    def text_matcher(self) -> Callable[[str], bool]:
+        """Whether a decoded line or record text matches the pattern."""
+        if not self.pattern:
+            return lambda _text: True
+        if self.mode is Mode.LITERAL:
+            return lambda text: self.pattern in text
+        if self.mode is Mode.IGNORE_CASE:
+            needle = self.pattern.casefold()
+            return lambda text: needle in text.casefold()
+        rx = re.compile(self.pattern, re.MULTILINE)
+        return lambda text: rx.search(text) is not None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the pattern matches in text, for highlighting."""
+        if not self.pattern:
+            return []
+        if self.mode is Mode.REGEX:
+            rx = re.compile(self.pattern)
+        else:
+            rx = re.compile(re.escape(self.pattern), re.IGNORECASE if self.mode is Mode.IGNORE_CASE else 0)
+        return [(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()][:200]
+
+    def accepts(self, record: LogRecord) -> bool:
+        """The structured part of the query (level, time, fields) on a parsed record."""
+        if self.min_level is not None and (record.level is None or record.level < self.min_level):
+            return False
+        if self.since and (record.timestamp is None or record.timestamp < self.since):
+            return False
+        if self.until and (record.timestamp is None or record.timestamp > self.until):
+            return False
+        return all(f.matches(record) for f in self.filters)
+
+    def level_prefilter(self) -> re.Pattern[bytes] | None:
+        """Raw-byte test that every line of level >= min_level passes (for formats naming their level)."""
+        if self.min_level is None:
+            return None
+        names = sorted({n for n, lv in level_names().items() if lv >= self.min_level and len(n) > 1}, key=len, reverse=True)
+        return re.compile(rb"(?i)(" + b"|".join(re.escape(n.encode()) for n in names) + rb"|\b[4-6]\d\b|\b[0-4]\b)")
+
+
+def _lower_finder(needle: bytes) -> Callable[[bytes, int], int]:
+    cache: list[bytes | None] = [None, None]
+
+    def find(buf: bytes, pos: int) -> int:
+        if cache[0] is not buf:
+            cache[0], cache[1] = buf, buf.lower()  # ASCII-only lowering keeps every offset
+        return cache[1].find(needle, pos)
+
+    return find
+
+
+__all__ = ["FieldFilter", "Mode", "Query", "QueryError"]
