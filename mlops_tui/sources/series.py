@@ -195,3 +195,25 @@ def format_value(value: float | None, unit: str = "") -> str:
     else:
         text = f"{value:.3g}"
     return f"{text} {unit}".rstrip()
+
+
+def source_names(settings) -> list[str]:
+    """Names of the configured Prometheus and InfluxDB sources (metrics settings section)."""
+    return [s.name for s in settings.prometheus] + [s.name for s in settings.influxdb]
+
+
+def open_source(settings, name: str) -> MetricSource:
+    """The backend for a source name of the metrics settings; KeyError with a clear message otherwise."""
+    from mlops_tui.sources.influx import backend_for
+    from mlops_tui.sources.prometheus import PrometheusBackend
+
+    proms = [s for s in settings.prometheus if s.name == name]
+    influxes = [s for s in settings.influxdb if s.name == name]
+    if len(proms) + len(influxes) > 1:
+        raise KeyError(f"source name {name!r} is used by more than one entry of metrics.prometheus/metrics.influxdb")
+    if proms:
+        return PrometheusBackend(proms[0])
+    if influxes:
+        return backend_for(influxes[0])
+    known = ", ".join(source_names(settings)) or "none configured (metrics.prometheus / metrics.influxdb)"
+    raise KeyError(f"no metrics source named {name!r}; known: {known}")

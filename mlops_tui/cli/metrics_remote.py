@@ -1,0 +1,74 @@
+"""`mlops-tui metrics --source NAME`: a remote source's series (--query) or fleet table (--hosts)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import click
+
+from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, emit_json, fail
+from mlops_tui.settings import Settings
+from mlops_tui.sources.http import BackendError
+from mlops_tui.sources.series import FLEET_COLUMNS, choose_step, format_value, open_source, parse_duration
+from mlops_tui.widgets.text import sanitize
+
+CLI_POINTS = 240  # points per series for --query: a terminal-wide chart's worth
+
+
+def run_remote(settings: Settings, *, source: str, query: str | None, since: str, hosts: bool,
+               as_json: bool) -> None:
+    """Print the series of query over the last `since`, or the fleet table; exit 3 when the source fails."""
+    if not hosts and not query:
+        fail("--source needs --query EXPR or --hosts", EXIT_USAGE)
+    if hosts and query:
+        fail("--query and --hosts cannot be combined", EXIT_USAGE)
+    try:
+        span = parse_duration(since)
+    except ValueError as exc:
+        fail(f"--since: {exc}", EXIT_USAGE)
+    try:
+        backend = open_source(settings.metrics, source)
+    except KeyError as exc:
+        fail(str(exc.args[0]), EXIT_USAGE)
+    try:
+        if hosts:
+            rows = backend.fleet()
+            if as_json:
+                emit_json([row.to_json() for row in rows])
+            else:
+                _print_fleet(rows)
+            return
+        end = time.time()
+        series = backend.range_query(query, end - span, end, choose_step(span, CLI_POINTS))
+        if as_json:
+            emit_json([s.to_json() for s in series])
+        else:
+            _print_series(series)
+    except BackendError as exc:
+        fail(f"{source}: {sanitize(str(exc))}", EXIT_BACKEND)
+    finally:
+        backend.close()
+
+
+def _print_fleet(rows) -> None:
+    header = ["HOST", "HEALTH"] + [title.upper() for _, title, _ in FLEET_COLUMNS]
+    table = [header] + [[sanitize(row.host), row.health] + [format_value(row.values.get(key), unit)
+                                                            for key, _, unit in FLEET_COLUMNS] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for line in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    for row in rows:
+        if row.reason:
+            click.echo(f"{sanitize(row.host)}: {sanitize(row.reason)}")
+
+
+def _print_series(series) -> None:
+    if not series:
+        click.echo("no series")
+        return
+    for s in series:
+        finite = [v for v in s.values if not math.isnan(v)]
+        summary = (f"last {format_value(finite[-1])}  min {format_value(min(finite))}  max {format_value(max(finite))}"
+                   if finite else "no values")
+        click.echo(f"{sanitize(s.legend())}  {len(s)} points  {summary}")
