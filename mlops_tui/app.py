@@ -43,8 +43,8 @@ class MlopsApp(App[None]):
         Binding("k", "simulate_key('up')", "Up", id="app.vim.up", show=False),
         Binding("h", "simulate_key('left')", "Left", id="app.vim.left", show=False),
         Binding("l", "simulate_key('right')", "Right", id="app.vim.right", show=False),
-        Binding("g", "simulate_key('home')", "Top", id="app.vim.top", show=False),
-        Binding("G", "simulate_key('end')", "Bottom", id="app.vim.bottom", show=False),
+        Binding("g", "jump('top')", "Top", id="app.vim.top", show=False),
+        Binding("G", "jump('bottom')", "Bottom", id="app.vim.bottom", show=False),
         Binding("tab", "app.focus_next", "Next widget", id="app.focus_next", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous widget", id="app.focus_previous", show=False),
     ]
@@ -103,6 +103,14 @@ class MlopsApp(App[None]):
         focus_default = getattr(pane, "focus_default", None)
         if callable(focus_default):
             focus_default()
+
+    async def action_jump(self, where: str) -> None:
+        """g/G: first/last row of a table (its ctrl+home/end), else the widget's home/end."""
+        action = getattr(self.focused, f"action_scroll_{where}", None)
+        if callable(action):
+            action()
+        else:
+            await self.action_simulate_key("home" if where == "top" else "end")
 
     def action_search(self) -> None:
         search = getattr(self.active_pane(), "action_search", None)

@@ -104,7 +104,7 @@ def _dotlist_layer(dotlist: Sequence[str]) -> Layer:
             raise SettingsError(f"command line: {item!r} is not KEY=VALUE")
     try:
         return Layer("command line", OmegaConf.from_dotlist(list(dotlist)))
-    except OmegaConfBaseException as exc:
+    except (OmegaConfBaseException, yaml.YAMLError) as exc:
         raise SettingsError(f"command line: {exc}") from None
 
 

@@ -129,3 +129,8 @@ def test_example_config_in_repository_is_valid() -> None:
     settings, _ = load_settings(config_path=example, environ={})
     assert isinstance(settings, Settings)
     assert settings.alerts.rules and settings.metrics.prometheus
+
+
+def test_unparsable_dotlist_value_is_a_settings_error() -> None:
+    with pytest.raises(SettingsError, match="command line"):
+        load_settings(dotlist=["alerts.rules=[{name: '\x1b'}]"], environ={})

@@ -1,0 +1,125 @@
+"""The shell driven as a user would: panes, keys, help, palette, themes, status line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.app_factory import make_app
+from textual.command import CommandPalette
+from textual.widgets import DataTable, TabbedContent
+
+from mlops_tui.screens.help import HelpScreen
+from mlops_tui.widgets.pane import SourceNote
+from mlops_tui.widgets.statusline import StatusLine
+
+
+def help_rows(app) -> list[tuple[str, ...]]:
+    table = app.screen.query_one("#help-table", DataTable)
+    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+async def test_number_keys_switch_panes() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        seen = []
+        for key in "23451":
+            await pilot.press(key)
+            seen.append(app.query_one("#panes", TabbedContent).active)
+        assert seen == ["models", "logs", "configs", "alerts", "metrics"]
+
+
+async def test_help_lists_app_bindings_with_ids_and_closes() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = help_rows(app)
+        assert ("3", "Logs", "app", "app.pane.logs") in rows
+        assert ("j", "Down", "app", "app.vim.down") in rows
+        assert "Keys: Alerts pane" in str(app.screen.query_one("#help-title").render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_shows_bindings_of_the_current_pane_widgets() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5", "question_mark")
+        where = {row[2] for row in help_rows(app)}
+        assert "DataTable" in where  # the alerts table's own keys are listed
+
+
+async def test_keymap_remaps_a_binding_by_id() -> None:
+    app = make_app(["ui.keymap={app.pane.logs: f3}"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        assert app.query_one("#panes", TabbedContent).active == "metrics"
+        await pilot.press("f3")
+        assert app.query_one("#panes", TabbedContent).active == "logs"
+
+
+async def test_ctrl_p_opens_the_palette_with_pane_commands() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"go to conf")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "configs"
+
+
+async def test_vim_keys_move_the_cursor() -> None:
+    rules = "alerts.rules=[{name: a},{name: b},{name: c}]"
+    app = make_app([rules])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        table = app.query_one("#alerts-table", DataTable)
+        table.focus()
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("G")
+        assert table.cursor_row == 2
+
+
+@pytest.mark.parametrize("theme", ["mlops-dark", "mlops-light", "mlops-mono"])
+async def test_themes_from_settings(theme: str) -> None:
+    app = make_app([f"ui.theme={theme}"])
+    async with app.run_test(size=(80, 24)):
+        assert app.theme == theme
+        assert app.current_theme.name == theme
+
+
+async def test_no_color_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        assert app.no_color
+
+
+async def test_absent_sources_say_how_to_configure_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(["configs.paths=[nothing-here]"])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("5")
+        note = str(app.query_one("#alerts-note", SourceNote).render())
+        assert "no alert rules: add alerts.rules" in note
+        statuses = app.query_one(StatusLine).statuses
+        assert statuses["alerts"].state.value == "absent"
+        assert statuses["configs"].state.value == "absent"
+
+
+async def test_status_line_and_alerts_show_untrusted_text_literally(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text('alerts:\n  rules:\n    - name: "[bold red]x\\e[2J"\n', encoding="utf-8")
+    app = make_app(config=config)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("5")
+        table = app.query_one("#alerts-table", DataTable)
+        assert str(table.get_row_at(0)[1]) == "[bold red]x␛[2J"
