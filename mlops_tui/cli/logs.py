@@ -2,9 +2,144 @@
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from pathlib import Path
+
 import click
+
+from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, fail, state
 
 
 @click.group()
 def logs() -> None:
     """Search and follow logs."""
+
+
+def _open(files: tuple[str, ...], follow: bool):
+    from mlops_tui.sources.logs import LogOpenError, QueryError, custom_formats, open_files
+
+    settings = state().settings()
+    try:
+        formats = custom_formats(settings.logs.formats)
+    except QueryError as exc:
+        fail(str(exc), EXIT_USAGE)
+    patterns = list(files) or list(settings.logs.files) or [str(p) for p in sorted(Path("logs").glob("*.log"))]
+    if not patterns:
+        fail("no log files: pass --file F, set logs.files=[PATH,...] or put files in ./logs/", EXIT_USAGE)
+    try:
+        return open_files(patterns, formats, follow=follow)
+    except LogOpenError as exc:
+        fail(str(exc), EXIT_BACKEND)
+
+
+def _line(record, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(record.to_json(), default=str, ensure_ascii=False)
+    from mlops_tui.widgets.text import sanitize
+
+    stamp = record.timestamp.isoformat(timespec="milliseconds") if record.timestamp else "-"
+    level = record.level.label if record.level is not None else "-"
+    return sanitize(f"{stamp} {level:<8} {record.source}:{record.line} {record.raw}")
+
+
+def _index(source) -> None:
+    try:
+        while source.refresh(None) and not source.complete:
+            pass
+    except OSError as exc:
+        fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+
+
+@logs.command()
+@click.argument("pattern", default="")
+@click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
+@click.option("--regex", "-E", is_flag=True, help="PATTERN is a regular expression.")
+@click.option("--ignore-case", "-i", is_flag=True, help="Match PATTERN regardless of case.")
+@click.option("--level", metavar="L", help="Keep records at level L or worse (trace debug info notice warn error critical).")
+@click.option("--since", metavar="WHEN", help="Only records since: 10m, 1h, 2d, 14:05 or a timestamp.")
+@click.option("--until", metavar="WHEN", help="Only records until: 10m, 1h, 14:05 or a timestamp.")
+@click.option("--field", "fields", multiple=True, metavar="K=V", help="Field filter, repeatable: service=api, latency_ms>500, level>=warn, path~^/api.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after N records.")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matching records.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines: timestamp, level, message, source, line, fields.")
+def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool, level: str | None, since: str | None,
+           until: str | None, fields: tuple[str, ...], limit: int | None, count_only: bool, as_json: bool) -> None:
+    """Print the records matching PATTERN (empty: every record). Exit 0 even when nothing matched."""
+    from mlops_tui.sources.logs import FieldFilter, Mode, Query, QueryError, parse_level
+    from mlops_tui.sources.logs.timestamps import parse_since
+
+    try:
+        min_level = None
+        if level is not None:
+            min_level = parse_level(level)
+            if min_level is None:
+                raise QueryError(f"unknown level {level!r}: use trace, debug, info, notice, warn, error or critical")
+        mode = Mode.REGEX if regex else Mode.IGNORE_CASE if ignore_case else Mode.LITERAL
+        query = Query(
+            pattern=pattern, mode=mode, min_level=min_level,
+            since=parse_since(since) if since else None, until=parse_since(until) if until else None,
+            filters=tuple(FieldFilter.parse(f) for f in fields),
+        )
+    except (QueryError, ValueError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    source = _open(files, follow=False)
+    try:
+        _index(source)
+        if count_only:
+            click.echo(source.count(query))
+            return
+        out = sys.stdout
+        for number, hit in enumerate(source.search(query), 1):
+            out.write(_line(hit.record, as_json) + "\n")
+            if limit is not None and number >= limit:
+                break
+        out.flush()
+    except OSError as exc:
+        fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+    finally:
+        source.close()
+
+
+@logs.command()
+@click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable). Default: logs.files.")
+@click.option("--lines", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Lines to print before following.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.option("--interval", type=click.FloatRange(min=0.01), default=0.2, show_default=True, help="Seconds between checks for new lines.")
+@click.option("--for", "duration", type=click.FloatRange(min=0), default=None, help="Stop after this many seconds (default: until Ctrl-C).")
+def tail(files: tuple[str, ...], lines: int, as_json: bool, interval: float, duration: float | None) -> None:
+    """Print the last lines and follow the files, across rotations (rename or copy-truncate)."""
+    source = _open(files, follow=True)
+    out = sys.stdout
+    try:
+        _index(source)
+        shown = max(0, source.row_count() - lines)
+        stop = None if duration is None else time.monotonic() + duration
+        while True:
+            total = source.row_count()
+            # the last line may still be written: print it once its newline arrives
+            complete_rows = total if _ends_with_newline(source) else total - 1
+            while shown < complete_rows:
+                batch = source.rows(shown, min(1000, complete_rows - shown))
+                if not batch:
+                    break
+                out.write("".join(_line(r, as_json) + "\n" for r in batch))
+                shown += len(batch)
+            out.flush()
+            if stop is not None and time.monotonic() >= stop:
+                break
+            time.sleep(interval)
+            source.refresh(None)
+    except OSError as exc:
+        fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+    finally:
+        source.close()
+
+
+def _ends_with_newline(source) -> bool:
+    segments = getattr(source, "segments", None)
+    if segments is None:
+        return all(_ends_with_newline(s) for s in getattr(source, "sources", []))
+    index = segments[-1].index
+    return index.indexed_to == index.last_line_start
