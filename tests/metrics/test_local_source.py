@@ -1,0 +1,246 @@
+"""LocalMetricSource and `mlops-tui metrics` against this machine, checked with psutil at the same moment."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import psutil
+import pytest
+from click.testing import CliRunner
+
+from mlops_tui.cli import cli as cli_root
+from mlops_tui.sources.local_metrics import LocalMetricSource, RecordedMetricSource, Snapshot
+
+MiB = 1 << 20
+
+
+def _check_against_psutil(data: dict, cpu_before: list, cpu_after: list) -> None:
+    """Values of one snapshot (as JSON) against psutil read just after it, with tolerances that can fail."""
+    vm, swap = psutil.virtual_memory(), psutil.swap_memory()
+    assert data["memory"]["total"] == vm.total
+    assert abs(data["memory"]["used"] - (vm.total - vm.available)) < 256 * MiB
+    assert abs(data["memory"]["percent"] - vm.percent) < 2.0
+    assert data["swap"]["total"] == swap.total
+    assert abs(data["swap"]["used"] - swap.used) < 256 * MiB
+
+    assert len(data["cpu"]["per_core"]) == psutil.cpu_count()
+    # psutil's own per-core percentages over a window that brackets the source's one
+    for core, ours in enumerate(data["cpu"]["per_core"]):
+        theirs = _busy_percent(cpu_before[core], cpu_after[core])
+        assert ours is not None and abs(ours - theirs) <= 15.0, (core, ours, theirs)
+    cores = [v for v in data["cpu"]["per_core"]]
+    assert abs(data["cpu"]["total"] - sum(cores) / len(cores)) <= 3.0
+    assert [round(v, 1) for v in data["cpu"]["load"]] == pytest.approx([round(v, 1) for v in os.getloadavg()], abs=0.3)
+
+    expected_mounts = {p.mountpoint for p in psutil.disk_partitions(all=False)
+                       if p.fstype not in {"squashfs", "tmpfs", "devtmpfs", "overlay", "proc", "sysfs", "nsfs"}}
+    assert {fs["mountpoint"] for fs in data["filesystems"]} == expected_mounts
+    for fs in data["filesystems"]:
+        usage = psutil.disk_usage(fs["mountpoint"])
+        assert fs["total"] == usage.total
+        assert abs(fs["used"] - usage.used) < max(256 * MiB, usage.total // 100)
+
+    assert abs(data["process_count"] - len(psutil.pids())) <= 25
+    assert data["uptime"] == pytest.approx(psutil.time.time() - psutil.boot_time(), abs=5)
+    assert data["processes"], "the process table is empty"
+    checked = 0
+    for row in data["processes"]:
+        try:
+            proc = psutil.Process(row["pid"])
+            name, user, rss = proc.name(), proc.username(), proc.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue  # exited since: nothing to compare
+        assert row["name"] == name and row["user"] == user
+        assert abs(row["rss"] - rss) < max(64 * MiB, rss // 2), row
+        checked += 1
+    assert checked >= len(data["processes"]) // 2
+
+
+def _busy_percent(before, after) -> float:
+    def split(t):
+        total = sum(t) - t.guest - t.guest_nice
+        return total - t.idle - t.iowait, total
+    busy0, total0 = split(before)
+    busy1, total1 = split(after)
+    return 100.0 * (busy1 - busy0) / (total1 - total0) if total1 > total0 else 0.0
+
+
+def test_once_json_agrees_with_psutil_at_the_same_moment():
+    runner = CliRunner()
+    before = psutil.cpu_times(percpu=True)
+    net_before = psutil.net_io_counters(pernic=True)
+    result = runner.invoke(cli_root, ["metrics", "--once", "--json"])
+    after = psutil.cpu_times(percpu=True)
+    net_after = psutil.net_io_counters(pernic=True)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    _check_against_psutil(data, before, after)
+    assert 0.4 <= data["window"] <= 2.0
+    for nic in data["network"]:
+        received = net_after[nic["interface"]].bytes_recv - net_before[nic["interface"]].bytes_recv
+        assert nic["rx"] * data["window"] <= received + 4096
+    assert data["gpu"]["available"] is False and "nvidia-ml-py" in data["gpu"]["note"]
+
+
+def test_once_json_as_a_user_runs_it(cli):
+    """The real entry point in a fresh interpreter: exit code 0, one JSON document, values of this machine."""
+    result = cli("metrics", "--once", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["memory"]["total"] == psutil.virtual_memory().total
+    assert len(data["cpu"]["per_core"]) == psutil.cpu_count()
+    assert 0.0 <= data["cpu"]["total"] <= 100.0
+    assert len(data["processes"]) == min(50, data["process_count"])
+
+
+def test_source_agrees_with_psutil_under_load():
+    """A busy process makes the CPU values non-trivial; the source must see it like psutil does."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        source = LocalMetricSource(top=10, warmup=0.6)
+        source.sample()
+        before = psutil.cpu_times(percpu=True)
+        time.sleep(0.6)
+        snap = source.sample()
+        after = psutil.cpu_times(percpu=True)
+    finally:
+        spinner.kill()
+        spinner.wait()
+    _check_against_psutil(snap.to_dict(), before, after)
+    busy = next(r for r in snap.processes if r.pid == spinner.pid)
+    assert busy.cpu >= 60.0 and snap.processes[0].pid == spinner.pid, snap.processes[:3]
+    assert snap.cpu.total >= 30.0
+
+
+def test_text_form_without_flags(cli):
+    result = cli("metrics")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("cpu ") and "load" in lines[0]
+    assert any(line.startswith("memory ") and " of " in line for line in lines)
+    assert any(line.startswith("fs       /  ") for line in lines)
+    assert any(line.split()[:2] == ["PID", "USER"] for line in lines)
+
+
+def test_watch_prints_one_line_per_interval_and_replays(cli, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "mlops_tui", "metrics", "--watch", "--json", "--interval", "0.3"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    snaps = [json.loads(line) for line in lines]
+    assert [s["time"] for s in snaps] == sorted(s["time"] for s in snaps)
+    gaps = [b["time"] - a["time"] for a, b in zip(snaps, snaps[1:])]
+    assert all(0.2 <= gap <= 1.0 for gap in gaps), gaps
+    recording = tmp_path / "rec.jsonl"
+    recording.write_text("".join(lines))
+    replay = RecordedMetricSource.from_file(recording)
+    replayed = [replay.sample() for _ in range(3)]
+    assert replay.sample() is None
+    assert [r.cpu.total for r in replayed] == [s["cpu"]["total"] for s in snaps]
+    assert replayed[1].memory.used == snaps[1]["memory"]["used"]
+    assert replayed[2].processes[0].pid == snaps[2]["processes"][0]["pid"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--once", "--watch"], "--once and --watch exclude each other"),
+    (["--interval", "0"], "--interval must be a positive number of seconds"),
+])
+def test_bad_arguments_exit_2(cli, args, message):
+    result = cli("metrics", *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_pinned_process_that_exits_degrades_only_its_row(sleeper):
+    proc = sleeper()
+    source = LocalMetricSource(top=5, warmup=0.2)
+    source.pin(proc.pid)
+    alive = source.sample()
+    (row,) = alive.pinned
+    assert (row.pid, row.name, row.gone) == (proc.pid, "sleep", False)
+    assert row.command == "sleep 60" and row.rss > 0 and row.open_files is not None
+    proc.kill()
+    proc.wait()
+    after = source.sample()
+    (row,) = after.pinned
+    assert row.gone and row.errors == {"process": "process exited"}
+    assert row.cpu is None and row.rss is None
+    assert after.cpu.total is not None and after.memory.total == psutil.virtual_memory().total
+    assert all(r.pid != proc.pid for r in after.processes)
+
+
+def test_processes_exiting_during_sampling_never_break_a_snapshot():
+    """Hundreds of real processes start and exit while the source samples."""
+    stop = threading.Event()
+
+    def churn():
+        while not stop.is_set():
+            subprocess.run(["true"])
+
+    threads = [threading.Thread(target=churn, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        source = LocalMetricSource(top=500, warmup=0.05)
+        snaps = [source.sample() for _ in range(25)]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    for snap in snaps:
+        assert snap.cpu.total is not None and snap.memory.total and snap.process_count > 0
+        assert all(row.pid > 0 for row in snap.processes)
+        assert "processes" not in snap.errors
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root to start a sampler as another user")
+def test_access_denied_degrades_only_that_value():
+    """A sampler running as `nobody` pins a root process: open files are denied, the rest is read."""
+    script = textwrap.dedent(f"""
+        import json
+        from mlops_tui.sources.local_metrics import LocalMetricSource
+        source = LocalMetricSource(top=500, warmup=0.2)
+        source.pin({os.getpid()})
+        snap = source.sample()
+        print(json.dumps({{"pinned": snap.to_dict()["pinned"], "memory": snap.memory.total,
+                          "rows": [r.__dict__ for r in snap.processes if r.pid == {os.getpid()}]}}))
+    """)
+    result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                             sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    (row,) = data["pinned"]
+    assert row["open_files"] is None and row["errors"]["open_files"] == "access denied"
+    assert row["name"] == psutil.Process().name() and row["user"] == "root" and not row["gone"]
+    assert row["rss"] is not None and row["threads"] is not None
+    assert data["memory"] == psutil.virtual_memory().total
+    (listed,) = data["rows"]
+    assert listed["rss"] is not None
+
+
+def test_recorded_source_applies_sort_filter_and_pins():
+    from mlops_tui.sources.local_metrics import synthetic_snapshots
+
+    source = RecordedMetricSource(synthetic_snapshots(2, cores=4, processes=30), top=5)
+    source.sort, source.filter_text = "rss", "triton"
+    source.pin(1001)
+    source.pin(99999)
+    snap = source.sample()
+    assert [r.name for r in snap.processes] == ["tritonserver"] * 4
+    rss = [r.rss for r in snap.processes]
+    assert rss == sorted(rss, reverse=True)
+    assert [(p.pid, p.gone) for p in snap.pinned] == [(1001, False), (99999, True)]
+    assert isinstance(Snapshot.from_dict(json.loads(json.dumps(snap.to_dict()))), Snapshot)
