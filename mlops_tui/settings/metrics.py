@@ -24,6 +24,14 @@ class Thresholds(Section):
     """Filesystem use (%) shown as a warning."""
     disk_critical: float = 95.0
     """Filesystem use (%) shown as critical."""
+    swap_warning: float = 50.0
+    """Swap use (%) shown as a warning."""
+    swap_critical: float = 80.0
+    """Swap use (%) shown as critical."""
+    gpu_warning: float = 90.0
+    """GPU memory use (%) shown as a warning."""
+    gpu_critical: float = 98.0
+    """GPU memory use (%) shown as critical."""
 
 
 class PrometheusSource(Endpoint):
@@ -89,6 +97,8 @@ class MetricsSettings(Section):
     """Samples kept per series (the ring buffer's size)."""
     top_processes: int = Field(default=50, gt=0)
     """Processes listed in the process table."""
+    process_sort: Literal["cpu", "rss", "pid", "name"] = "cpu"
+    """Initial order of the process table (the s key cycles it)."""
     thresholds: Thresholds = Field(default_factory=Thresholds)
     """Warning and critical levels for local resources."""
     prometheus: list[PrometheusSource] = Field(default_factory=list)
