@@ -1,0 +1,237 @@
+"""Read-only access to a git repository through the git CLI: one log pass, tags, and batched blobs.
+
+Nothing here writes to the repository: every command is a query, optional locks are off
+(`GIT_OPTIONAL_LOCKS=0`) and blobs a partial clone does not have are never fetched.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from mlops_tui.sources.models.model import ModelsError
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit as the log shows it, with the tracked files it changed."""
+
+    sha: str
+    parents: tuple[str, ...]
+    date: datetime
+    author: str
+    email: str
+    subject: str
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """An annotated or lightweight tag, peeled to the commit it names."""
+
+    name: str
+    annotated: bool
+    commit: str
+    date: datetime | None
+    tagger: str
+    email: str
+    message: str
+    commit_date: datetime | None
+
+
+def _utc(stamp: str) -> datetime | None:
+    stamp = stamp.strip()
+    if not stamp:
+        return None
+    return datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+
+
+class GitRepo:
+    """A git working tree or bare repository, queried with the git CLI."""
+
+    def __init__(self, path: str | os.PathLike[str], timeout: float = 120.0) -> None:
+        self.timeout = timeout
+        self.env = {
+            **os.environ,
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_NO_LAZY_FETCH": "1",
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+        }
+        for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+            self.env.pop(var, None)
+        start = Path(path).expanduser()
+        if not start.exists():
+            raise ModelsError(f"{start} does not exist", hint="set models.repo=PATH or pass --repo PATH")
+        if not start.is_dir():
+            raise ModelsError(f"{start} is not a directory", hint="set models.repo=PATH or pass --repo PATH")
+        self.cwd = start.resolve()
+        try:
+            out = self._run("rev-parse", "--show-toplevel", "--is-shallow-repository", check=True)
+        except ModelsError as exc:
+            raise ModelsError(
+                f"{self.cwd} is not a git repository",
+                hint="run in a git repository that uses DVC, or set models.repo=PATH / --repo PATH",
+            ) from exc
+        lines = out.splitlines()
+        self.root = Path(lines[0]) if len(lines) > 1 else self.cwd
+        self.shallow = lines[-1].strip() == "true"
+        promisor = self._run("config", "--get", "extensions.partialclone").strip()
+        self.partial = bool(promisor)
+        self._tree_cache: dict[str, list[str]] = {}
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _run(self, *args: str, check: bool = False, stdin: bytes | None = None) -> str:
+        return self._run_bytes(*args, check=check, stdin=stdin).decode("utf-8", "replace")
+
+    def _run_bytes(self, *args: str, check: bool = False, stdin: bytes | None = None) -> bytes:
+        try:
+            proc = subprocess.run(
+                ["git", "-c", "core.quotepath=off", *args],
+                cwd=self.cwd,
+                env=self.env,
+                input=stdin,
+                capture_output=True,
+                timeout=self.timeout,
+            )
+        except FileNotFoundError as exc:
+            raise ModelsError("git is not installed", hint="install git") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise ModelsError(f"git {args[0]} took longer than {self.timeout:.0f} s") from exc
+        if check and proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ModelsError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
+        return proc.stdout
+
+    def head(self) -> str | None:
+        out = self._run("rev-parse", "--verify", "-q", "HEAD^{commit}").strip()
+        return out or None
+
+    def resolve(self, rev: str) -> str | None:
+        """The commit a revision names, or None when it names nothing."""
+        if not rev or rev.startswith("-"):
+            return None
+        out = self._run("rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}").strip()
+        return out or None
+
+    # -- history --------------------------------------------------------------------------------
+
+    def log(self, pathspecs: list[str], rev: str = "HEAD") -> list[Commit]:
+        """First-parent commits up to rev touching pathspecs, oldest first, with the files each changed."""
+        out = self._run(
+            "log", "--first-parent", "--reverse", "-z", "--no-renames", "--name-only",
+            "--format=%x1e%H%x00%P%x00%ct%x00%an%x00%ae%x00%s", rev, "--", *pathspecs, check=True,
+        )
+        commits: list[Commit] = []
+        for record in out.split("\x1e"):
+            if not record.strip("\x00\n"):
+                continue
+            fields = record.split("\x00")
+            sha, parents, stamp, author, email, subject = fields[:6]
+            changed = tuple(f.strip("\n") for f in fields[6:] if f.strip("\n"))
+            date = _utc(stamp) or datetime.fromtimestamp(0, timezone.utc)
+            commits.append(Commit(sha.strip("\n"), tuple(parents.split()), date, author, email, subject, changed))
+        return commits
+
+    def commit_info(self, shas: list[str]) -> dict[str, Commit]:
+        """Author, date and subject of the given commits (one git call)."""
+        if not shas:
+            return {}
+        out = self._run("log", "--no-walk=unsorted", "-z", "--format=%H%x00%P%x00%ct%x00%an%x00%ae%x00%s",
+                        "--stdin", stdin="\n".join(shas).encode())
+        infos: dict[str, Commit] = {}
+        fields = out.split("\x00")
+        for i in range(0, len(fields) - 5, 6):
+            sha, parents, stamp, author, email, subject = (f.strip("\n") for f in fields[i:i + 6])
+            date = _utc(stamp) or datetime.fromtimestamp(0, timezone.utc)
+            infos[sha] = Commit(sha, tuple(parents.split()), date, author, email, subject, ())
+        return infos
+
+    def tags(self) -> list[TagRef]:
+        """Every tag, sorted by name, peeled to its commit."""
+        fmt = "%00".join([
+            "%(refname:strip=2)", "%(objecttype)", "%(objectname)", "%(*objectname)", "%(*objecttype)",
+            "%(taggerdate:unix)", "%(taggername)", "%(taggeremail)", "%(*committerdate:unix)",
+            "%(committerdate:unix)", "%(contents)",
+        ]) + "%00%1e"
+        out = self._run("for-each-ref", "--sort=refname", f"--format={fmt}", "refs/tags", check=True)
+        result: list[TagRef] = []
+        for record in out.split("\x1e"):
+            record = record.lstrip("\n")
+            if not record:
+                continue
+            f = record.split("\x00")
+            if len(f) < 11:
+                continue
+            name, otype, oid, peeled, ptype, tdate, tagger, email, pdate, cdate, message = f[:11]
+            if otype == "tag":
+                if ptype != "commit":
+                    continue
+                result.append(TagRef(name, True, peeled, _utc(tdate), tagger, email.strip("<>"), message.strip(),
+                                     _utc(pdate)))
+            elif otype == "commit":
+                result.append(TagRef(name, False, oid, None, "", "", "", _utc(cdate)))
+        return result
+
+    def ls_tree(self, commit: str) -> list[str]:
+        """Every file path in the commit's tree."""
+        if commit not in self._tree_cache:
+            out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, check=True)
+            self._tree_cache[commit] = [p for p in out.split("\x00") if p]
+        return self._tree_cache[commit]
+
+    # -- blobs ----------------------------------------------------------------------------------
+
+    def blobs(self, specs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+        """Contents of (commit, path) pairs through one `git cat-file --batch`; None where missing."""
+        result: dict[tuple[str, str], bytes | None] = {}
+        unique = list(dict.fromkeys(specs))
+        if not unique:
+            return result
+        request = "".join(f"{c}:{p}\n" for c, p in unique).encode()
+        proc = subprocess.Popen(
+            ["git", "cat-file", "--batch"], cwd=self.cwd, env=self.env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        writer = threading.Thread(target=self._feed, args=(proc, request), daemon=True)
+        writer.start()
+        try:
+            stream = proc.stdout
+            assert stream is not None
+            for spec in unique:
+                header = stream.readline()
+                if not header:
+                    break
+                parts = header.split()
+                if len(parts) == 3 and parts[1] == b"blob":
+                    size = int(parts[2])
+                    result[spec] = stream.read(size)
+                    stream.read(1)
+                elif len(parts) == 3:
+                    stream.read(int(parts[2]) + 1)
+                    result[spec] = None
+                else:
+                    result[spec] = None
+        finally:
+            writer.join(timeout=self.timeout)
+            if proc.stdout:
+                proc.stdout.close()
+            proc.wait(timeout=self.timeout)
+        return result
+
+    @staticmethod
+    def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
+        try:
+            assert proc.stdin is not None
+            proc.stdin.write(data)
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    def blob(self, commit: str, path: str) -> bytes | None:
+        return self.blobs([(commit, path)]).get((commit, path))

@@ -1,0 +1,497 @@
+"""The models source: a git repository that uses DVC and GTO, read in one pass without dvc or gto.
+
+`ModelRepository(path).load()` walks the first-parent history once over the DVC files
+(`*.dvc`, `dvc.lock`, `dvc.yaml`, `artifacts.yaml`), reading their blobs through one
+`git cat-file --batch`, and computes every artifact's history and the GTO registry from the tags.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from mlops_tui.sources.models import dvcfiles
+from mlops_tui.sources.models.git import Commit, GitRepo, TagRef
+from mlops_tui.sources.models.gto import build_registry, parse_shortcut
+from mlops_tui.sources.models.model import (
+    Artifact,
+    Diff,
+    HistoryEntry,
+    ModelsError,
+    OutState,
+    Registry,
+    RevisionRef,
+    Snapshot,
+    TrainingFrequency,
+)
+
+PATHSPECS = [":(glob)**/*.dvc", ":(glob)**/dvc.lock", ":(glob)**/dvc.yaml", ":(glob)**/artifacts.yaml"]
+_NO_DVC_NOTE = "no .dvc, dvc.yaml or dvc.lock file in the history: this repository does not use DVC"
+
+
+def _kind(path: str) -> str:
+    name = posixpath.basename(path)
+    if name.endswith(".dvc"):
+        return "dvc"
+    return name  # dvc.lock, dvc.yaml, artifacts.yaml
+
+
+def _norm(path: str) -> str:
+    path = path.strip()
+    while path.startswith("./"):
+        path = path[2:]
+    return posixpath.normpath(path).rstrip("/") if path else path
+
+
+@dataclass
+class _Walk:
+    """State of the one history pass."""
+
+    file_outs: dict[str, list[OutState]] = field(default_factory=dict)
+    lock_stages: dict[str, dict[str, dvcfiles.LockStage]] = field(default_factory=dict)
+    pipelines: dict[str, dvcfiles.PipelineFile] = field(default_factory=dict)
+    index: dict[str, list[dvcfiles.DeclaredArtifact]] = field(default_factory=dict)
+    outs: dict[str, OutState] = field(default_factory=dict)
+    history: dict[str, list[HistoryEntry]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+class ModelRepository:
+    """Artifacts, versions, stages and diffs of one repository; every call is read-only."""
+
+    def __init__(self, path: str, stale_after_days: float = 30.0) -> None:
+        self.git = GitRepo(path)
+        self.stale_after_days = stale_after_days
+        self._walk: _Walk | None = None
+        self._commits: list[Commit] = []
+        self._tags: list[TagRef] = []
+        self._registry: Registry | None = None
+        self._head: str | None = None
+
+    @property
+    def root(self) -> str:
+        return str(self.git.root)
+
+    # -- the one pass -----------------------------------------------------------------------------
+
+    def load(self) -> Snapshot:
+        """Scan the history and tags (once; later calls reuse the result)."""
+        self._head = self.git.head()
+        self._tags = self.git.tags()
+        if self._head is None:
+            self._walk = _Walk()
+            self._registry = build_registry([])
+            return Snapshot(self.root, None, [], self._registry, ["the repository has no commits yet"], 0,
+                            shallow=self.git.shallow, dvc=False)
+        self._commits = self.git.log(PATHSPECS, rev=self._head)
+        walk = _Walk()
+        specs = [(c.sha, p) for c in self._commits for p in c.changed]
+        blobs = self.git.blobs(specs)
+        tags_at = self.tags_by_commit()
+        for commit in self._commits:
+            self._apply(walk, commit, blobs, tags_at)
+        self._walk = walk
+        self._registry = self._build_registry()
+        return Snapshot(
+            root=self.root, head=self._head, artifacts=self.artifacts(), registry=self._registry,
+            notes=self.notes(), commits_scanned=len(self._commits), shallow=self.git.shallow,
+            dvc=bool(self._commits),
+        )
+
+    def _apply(self, walk: _Walk, commit: Commit, blobs: dict, tags_at: dict[str, list[str]]) -> None:
+        before = dict(walk.outs)
+        lock_before: dict[str, dvcfiles.LockStage] = {}
+        lock_after: dict[str, dvcfiles.LockStage] = {}
+        touched_outs = False
+        for path in commit.changed:
+            data = blobs.get((commit.sha, path))
+            kind = _kind(path)
+            try:
+                if kind == "dvc":
+                    walk.file_outs[path] = dvcfiles.parse_dvc_file(path, data)[0] if data is not None else []
+                    touched_outs = True
+                elif kind == "dvc.lock":
+                    for stage in walk.lock_stages.get(path, {}).values():
+                        lock_before[f"{path}:{stage.name}"] = stage
+                    stages = dvcfiles.parse_lock(path, data) if data is not None else []
+                    walk.lock_stages[path] = {s.name: s for s in stages}
+                    for stage in stages:
+                        lock_after[f"{path}:{stage.name}"] = stage
+                    walk.file_outs[path] = [o for s in stages for o in s.outs]
+                    touched_outs = True
+                elif kind == "dvc.yaml":
+                    if data is None:
+                        walk.pipelines.pop(path, None)
+                    else:
+                        walk.pipelines[path] = dvcfiles.parse_pipeline(path, data)
+                    touched_outs = True
+                elif kind == "artifacts.yaml":
+                    walk.index[path] = dvcfiles.parse_gto_index(path, data) if data is not None else []
+            except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError) as exc:
+                walk.errors.append(f"{commit.sha[:7]} {path}: {str(exc).splitlines()[0] if str(exc) else exc}")
+        if not touched_outs:
+            return
+        outs: dict[str, OutState] = {}
+        for file_outs in walk.file_outs.values():
+            for out in file_outs:
+                outs[out.path] = out
+        walk.outs = outs
+        for path in sorted(set(before) | set(outs)):
+            old, new = before.get(path), outs.get(path)
+            key_old = (old.md5, old.size, old.nfiles) if old else None
+            key_new = (new.md5, new.size, new.nfiles) if new else None
+            if key_old == key_new:
+                continue
+            change = "added" if old is None else "deleted" if new is None else "modified"
+            state = new or old
+            assert state is not None
+            deps_changed: list[str] = []
+            params_changed: list[str] = []
+            stage_key = state.source if ":" in state.source else None
+            if stage_key and (stage_key in lock_after or stage_key in lock_before):
+                a, b = lock_before.get(stage_key), lock_after.get(stage_key)
+                deps_a = {d.path: d.md5 for d in (a.deps if a else [])}
+                deps_b = {d.path: d.md5 for d in (b.deps if b else [])}
+                deps_changed = sorted(p for p in set(deps_a) | set(deps_b) if deps_a.get(p) != deps_b.get(p))
+                pa, pb = (a.params if a else {}), (b.params if b else {})
+                params_changed = sorted(k for k in set(pa) | set(pb) if pa.get(k, _MISSING) != pb.get(k, _MISSING))
+            walk.history.setdefault(path, []).append(HistoryEntry(
+                commit=commit.sha, date=commit.date, author=commit.author, message=commit.subject,
+                md5=new.md5 if new else None, size=new.size if new else None, nfiles=new.nfiles if new else None,
+                change=change, tags=list(tags_at.get(commit.sha, [])), deps_changed=deps_changed,
+                params_changed=params_changed,
+            ))
+
+    def _ensure(self) -> _Walk:
+        if self._walk is None:
+            self.load()
+        assert self._walk is not None
+        return self._walk
+
+    def tags_by_commit(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for tag in self._tags:
+            found.setdefault(tag.commit, []).append(tag.name)
+        return found
+
+    # -- registry -------------------------------------------------------------------------------
+
+    def _build_registry(self) -> Registry:
+        walk = self._walk or _Walk()
+        tagged = sorted({t.commit for t in self._tags if t.annotated})
+        dates = {
+            sha: (c.date, c.author, c.email, c.subject)
+            for sha, c in self.git.commit_info(tagged).items()
+        }
+        head_info = None
+        index_names: list[str] = []
+        if self._head and walk.index.get("artifacts.yaml"):
+            info = self.git.commit_info([self._head]).get(self._head)
+            if info:
+                head_info = (info.sha, info.date, info.author, info.email, info.subject)
+                index_names = [a.name for a in walk.index["artifacts.yaml"]]
+        stages = self._configured_stages()
+        return build_registry(self._tags, stages, index_names, head_info, dates)
+
+    def _configured_stages(self) -> list[str] | None:
+        if not self._head:
+            return None
+        data = self.git.blob(self._head, ".gto")
+        if data is None:
+            return None
+        try:
+            doc = dvcfiles.load_yaml(data) or {}
+        except (dvcfiles.yaml.YAMLError, UnicodeDecodeError):
+            return None
+        stages = doc.get("stages") if isinstance(doc, dict) else None
+        return [str(s) for s in stages] if isinstance(stages, list) else None
+
+    def registry(self) -> Registry:
+        self._ensure()
+        assert self._registry is not None
+        return self._registry
+
+    # -- artifacts and history ------------------------------------------------------------------------
+
+    def declared(self) -> list[dvcfiles.DeclaredArtifact]:
+        walk = self._ensure()
+        found = [a for pf in walk.pipelines.values() for a in pf.artifacts]
+        found += [a for items in walk.index.values() for a in items]
+        return found
+
+    def artifacts(self) -> list[Artifact]:
+        """Every output tracked at HEAD, every declared artifact and every name GTO tags use."""
+        walk = self._ensure()
+        registry = self._registry
+        by_name: dict[str, Artifact] = {}
+        path_owner: dict[str, str] = {}
+        for decl in self.declared():
+            art = by_name.setdefault(decl.name, Artifact(decl.name))
+            art.path = art.path or (_norm(decl.path) if decl.path else None)
+            art.type = art.type or decl.type
+            art.desc = art.desc or decl.desc
+            origin = posixpath.basename(decl.source)
+            if origin not in art.origins:
+                art.origins.append(origin)
+            if art.path:
+                path_owner[art.path] = decl.name
+        if registry:
+            for name in registry.entries:
+                art = by_name.setdefault(name, Artifact(name))
+                art.origins.append("gto")
+        for path, out in sorted(walk.outs.items()):
+            name = path_owner.get(path, path)
+            art = by_name.setdefault(name, Artifact(name, path=path))
+            origin = "dvc.lock" if ":" in out.source else ".dvc"
+            if origin not in art.origins:
+                art.origins.insert(0, origin)
+        for art in by_name.values():
+            if art.path:
+                out = walk.outs.get(art.path)
+                if out:
+                    art.md5, art.size, art.nfiles = out.md5, out.size, out.nfiles
+                entries = walk.history.get(art.path)
+                if entries:
+                    last = entries[-1]
+                    art.last_commit, art.last_date, art.last_message = last.commit, last.date, last.message
+                    art.versions = len(entries)
+            if registry and art.name in registry.entries:
+                art.versions = len([v for v in registry.entries[art.name].versions if v.registered and v.active])
+                if art.last_date is None:
+                    dated = [v for v in registry.entries[art.name].versions if v.created_at]
+                    if dated:
+                        newest = max(dated, key=lambda v: v.created_at)
+                        art.last_commit, art.last_date = newest.commit, newest.created_at
+        return sorted(by_name.values(), key=lambda a: (a.path is None, a.name))
+
+    def find(self, name_or_path: str) -> Artifact:
+        """The artifact named so, or tracked at that path (a `.dvc` file names its output)."""
+        arts = self._ensure() and self.artifacts()
+        for art in arts:
+            if art.name == name_or_path:
+                return art
+        path = _norm(name_or_path)
+        for art in arts:
+            if art.path == path:
+                return art
+        walk = self._ensure()
+        if path.endswith(".dvc") and walk.file_outs.get(path):
+            out_path = walk.file_outs[path][0].path
+            for art in arts:
+                if art.path == out_path:
+                    return art
+        if path in walk.history:
+            return Artifact(path, path=path)
+        known = ", ".join(a.name for a in arts[:8]) or "none"
+        raise ModelsError(f"no artifact or tracked output named {name_or_path!r}", hint=f"known: {known}")
+
+    def history(self, name_or_path: str) -> list[HistoryEntry]:
+        """Every commit that changed the artifact's output, newest first, with tags, deps and params changed."""
+        art = self.find(name_or_path)
+        walk = self._ensure()
+        if art.path and art.path in walk.history:
+            return list(reversed(walk.history[art.path]))
+        registry = self.registry()
+        entry = registry.entries.get(art.name)
+        if not entry:
+            return []
+        tags_at = self.tags_by_commit()
+        infos = self.git.commit_info([v.commit for v in entry.versions])
+        rows = []
+        for v in entry.versions:
+            info = infos.get(v.commit)
+            if info:
+                rows.append(HistoryEntry(v.commit, info.date, info.author, info.subject, None, None, None, "version",
+                                         tags=tags_at.get(v.commit, [])))
+        return sorted(rows, key=lambda r: r.date, reverse=True)
+
+    def frequency(self, name_or_path: str, now: datetime | None = None) -> TrainingFrequency:
+        """Time between successive versions (GTO registrations, else output changes) and the model's age."""
+        now = now or datetime.now(timezone.utc)
+        art = self.find(name_or_path)
+        registry = self.registry()
+        entry = registry.entries.get(art.name)
+        dates: list[datetime] = []
+        basis = "versions"
+        if entry:
+            dates = sorted(v.created_at for v in entry.versions if v.registered and v.created_at)
+        if len(dates) < 2 and art.path:
+            basis = "commits"
+            dates = sorted(h.date for h in self.history(art.name) if h.change != "deleted")
+        gaps = [(b - a).total_seconds() / 86400 for a, b in zip(dates, dates[1:])]
+        age = (now - dates[-1]).total_seconds() / 86400 if dates else None
+        return TrainingFrequency(
+            name=art.name, dates=dates, gaps_days=gaps, last_gap_days=gaps[-1] if gaps else None,
+            median_gap_days=statistics.median(gaps) if gaps else None, age_days=age,
+            stale=age is not None and age > self.stale_after_days, basis=basis,
+        )
+
+    def notes(self) -> list[str]:
+        walk = self._ensure()
+        notes = []
+        if self.git.shallow:
+            oldest = self._commits[0].date.strftime("%Y-%m-%d") if self._commits else "?"
+            notes.append(
+                f"shallow clone: history before {oldest} is missing, so older versions, their params and "
+                "metrics are not shown (git fetch --unshallow to see them)"
+            )
+        if self.git.partial:
+            notes.append("partial clone: files whose blobs are not local are skipped; nothing is fetched")
+        if self._head and not self._commits:
+            notes.append(_NO_DVC_NOTE)
+        notes.extend(f"unreadable: {e}" for e in walk.errors[:5])
+        return notes
+
+    # -- revisions, params, metrics, diffs ------------------------------------------------------------
+
+    def resolve(self, spec: str) -> RevisionRef:
+        """A revision, tag, `name@vX.Y.Z`/`name@latest` version or `name#stage` stage, as a commit."""
+        short = parse_shortcut(spec)
+        if short:
+            name, version, stage = short
+            entry = self.registry().entries.get(name)
+            if entry is None:
+                raise ModelsError(f"{spec}: no artifact {name!r} in the registry", hint=self._names_hint())
+            if version in ("latest", "greatest"):
+                version = entry.latest
+                if version is None:
+                    raise ModelsError(f"{spec}: {name} has no registered version")
+            elif stage:
+                version = entry.stages.get(stage)
+                if not version:
+                    raise ModelsError(f"{spec}: no version of {name} is in stage {stage!r}",
+                                      hint=f"stages: {', '.join(s for s, v in entry.stages.items() if v) or 'none'}")
+                version = version.split(", ")[0]
+            match = next((v for v in entry.versions if v.version == version), None)
+            if match is None:
+                raise ModelsError(f"{spec}: {name} has no version {version}")
+            return RevisionRef(spec, match.commit, f"{name}@{version}" if stage is None else f"{spec} ({version})")
+        commit = self.git.resolve(spec)
+        if commit is None:
+            raise ModelsError(f"unknown revision {spec!r}",
+                              hint="use a commit, branch, tag, name@vX.Y.Z or name#stage")
+        return RevisionRef(spec, commit, spec)
+
+    def _names_hint(self) -> str:
+        names = ", ".join(sorted(self.registry().entries)) or "none"
+        return f"registered artifacts: {names}"
+
+    def _files_at(self, commit: str) -> tuple[list[dvcfiles.PipelineFile], list[OutState], list[str], set[str]]:
+        tree = self.git.ls_tree(commit)
+        wanted = [p for p in tree if _kind(p) in ("dvc", "dvc.lock", "dvc.yaml")]
+        blobs = self.git.blobs([(commit, p) for p in wanted])
+        pipelines: list[dvcfiles.PipelineFile] = []
+        outs: list[OutState] = []
+        errors: list[str] = []
+        for path in wanted:
+            data = blobs.get((commit, path))
+            if data is None:
+                continue
+            try:
+                kind = _kind(path)
+                if kind == "dvc":
+                    outs.extend(dvcfiles.parse_dvc_file(path, data)[0])
+                elif kind == "dvc.lock":
+                    outs.extend(o for s in dvcfiles.parse_lock(path, data) for o in s.outs)
+                else:
+                    pipelines.append(dvcfiles.parse_pipeline(path, data))
+            except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError) as exc:
+                errors.append(f"{path} at {commit[:7]}: {str(exc).splitlines()[0] if str(exc) else exc}")
+        return pipelines, outs, errors, set(tree)
+
+    def _read(self, commit: str, files: dict[str, list[str]], tree: set[str], metrics: bool) -> tuple[dict, list]:
+        blobs = self.git.blobs([(commit, p) for p in files if p in tree])
+        data: dict[str, Any] = {}
+        errors: list[str] = []
+        for path, keys in files.items():
+            raw = blobs.get((commit, path))
+            if raw is None:
+                if path not in tree and metrics:
+                    errors.append(f"{path} is not in git at {commit[:7]} (the DVC cache is not read)")
+                continue
+            try:
+                doc = dvcfiles.load_structured(path, raw)
+            except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError, dvcfiles.tomllib.TOMLDecodeError) as exc:
+                errors.append(f"{path} at {commit[:7]}: {str(exc).splitlines()[0] if str(exc) else exc}")
+                continue
+            data[path] = dvcfiles.extract_metrics(doc) if metrics else dvcfiles.select_keys(doc, keys)
+        return data, errors
+
+    def params_at(self, commit: str) -> tuple[dict[str, Any], list[str]]:
+        """{params file: data} at a commit, the files and keys `dvc params show` would read."""
+        pipelines, _, errors, tree = self._files_at(commit)
+        files: dict[str, list[str]] = {}
+        for pf in pipelines:
+            for file, keys in pf.params.items():
+                if file in files and (not files[file] or not keys):
+                    files[file] = []
+                else:
+                    files[file] = list(dict.fromkeys(files.get(file, []) + keys))
+        if dvcfiles.DEFAULT_PARAMS in tree:
+            files[dvcfiles.DEFAULT_PARAMS] = []
+        data, read_errors = self._read(commit, files, tree, metrics=False)
+        return data, errors + read_errors
+
+    def metrics_at(self, commit: str) -> tuple[dict[str, Any], list[str]]:
+        """{metrics file: data} at a commit, the files `dvc metrics show` would read (from git only)."""
+        pipelines, _, errors, tree = self._files_at(commit)
+        files = {m: [] for pf in pipelines for m in pf.metrics}
+        data, read_errors = self._read(commit, files, tree, metrics=True)
+        return data, errors + read_errors
+
+    def outs_at(self, commit: str) -> dict[str, OutState]:
+        pipelines, outs, _, _ = self._files_at(commit)
+        uncached = {p for pf in pipelines for p in pf.uncached}
+        return {o.path: o for o in outs if o.cached and o.path not in uncached}
+
+    def diff(self, a: str, b: str, with_unchanged: bool = False) -> Diff:
+        """Params, metrics and outputs from a to b."""
+        ra, rb = self.resolve(a), self.resolve(b)
+        pa, ea = self.params_at(ra.commit)
+        pb, eb = self.params_at(rb.commit)
+        ma, fa = self.metrics_at(ra.commit)
+        mb, fb = self.metrics_at(rb.commit)
+        outs = diff_outs(self.outs_at(ra.commit), self.outs_at(rb.commit))
+        errors = list(dict.fromkeys(ea + eb + fa + fb))
+        return Diff(ra, rb, dvcfiles.diff_files(pa, pb, with_unchanged), dvcfiles.diff_files(ma, mb, with_unchanged),
+                    outs, errors)
+
+
+_MISSING = object()
+
+
+def _display(out: OutState) -> str:
+    return out.path + "/" if out.is_dir else out.path
+
+
+def diff_outs(old: dict[str, OutState], new: dict[str, OutState]) -> dict[str, list[dict[str, Any]]]:
+    """Tracked outputs added, deleted, modified and renamed, as the top level of `dvc diff --json`."""
+    added = [p for p in new if p not in old]
+    deleted = [p for p in old if p not in new]
+    modified = [p for p in new if p in old and new[p].md5 != old[p].md5]
+    renamed = []
+    for path in list(added):
+        match = next((d for d in deleted if old[d].md5 and old[d].md5 == new[path].md5), None)
+        if match:
+            renamed.append({"path": {"old": _display(old[match]), "new": _display(new[path])}})
+            added.remove(path)
+            deleted.remove(match)
+
+    def rows(paths: list[str], source: dict[str, OutState], hashes: bool = False) -> list[dict[str, Any]]:
+        result = []
+        for p in sorted(paths):
+            row: dict[str, Any] = {"path": _display(source[p])}
+            if hashes:
+                row["hash"] = {"old": old[p].md5, "new": new[p].md5}
+            result.append(row)
+        return result
+
+    return {
+        "added": rows(added, new),
+        "deleted": rows(deleted, old),
+        "modified": rows(modified, new, hashes=True),
+        "renamed": renamed,
+    }
