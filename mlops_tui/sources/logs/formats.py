@@ -145,8 +145,8 @@ def parse_logfmt(line: str) -> Parsed | None:
     return Parsed(timestamp, level, message, fields)
 
 
-def _number(value: str) -> Any:
-    if value and (value[0].isdigit() or value[0] == "-"):
+def _number(value: Any) -> Any:
+    if isinstance(value, str) and value and (value[0].isdigit() or value[0] == "-"):
         try:
             return int(value)
         except ValueError:
@@ -330,11 +330,8 @@ def detect(sample: Iterable[str], formats: Iterable[LogFormat] = BUILTIN) -> Log
     for fmt in formats:
         hits = 0
         for line in lines:
-            try:
-                if fmt.parse(line) is not None:
-                    hits += 1
-            except (ValueError, OverflowError, RecursionError):
-                continue
+            if parse_line(fmt, line) is not None:
+                hits += 1
         if hits > best_hits:
             best, best_hits = fmt, hits
     return best if best_hits * 3 >= len(lines) else PLAIN
