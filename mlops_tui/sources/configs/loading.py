@@ -64,6 +64,8 @@ def parse_text(text: str, fmt: str, origin: str) -> Any:
         try:
             parser.read_string(text, source=origin)
         except configparser.Error as exc:
+            if isinstance(exc, configparser.ParsingError) and exc.errors:
+                raise ConfigError("invalid INI: a line that is neither [section] nor key = value", origin=origin, line=exc.errors[0][0]) from None
             line = getattr(exc, "lineno", None)
             first = str(exc).splitlines()[0]
             first = re.sub(r"^(File contains parsing errors|While reading from) '?[^:]*'?:?\s*", "", first).strip() or type(exc).__name__

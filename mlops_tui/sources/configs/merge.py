@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import yaml
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -141,7 +142,7 @@ def parse_override(text: str) -> Source:
     label = f"override {key}={mask_value(key.rsplit('.', 1)[-1], value)}"
     try:
         data = OmegaConf.to_container(OmegaConf.from_dotlist([text]), resolve=False)
-    except OmegaConfBaseException as exc:
+    except (OmegaConfBaseException, yaml.YAMLError, ValueError) as exc:
         raise ConfigError(f"bad override {label[9:]!r}: {_first_line(exc)}") from None
     return Source(label, data)
 

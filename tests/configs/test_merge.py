@@ -1,0 +1,103 @@
+"""Merging a stack of ML configs and overrides with OmegaConf: provenance, interpolation, env, ???."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from mlops_tui.secrets import MASK
+from mlops_tui.sources.configs import ConfigError, merge_stack
+
+
+def by_key(merged):
+    return {e.key: e for e in merged.entries}
+
+
+def test_provenance_names_the_file_or_override_that_set_each_key(ml: Path) -> None:
+    base, prod = str(ml / "env/base.yaml"), str(ml / "env/prod.yaml")
+    merged = merge_stack([base, prod], ["service.replicas=9", "thresholds.extra=0.3"])
+    keys = by_key(merged)
+    assert keys["service.name"].source == base
+    assert keys["service.stage"].source == prod
+    assert keys["service.replicas"].source == "override service.replicas=9" and keys["service.replicas"].raw == 9
+    assert keys["thresholds.extra"].source == "override thresholds.extra=0.3"
+    assert keys["features[3].name"].source == prod and keys["features[0].name"].source == prod  # prod's list replaced base's
+    assert merged.sources == [base, prod, "override service.replicas=9", "override thresholds.extra=0.3"]
+
+
+def test_merge_result_equals_omegaconf(ml: Path) -> None:
+    files = [ml / "env/base.yaml", ml / "env/staging.yaml"]
+    expected = OmegaConf.to_container(OmegaConf.merge(*[OmegaConf.load(f) for f in files]), resolve=False)
+    assert merge_stack([str(f) for f in files]).raw == expected
+
+
+def test_interpolations_raw_and_resolved(ml: Path) -> None:
+    keys = by_key(merge_stack([str(ml / "train.yaml")], ["data.root=/data/v8"]))
+    train = keys["data.train"]
+    assert train.raw == "${data.root}/train" and train.value == "/data/v8/train" and train.interpolated
+    assert keys["tracking.run_name"].value == "churn-classifier-1234"
+    assert keys["callbacks[1].dirpath"].value == "/data/v8/checkpoints"
+
+
+def test_env_resolved_only_on_request(ml: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SCORER_DB_PASSWORD", "s3cret-from-env")
+    files = [str(ml / "env/base.yaml"), str(ml / "env/prod.yaml")]
+    closed = by_key(merge_stack(files))["database.password"]
+    assert closed.env_pending and closed.value == "${oc.env:SCORER_DB_PASSWORD}"
+    opened = by_key(merge_stack(files, resolve_env=True))["database.password"]
+    assert not opened.env_pending and opened.value == "s3cret-from-env"
+    assert opened.shown_value() == MASK and opened.shown_value(reveal=True) == "s3cret-from-env"
+
+
+def test_missing_values_flagged(ml: Path) -> None:
+    merged = merge_stack([str(ml / "env/base.yaml")])
+    stage = by_key(merged)["service.stage"]
+    assert stage.missing and stage in merged.problems
+    assert "service.stage" not in {e.key for e in merge_stack([str(ml / "env/base.yaml"), str(ml / "env/prod.yaml")]).problems}
+
+
+def test_later_missing_keeps_earlier_value_and_its_source(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    (tmp_path / "b.yaml").write_text("x: ???\n")
+    entry = by_key(merge_stack([str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]))["x"]
+    assert entry.raw == 1 and entry.source == str(tmp_path / "a.yaml")
+
+
+def test_interpolation_cycle_and_failing_resolver_are_errors_per_key(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text("a: ${b}\nb: ${a}\nc: ${oc.decode:'[unclosed'}\nd: ${no_such_resolver:1}\ne: ${nowhere.key}\nok: 1\n")
+    keys = by_key(merge_stack([str(tmp_path / "c.yaml")]))
+    assert keys["a"].error.startswith("interpolation cycle")
+    assert keys["b"].error.startswith("interpolation cycle")
+    assert keys["c"].error and keys["d"].error == "Unsupported interpolation type no_such_resolver"
+    assert "nowhere" in keys["e"].error
+    assert keys["ok"].error is None and keys["ok"].value == 1
+
+
+def test_list_merge_modes(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("cb: [es, ckpt]\n")
+    (tmp_path / "b.yaml").write_text("cb: [ckpt, lr]\n")
+    files = [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
+    assert merge_stack(files).raw == {"cb": ["ckpt", "lr"]}
+    extended = merge_stack(files, list_merge="extend")
+    assert extended.raw == {"cb": ["es", "ckpt", "ckpt", "lr"]}
+    assert [e.source for e in extended.entries] == [files[0], files[0], files[1], files[1]]
+    assert merge_stack(files, list_merge="extend_unique").raw == {"cb": ["es", "ckpt", "lr"]}
+
+
+def test_bad_overrides_and_non_mapping(tmp_path: Path, ml: Path) -> None:
+    with pytest.raises(ConfigError, match="expected KEY=VALUE"):
+        merge_stack([str(ml / "train.yaml")], ["just-a-word"])
+    with pytest.raises(ConfigError, match="bad override 'a=\\[1,'"):
+        merge_stack([str(ml / "train.yaml")], ["a=[1,"])
+    (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
+    with pytest.raises(ConfigError, match="a mapping is needed"):
+        merge_stack([str(tmp_path / "list.yaml")])
+
+
+def test_secret_override_label_is_masked(ml: Path) -> None:
+    merged = merge_stack([str(ml / "env/base.yaml")], ["database.password=hunter2"])
+    assert merged.sources[-1] == f"override database.password={MASK}"
+    assert "hunter2" not in repr(merged.tree())
+    assert merged.tree(reveal=True)["database"]["password"] == "hunter2"
