@@ -44,7 +44,7 @@ def prometheus(tmp_path_factory, prom_last_sample, node_exporter, dead_target) -
 
 @pytest.fixture(scope="session")
 def influx_last_point() -> int:
-    return int(time.time()) - 10
+    return int(time.time()) // 10 * 10 - 10  # on a GROUP BY time(10s) boundary
 
 
 @pytest.fixture(scope="session")
