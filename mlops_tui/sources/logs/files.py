@@ -46,6 +46,15 @@ class Segment:
         self.path, self.fd, self.ino = path, fd, os.fstat(fd).st_ino
         self.index.fd = fd
 
+    def same_head(self) -> bool:
+        """False when the file no longer starts with the bytes it started with (truncated and rewritten)."""
+        now = os.pread(self.fd, HEAD, 0)
+        if not now.startswith(self.head):
+            return False
+        if len(self.head) < HEAD:
+            self.head = now
+        return True
+
     def size(self) -> int:
         return os.fstat(self.fd).st_size
 
@@ -137,7 +146,7 @@ class FileSource(LogSource):
             current.frozen = True
             self.segments.append(Segment(self.path, os.open(self.path, os.O_RDONLY)))
             self.rotations += 1
-        elif st.st_size < current.index.indexed_to:  # copy-truncate
+        elif st.st_size < current.index.indexed_to or not current.same_head():  # copy-truncate
             copy = self._find_copy(current)
             if copy is not None:
                 current.repoint(copy, os.open(copy, os.O_RDONLY))
