@@ -117,3 +117,11 @@ def test_histogram_of_hits(source):
     result = histogram(stamps, buckets=4)
     assert sum(result.counts) == 4 and result.counts[0] == 1 and result.counts[-1] == 2
     assert len(result.bars()) == 4 and result.bars()[-1] == "█"
+
+
+def test_source_layer_does_not_import_textual():
+    import subprocess
+    import sys
+
+    code = "import sys, mlops_tui.sources.logs, mlops_tui.sources.logs.histogram; print('textual' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -1,0 +1,118 @@
+"""`mlops-tui logs search` and `logs tail` run as a user runs them: a real process, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import time
+
+import pytest
+
+LOG = (
+    "2023-11-07 10:15:30,123 - api - INFO - GET /v1/predict 200\n"
+    "2023-11-07 10:15:31,456 - api - ERROR - predict failed\n"
+    "Traceback (most recent call last):\n"
+    "ZeroDivisionError: division by zero\n"
+    "2023-11-07 10:15:32,000 - api - WARNING - [bold red]markup\x1b]0;title\x07 stays literal\n"
+)
+
+
+def run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "mlops_tui", "logs", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def log(write):
+    return write("app.log", LOG)
+
+
+def test_search_json_lines(tmp_path, log):
+    result = run(tmp_path, "search", "division", "--file", str(log), "--json")
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["message"] == "predict failed" and record["level"] == "error"
+    assert record["line"] == 2 and record["end_line"] == 4 and record["source"] == "app.log"
+    assert record["timestamp"].startswith("2023-11-07T10:15:31.456")
+
+
+def test_search_level_and_empty_pattern(tmp_path, log):
+    result = run(tmp_path, "search", "--file", str(log), "--level", "warn", "--json")
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [2, 5]
+    assert run(tmp_path, "search", "", "--file", str(log), "--count").stdout.strip() == "3"
+    assert run(tmp_path, "search", "--file", str(log), "--limit", "1", "--json").stdout.count("\n") == 1
+
+
+def test_search_text_output_is_literal(tmp_path, log):
+    result = run(tmp_path, "search", "markup", "--file", str(log))
+    assert result.returncode == 0
+    assert "[bold red]markup" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "␛]0;title␇" in result.stdout
+
+
+def test_search_fields_on_json(tmp_path, write):
+    path = write("svc.json", '{"level":"error","service":"api","latency_ms":900,"msg":"slow"}\n'
+                             '{"level":"error","service":"db","latency_ms":900,"msg":"db slow"}\n'
+                             '{"level":"info","service":"api","latency_ms":10,"msg":"fast"}\n')
+    result = run(tmp_path, "search", "--file", str(path), "--field", "service=api", "--field", "latency_ms>500", "--json")
+    assert [json.loads(line)["message"] for line in result.stdout.splitlines()] == ["slow"]
+
+
+def test_nothing_matched_is_exit_0(tmp_path, log):
+    result = run(tmp_path, "search", "no such text", "--file", str(log))
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+@pytest.mark.parametrize("args", [("(", "--regex"), ("x", "--level", "loud"), ("x", "--since", "yesterday-ish"), ("x", "--field", "=1")])
+def test_bad_query_is_exit_2_with_a_message(tmp_path, log, args):
+    result = run(tmp_path, "search", *args, "--file", str(log))
+    assert result.returncode == 2
+    assert result.stderr.startswith("mlops-tui: ") and "Traceback" not in result.stderr
+
+
+def test_unreadable_file_is_exit_3(tmp_path, log):
+    result = run(tmp_path, "search", "x", "--file", str(tmp_path / "missing.log"))
+    assert result.returncode == 3 and "missing.log" in result.stderr and "Traceback" not in result.stderr
+    result = run(tmp_path, "search", "x", "--file", str(tmp_path / "*.nothing"))
+    assert result.returncode == 3 and "no file matches" in result.stderr
+
+
+def test_tail_follows_appends_and_rotation(tmp_path, log):
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    process = subprocess.Popen([sys.executable, "-m", "mlops_tui", "logs", "tail", "--file", str(log), "-n", "1",
+                                "--interval", "0.05", "--for", "30"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    got: list[str] = []
+
+    def read_until(count: int) -> None:
+        deadline = time.monotonic() + 20
+        while len(got) < count and time.monotonic() < deadline:
+            if selector.select(timeout=1):
+                line = process.stdout.readline()
+                if not line:
+                    break
+                got.append(line)
+
+    try:
+        read_until(1)
+        assert "stays literal" in got[0]
+        with open(log, "a") as handle:
+            handle.write("2023-11-07 10:15:33,000 - api - INFO - after append\n")
+        read_until(2)
+        os.rename(log, tmp_path / "app.log.1")
+        log.write_text("2023-11-07 10:15:34,000 - api - INFO - new file\n")
+        read_until(3)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert [line.split("app.log:", 1)[1].split(" ", 1)[1].rstrip("\n") for line in got] == [
+        LOG.splitlines()[-1].replace("\x1b", "␛").replace("\x07", "␇"),
+        "2023-11-07 10:15:33,000 - api - INFO - after append",
+        "2023-11-07 10:15:34,000 - api - INFO - new file",
+    ]
