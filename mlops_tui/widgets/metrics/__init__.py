@@ -1,25 +1,60 @@
-"""Metrics pane: local resources and remote series."""
+"""Metrics pane: local resources (psutil) and remote series (Prometheus/InfluxDB), in two tabs."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import TabbedContent, TabPane
 
 from mlops_tui.settings.metrics import MetricsSettings
-from mlops_tui.sources.base import SourceStatus
-from mlops_tui.widgets.pane import Pane, SourceNote
+from mlops_tui.widgets.metrics.local import LocalMetricsView
+from mlops_tui.widgets.metrics.processes import ProcessTable
+from mlops_tui.widgets.metrics.remote import RemoteMetricsView
+from mlops_tui.widgets.pane import Pane
 
 
 class MetricsPane(Pane):
-    """Local resources (psutil) and remote Prometheus/InfluxDB dashboards."""
+    """Local resources and remote dashboards. Options: source= (a MetricSource, e.g. a recording, for the
+    Local view), remote={...} (options of the Remote view)."""
 
-    def __init__(self, settings: MetricsSettings, **kwargs) -> None:
+    DEFAULT_CSS = """
+    MetricsPane #metrics-views { height: 1fr; }
+    MetricsPane #metrics-views > ContentSwitcher { height: 1fr; }
+    MetricsPane #metrics-views TabPane { padding: 0; height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("v", "switch_view", "Local/Remote", id="metrics.view"),
+        Binding("slash", "search", "Filter processes", id="metrics.filter"),
+    ]
+
+    def __init__(self, settings: MetricsSettings, **options) -> None:
         super().__init__(id="metrics-pane")
         self.settings = settings
+        self.options = options
 
     def compose(self) -> ComposeResult:
-        yield SourceNote(id="metrics-note")
+        with TabbedContent(id="metrics-views", initial="metrics-local"):
+            with TabPane("Local", id="metrics-local"):
+                yield LocalMetricsView(self.settings, source=self.options.get("source"), id="local-metrics")
+            with TabPane("Remote", id="metrics-remote"):
+                yield RemoteMetricsView(self.settings, **self.options.get("remote", {}))
 
-    def on_mount(self) -> None:
-        status = SourceStatus.ok("metrics.local", "psutil sampling")
-        self.query_one(SourceNote).show(status)
-        self.report(status)
+    @property
+    def local(self) -> LocalMetricsView:
+        return self.query_one(LocalMetricsView)
+
+    def action_switch_view(self) -> None:
+        views = self.query_one("#metrics-views", TabbedContent)
+        views.active = "metrics-remote" if views.active == "metrics-local" else "metrics-local"
+        if views.active == "metrics-local":
+            self.focus_default()
+
+    def action_search(self) -> None:
+        """`/`: filter the process table by name (Local view)."""
+        views = self.query_one("#metrics-views", TabbedContent)
+        if views.active != "metrics-local":
+            views.active = "metrics-local"
+        self.local.open_filter()
+
+    def focus_default(self) -> None:
+        self.query_one(ProcessTable).focus()

@@ -1,0 +1,294 @@
+"""The Local view: what the sampling thread reads from a MetricSource, drawn as gauges, bars, history and
+the process table."""
+
+from __future__ import annotations
+
+import threading
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from mlops_tui.settings.metrics import MetricsSettings
+from mlops_tui.sources.base import SourceState, SourceStatus
+from mlops_tui.sources.local_metrics import (
+    LocalMetricSource, MetricSource, Snapshot, human_bytes, human_duration, human_percent, human_rate,
+    rank_processes)
+from mlops_tui.sources.ringbuffer import History
+from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
+from mlops_tui.widgets.metrics.charts import Series, SeriesList, ZoomChart
+from mlops_tui.widgets.metrics.gpus import GpuSection
+from mlops_tui.widgets.metrics.processes import PinnedList, ProcessTable
+from mlops_tui.widgets.pane import SourceNote
+from mlops_tui.widgets.text import literal, sanitize
+
+WIDE = 120
+"""Columns from which resources and processes sit side by side."""
+
+
+class Sampled(Message):
+    """A new snapshot; a burst of them (the UI busy painting) collapses into the newest."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, Sampled)
+
+
+class LocalMetricsView(Vertical):
+    """CPU, memory, disks, network, GPUs and processes of this machine."""
+
+    DEFAULT_CSS = """
+    LocalMetricsView { height: 1fr; }
+    LocalMetricsView #local-note { display: none; }
+    LocalMetricsView #local-note.-shown { display: block; }
+    LocalMetricsView #local-body { height: 1fr; layout: vertical; }
+    LocalMetricsView.-wide #local-body { layout: horizontal; }
+    LocalMetricsView #resources { height: 1fr; width: 1fr; scrollbar-size-vertical: 1; }
+    LocalMetricsView.-wide #resources { height: 1fr; }
+    LocalMetricsView #procs { height: 1fr; width: 1fr; }
+    LocalMetricsView.-wide #procs { width: 1fr; border-left: solid $panel-lighten-2; }
+    LocalMetricsView #gauges { height: 1; }
+    LocalMetricsView #gauges > Gauge { margin-right: 1; }
+    LocalMetricsView .info { height: auto; color: $text-muted; }
+    LocalMetricsView #fs { height: auto; }
+    LocalMetricsView #proc-filter { display: none; height: 3; }
+    LocalMetricsView #proc-filter.-shown { display: block; }
+    LocalMetricsView #proc-title { height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("right_square_bracket", "focus_series(1)", "Next series", id="metrics.next_series"),
+        Binding("left_square_bracket", "focus_series(-1)", "Previous series", id="metrics.previous_series"),
+    ]
+
+    def __init__(self, settings: MetricsSettings, source: MetricSource | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.source = source if source is not None else LocalMetricSource(top=settings.top_processes)
+        self.source.sort = settings.process_sort
+        self.history = History(settings.history, max_series=1024)
+        self.snapshot: Snapshot | None = None
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self.frames = 0
+
+    def compose(self) -> ComposeResult:
+        yield SourceNote(id="local-note")
+        with Horizontal(id="local-body"):
+            with VerticalScroll(id="resources"):
+                with Horizontal(id="gauges"):
+                    yield Gauge("cpu", id="cpu-gauge")
+                    yield Gauge("mem", id="mem-gauge")
+                    yield Gauge("swap", id="swap-gauge")
+                yield Static(id="cpu-info", classes="info")
+                yield CoreBars(id="cores")
+                yield Static(id="io-info", classes="info")
+                yield Vertical(id="fs")
+                yield GpuSection(self.settings.thresholds, id="gpus")
+                yield SeriesList(self.history, id="series")
+                yield ZoomChart(self.history, self.settings.interval, id="zoom")
+            with Vertical(id="procs"):
+                yield Static(id="proc-title")
+                yield Input(placeholder="filter processes by name (Enter: apply, Esc: clear)", id="proc-filter")
+                yield ProcessTable(sort=self.settings.process_sort, id="proc-table")
+                yield PinnedList(id="pinned")
+
+    def on_mount(self) -> None:
+        self._update_title()
+        self._sample()
+
+    def on_unmount(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        self.source.close()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= WIDE, "-wide")
+
+    # sampling --------------------------------------------------------------------------------------------
+    @work(exclusive=True, group="metrics", exit_on_error=False, thread=True, name="metrics.local.sample")
+    def _sample(self) -> None:
+        worker = get_current_worker()
+        while not worker.is_cancelled and not self._stopping.is_set():
+            snapshot = self.source.sample()
+            if snapshot is None:
+                return  # a recording that has been replayed to its end
+            self.history.record(snapshot.series())
+            self.post_message(Sampled(snapshot))
+            if self.source.paced:
+                self._wake.wait(self.settings.interval)
+                self._wake.clear()
+
+    def resample(self) -> None:
+        """Take the next sample now (after a sort, filter or pin change)."""
+        self._wake.set()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "metrics" or event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        status = SourceStatus.failing(self.source.name, f"sampling stopped: {type(error).__name__}: {error}",
+                                      "the last good values stay on screen")
+        note = self.query_one("#local-note", SourceNote)
+        note.show(status)
+        note.add_class("-shown")
+        self.post_message_to_pane(status)
+
+    def post_message_to_pane(self, status: SourceStatus) -> None:
+        pane = self.parent
+        while pane is not None and not hasattr(pane, "report"):
+            pane = pane.parent
+        if pane is not None:
+            pane.report(status)
+
+    # drawing ---------------------------------------------------------------------------------------------
+    def on_sampled(self, message: Sampled) -> None:
+        first = self.snapshot is None
+        self.apply(message.snapshot)
+        if first:
+            cores = len(message.snapshot.cpu.per_core)
+            self.post_message_to_pane(SourceStatus.ok(self.source.name, f"{cores} cores"))
+
+    def apply(self, snap: Snapshot) -> None:
+        """Show a snapshot (and the history recorded with it)."""
+        self.snapshot = snap
+        self.frames += 1
+        t = self.settings.thresholds
+        cpu, mem, swap = snap.cpu, snap.memory, snap.swap
+        self.query_one("#cpu-gauge", Gauge).set(cpu.total, human_percent(cpu.total), t.cpu_warning, t.cpu_critical)
+        self.query_one("#mem-gauge", Gauge).set(mem.percent, human_percent(mem.percent), t.memory_warning,
+                                                t.memory_critical)
+        self.query_one("#swap-gauge", Gauge).set(swap.percent, human_percent(swap.percent), t.swap_warning,
+                                                 t.swap_critical)
+        load = " ".join(f"{v:.2f}" for v in cpu.load) if cpu.load else "-"
+        self.query_one("#cpu-info", Static).update(
+            f"load {load}  iowait {human_percent(cpu.iowait)}  steal {human_percent(cpu.steal)}  "
+            f"procs {snap.process_count if snap.process_count is not None else '-'}  up {human_duration(snap.uptime)}")
+        self.query_one("#cores", CoreBars).set_values(cpu.per_core, t.cpu_warning, t.cpu_critical)
+        active = [n for n in snap.network if n.rx or n.tx] or snap.network[:2]
+        nets = "  ".join(f"{sanitize(n.interface, 12)} ↓{human_rate(n.rx)} ↑{human_rate(n.tx)}" for n in active)
+        self.query_one("#io-info", Static).update(literal(
+            f"disk r {human_rate(snap.disk_read)} w {human_rate(snap.disk_write)}  net {nets or '-'}"))
+        self._show_filesystems(snap)
+        self.query_one(GpuSection).show(snap.gpu)
+        self._show_series(snap)
+        self._show_processes(snap)
+        note = self.query_one("#local-note", SourceNote)
+        if snap.errors:
+            reasons = "; ".join(f"{k}: {v}" for k, v in snap.errors.items())
+            note.show(SourceStatus(self.source.name, SourceState.OK, f"unavailable: {reasons}"))
+        note.set_class(bool(snap.errors), "-shown")
+
+    def _show_filesystems(self, snap: Snapshot) -> None:
+        box = self.query_one("#fs", Vertical)
+        gauges = list(box.query(Gauge))
+        if len(gauges) != len(snap.filesystems):
+            box.remove_children()
+            gauges = [Gauge("", label_width=10) for _ in snap.filesystems]
+            box.mount_all(gauges)
+        t = self.settings.thresholds
+        for fs, gauge in zip(snap.filesystems, gauges):
+            text = "unreadable" if fs.percent is None else f"{fs.percent:.0f}% {human_bytes(fs.free)} free"
+            gauge.set(fs.percent, text, t.disk_warning, t.disk_critical, label=fs.mountpoint)
+
+    def _show_series(self, snap: Snapshot) -> None:
+        series = [Series("cpu", "cpu", "%"), Series("memory", "memory", "%"), Series("swap", "swap", "%"),
+                  Series("iowait", "iowait", "%"), Series("disk.read", "disk read", "B/s"),
+                  Series("disk.write", "disk write", "B/s"), Series("net.rx", "net rx", "B/s"),
+                  Series("net.tx", "net tx", "B/s")]
+        for gpu in snap.gpu.gpus:
+            series += [Series(f"gpu{gpu.index}.util", f"gpu{gpu.index}", "%"),
+                       Series(f"gpu{gpu.index}.memory", f"gpu{gpu.index} mem", "%")]
+        for proc in snap.pinned:
+            series += [Series(f"pid{proc.pid}.cpu", f"{proc.pid} cpu", "%"),
+                       Series(f"pid{proc.pid}.rss", f"{proc.pid} rss", "B")]
+        listing = self.query_one(SeriesList)
+        if [s.name for s in series] != [s.name for s in listing.series]:
+            listing.set_series(series)
+        else:
+            listing.refresh()
+        self.query_one(ZoomChart).show(listing.focused_series)
+
+    def _show_processes(self, snap: Snapshot) -> None:
+        table = self.query_one(ProcessTable)
+        table.pinned = set(self.source.pinned)
+        rows = rank_processes(snap.processes, self.source.sort, self.source.filter_text, self.source.top)
+        table.show(rows)
+        self.query_one(PinnedList).show(snap.pinned, self.history)
+        self._update_title(len(rows))
+
+    def _update_title(self, shown: int | None = None) -> None:
+        source = self.source
+        title = f"processes by {source.sort}"
+        if source.filter_text:
+            title += f" matching {sanitize(source.filter_text, 30)!r}"
+        if shown is not None:
+            title += f": {shown} shown"
+        title += "  (s sort, / filter, p pin)"
+        self.query_one("#proc-title", Static).update(literal(title))
+
+    # keys --------------------------------------------------------------------------------------------------
+    def action_focus_series(self, step: int) -> None:
+        listing = self.query_one(SeriesList)
+        listing.move(step)
+        self.query_one(ZoomChart).show(listing.focused_series)
+
+    def open_filter(self) -> None:
+        box = self.query_one("#proc-filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Submitted, "#proc-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self._set_filter(event.value.strip())
+        self.query_one(ProcessTable).focus()
+
+    @on(Input.Changed, "#proc-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._set_filter(event.value.strip(), resample=False)
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#proc-filter", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            box.value = ""
+            box.remove_class("-shown")
+            self._set_filter("")
+            self.query_one(ProcessTable).focus()
+
+    def _set_filter(self, text: str, resample: bool = True) -> None:
+        self.source.filter_text = text
+        self._redraw_processes()
+        if resample:
+            self.resample()
+
+    @on(ProcessTable.SortChanged)
+    def _sort_changed(self, event: ProcessTable.SortChanged) -> None:
+        self.source.sort = event.sort
+        self._redraw_processes()
+        self.resample()
+
+    @on(ProcessTable.PinToggled)
+    def _pin_toggled(self, event: ProcessTable.PinToggled) -> None:
+        if event.pid in self.source.pinned:
+            self.source.unpin(event.pid)
+            self.history.forget(f"pid{event.pid}.{key}" for key in ("cpu", "rss", "threads", "files"))
+            self.notify(f"unpinned {event.pid}", timeout=2)
+        else:
+            self.source.pin(event.pid)
+            self.notify(f"pinned {event.pid}: its history shows under the process table", timeout=2)
+        self._redraw_processes()
+        self.resample()
+
+    def _redraw_processes(self) -> None:
+        if self.snapshot is not None:
+            self._show_processes(self.snapshot)
+        else:
+            self._update_title()
