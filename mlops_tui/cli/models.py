@@ -2,9 +2,203 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import click
+
+from mlops_tui.cli.common import EXIT_BACKEND, EXIT_FINDING, EXIT_OK, EXIT_USAGE, emit_json, fail, state
+
+repo_option = click.option(
+    "--repo", metavar="PATH", default=None, help="Git repository that uses DVC/GTO (default: models.repo)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _open(repo: str | None):
+    from mlops_tui.sources.models import ModelRepository, ModelsError
+
+    settings = state().settings().models
+    try:
+        source = ModelRepository(repo or settings.repo, stale_after_days=settings.stale_after_days)
+        snapshot = source.load()
+    except ModelsError as exc:
+        fail(_message(exc), EXIT_BACKEND)
+    for note in snapshot.notes:
+        click.echo(f"note: {_clean(note)}", err=True)
+    return source, snapshot
+
+
+def _message(exc: Exception) -> str:
+    hint = getattr(exc, "hint", "")
+    return _clean(str(exc)) + (f"\n{_clean(hint)}" if hint else "")
+
+
+def _clean(value: Any, limit: int | None = 200) -> str:
+    from mlops_tui.widgets.text import sanitize
+
+    return sanitize("" if value is None else value, limit)
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _size(value: int | None) -> str:
+    if value is None:
+        return "-"
+    size = float(value)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(value)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
 @click.group()
 def models() -> None:
     """Model and data versions from DVC and GTO."""
+
+
+@models.command("list")
+@repo_option
+@json_option
+def list_(repo: str | None, as_json: bool) -> None:
+    """Artifacts (DVC outputs, declared artifacts, GTO names) and the registry's versions and stages."""
+    _, snapshot = _open(repo)
+    registry = snapshot.registry
+    if as_json:
+        emit_json({
+            "repo": snapshot.root,
+            "notes": snapshot.notes,
+            "artifacts": snapshot.artifacts,
+            "registry": {
+                name: {"version": e.latest, "stage": e.stages, "registered": e.registered, "active": e.active}
+                for name, e in registry.entries.items()
+            },
+            "stages": registry.stages,
+        })
+        return
+    if not snapshot.artifacts:
+        click.echo("no artifacts: no DVC-tracked outputs, dvc.yaml artifacts or GTO tags")
+        return
+    rows = []
+    for art in snapshot.artifacts:
+        entry = registry.entries.get(art.name)
+        stages = ", ".join(f"{s}={v}" for s, v in entry.stages.items() if v) if entry else ""
+        rows.append([
+            _clean(art.name, 40), _clean(art.path or "-", 40), _clean(art.type or "-", 12),
+            (entry.latest or "-") if entry else "-",
+            _clean(stages or "-", 40) if entry and entry.active else ("deprecated" if entry else "-"),
+            (art.md5 or "-")[:8], _size(art.size), _date(art.last_date),
+        ])
+    _table(["NAME", "PATH", "TYPE", "LATEST", "STAGES", "HASH", "SIZE", "CHANGED"], rows)
+
+
+@models.command()
+@click.argument("name_or_path")
+@repo_option
+@json_option
+def history(name_or_path: str, repo: str | None, as_json: bool) -> None:
+    """Every commit that changed an artifact, newest first, with its tags and the deps/params changed with it."""
+    from mlops_tui.sources.models import ModelsError
+
+    source, _ = _open(repo)
+    try:
+        artifact = source.find(name_or_path)
+        entries = source.history(name_or_path)
+        frequency = source.frequency(name_or_path)
+    except ModelsError as exc:
+        fail(_message(exc), EXIT_USAGE)
+    entry = source.registry().entries.get(artifact.name)
+    if as_json:
+        emit_json({
+            "artifact": artifact,
+            "history": entries,
+            "versions": entry.versions if entry else [],
+            "stages": entry.stages if entry else {},
+            "events": entry.events if entry else [],
+            "frequency": frequency,
+        })
+        return
+    click.echo(f"{_clean(artifact.name)}  {_clean(artifact.path or '')}  {_clean(artifact.desc or '')}".rstrip())
+    rows = [
+        [h.commit[:8], _date(h.date), _clean(h.author, 20), h.change, (h.md5 or "-")[:8], _size(h.size),
+         _clean(", ".join(h.tags), 40) or "-", _clean(", ".join(h.deps_changed + h.params_changed), 40) or "-",
+         _clean(h.message, 50)]
+        for h in entries
+    ]
+    _table(["COMMIT", "DATE", "AUTHOR", "CHANGE", "HASH", "SIZE", "TAGS", "CHANGED WITH", "MESSAGE"], rows)
+    if entry:
+        current = ", ".join(f"{s}: {v}" for s, v in entry.stages.items() if v) or "no stage assigned"
+        click.echo(f"\nlatest {entry.latest or '-'}; {current}")
+    if frequency.median_gap_days is not None:
+        click.echo(
+            f"trained every {frequency.median_gap_days:.1f} days (median), last gap "
+            f"{frequency.last_gap_days:.1f} days, newest {frequency.age_days:.1f} days old"
+            + (" - STALE" if frequency.stale else "")
+        )
+
+
+@models.command()
+@click.argument("a")
+@click.argument("b")
+@repo_option
+@json_option
+@click.option("--all", "with_unchanged", is_flag=True, help="Also list unchanged params and metrics.")
+def diff(a: str, b: str, repo: str | None, as_json: bool, with_unchanged: bool) -> None:
+    """Params, metrics and tracked outputs from A to B (revisions, tags, name@vX.Y.Z, name#stage).
+
+    Exit code 1 when something differs, 0 when nothing does.
+    """
+    from mlops_tui.sources.models import ModelsError
+
+    source, _ = _open(repo)
+    try:
+        result = source.diff(a, b, with_unchanged=with_unchanged)
+    except ModelsError as exc:
+        fail(_message(exc), EXIT_USAGE)
+    for error in result.errors:
+        click.echo(f"note: {_clean(error)}", err=True)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"{_clean(result.a.label)} ({result.a.commit[:8]}) -> {_clean(result.b.label)} ({result.b.commit[:8]})")
+        for title, section in (("params", result.params), ("metrics", result.metrics)):
+            if not section:
+                continue
+            click.echo(f"\n{title}:")
+            rows = [
+                [_clean(path, 40), _clean(key, 40), _clean(_value(v.get("old"))), _clean(_value(v.get("new"))),
+                 _value(v.get("diff")) if "diff" in v else "-"]
+                for path, keys in section.items() for key, v in keys.items()
+            ]
+            _table(["FILE", "KEY", "OLD", "NEW", "CHANGE"], rows)
+        outs = [(kind, row) for kind, rows in result.outs.items() for row in rows]
+        if outs:
+            click.echo("\noutputs:")
+            _table(["CHANGE", "PATH"], [[kind, _clean(_out_path(row["path"]), 80)] for kind, row in outs])
+        if result.empty:
+            click.echo("no difference in params, metrics or tracked outputs")
+    raise SystemExit(EXIT_OK if result.empty else EXIT_FINDING)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _out_path(path: Any) -> str:
+    if isinstance(path, dict):
+        return f"{path.get('old')} -> {path.get('new')}"
+    return str(path)

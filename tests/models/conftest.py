@@ -183,3 +183,27 @@ def registry_repo(tmp_path_factory) -> Builder:
         pytest.fail("dvc and gto must be installed in the test environment (pip install -e .[test])")
     base = tmp_path_factory.mktemp("models")
     return build_registry_repo(base / "repo", base / "home")
+
+
+@pytest.fixture(scope="session")
+def plain_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("models-home")
+
+
+def run_cli(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """`mlops-tui ARGS` as a user runs it, in cwd, with no user settings file."""
+    env = tool_env(home)
+    env["XDG_CONFIG_HOME"] = str(home / "config")
+    return subprocess.run(
+        [sys.executable, "-m", "mlops_tui", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def snapshot_files(root: Path) -> dict[str, tuple[int, int]]:
+    """mtime and size of every file under root, .git included."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            found[str(path.relative_to(root))] = (st.st_mtime_ns, st.st_size)
+    return found

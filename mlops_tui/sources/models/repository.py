@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import posixpath
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from mlops_tui.sources.models import dvcfiles
 from mlops_tui.sources.models.git import Commit, GitRepo, TagRef
-from mlops_tui.sources.models.gto import build_registry, parse_shortcut
+from mlops_tui.sources.models.gto import build_registry, parse_shortcut, parse_tag
 from mlops_tui.sources.models.model import (
     Artifact,
     Diff,
@@ -292,9 +292,12 @@ class ModelRepository:
         """Every commit that changed the artifact's output, newest first, with tags, deps and params changed."""
         art = self.find(name_or_path)
         walk = self._ensure()
-        if art.path and art.path in walk.history:
-            return list(reversed(walk.history[art.path]))
         registry = self.registry()
+        if art.path and art.path in walk.history:
+            rows = list(reversed(walk.history[art.path]))
+            if art.name in registry.entries:
+                rows = [replace(r, tags=[t for t in r.tags if _tag_belongs(t, art.name)]) for r in rows]
+            return rows
         entry = registry.entries.get(art.name)
         if not entry:
             return []
@@ -304,8 +307,9 @@ class ModelRepository:
         for v in entry.versions:
             info = infos.get(v.commit)
             if info:
+                tags = [t for t in tags_at.get(v.commit, []) if _tag_belongs(t, art.name)]
                 rows.append(HistoryEntry(v.commit, info.date, info.author, info.subject, None, None, None, "version",
-                                         tags=tags_at.get(v.commit, [])))
+                                         tags=tags))
         return sorted(rows, key=lambda r: r.date, reverse=True)
 
     def frequency(self, name_or_path: str, now: datetime | None = None) -> TrainingFrequency:
@@ -317,7 +321,7 @@ class ModelRepository:
         dates: list[datetime] = []
         basis = "versions"
         if entry:
-            dates = sorted(v.created_at for v in entry.versions if v.registered and v.created_at)
+            dates = sorted(v.created_at for v in entry.versions if v.registered and v.active and v.created_at)
         if len(dates) < 2 and art.path:
             basis = "commits"
             dates = sorted(h.date for h in self.history(art.name) if h.change != "deleted")
@@ -461,6 +465,12 @@ class ModelRepository:
 
 
 _MISSING = object()
+
+
+def _tag_belongs(tag: str, artifact: str) -> bool:
+    """A GTO tag of this artifact, or a tag that is not GTO's."""
+    parsed = parse_tag(tag)
+    return parsed is None or parsed.artifact == artifact
 
 
 def _display(out: OutState) -> str:

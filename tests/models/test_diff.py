@@ -1,0 +1,55 @@
+"""Params, metrics and output diffs agree with `dvc params diff`, `dvc metrics diff` and `dvc diff`."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlops_tui.sources.models import ModelRepository, ModelsError
+
+PAIRS = [("churn@v1.0.0", "churn@v1.2.0"), ("churn#prod", "churn@latest"), ("HEAD~5", "HEAD")]
+
+
+@pytest.fixture(scope="module")
+def source(registry_repo):
+    repo = ModelRepository(str(registry_repo.root))
+    repo.load()
+    return repo
+
+
+@pytest.mark.parametrize(("a", "b"), PAIRS)
+def test_diff_matches_dvc(registry_repo, source, a, b):
+    result = source.diff(a, b)
+    ca, cb = result.a.commit, result.b.commit
+    params = registry_repo.json("dvc", "params", "diff", ca, cb, "--json")
+    metrics = registry_repo.json("dvc", "metrics", "diff", ca, cb, "--json")
+    outs = registry_repo.json("dvc", "diff", ca, cb, "--json")
+    assert result.params == params
+    assert _approx(result.metrics) == _approx(metrics)
+    ours = {kind: sorted(str(r["path"]) for r in rows) for kind, rows in result.outs.items()}
+    theirs = {kind: sorted(str(r["path"]) for r in outs.get(kind, [])) for kind in ours}
+    assert ours == theirs
+    assert params or metrics or any(outs.values())  # each pair really differs
+
+
+def _approx(section):
+    return {
+        f: {k: {n: round(x, 9) if isinstance(x, float) else x for n, x in v.items()} for k, v in keys.items()}
+        for f, keys in section.items()
+    }
+
+
+def test_stage_resolves_to_current_version(source):
+    ref = source.resolve("churn#prod")
+    assert ref.commit == source.resolve("churn@v1.1.0").commit
+    assert "v1.1.0" in ref.label
+
+
+def test_unknown_revision_is_a_clear_error(source):
+    with pytest.raises(ModelsError, match="unknown revision 'no-such-branch'"):
+        source.resolve("no-such-branch")
+    with pytest.raises(ModelsError, match="no version of churn is in stage 'canary'"):
+        source.resolve("churn#canary")
+
+
+def test_same_revision_has_no_difference(source):
+    assert source.diff("HEAD", "main").empty
