@@ -39,6 +39,19 @@ public final class SingleNode {
         }
     }
 
+    /** Engine logs go to standard output, which the test fixture sends to a file. */
+    private static final String LOG_CONFIG = String.join("\n",
+        "status = error",
+        "appender.console.type = Console",
+        "appender.console.name = console",
+        "appender.console.layout.type = PatternLayout",
+        "appender.console.layout.pattern = [%d{ISO8601}][%-5p][%c{1}] [%node_name]%marker %m%n",
+        "rootLogger.level = info",
+        "rootLogger.appenderRef.console.ref = console",
+        "logger.deprecation.name = org.opensearch.deprecation",
+        "logger.deprecation.level = warn",
+        "");
+
     private SingleNode() {}
 
     public static void main(String[] args) throws Exception {
@@ -69,12 +82,13 @@ public final class SingleNode {
             .put("indices.breaker.total.use_real_memory", false)
             .build();
 
-        LogConfigurator.registerErrorListener();
-        LogConfigurator.setNodeName("search-engine-0");
-        LogConfigurator.configureWithoutConfig(settings);
-
+        Files.writeString(home.resolve("config").resolve("log4j2.properties"), LOG_CONFIG,
+            StandardCharsets.UTF_8);
         Environment environment = InternalSettingsPreparer.prepareEnvironment(
             settings, java.util.Map.of(), home.resolve("config"), () -> "search-engine-0");
+        LogConfigurator.registerErrorListener();
+        LogConfigurator.setNodeName("search-engine-0");
+        LogConfigurator.configure(environment);
         List<Class<? extends Plugin>> plugins =
             List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, MapperExtrasPlugin.class);
         Node node = new EmbeddedNode(environment, plugins);

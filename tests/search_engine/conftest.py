@@ -1,0 +1,3 @@
+"""Search-engine fixtures (defined in search_engine/fixtures.py so other test areas can import them)."""
+
+from search_engine.fixtures import opensearch  # noqa: F401  (pytest fixture)

@@ -1,0 +1,192 @@
+"""Build, start and stop a real single-node OpenSearch for the tests.
+
+The node is OpenSearch 2.19 assembled from the server and module jars on Maven Central
+(pom.xml beside this file) and started by a small launcher (src/main/java/.../SingleNode.java)
+on an ephemeral 127.0.0.1 port. The first use builds it with Maven into ./target; later uses
+reuse the build while pom.xml and the launcher are unchanged.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ENGINE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = ENGINE_DIR.parent.parent
+TARGET = ENGINE_DIR / "target"
+BUILD_SCRIPT = REPO_ROOT / "scripts" / "search-engine.sh"
+MAIN_CLASS = "mlopstui.search.SingleNode"
+HEAP = os.environ.get("MLOPS_TUI_TEST_ENGINE_HEAP", "512m")
+START_TIMEOUT = 180.0  # seconds: a cold JVM on a busy two-core machine
+
+
+class EngineError(RuntimeError):
+    """The engine could not be built or started; the message carries the log's tail."""
+
+
+def _sources_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted([ENGINE_DIR / "pom.xml", *(ENGINE_DIR / "src").rglob("*")]):
+        if path.is_file():
+            digest.update(str(path.relative_to(ENGINE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build(extra_maven_args: list[str] | None = None) -> Path:
+    """Compile the launcher and gather its class path under target/, unless already current.
+
+    Serialised with a file lock, since several test runs may share one working tree.
+    Returns the directory of runtime jars.
+    """
+    TARGET.mkdir(exist_ok=True)
+    stamp = TARGET / "build.stamp"
+    jars = TARGET / "dependency"
+    with open(TARGET / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        digest = _sources_digest()
+        if stamp.exists() and stamp.read_text() == digest and any(jars.glob("opensearch-*.jar")):
+            return jars
+        proc = subprocess.run(
+            ["bash", str(BUILD_SCRIPT), "build", *(extra_maven_args or [])],
+            capture_output=True, text=True, timeout=900, check=False,
+        )
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+            raise EngineError(f"building the search engine failed (exit {proc.returncode}):\n{tail}")
+        stamp.write_text(digest)
+    return jars
+
+
+def java_command() -> str:
+    java = os.environ.get("MLOPS_TUI_TEST_JAVA") or shutil.which("java")
+    if not java:
+        raise EngineError("no `java` on PATH (OpenSearch 2.19 needs Java 17 or newer)")
+    return java
+
+
+@dataclass
+class OpenSearchProcess:
+    """A running single-node OpenSearch; `stop()` ends it and is safe to call twice."""
+
+    url: str
+    home: Path
+    process: subprocess.Popen
+    seconds_to_yellow: float
+    log_path: Path
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss_bytes(self) -> int:
+        """Resident set size of the engine's JVM (from /proc)."""
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise EngineError("no VmRSS for the engine process")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no engine log)"
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        proc = self.process
+        if proc.poll() is None:
+            # End of input tells the launcher to close the node cleanly.
+            if proc.stdin:
+                proc.stdin.close()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(10)
+        elif proc.stdin:
+            proc.stdin.close()
+
+
+def start_opensearch(home: Path, timeout: float = START_TIMEOUT) -> OpenSearchProcess:
+    """Start the node with its data under `home`; return once cluster health is yellow."""
+    jars = build()
+    home.mkdir(parents=True, exist_ok=True)
+    log_path = home / "engine.log"
+    classpath = f"{TARGET / 'classes'}:{jars}/*"
+    command = [
+        java_command(),
+        f"-Xms{HEAP}", f"-Xmx{HEAP}",
+        "-XX:+UseSerialGC",          # fewer GC threads and less native memory on a shared machine
+        "-Xss1m",
+        "-Djava.awt.headless=true",
+        "-Dfile.encoding=UTF-8",
+        "-Dlog4j.shutdownHookEnabled=false",
+        "-Dlog4j2.disable.jmx=true",
+        "-Dio.netty.noUnsafe=true",
+        "-Dio.netty.noKeySetOptimization=true",
+        "-Dio.netty.recycler.maxCapacityPerThread=0",
+        "-cp", classpath,
+        MAIN_CLASS, str(home),
+    ]
+    started = time.monotonic()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches pytest, which then stops the node in order
+        )
+    engine = OpenSearchProcess("", home, process, 0.0, log_path)
+    try:
+        engine.url = _wait_for_address(engine, started + timeout)
+        _wait_for_yellow(engine, started + timeout)
+    except BaseException:
+        engine.stop(timeout=10)
+        raise
+    engine.seconds_to_yellow = time.monotonic() - started
+    return engine
+
+
+def _wait_for_address(engine: OpenSearchProcess, deadline: float) -> str:
+    address_file = engine.home / "http.address"
+    while time.monotonic() < deadline:
+        if engine.process.poll() is not None:
+            raise EngineError(
+                f"OpenSearch exited with {engine.process.returncode} while starting:\n{engine.log_tail()}"
+            )
+        if address_file.exists():
+            return address_file.read_text().strip()
+        time.sleep(0.1)
+    raise EngineError(f"OpenSearch did not bind its HTTP port in time:\n{engine.log_tail()}")
+
+
+def _wait_for_yellow(engine: OpenSearchProcess, deadline: float) -> None:
+    with httpx.Client(base_url=engine.url, timeout=35.0) as client:
+        while time.monotonic() < deadline:
+            if engine.process.poll() is not None:
+                raise EngineError(f"OpenSearch exited while starting:\n{engine.log_tail()}")
+            try:
+                response = client.get(
+                    "/_cluster/health", params={"wait_for_status": "yellow", "timeout": "5s"}
+                )
+                if response.status_code == 200 and response.json()["status"] in ("yellow", "green"):
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+    raise EngineError(f"OpenSearch health did not reach yellow in time:\n{engine.log_tail()}")

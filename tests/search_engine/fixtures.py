@@ -1,0 +1,96 @@
+"""Session fixtures for tests that need a search cluster with log documents in it.
+
+Import them into a conftest.py to use them elsewhere:
+
+    from search_engine.fixtures import opensearch  # noqa: F401  (a pytest fixture)
+
+Each cluster is started at most once per test process, however many conftests import the
+fixture, and stopped at the end of the session (or when the process exits).
+
+Environment:
+- MLOPS_TUI_TEST_OPENSEARCH_URL: use this OpenSearch 2.x cluster instead of starting one.
+- MLOPS_TUI_TEST_TLS_VERIFY=0: do not verify the external cluster's TLS certificate.
+The seed then goes under the prefix ``mlops-tui-test-`` (so ``mlops-tui-test-logs-*``), replacing
+an earlier run's seed of the same names and deleting it at the end; nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from search_engine.cluster import SeededCluster, load_seed, remove_seed, server_info, tls_verify_from_env
+from search_engine.engine import start_opensearch
+from search_engine.seed import Layout
+
+EXTERNAL_PREFIX = "mlops-tui-test-"
+
+_clusters: dict[str, SeededCluster] = {}
+_cleanups: dict[str, Callable[[], None]] = {}
+
+
+def _shared(key: str, make: Callable[[], tuple[SeededCluster, Callable[[], None]]]) -> SeededCluster:
+    if key not in _clusters:
+        cluster, cleanup = make()
+        _clusters[key] = cluster
+        _cleanups[key] = cleanup
+        atexit.register(cleanup)
+    return _clusters[key]
+
+
+def _close(key: str) -> None:
+    cleanup = _cleanups.pop(key, None)
+    _clusters.pop(key, None)
+    if cleanup:
+        atexit.unregister(cleanup)
+        cleanup()
+
+
+def _external(url: str, expect: str) -> tuple[SeededCluster, Callable[[], None]]:
+    layout = Layout(EXTERNAL_PREFIX)
+    verify = tls_verify_from_env()
+    with httpx.Client(base_url=url, verify=verify, timeout=60.0) as client:
+        product, version = server_info(client)
+        if product != expect:
+            raise RuntimeError(f"{url} is {product} {version}, not {expect}")
+        remove_seed(client, layout)
+        seed = load_seed(client, layout)
+    cluster = SeededCluster(url, product, version, emulator=False, started_here=False,
+                            layout=layout, seed=seed, verify_tls=verify)
+
+    def cleanup() -> None:
+        with httpx.Client(base_url=url, verify=verify, timeout=60.0) as client:
+            remove_seed(client, layout)
+
+    return cluster, cleanup
+
+
+def _local_opensearch(tmp_path_factory: pytest.TempPathFactory) -> tuple[SeededCluster, Callable[[], None]]:
+    engine = start_opensearch(tmp_path_factory.mktemp("opensearch"))
+    try:
+        layout = Layout()
+        with httpx.Client(base_url=engine.url, timeout=60.0) as client:
+            product, version = server_info(client)
+            seed = load_seed(client, layout)
+    except BaseException:
+        engine.stop()
+        raise
+    cluster = SeededCluster(engine.url, product, version, emulator=False, started_here=True,
+                            layout=layout, seed=seed, engine=engine)
+    return cluster, engine.stop
+
+
+@pytest.fixture(scope="session")
+def opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCluster]:
+    """A real OpenSearch 2.x with the seed logs: started here, or the one named by
+    MLOPS_TUI_TEST_OPENSEARCH_URL."""
+    external = os.environ.get("MLOPS_TUI_TEST_OPENSEARCH_URL", "").rstrip("/")
+    if external:
+        yield _shared("opensearch", lambda: _external(external, "opensearch"))
+    else:
+        yield _shared("opensearch", lambda: _local_opensearch(tmp_path_factory))
+    _close("opensearch")
