@@ -68,9 +68,8 @@ def demo_overrides(root: Path) -> list[str]:
     root = Path(root)
 
     def quoted(path: Path) -> str:
-        # OmegaConf dotlist values: quote so that spaces, commas and colons in paths survive.
-        text = str(path).replace("\\", "\\\\").replace("'", "\\'")
-        return f"'{text}'"
+        # Dotlist values are read as YAML: single-quote them so spaces, commas and colons survive.
+        return "'" + str(path).replace("'", "''").replace("${", "\\${") + "'"
 
     logs = [quoted(root / "logs" / "*.log"), quoted(root / "logs" / "*.jsonl")]
     compare = [quoted(root / PROD_TRAIN_CONFIG), quoted(root / TRAIN_CONFIG)]

@@ -1,0 +1,84 @@
+"""`mlops-tui demo --prepare DIR` and the overrides that point the app at the sandbox."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from demo.tools import NOW, run
+
+from mlops_tui.demo.sandbox import SandboxError, demo_overrides, prepare
+from mlops_tui.settings import load_settings
+
+
+def mlops_tui(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mlops_tui", *args], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def test_prepare_prints_the_path_and_exits_0(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "sandbox"
+    result = mlops_tui("demo", "--prepare", str(target))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{target.resolve()}\n"
+    assert run(target, "git", "rev-parse", "--abbrev-ref", "HEAD").stdout.strip() == "main"
+    assert (target / "dvc.lock").is_file() and (target / "models" / "churn.pkl").is_file()
+
+
+def test_prepare_into_an_empty_existing_folder(tmp_path: Path) -> None:
+    result = mlops_tui("demo", "--prepare", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".git").is_dir()
+
+
+def test_non_empty_folder_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    result = mlops_tui("demo", "--prepare", str(tmp_path))
+    assert result.returncode == 3
+    assert result.stderr.strip() == f"mlops-tui: cannot build the demo sandbox: {tmp_path} is not empty; give a new or empty folder"
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing written
+
+
+def test_missing_git_is_reported_not_raised(tmp_path: Path) -> None:
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    env = {**os.environ, "PATH": str(empty_bin)}
+    result = mlops_tui("demo", "--prepare", str(tmp_path / "sb"), env=env)
+    assert result.returncode == 3
+    assert "cannot build the demo sandbox: git is not installed or not on PATH" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_prepare_refuses_a_file_and_an_unwritable_place(tmp_path: Path) -> None:
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(SandboxError, match="exists and is not a folder"):
+        prepare(a_file)
+    with pytest.raises(SandboxError, match="Not a directory") as caught:
+        prepare(a_file / "sub")
+    assert "\n" not in str(caught.value)
+
+
+def test_overrides_point_every_source_at_the_sandbox(tmp_path: Path) -> None:
+    root = prepare(tmp_path / "it's a ${demo}, with spaces", now=NOW)
+    overrides = demo_overrides(root)
+    settings, _ = load_settings(None, overrides, environ={}, cwd=tmp_path)
+    assert settings.models.repo == str(root)
+    assert settings.logs.files == [f"{root}/logs/*.log", f"{root}/logs/*.jsonl"]
+    assert settings.configs.paths == [f"{root}/configs"]
+    assert settings.configs.compare == [f"{root}/configs/prod/train.yaml", f"{root}/configs/train.yaml"]
+    for pattern in settings.logs.files:
+        assert list(Path(pattern).parent.glob(Path(pattern).name)), pattern
+    old, new = (Path(p).read_text() for p in settings.configs.compare)
+    assert "learning_rate: 0.05" in old and "learning_rate: 0.02" in new
+
+
+def test_config_check_accepts_the_overrides(tmp_path: Path) -> None:
+    root = prepare(tmp_path / "sb", now=NOW)
+    result = mlops_tui(*demo_overrides(root), "config", "check")
+    assert result.returncode == 0, result.stderr
+    assert f"repo: {root}" in result.stdout
