@@ -143,6 +143,11 @@ class PrometheusBackend:
         return sorted(self._get("/api/v1/labels"))
 
     def variable_values(self, key: str) -> list[str]:
+        """Values of a label: `instance`, or Grafana's `label_values(selector, instance)` for one metric's."""
+        scoped = re.fullmatch(r"\s*label_values\(\s*(.+?)\s*,\s*([a-zA-Z_]\w*)\s*\)\s*", key)
+        if scoped:
+            selector, label = scoped.groups()
+            return sorted({s[label] for s in self.series(selector) if label in s})
         if not re.fullmatch(r"[a-zA-Z_]\w*", key):
             raise BackendError(f"not a Prometheus label name: {key!r}")
         return sorted(self._get(f"/api/v1/label/{key}/values"))

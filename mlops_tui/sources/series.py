@@ -40,13 +40,20 @@ def format_duration(seconds: float) -> str:
     return f"{int(seconds * 1000)}ms"
 
 
+NICE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+
+
 def choose_step(span: float, width: int, minimum: float = MIN_STEP) -> float:
-    """A whole-second step giving about `width` points over span, never more than MAX_POINTS."""
+    """A round step (15s, 30s, 1m, 5m...) giving at most about `width` points over span.
+
+    Round steps keep evaluation times on scrape boundaries; never more than MAX_POINTS points.
+    """
     width = max(1, min(width, MAX_POINTS - 1))
-    step = max(minimum, math.ceil(span / width))
+    raw = max(minimum, span / width)
+    step = float(next((s for s in NICE_STEPS if s >= raw), math.ceil(raw)))
     while span / step + 1 > MAX_POINTS:
         step += 1
-    return float(step)
+    return step
 
 
 @dataclass(frozen=True)

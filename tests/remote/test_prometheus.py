@@ -97,6 +97,8 @@ def test_discovery_of_labels_series_and_values(prom, prom_last_sample):
     assert {"instance", "job", "mountpoint", "code", "le"} <= set(prom.labels())
     found = prom.series('node_load1{job="node"}', prom_last_sample - 600, prom_last_sample)
     assert {s["instance"] for s in found} == {"web-1:9100", "web-2:9100"}
+    assert prom.variable_values("label_values(http_requests_total, instance)") == ["model-a:8000"]
+    assert prom.variable_values('label_values(node_load1{instance=~"web-.*"}, instance)') == ["web-1:9100", "web-2:9100"]
     with pytest.raises(BackendError):
         prom.variable_values("not a label")
 

@@ -1,26 +1,503 @@
-"""Remote metrics: Prometheus and InfluxDB dashboards and the fleet table."""
+"""Remote metrics: the fleet table and dashboards over the configured Prometheus/InfluxDB sources.
+
+Each source is fetched in its own thread worker, so a slow or dead server delays only its own rows and
+panels; failures keep the last good data, mark it stale with the reason and time, and back off.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from mlops_tui.settings.metrics import MetricsSettings
-from mlops_tui.sources.base import SourceStatus
+from mlops_tui.messages import SourceStatusChanged
+from mlops_tui.settings.metrics import Dashboard, MetricsSettings
+from mlops_tui.sources.base import SourceState, SourceStatus
+from mlops_tui.sources.http import BackendError
+from mlops_tui.sources.series import (
+    FLEET_COLUMNS,
+    ChartSpec,
+    HostRow,
+    MetricSource,
+    Series,
+    TimeRange,
+    choose_step,
+    format_value,
+    open_source,
+    parse_duration,
+    source_names,
+)
+from mlops_tui.widgets.metrics.remote.chart import RemoteChart
 from mlops_tui.widgets.pane import SourceNote
+from mlops_tui.widgets.text import literal, sanitize
+
+HEALTH_ORDER = {"down": 0, "stale": 1, "unknown": 2, "up": 3}
+MAX_BACKOFF = 8
 
 
-class RemoteMetricsView(Vertical):
-    """Fleet table and dashboards over the configured Prometheus/InfluxDB sources."""
+@dataclass
+class SourceHealth:
+    failures: int = 0
+    due: float = 0.0
+    reason: str = ""
+    since: float | None = None
 
-    def __init__(self, settings: MetricsSettings, **options) -> None:
+
+class RemoteMetricsView(Vertical, can_focus=False):
+    """Fleet table and dashboards over the configured Prometheus/InfluxDB sources.
+
+    Options: `sources` (name -> MetricSource, instead of opening the configured ones), `clock`
+    (a time.time stand-in, for frozen snapshots), `autorefresh` (refresh every metrics.remote_refresh s).
+    """
+
+    DEFAULT_CSS = """
+    RemoteMetricsView { height: 1fr; }
+    RemoteMetricsView #remote-header { height: 1; padding: 0 1; background: $panel; color: $text; }
+    RemoteMetricsView #remote-fleet { height: 1fr; }
+    RemoteMetricsView #remote-charts { height: 1fr; display: none; }
+    RemoteMetricsView.-charts #remote-fleet { display: none; }
+    RemoteMetricsView.-charts #remote-charts { display: block; }
+    RemoteMetricsView #remote-fleet-status { height: auto; padding: 0 1; color: $warning; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "open_host", "Host charts", id="metrics.remote.open_host", show=False),
+        Binding("escape", "fleet", "Fleet", id="metrics.remote.fleet"),
+        Binding("d", "next_dashboard", "Dashboard", id="metrics.remote.dashboard"),
+        Binding("v", "next_value", "Variable", id="metrics.remote.variable"),
+        Binding("s", "sort", "Sort", id="metrics.remote.sort"),
+        Binding("t", "next_range", "Range", id="metrics.remote.range"),
+        Binding("plus", "zoom(0.5)", "Zoom in", id="metrics.remote.zoom_in"),
+        Binding("minus", "zoom(2)", "Zoom out", id="metrics.remote.zoom_out"),
+        Binding("left_square_bracket", "pan(-0.5)", "Earlier", id="metrics.remote.pan_back"),
+        Binding("right_square_bracket", "pan(0.5)", "Later", id="metrics.remote.pan_forward"),
+        Binding("r", "refresh", "Refresh", id="metrics.remote.refresh"),
+    ]
+
+    class FleetLoaded(Message):
+        def __init__(self, source: str, rows: list[HostRow]) -> None:
+            super().__init__()
+            self.source, self.rows = source, rows
+
+    class ChartLoaded(Message):
+        def __init__(self, chart_id: str, generation: int, series: list[Series], start: float, end: float) -> None:
+            super().__init__()
+            self.chart_id, self.generation, self.series, self.start, self.end = chart_id, generation, series, start, end
+
+    class SourceFailed(Message):
+        def __init__(self, source: str, reason: str, chart_id: str | None = None, generation: int = 0) -> None:
+            super().__init__()
+            self.source, self.reason, self.chart_id, self.generation = source, reason, chart_id, generation
+
+    class VariableValues(Message):
+        def __init__(self, dashboard: str, name: str, values: list[str]) -> None:
+            super().__init__()
+            self.dashboard, self.name, self.values = dashboard, name, values
+
+    def __init__(self, settings: MetricsSettings, *, sources: Mapping[str, MetricSource] | None = None,
+                 clock: Callable[[], float] = time.time, autorefresh: bool = True, **options) -> None:
         super().__init__(id="remote-metrics")
         self.settings = settings
+        self.clock = clock
+        self.autorefresh = autorefresh
+        self._injected = dict(sources) if sources is not None else None
+        self.sources: dict[str, MetricSource] = {}
+        self.open_errors: dict[str, str] = {}
+        self.health: dict[str, SourceHealth] = {}
+        self.fleet_rows: dict[str, list[HostRow]] = {}
+        try:
+            span = parse_duration(settings.time_range)
+        except ValueError:
+            span = 3600.0
+        self.time_range = TimeRange(span)
+        self.sort_column = 0  # index into the table's columns
+        self.sort_reverse = False
+        self.mode = "fleet"  # fleet, host, dashboard
+        self.host: tuple[str, str] | None = None  # (source, host) of the host charts
+        self.dashboard_index = -1
+        self.variables: dict[str, str] = {}
+        self.variable_choices: dict[str, list[str]] = {}
+        self.charts: dict[str, tuple[str, ChartSpec]] = {}  # chart id -> (source name, spec)
+        self.generation = 0
 
+    # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield SourceNote()
+        yield SourceNote(id="remote-note")
+        yield Static(id="remote-header")
+        table: DataTable = DataTable(id="remote-fleet", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static(id="remote-fleet-status")
+        yield VerticalScroll(id="remote-charts")
 
     def on_mount(self) -> None:
-        if not (self.settings.prometheus or self.settings.influxdb):
-            self.query_one(SourceNote).show(SourceStatus.absent(
+        table = self.query_one("#remote-fleet", DataTable)
+        for key, label in [("host", "Host"), ("source", "Source"), ("health", "Health")] + [
+                (key, label) for key, label, _ in FLEET_COLUMNS]:
+            table.add_column(label, key=key)
+        self._open_sources()
+        note = self.query_one(SourceNote)
+        if not self.sources and not self.open_errors:
+            note.show(SourceStatus.absent(
                 "metrics.remote", "no remote sources: add metrics.prometheus or metrics.influxdb to the settings"))
+        else:
+            note.show(SourceStatus(f"metrics.remote", SourceState.LOADING, f"{len(self.sources)} source(s)"))
+        self._update_header()
+        self.refresh_all(force=True)
+        if self.autorefresh and self.sources:
+            self.set_interval(min(1.0, self.settings.remote_refresh), self._tick)
+
+    def on_unmount(self) -> None:
+        if self._injected is None:
+            for source in self.sources.values():
+                try:
+                    source.close()
+                except Exception:  # closing a client must not break leaving the pane
+                    pass
+
+    def _open_sources(self) -> None:
+        if self._injected is not None:
+            self.sources = dict(self._injected)
+        else:
+            for name in dict.fromkeys(source_names(self.settings)):
+                try:
+                    self.sources[name] = open_source(self.settings, name)
+                except KeyError as exc:
+                    self.open_errors[name] = str(exc.args[0])
+        for name in self.sources:
+            self.health[name] = SourceHealth()
+
+    # -- refresh ------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        self.refresh_all(force=False)
+
+    def refresh_all(self, force: bool) -> None:
+        now = time.monotonic()
+        for name, source in self.sources.items():
+            health = self.health[name]
+            if not force and now < health.due:
+                continue
+            health.due = now + self.settings.remote_refresh * min(MAX_BACKOFF, 2 ** health.failures)
+            if self.mode == "fleet":
+                self.run_worker(lambda s=source: self._fetch_fleet(s), name=f"fleet:{name}",
+                                group=f"metrics.remote.{name}", exclusive=True, thread=True, exit_on_error=False)
+            else:
+                self._fetch_source_charts(name, source)
+
+    def _fetch_source_charts(self, name: str, source: MetricSource) -> None:
+        items = [(chart_id, spec) for chart_id, (src, spec) in self.charts.items() if src == name]
+        if not items:
+            return
+        start, end = self.time_range.bounds(self.clock)
+        width = max(30, self.size.width - 12)
+        step = choose_step(end - start, width)
+        variables = dict(self.variables)
+        if self.mode == "host" and self.host is not None:
+            variables["host"] = self.host[1]
+        generation = self.generation
+        self.run_worker(lambda: self._fetch_charts(source, items, start, end, step, variables, generation),
+                        name=f"charts:{name}", group=f"metrics.remote.{name}", exclusive=True, thread=True,
+                        exit_on_error=False)
+
+    def _fetch_fleet(self, source: MetricSource) -> None:
+        try:
+            rows = source.fleet()
+        except BackendError as exc:
+            self.post_message(self.SourceFailed(source.name, str(exc)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.FleetLoaded(source.name, rows))
+
+    def _fetch_charts(self, source: MetricSource, items: list[tuple[str, ChartSpec]], start: float, end: float,
+                      step: float, variables: dict[str, str], generation: int) -> None:
+        worker = get_current_worker()
+        for chart_id, spec in items:
+            if worker.is_cancelled:
+                return
+            try:
+                series = source.range_query(spec.query, start, end, step, variables)
+            except BackendError as exc:
+                self.post_message(self.SourceFailed(source.name, str(exc), chart_id, generation))
+                continue
+            self.post_message(self.ChartLoaded(chart_id, generation, series, start, end))
+
+    def _fetch_variable(self, source: MetricSource, dashboard: str, name: str, key: str) -> None:
+        try:
+            values = source.variable_values(key)
+        except BackendError as exc:
+            self.post_message(self.SourceFailed(source.name, f"${name}: {exc}"))
+            return
+        self.post_message(self.VariableValues(dashboard, name, values))
+
+    # -- results ------------------------------------------------------------------------------
+    @on(FleetLoaded)
+    def _fleet_loaded(self, message: FleetLoaded) -> None:
+        self.fleet_rows[message.source] = message.rows
+        self._source_ok(message.source)
+        self._fill_table()
+
+    @on(ChartLoaded)
+    def _chart_loaded(self, message: ChartLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        chart = self._chart(message.chart_id)
+        source = self.charts.get(message.chart_id, ("", None))[0]
+        if chart is not None:
+            chart.show(message.series, message.start, message.end)
+        if source and all(not c.stale_reason for c in self._charts_of(source)):
+            self._source_ok(source)
+
+    @on(SourceFailed)
+    def _source_failed(self, message: SourceFailed) -> None:
+        if message.chart_id is not None and message.generation != self.generation:
+            return
+        self._fail(message.source, message.reason, message.chart_id)
+
+    @on(VariableValues)
+    def _variable_values(self, message: VariableValues) -> None:
+        dashboard = self._dashboard()
+        if dashboard is None or dashboard.name != message.dashboard:
+            return
+        self.variable_choices[message.name] = message.values
+        if message.values and self.variables.get(message.name) not in message.values:
+            self.variables[message.name] = message.values[0]
+            self._update_header()
+            self.refresh_all(force=True)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group.startswith("metrics.remote."):
+            source = event.worker.group.removeprefix("metrics.remote.").removesuffix(".variables")
+            error = event.worker.error
+            self._fail(source, f"{type(error).__name__}: {error}", None)
+
+    def _source_ok(self, source: str) -> None:
+        health = self.health.setdefault(source, SourceHealth())
+        health.failures, health.reason, health.since = 0, "", None
+        health.due = time.monotonic() + self.settings.remote_refresh
+        self._show_status()
+
+    def _fail(self, source: str, reason: str, chart_id: str | None) -> None:
+        health = self.health.setdefault(source, SourceHealth())
+        now = self.clock()
+        if health.since is None:
+            health.since = now
+            health.failures += 1
+        health.reason = reason
+        health.due = time.monotonic() + self.settings.remote_refresh * min(MAX_BACKOFF, 2 ** health.failures)
+        charts = [self._chart(chart_id)] if chart_id is not None else self._charts_of(source)
+        for chart in charts:
+            if chart is not None:
+                chart.mark_stale(reason, now)
+        self._fill_table()
+        self._show_status()
+
+    def _show_status(self) -> None:
+        failing = {name: h for name, h in self.health.items() if h.reason}
+        note = self.query_one(SourceNote)
+        if failing:
+            name, health = next(iter(failing.items()))
+            since = time.strftime("%H:%M:%S", time.localtime(health.since or self.clock()))
+            has_data = bool(self.fleet_rows.get(name)) or any(c.loaded for c in self._charts_of(name))
+            state = SourceState.STALE if has_data else SourceState.FAILING
+            status = SourceStatus(f"metrics.{name}", state, f"{health.reason} (since {since}, retrying)")
+        else:
+            status = SourceStatus.ok("metrics.remote", ", ".join(self.sources))
+        note.show(status)
+        self.post_message(SourceStatusChanged(status))
+
+    # -- fleet table --------------------------------------------------------------------------
+    def _all_rows(self) -> list[HostRow]:
+        return [row for rows in self.fleet_rows.values() for row in rows]
+
+    def _sort_key(self, row: HostRow):
+        column = self.sort_column
+        if column == 0:
+            return (row.host,)
+        if column == 1:
+            return (row.source, row.host)
+        if column == 2:
+            return (HEALTH_ORDER.get(row.health, 2), row.host)
+        key = FLEET_COLUMNS[column - 3][0]
+        value = row.values.get(key)
+        return (value is None, value if value is not None else 0.0, row.host)
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#remote-fleet", DataTable)
+        selected = None
+        if table.row_count and table.cursor_row < table.row_count:
+            selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        rows = sorted(self._all_rows(), key=self._sort_key, reverse=self.sort_reverse)
+        table.clear()
+        for row in rows:
+            health = row.health
+            if self.health.get(row.source, SourceHealth()).reason:
+                health = "stale"
+            cells = [literal(row.host, limit=60), literal(row.source), self._health_cell(health)]
+            cells += [Text(format_value(row.values.get(key), unit), justify="right") for key, _, unit in FLEET_COLUMNS]
+            table.add_row(*cells, key=f"{row.source}\x00{row.host}")
+        if selected is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(selected))
+            except Exception:  # the selected host left the fleet
+                pass
+        reasons = [f"{sanitize(r.host)}: {sanitize(r.reason, 120)}" for r in rows if r.reason]
+        for name, health in self.health.items():
+            if health.reason and self.fleet_rows.get(name):
+                since = time.strftime("%H:%M:%S", time.localtime(health.since or self.clock()))
+                reasons.insert(0, f"{name}: stale since {since}: {sanitize(health.reason, 160)}")
+        self.query_one("#remote-fleet-status", Static).update(literal("\n".join(reasons[:4])))
+        self._update_header()
+
+    def _health_cell(self, health: str) -> Text:
+        variable = {"up": "success", "down": "error", "stale": "warning"}.get(health)
+        colour = self.app.theme_variables.get(variable, "") if variable else ""
+        marks = {"up": "● up", "down": "✖ down", "stale": "◌ stale"}
+        return Text(marks.get(health, "? " + health), style=colour)
+
+    # -- charts -------------------------------------------------------------------------------
+    def _chart(self, chart_id: str) -> RemoteChart | None:
+        try:
+            return self.query_one(f"#{chart_id}", RemoteChart)
+        except Exception:  # replaced by a newer set of charts
+            return None
+
+    def _charts_of(self, source: str) -> list[RemoteChart]:
+        return [chart for chart_id, (src, _) in self.charts.items() if src == source
+                for chart in [self._chart(chart_id)] if chart is not None]
+
+    def _show_charts(self, items: list[tuple[str, ChartSpec]]) -> None:
+        self.generation += 1
+        container = self.query_one("#remote-charts", VerticalScroll)
+        container.remove_children()
+        self.charts = {f"remote-chart-{self.generation}-{i}": item for i, item in enumerate(items)}
+        container.mount_all([RemoteChart(spec, id=chart_id) for chart_id, (_, spec) in self.charts.items()])
+        for chart_id, (source, _) in self.charts.items():
+            if source not in self.sources:
+                reason = self.open_errors.get(source) or f"no metrics source named {source!r}"
+                self.call_after_refresh(self._mark_missing, chart_id, reason)
+        self.set_class(True, "-charts")
+        self._update_header()
+        self.refresh_all(force=True)
+
+    def _mark_missing(self, chart_id: str, reason: str) -> None:
+        chart = self._chart(chart_id)
+        if chart is not None:
+            chart.mark_stale(reason, self.clock())
+
+    def _dashboard(self) -> Dashboard | None:
+        if self.mode != "dashboard" or not self.settings.dashboards:
+            return None
+        return self.settings.dashboards[self.dashboard_index % len(self.settings.dashboards)]
+
+    def _update_header(self) -> None:
+        if self.mode == "fleet":
+            hosts = len(self._all_rows())
+            text = f"Fleet · {hosts} host(s) · {self.time_range.label()} · s sort · enter charts · d dashboards"
+        elif self.mode == "host" and self.host is not None:
+            text = f"Host {self.host[1]} ({self.host[0]}) · {self.time_range.label()} · esc fleet"
+        else:
+            dashboard = self._dashboard()
+            name = dashboard.name if dashboard else "?"
+            chosen = " ".join(f"${k}={v}" for k, v in self.variables.items())
+            text = f"Dashboard {name} · {chosen + ' · ' if chosen else ''}{self.time_range.label()} · v variable"
+        self.query_one("#remote-header", Static).update(literal(text))
+
+    # -- actions ------------------------------------------------------------------------------
+    @on(DataTable.RowSelected, "#remote-fleet")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_host(*str(event.row_key.value).split("\x00", 1))
+
+    @on(DataTable.HeaderSelected, "#remote-fleet")
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        if event.column_index == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = event.column_index, event.column_index >= 3
+        self._fill_table()
+
+    def open_host(self, source: str, host: str) -> None:
+        backend = self.sources.get(source)
+        if backend is None:
+            return
+        self.mode, self.host = "host", (source, host)
+        self._show_charts([(source, spec) for spec in backend.host_charts(host)])
+
+    def action_open_host(self) -> None:
+        table = self.query_one("#remote-fleet", DataTable)
+        if self.mode == "fleet" and table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self.open_host(*str(key).split("\x00", 1))
+
+    def action_fleet(self) -> None:
+        if self.mode == "fleet":
+            return
+        self.mode, self.host = "fleet", None
+        self.generation += 1
+        self.charts = {}
+        self.query_one("#remote-charts", VerticalScroll).remove_children()
+        self.set_class(False, "-charts")
+        self._fill_table()
+        self.refresh_all(force=True)
+
+    def action_next_dashboard(self) -> None:
+        if not self.settings.dashboards:
+            self.notify("no dashboards: add metrics.dashboards to the settings", severity="warning")
+            return
+        self.dashboard_index = (self.dashboard_index + 1) % len(self.settings.dashboards)
+        self.mode = "dashboard"
+        dashboard = self.settings.dashboards[self.dashboard_index]
+        self.variables, self.variable_choices = {}, {}
+        items = [(panel.source, ChartSpec(panel.title, panel.query, panel.unit, panel.legend, panel.warning,
+                                          panel.critical)) for panel in dashboard.panels]
+        self._show_charts(items)
+        for name, key in dashboard.variables.items():
+            source_name = next((p.source for p in dashboard.panels if p.source in self.sources), None)
+            if source_name is not None:
+                source = self.sources[source_name]
+                self.run_worker(lambda s=source, n=name, k=key: self._fetch_variable(s, dashboard.name, n, k),
+                                name=f"variable:{name}", group=f"metrics.remote.{source_name}.variables",
+                                thread=True, exit_on_error=False)
+
+    def action_next_value(self) -> None:
+        if not self.variable_choices:
+            return
+        name = next(iter(self.variable_choices))
+        values = self.variable_choices[name]
+        if values:
+            current = self.variables.get(name)
+            index = (values.index(current) + 1) % len(values) if current in values else 0
+            self.variables[name] = values[index]
+            self._update_header()
+            self.refresh_all(force=True)
+
+    def action_sort(self) -> None:
+        self.sort_column = (self.sort_column + 1) % (3 + len(FLEET_COLUMNS))
+        self.sort_reverse = self.sort_column >= 3  # biggest values first
+        self._fill_table()
+
+    def _set_range(self, time_range: TimeRange) -> None:
+        self.time_range = time_range
+        self._update_header()
+        if self.mode != "fleet":
+            self.refresh_all(force=True)
+
+    def action_next_range(self) -> None:
+        self._set_range(self.time_range.next_preset())
+
+    def action_zoom(self, factor: float) -> None:
+        self._set_range(self.time_range.zoom(factor))
+
+    def action_pan(self, fraction: float) -> None:
+        self._set_range(self.time_range.pan(fraction, self.clock))
+
+    def action_refresh(self) -> None:
+        self.refresh_all(force=True)

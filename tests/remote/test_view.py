@@ -1,0 +1,187 @@
+"""The Remote tab of the Metrics pane, driven with Pilot against the real Prometheus and InfluxDB."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from remote.seed import LATENCY_BUCKETS, SERVING_RATES, telegraf_lines
+from remote.servers import influx_write, start_influxd
+from support.ports import free_port
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Static
+
+from mlops_tui.settings.metrics import MetricsSettings
+from mlops_tui.widgets.metrics.remote import RemoteMetricsView
+from mlops_tui.widgets.metrics.remote.chart import RemoteChart
+from mlops_tui.widgets.pane import SourceNote
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class RemoteApp(App):
+    """The view alone, as the Metrics pane's Remote tab hosts it."""
+
+    def __init__(self, settings: MetricsSettings, **options) -> None:
+        super().__init__()
+        self.settings, self.options = settings, options
+
+    def compose(self) -> ComposeResult:
+        yield RemoteMetricsView(self.settings, **self.options)
+
+
+def settings_with(**sections) -> MetricsSettings:
+    return MetricsSettings.model_validate(sections)
+
+
+def table_rows(app: App) -> list[list[str]]:
+    table = app.query_one("#remote-fleet", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def text_of(widget) -> str:
+    rendered = widget.render()
+    return "\n".join(str(line) for line in getattr(rendered, "renderables", [rendered]))
+
+
+async def settle(app: App, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def influx_settings(influxd):
+    return settings_with(influxdb=[{"name": "tig", "url": influxd.url, "database": "telegraf", "retries": 0}])
+
+
+async def test_fleet_table_lists_hosts_with_values_and_sorts(influx_settings):
+    app = RemoteApp(influx_settings, autorefresh=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        rows = table_rows(app)
+        assert [r[0] for r in rows] == ["gpu-1", "gpu-2", "old-1"]
+        assert rows[0] == ["gpu-1", "tig", "● up", "30.0%", "42.5%", "80.0%", "5.0%", "2.0 KB/s", "1000 B/s", "2.50"]
+        assert rows[2][2] == "◌ stale"
+        assert "old-1: no data since" in str(app.query_one("#remote-fleet-status", Static).render())
+        for _ in range(3):  # host, source, health, CPU: biggest CPU first
+            await pilot.press("s")
+        assert [r[0] for r in table_rows(app)] == ["gpu-2", "gpu-1", "old-1"]
+        assert [r[3] for r in table_rows(app)] == ["90.0%", "30.0%", "1.0%"]
+
+
+async def test_selecting_a_host_opens_its_charts_with_its_values(influx_settings, influx_last_point):
+    app = RemoteApp(influx_settings, autorefresh=False, clock=lambda: influx_last_point + 5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "enter")  # gpu-2
+        await settle(app, pilot)
+        header = str(app.query_one("#remote-header", Static).render())
+        assert header.startswith("Host gpu-2 (tig)")
+        charts = {chart.spec.title: chart for chart in app.query(RemoteChart)}
+        assert list(charts) == ["CPU", "Memory", "Disk space", "Network rx", "Load"]
+        assert charts["Memory"].latest() == 91.25
+        assert charts["CPU"].latest() == pytest.approx(90.0)
+        assert charts["Load"].latest() == 7.75
+        assert text_of(charts["Memory"]).splitlines()[0].startswith("Memory  91.2%")
+        assert charts["CPU"].has_class("-critical")  # 90 >= critical 90
+        await pilot.press("escape")
+        assert not app.query(RemoteChart)
+        assert app.query_one("#remote-fleet", DataTable).display
+
+
+async def test_time_range_keys(influx_settings):
+    app = RemoteApp(influx_settings, autorefresh=False, clock=lambda: 1_800_000_000.0)
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = app.query_one(RemoteMetricsView)
+        assert view.time_range.span == 3600
+        await pilot.press("t")
+        assert view.time_range.span == 6 * 3600
+        await pilot.press("plus")
+        assert view.time_range.span == 3 * 3600 and view.time_range.end is None
+        await pilot.press("left_square_bracket")
+        assert view.time_range.bounds(view.clock) == (1_800_000_000.0 - 1.5 * 3600 - 3 * 3600,
+                                                      1_800_000_000.0 - 1.5 * 3600)
+        assert "last 3h to " in str(app.query_one("#remote-header", Static).render())
+        await pilot.press("right_square_bracket")
+        assert view.time_range.end is None
+        await settle(app, pilot)
+
+
+async def test_a_server_going_down_keeps_the_last_rows_marked_stale(tmp_path):
+    server = start_influxd(tmp_path)
+    try:
+        last = int(time.time()) // 10 * 10 - 10
+        influx_write(server, "telegraf", telegraf_lines(last))
+        settings = settings_with(influxdb=[{"name": "tig", "url": server.url, "database": "telegraf",
+                                            "retries": 0, "timeout": 1}])
+        app = RemoteApp(settings, autorefresh=False)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(app, pilot)
+            assert [r[2] for r in table_rows(app)][:2] == ["● up", "● up"]
+            server.stop()
+            await pilot.press("r")
+            await settle(app, pilot)
+            rows = table_rows(app)
+            assert [r[0] for r in rows] == ["gpu-1", "gpu-2", "old-1"]
+            assert rows[0][3] == "30.0%"  # last good value kept
+            assert {r[2] for r in rows} == {"◌ stale"}
+            status = str(app.query_one("#remote-fleet-status", Static).render())
+            assert status.startswith("tig: stale since ") and "cannot connect" in status
+            note = app.query_one(SourceNote)
+            assert note.has_class("-stale")
+            assert "cannot connect" in str(note.render()) and "retrying" in str(note.render())
+    finally:
+        server.stop()
+
+
+def ml_serving_dashboard(prometheus_url: str) -> dict:
+    config = yaml.safe_load((ROOT / "configs/dashboards/ml-serving.yaml").read_text())["metrics"]
+    config["prometheus"][0]["url"] = prometheus_url
+    return config
+
+
+async def test_ml_serving_dashboard_panels_show_the_seeded_values(prometheus, prom_last_sample):
+    settings = settings_with(**ml_serving_dashboard(prometheus.url))
+    app = RemoteApp(settings, autorefresh=False, clock=lambda: float(prom_last_sample))
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        view = app.query_one(RemoteMetricsView)
+        assert view.variables == {"instance": "model-a:8000"}
+        assert "$instance=model-a:8000" in str(app.query_one("#remote-header", Static).render())
+        charts = {chart.spec.title: chart for chart in app.query(RemoteChart)}
+        total = sum(SERVING_RATES.values())
+        assert charts["Request rate"].latest() == pytest.approx(SERVING_RATES["200"])  # first legend: code 200
+        assert [s.legend("{{code}}") for s in charts["Request rate"].series] == ["200", "500"]
+        assert charts["Error rate"].latest() == pytest.approx(SERVING_RATES["500"] / total)
+        assert charts["Error rate"].has_class("-warning")  # 0.0476 >= 0.01, < 0.05
+        rank = LATENCY_BUCKETS["+Inf"] / 2
+        assert charts["Latency p50"].latest() == pytest.approx(0.1 + 0.15 * (rank - 5.0) / 3.0)
+        assert charts["Training runs per hour"].latest() == 5.0
+
+
+async def test_a_dead_panel_source_does_not_stop_the_others(prometheus, prom_last_sample):
+    settings = settings_with(
+        prometheus=[{"name": "prom", "url": prometheus.url, "retries": 0},
+                    {"name": "gone", "url": f"http://127.0.0.1:{free_port()}", "retries": 0, "timeout": 1}],
+        dashboards=[{"name": "mixed", "panels": [
+            {"title": "Load web-1", "source": "prom", "query": 'node_load1{instance="web-1:9100"}'},
+            {"title": "Load elsewhere", "source": "gone", "query": "node_load1"},
+            {"title": "Bad query", "source": "prom", "query": "rate(node_load1["},
+        ]}])
+    app = RemoteApp(settings, autorefresh=False, clock=lambda: float(prom_last_sample))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        charts = {chart.spec.title: chart for chart in app.query(RemoteChart)}
+        assert charts["Load web-1"].latest() == 1.5 and not charts["Load web-1"].stale_reason
+        assert charts["Load elsewhere"].has_class("-error")
+        assert "failing since" in text_of(charts["Load elsewhere"]) and "cannot connect" in text_of(charts["Load elsewhere"])
+        bad = text_of(charts["Bad query"])
+        assert "failing since" in bad and "bad_data: " in bad and "parse error" in bad
