@@ -28,6 +28,15 @@ def demo_configs() -> Path:
     return package_data("configs") / "demo"
 
 
+def ml_configs() -> dict[str, bytes]:
+    """The product's example ML configs (configs/ml: Hydra groups, versions, schemas), by relative path."""
+    root = package_data("configs") / "ml"
+    if not root.is_dir():
+        return {}
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"}
+
+
 def train_config(version: int) -> str:
     """Text of the Hydra-style training config, version 1, 2 or 3."""
     return (demo_configs() / f"train-v{version}.yaml").read_text(encoding="utf-8")

@@ -83,6 +83,7 @@ class _Story:
         self.state = _State()
         self.history = History()
         self._counters: dict[str, int] = {}
+        self.ml_configs = content.ml_configs()
 
     # -- changes -------------------------------------------------------------------------------
     def params(self) -> dict[str, Any]:
@@ -120,6 +121,7 @@ class _Story:
             "data/raw.dvc": dvc_file("raw", raw_out).encode(),
             "metrics.json": s.metrics,
         }
+        files.update({f"configs/ml/{rel}": data for rel, data in self.ml_configs.items()})
         workspace = {f"data/raw/{name}": data for name, data in raw.items()}
         workspace["models/churn.pkl"] = s.churn
         if s.prod_config is not None:

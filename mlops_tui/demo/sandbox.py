@@ -18,6 +18,8 @@ from mlops_tui.demo.loggen import write_backlog
 
 TRAIN_CONFIG = "configs/train.yaml"
 PROD_TRAIN_CONFIG = "configs/prod/train.yaml"
+ML_VERSIONS = ("configs/ml/versions/train_v1.yaml", "configs/ml/versions/train_v2.yaml")
+ML_SCHEMA = ("configs/ml/schema", "train_schema:TrainConfig")
 
 
 class SandboxError(Exception):
@@ -72,10 +74,17 @@ def demo_overrides(root: Path) -> list[str]:
         return "'" + str(path).replace("'", "''").replace("${", "\\${") + "'"
 
     logs = [quoted(root / "logs" / "*.log"), quoted(root / "logs" / "*.jsonl")]
-    compare = [quoted(root / PROD_TRAIN_CONFIG), quoted(root / TRAIN_CONFIG)]
-    return [
+    overrides = [
         f"models.repo={quoted(root)}",
         f"logs.files=[{','.join(logs)}]",
         f"configs.paths=[{quoted(root / 'configs')}]",
-        f"configs.compare=[{','.join(compare)}]",
     ]
+    if all((root / rel).is_file() for rel in ML_VERSIONS):
+        # The example Hydra configs: two versions made to show the diff, and a schema to validate merges.
+        compare = [quoted(root / rel) for rel in ML_VERSIONS]
+        if (root / ML_SCHEMA[0] / "train_schema.py").is_file():
+            overrides += [f"configs.model_path={quoted(root / ML_SCHEMA[0])}", f"configs.model={ML_SCHEMA[1]}"]
+    else:
+        # The pipeline's own training config: prod's version against the staging candidate.
+        compare = [quoted(root / PROD_TRAIN_CONFIG), quoted(root / TRAIN_CONFIG)]
+    return [*overrides[:3], f"configs.compare=[{','.join(compare)}]", *overrides[3:]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,11 +71,33 @@ def test_overrides_point_every_source_at_the_sandbox(tmp_path: Path) -> None:
     assert settings.models.repo == str(root)
     assert settings.logs.files == [f"{root}/logs/*.log", f"{root}/logs/*.jsonl"]
     assert settings.configs.paths == [f"{root}/configs"]
-    assert settings.configs.compare == [f"{root}/configs/prod/train.yaml", f"{root}/configs/train.yaml"]
+    assert settings.configs.compare == [f"{root}/configs/ml/versions/train_v1.yaml",
+                                        f"{root}/configs/ml/versions/train_v2.yaml"]
+    assert settings.configs.model == "train_schema:TrainConfig"
+    assert settings.configs.model_path == f"{root}/configs/ml/schema"
     for pattern in settings.logs.files:
         assert list(Path(pattern).parent.glob(Path(pattern).name)), pattern
     old, new = (Path(p).read_text() for p in settings.configs.compare)
+    assert "resnet50" in old and "vit_b16" in new
+
+
+def test_overrides_compare_the_pipeline_config_when_the_ml_examples_are_absent(tmp_path: Path) -> None:
+    root = prepare(tmp_path / "sb", now=NOW)
+    shutil.rmtree(root / "configs" / "ml")
+    settings, _ = load_settings(None, demo_overrides(root), environ={}, cwd=tmp_path)
+    assert settings.configs.compare == [f"{root}/configs/prod/train.yaml", f"{root}/configs/train.yaml"]
+    assert settings.configs.model is None
+    old, new = (Path(p).read_text() for p in settings.configs.compare)
     assert "learning_rate: 0.05" in old and "learning_rate: 0.02" in new
+
+
+def test_the_demo_configs_validate_and_diff_through_the_cli(sandbox: Path) -> None:
+    overrides = demo_overrides(sandbox)
+    valid = mlops_tui(*overrides, "config", "validate", f"{sandbox}/configs/ml/versions/train_v2.yaml")
+    assert valid.returncode == 0, valid.stderr
+    assert valid.stdout.strip() == "valid against train_schema:TrainConfig"
+    diff = mlops_tui(*overrides, "config", "diff", f"{sandbox}/configs/prod/train.yaml", f"{sandbox}/configs/train.yaml")
+    assert "model.learning_rate: 0.05 -> 0.02" in diff.stdout
 
 
 def test_config_check_accepts_the_overrides(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ def test_git_history_has_a_dozen_commits_with_fixed_spread_dates(sandbox: Path) 
     assert {line.split("|")[1] for line in log} == {"Dana Ortiz", "Sam Whitfield", "Priya Raman"}
     tracked = run(sandbox, "git", "ls-files").stdout.split()
     for path in ("dvc.yaml", "dvc.lock", "params.yaml", "metrics.json", "data/raw.dvc", "models/fraud.onnx.dvc",
-                 ".dvc/config", "configs/train.yaml", "configs/prod/train.yaml"):
+                 ".dvc/config", "configs/train.yaml", "configs/prod/train.yaml", "configs/ml/versions/train_v2.yaml"):
         assert path in tracked
     assert "models/churn.pkl" not in tracked and "logs/api.jsonl" not in tracked
 
