@@ -73,7 +73,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
         Binding("enter", "open_host", "Host charts", id="metrics.remote.open_host", show=False),
         Binding("escape", "fleet", "Fleet", id="metrics.remote.fleet"),
         Binding("d", "next_dashboard", "Dashboard", id="metrics.remote.dashboard"),
-        Binding("v", "next_value", "Variable", id="metrics.remote.variable"),
+        Binding("n", "next_value", "Next $variable value", id="metrics.remote.variable"),
         Binding("s", "sort", "Sort", id="metrics.remote.sort"),
         Binding("t", "next_range", "Range", id="metrics.remote.range"),
         Binding("plus", "zoom(0.5)", "Zoom in", id="metrics.remote.zoom_in"),
@@ -175,6 +175,11 @@ class RemoteMetricsView(Vertical, can_focus=False):
         for name in self.sources:
             self.health[name] = SourceHealth()
 
+    def focus_default(self) -> None:
+        """Focus the fleet table, or the charts when they are shown (called by the Metrics pane)."""
+        target = "#remote-charts" if self.mode != "fleet" else "#remote-fleet"
+        self.query_one(target).focus()
+
     # -- refresh ------------------------------------------------------------------------------
     def _tick(self) -> None:
         self.refresh_all(force=False)
@@ -209,7 +214,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     def _fetch_fleet(self, source: MetricSource) -> None:
         try:
-            rows = source.fleet()
+            rows = source.fleet(at=self.clock())
         except BackendError as exc:
             self.post_message(self.SourceFailed(source.name, str(exc)))
             return
@@ -408,7 +413,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
             dashboard = self._dashboard()
             name = dashboard.name if dashboard else "?"
             chosen = " ".join(f"${k}={v}" for k, v in self.variables.items())
-            text = f"Dashboard {name} · {chosen + ' · ' if chosen else ''}{self.time_range.label()} · v variable"
+            text = f"Dashboard {name} · {chosen + ' · ' if chosen else ''}{self.time_range.label()} · n next value"
         self.query_one("#remote-header", Static).update(literal(text))
 
     # -- actions ------------------------------------------------------------------------------

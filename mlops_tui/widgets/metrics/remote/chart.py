@@ -108,21 +108,23 @@ class RemoteChart(Widget):
         return f"{label} {since}: {self.stale_reason}"
 
     def render(self) -> Group:
-        width = max(10, self.size.width - 1)
-        height = max(1, self.size.height - 2)
+        width = max(10, self.content_size.width)
+        height = max(1, self.content_size.height - 1)
         head = Text(sanitize(self.spec.title, 60), style="bold")
         if self.series:
             head.append(f"  {format_value(self.latest(), self.spec.unit)}")
-        legends = [sanitize(s.legend(self.spec.legend), 40) for s in self.series[:MAX_LEGENDS]]
+        legends = [sanitize(s.legend(self.spec.legend), 40) for s in self.series[:MAX_LEGENDS]
+                   if self.spec.legend or s.labels or s.name != "value"]
         if len(self.series) > MAX_LEGENDS:
             legends.append(f"+{len(self.series) - MAX_LEGENDS} more")
         if legends:
             head.append("  " + "  ".join(legends), style="dim")
+        head.no_wrap = True
         head.truncate(width, overflow="ellipsis")
         lines: list[Text] = [head]
         status = self.status_line()
         if status:
-            lines.append(Text(sanitize(status, 200), style="bold"))
+            lines.append(Text(sanitize(status, 200), style="bold", no_wrap=True, overflow="ellipsis"))
             height -= 1
         if self.series:
             start, end = self.span
@@ -134,7 +136,7 @@ class RemoteChart(Widget):
             plot = max(5, width - len(axis))
             columns = resample(first.times, first.values, start, end, plot)
             for index, row in enumerate(block_rows(columns, low, high, max(1, height))):
-                lines.append(Text(row + (axis if index == 0 else "")))
+                lines.append(Text(row + (axis if index == 0 else ""), no_wrap=True, overflow="crop"))
         elif not status:
             lines.append(Text("loading…" if not self.loaded else "no data in this range", style="dim"))
         return Group(*lines)
