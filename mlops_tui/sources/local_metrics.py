@@ -182,6 +182,8 @@ class MetricSource(ABC):
         self.sort = "cpu"
         self.filter_text = ""
         self._pinned: dict[int, float | None] = {}
+        self._pinned_names: dict[int, str] = {}
+        """Last name seen of each pinned process, still shown once it has exited."""
         self._pin_lock = threading.Lock()
 
     def pin(self, pid: int) -> None:
@@ -440,8 +442,10 @@ class LocalMetricSource(MetricSource):
         result = []
         for pid, created in pinned.items():
             base = by_pid.get(pid)
-            row = ProcessSample(pid, **({} if base is None else {
-                "name": base.name, "user": base.user, "cpu": base.cpu, "rss": base.rss,
+            if base is not None and base.name:
+                self._pinned_names[pid] = base.name
+            row = ProcessSample(pid, name=self._pinned_names.get(pid), **({} if base is None else {
+                "user": base.user, "cpu": base.cpu, "rss": base.rss,
                 "threads": base.threads, "errors": dict(base.errors)}))
             try:
                 proc = psutil.Process(pid)

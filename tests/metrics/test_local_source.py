@@ -104,19 +104,21 @@ def test_source_agrees_with_psutil_under_load():
     """A busy process makes the CPU values non-trivial; the source must see it like psutil does."""
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
-        source = LocalMetricSource(top=10, warmup=0.6)
+        watched = psutil.Process(spinner.pid)
+        source = LocalMetricSource(top=500, warmup=0.6)
         source.sample()
-        before = psutil.cpu_times(percpu=True)
+        before, spun_before, start = psutil.cpu_times(percpu=True), watched.cpu_times(), time.monotonic()
         time.sleep(0.6)
         snap = source.sample()
-        after = psutil.cpu_times(percpu=True)
+        after, spun_after, end = psutil.cpu_times(percpu=True), watched.cpu_times(), time.monotonic()
     finally:
         spinner.kill()
         spinner.wait()
     _check_against_psutil(snap.to_dict(), before, after)
+    spun = (spun_after.user + spun_after.system - spun_before.user - spun_before.system) / (end - start) * 100
     busy = next(r for r in snap.processes if r.pid == spinner.pid)
-    assert busy.cpu >= 60.0 and snap.processes[0].pid == spinner.pid, snap.processes[:3]
-    assert snap.cpu.total >= 30.0
+    assert spun > 20.0  # the spinner did run: the comparison below means something
+    assert abs(busy.cpu - spun) <= 15.0, (busy.cpu, spun)
 
 
 def test_text_form_without_flags(cli):

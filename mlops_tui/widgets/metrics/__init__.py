@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane, Tabs
 
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.widgets.metrics.local import LocalMetricsView
@@ -48,6 +48,12 @@ class MetricsPane(Pane):
         views.active = "metrics-remote" if views.active == "metrics-local" else "metrics-local"
         if views.active == "metrics-local":
             self.focus_default()
+            return
+        remote_focus = getattr(self.query_one(RemoteMetricsView), "focus_default", None)
+        if callable(remote_focus):
+            remote_focus()
+        else:  # keep the focus inside the pane so its keys (v back to Local) still work
+            views.query_one(Tabs).focus()
 
     def action_search(self) -> None:
         """`/`: filter the process table by name (Local view)."""

@@ -101,7 +101,8 @@ class CoreBars(Widget):
                          "corebars--empty"}
     CELL_WIDTHS = (26, 20, 13)
     """Widths tried for a labelled cell, widest first."""
-    max_labelled_rows = 4
+    max_labelled_rows = 2
+    """Beyond this many rows of labelled cells, cores are drawn one cell each."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -1,0 +1,247 @@
+"""The Metrics pane driven with Pilot: what a user sees for recorded and live samples."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from support.app_factory import make_app
+
+from mlops_tui.sources.local_metrics import RecordedMetricSource, Snapshot, synthetic_snapshots
+from mlops_tui.widgets.metrics import MetricsPane
+from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
+from mlops_tui.widgets.metrics.charts import SeriesList, ZoomChart
+from mlops_tui.widgets.metrics.gpus import GpuSection
+from mlops_tui.widgets.metrics.local import LocalMetricsView
+from mlops_tui.widgets.metrics.processes import PinnedList, ProcessTable
+from mlops_tui.widgets.pane import SourceNote
+
+
+def rendered(widget) -> str:
+    """The text a widget shows on screen, line by line."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def cell_text(table: ProcessTable, row: int, column: str) -> str:
+    return str(table.get_cell_at((row, [c.key.value for c in table.columns.values()].index(column))))
+
+
+async def settled(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def recorded(snaps, **kwargs) -> dict:
+    return {"metrics": {"source": RecordedMetricSource(snaps, **kwargs)}}
+
+
+async def test_shows_the_last_recorded_sample():
+    snaps = synthetic_snapshots(12, cores=8, processes=40, gpus=1)
+    app = make_app(pane_options=recorded(snaps, top=20))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app, pilot)
+        last = snaps[-1]
+        cpu = app.query_one("#cpu-gauge", Gauge)
+        assert cpu.text == f"{last.cpu.total:.1f}%" and cpu.percent == last.cpu.total
+        assert rendered(cpu).rstrip().endswith(f"{last.cpu.total:.1f}%")
+        info = str(app.query_one("#cpu-info").render())
+        assert "load 3.20 2.90 2.50" in info and "procs 40" in info and "up 3d 05:00" in info
+        table = app.query_one(ProcessTable)
+        assert table.row_count == 20
+        top = sorted(last.processes, key=lambda p: (-p.cpu, p.pid))[0]
+        assert cell_text(table, 0, "pid").strip() == str(top.pid)
+        assert cell_text(table, 0, "command") == top.command
+        gpu = app.query_one(GpuSection).query_one(Gauge)
+        assert gpu.text.startswith(f"{last.gpu.gpus[0].utilization:.0f}% mem 40.0 GiB/80.0 GiB 55°C 250W")
+        series = app.query_one(SeriesList)
+        assert [s.label for s in series.series][:3] == ["cpu", "memory", "swap"]
+        chart = rendered(app.query_one(ZoomChart))
+        lows = [s.cpu.total for s in snaps]
+        assert f"now {last.cpu.total:.1f}%" in chart and f"min {min(lows):.1f}%" in chart
+        assert f"max {max(lows):.1f}%" in chart and "-12s" in chart and "100.0%┤" in chart
+
+
+async def test_thresholds_colour_through_css_classes():
+    base = synthetic_snapshots(1, cores=4, processes=5)[0]
+    hot = replace(base, memory=replace(base.memory, percent=96.5), swap=replace(base.swap, percent=60.0),
+                  cpu=replace(base.cpu, total=40.0, per_core=[10.0, 40.0, 95.0, None]))
+    app = make_app(dotlist=["metrics.thresholds.cpu_warning=30", "metrics.thresholds.cpu_critical=50"],
+                   pane_options=recorded([hot]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        assert app.query_one("#cpu-gauge").has_class("-warning")  # 40 >= 30 set on the command line
+        assert not app.query_one("#cpu-gauge").has_class("-critical")
+        assert app.query_one("#mem-gauge").has_class("-critical")
+        assert app.query_one("#swap-gauge").has_class("-warning")
+        root, data = app.query_one("#fs").query(Gauge)
+        assert root.has_class("-warning") and root.text == "86% 70.0 GiB free"  # 86 >= disk_warning 85
+        assert not data.has_class("-warning") and not data.has_class("-critical")
+        bars = app.query_one(CoreBars)
+        styles = [bars._style(v) for v in bars.values]
+        ok, warning, critical = (bars.get_component_rich_style(f"corebars--{n}") for n in ("ok", "warning", "critical"))
+        assert styles == [ok, warning, critical, ok] and len({ok, warning, critical}) == 3
+        assert "  ?%" in rendered(bars)  # the core that could not be read
+
+
+@pytest.mark.parametrize("cores, width, rows", [(64, 80, 1), (128, 80, 2), (96, 160, 2), (64, 160, 1), (8, 80, 2), (16, 80, 1), (2, 80, 1)])
+async def test_per_core_bars_fit(cores, width, rows):
+    app = make_app(pane_options=recorded(synthetic_snapshots(1, cores=cores, processes=3)))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settled(app, pilot)
+        bars = app.query_one(CoreBars)
+        assert bars.size.height == rows
+        assert bars.size.width <= width
+        text = rendered(bars)
+        assert all(len(line) <= bars.size.width for line in text.splitlines())
+        if cores >= 16:  # one cell per core
+            cells = sum(1 for ch in text if ch in "▁▂▃▄▅▆▇█")
+            assert cells == cores  # every core has its cell
+        else:
+            assert text.count("%") == cores
+
+
+async def test_sort_filter_and_pin_in_the_process_table():
+    snaps = synthetic_snapshots(3, cores=4, processes=40)
+    app = make_app(pane_options=recorded(snaps, top=50))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app, pilot)
+        pane = app.query_one(MetricsPane)
+        pane.focus_default()
+        table = app.query_one(ProcessTable)
+        await pilot.press("s")
+        rss = [snaps[-1].processes[int(cell_text(table, r, "pid").strip()) - 1000].rss for r in range(table.row_count)]
+        assert rss == sorted(rss, reverse=True) and "processes by rss" in str(app.query_one("#proc-title").render())
+        await pilot.press("s", "s")  # pid, then name
+        names = [cell_text(table, r, "command").split("/")[-1].split()[0] for r in range(table.row_count)]
+        assert names == sorted(names)
+        await pilot.press("slash")
+        await pilot.press(*"triton", "enter")
+        await pilot.pause()
+        assert table.row_count == 5
+        assert all("tritonserver" in cell_text(table, r, "command") for r in range(table.row_count))
+        assert "matching 'triton'" in str(app.query_one("#proc-title").render())
+        assert table.has_focus
+        pid = int(cell_text(table, 0, "pid").strip())
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.query_one(LocalMetricsView).source.pinned == [pid]
+        assert cell_text(table, 0, "pid") == f"*{pid}"
+        await pilot.press("slash", "escape")
+        await pilot.pause()
+        assert table.row_count == 40
+
+
+async def test_bursts_of_samples_coalesce_but_history_keeps_every_one():
+    snaps = synthetic_snapshots(300, cores=16, processes=50)
+    app = make_app(pane_options=recorded(snaps))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        view = app.query_one(LocalMetricsView)
+        assert len(view.history.values("cpu")) == 300
+        assert view.history.values("cpu")[-3:] == [s.cpu.total for s in snaps[-3:]]
+        assert view.frames < 300  # ticks that arrived while painting were replaced, not queued
+        assert view.snapshot.time == snaps[-1].time
+
+
+async def test_history_is_bounded_by_the_setting():
+    app = make_app(dotlist=["metrics.history=50"], pane_options=recorded(synthetic_snapshots(120, cores=2)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        view = app.query_one(LocalMetricsView)
+        assert len(view.history.values("cpu")) == 50 and len(view.history.values("core1")) == 50
+
+
+class BreaksAfterFirst(RecordedMetricSource):
+    """A recorded source that fails on its second sample, the way a broken /proc would."""
+
+    def sample(self):
+        if self._next >= 1:
+            raise OSError("[Errno 2] No such file or directory: '/proc/stat'")
+        return super().sample()
+
+
+async def test_a_failing_source_keeps_the_last_values_and_says_why():
+    snaps = synthetic_snapshots(2, cores=4)
+    app = make_app(pane_options={"metrics": {"source": BreaksAfterFirst(snaps)}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        note = app.query_one("#local-note", SourceNote)
+        assert note.has_class("-failing") and note.display
+        assert "sampling stopped: OSError: [Errno 2] No such file or directory: '/proc/stat'" in str(note.render())
+        assert app.query_one("#cpu-gauge", Gauge).text == f"{snaps[0].cpu.total:.1f}%"
+
+
+async def test_unavailable_values_are_named_and_the_rest_shown():
+    base = synthetic_snapshots(1, cores=2)[0]
+    snap = replace(base, disk_read=None, disk_write=None,
+                   errors={"disk_io": "no disk counters (/proc/diskstats missing)"})
+    app = make_app(pane_options=recorded([snap]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        note = app.query_one("#local-note", SourceNote)
+        assert note.display
+        assert "unavailable: disk_io: no disk counters (/proc/diskstats missing)" in str(note.render())
+        assert str(app.query_one("#io-info").render()).startswith("disk r - w -")
+        assert app.query_one("#cpu-gauge", Gauge).text == f"{base.cpu.total:.1f}%"
+        assert "gpu: no GPU library: install nvidia-ml-py" in str(app.query_one(GpuSection).query_one(".gpu-note").render())
+
+
+async def test_v_switches_to_the_remote_view_and_back():
+    app = make_app(pane_options=recorded(synthetic_snapshots(1, cores=2)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        views = app.query_one("#metrics-views")
+        await pilot.press("1", "v")  # 1 shows the Metrics pane and focuses its process table
+        assert views.active == "metrics-remote"
+        assert app.query_one("#remote-metrics").region.height > 0
+        assert app.query_one(LocalMetricsView).region.height == 0
+        await pilot.press("v")
+        assert views.active == "metrics-local"
+        assert app.query_one(LocalMetricsView).region.height > 0
+
+
+async def test_live_pin_of_a_real_process_that_exits(sleeper):
+    proc = sleeper()
+    app = make_app(dotlist=["metrics.interval=0.2"])
+    async with app.run_test(size=(160, 48)) as pilot:
+        view = app.query_one(LocalMetricsView)
+        app.query_one(MetricsPane).focus_default()
+        await pilot.press("slash", *"sleep", "enter")
+        table = app.query_one(ProcessTable)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any(cell_text(table, r, "pid").strip() == str(proc.pid) for r in range(table.row_count)):
+                break
+        row = next(r for r in range(table.row_count) if cell_text(table, r, "pid").strip() == str(proc.pid))
+        table.move_cursor(row=row)
+        await pilot.press("p")
+        pinned = app.query_one(PinnedList)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if f"pinned {proc.pid} sleep" in str(pinned.render()):
+                break
+        assert f"pinned {proc.pid} sleep" in str(pinned.render()) and "rss" in str(pinned.render())
+        proc.kill()
+        proc.wait()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "exited" in str(pinned.render()):
+                break
+        assert f"pinned {proc.pid} sleep: exited" in str(pinned.render())
+        assert pinned.has_class("-gone")
+        frames = view.frames
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if view.frames > frames + 1:
+                break
+        assert view.frames > frames + 1  # the pane keeps sampling
+        assert view.snapshot.cpu.total is not None
+
+
+async def test_bindings_are_listed_in_help():
+    app = make_app(pane_options=recorded(synthetic_snapshots(1, cores=2)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        ids = {row[3] for row in app._help_rows()}
+        assert {"metrics.view", "metrics.filter", "metrics.sort", "metrics.pin", "metrics.next_series"} <= ids
