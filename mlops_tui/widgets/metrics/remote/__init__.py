@@ -64,7 +64,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
     RemoteMetricsView #remote-header { height: 1; padding: 0 1; background: $panel; color: $text; }
     RemoteMetricsView #remote-fleet { height: 1fr; }
     RemoteMetricsView #remote-charts { height: 1fr; display: none; }
-    RemoteMetricsView.-charts #remote-fleet { display: none; }
+    RemoteMetricsView.-charts #remote-fleet, RemoteMetricsView.-charts #remote-fleet-status { display: none; }
     RemoteMetricsView.-charts #remote-charts { display: block; }
     RemoteMetricsView #remote-fleet-status { height: auto; padding: 0 1; color: $warning; }
     """
@@ -331,16 +331,25 @@ class RemoteMetricsView(Vertical, can_focus=False):
             return (row.source, row.host)
         if column == 2:
             return (HEALTH_ORDER.get(row.health, 2), row.host)
-        key = FLEET_COLUMNS[column - 3][0]
-        value = row.values.get(key)
-        return (value is None, value if value is not None else 0.0, row.host)
+        return (row.values.get(FLEET_COLUMNS[column - 3][0]) or 0.0, row.host)
+
+    def _sorted_rows(self) -> list[HostRow]:
+        """Rows in the chosen order; hosts without a value in the sort column always come last."""
+        rows = self._all_rows()
+        if self.sort_column >= 3:
+            key = FLEET_COLUMNS[self.sort_column - 3][0]
+            missing = sorted((r for r in rows if r.values.get(key) is None), key=lambda r: r.host)
+            present = sorted((r for r in rows if r.values.get(key) is not None), key=self._sort_key,
+                             reverse=self.sort_reverse)
+            return present + missing
+        return sorted(rows, key=self._sort_key, reverse=self.sort_reverse)
 
     def _fill_table(self) -> None:
         table = self.query_one("#remote-fleet", DataTable)
         selected = None
         if table.row_count and table.cursor_row < table.row_count:
             selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        rows = sorted(self._all_rows(), key=self._sort_key, reverse=self.sort_reverse)
+        rows = self._sorted_rows()
         table.clear()
         for row in rows:
             health = row.health
