@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from search_engine.engine import OpenSearchProcess
+from search_engine.engine import EngineProcess
 from search_engine.seed import Layout, Seed, generate, index_templates
 
 BULK_CHUNK = 4_000
@@ -28,11 +28,10 @@ class SeededCluster:
     url: str
     product: str            # "opensearch" or "elasticsearch", as the server reports itself
     version: str
-    emulator: bool          # True when the server is an emulator, not the real engine
     started_here: bool      # False for an external cluster named by environment variable
     layout: Layout
     seed: Seed
-    engine: OpenSearchProcess | None = None
+    engine: EngineProcess | None = None
     verify_tls: bool = True
 
     @property

@@ -1,9 +1,11 @@
-"""Build, start and stop a real single-node OpenSearch for the tests.
+"""Build, start and stop a real single-node search engine for the tests.
 
-The node is OpenSearch 2.19 assembled from the server and module jars on Maven Central
-(pom.xml beside this file) and started by a small launcher (src/main/java/.../SingleNode.java)
-on an ephemeral 127.0.0.1 port. The first use builds it with Maven into ./target; later uses
-reuse the build while pom.xml and the launcher are unchanged.
+Two engines, each assembled from the server and module jars on Maven Central and started in a
+JVM by a small launcher on an ephemeral 127.0.0.1 port:
+- OpenSearch 2.19 (pom.xml and src/ beside this file; launcher mlopstui.search.SingleNode);
+- Elasticsearch 8.15 (es8/; launcher org.elasticsearch.node.EmbeddedElasticsearch).
+The first use builds an engine with Maven into ./target (./target/es8); later uses reuse the
+build while its pom.xml and launcher sources are unchanged.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ ENGINE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = ENGINE_DIR.parent.parent
 TARGET = ENGINE_DIR / "target"
 BUILD_SCRIPT = REPO_ROOT / "scripts" / "search-engine.sh"
-MAIN_CLASS = "mlopstui.search.SingleNode"
 HEAP = os.environ.get("MLOPS_TUI_TEST_ENGINE_HEAP", "512m")
 START_TIMEOUT = 180.0  # seconds: a cold JVM on a busy two-core machine
 
@@ -32,36 +33,55 @@ class EngineError(RuntimeError):
     """The engine could not be built or started; the message carries the log's tail."""
 
 
-def _sources_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sorted([ENGINE_DIR / "pom.xml", *(ENGINE_DIR / "src").rglob("*")]):
-        if path.is_file():
-            digest.update(str(path.relative_to(ENGINE_DIR)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class EngineKind:
+    """Where one engine's Maven project is, where it builds to, and how to start it."""
+
+    name: str           # as GET / reports it: version.distribution, or "elasticsearch"
+    project: Path       # the Maven project (pom.xml + src/)
+    target: Path        # its build directory
+    main_class: str
+    server_jar: str     # glob for the server jar in target/dependency: proof of a finished build
+
+    def sources_digest(self) -> str:
+        digest = hashlib.sha256()
+        for path in sorted([self.project / "pom.xml", *(self.project / "src").rglob("*")]):
+            if path.is_file():
+                digest.update(str(path.relative_to(self.project)).encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
 
 
-def build(extra_maven_args: list[str] | None = None) -> Path:
-    """Compile the launcher and gather its class path under target/, unless already current.
+OPENSEARCH = EngineKind(
+    "opensearch", ENGINE_DIR, TARGET, "mlopstui.search.SingleNode", "opensearch-2.*.jar"
+)
+ELASTICSEARCH = EngineKind(
+    "elasticsearch", ENGINE_DIR / "es8", TARGET / "es8",
+    "org.elasticsearch.node.EmbeddedElasticsearch", "elasticsearch-8.*.jar",
+)
+
+
+def build(kind: EngineKind = OPENSEARCH, extra_maven_args: list[str] | None = None) -> Path:
+    """Compile the launcher and gather its class path under the target, unless already current.
 
     Serialised with a file lock, since several test runs may share one working tree.
     Returns the directory of runtime jars.
     """
-    TARGET.mkdir(exist_ok=True)
-    stamp = TARGET / "build.stamp"
-    jars = TARGET / "dependency"
-    with open(TARGET / "build.lock", "w") as lock:
+    kind.target.mkdir(parents=True, exist_ok=True)
+    stamp = kind.target / "build.stamp"
+    jars = kind.target / "dependency"
+    with open(kind.target / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        digest = _sources_digest()
-        if stamp.exists() and stamp.read_text() == digest and any(jars.glob("opensearch-*.jar")):
+        digest = kind.sources_digest()
+        if stamp.exists() and stamp.read_text() == digest and any(jars.glob(kind.server_jar)):
             return jars
         proc = subprocess.run(
-            ["bash", str(BUILD_SCRIPT), "build", *(extra_maven_args or [])],
+            ["bash", str(BUILD_SCRIPT), "build", kind.name, *(extra_maven_args or [])],
             capture_output=True, text=True, timeout=900, check=False,
         )
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
-            raise EngineError(f"building the search engine failed (exit {proc.returncode}):\n{tail}")
+            raise EngineError(f"building {kind.name} failed (exit {proc.returncode}):\n{tail}")
         stamp.write_text(digest)
     return jars
 
@@ -69,14 +89,15 @@ def build(extra_maven_args: list[str] | None = None) -> Path:
 def java_command() -> str:
     java = os.environ.get("MLOPS_TUI_TEST_JAVA") or shutil.which("java")
     if not java:
-        raise EngineError("no `java` on PATH (OpenSearch 2.19 needs Java 17 or newer)")
+        raise EngineError("no `java` on PATH (the engines need Java 17 or newer)")
     return java
 
 
 @dataclass
-class OpenSearchProcess:
-    """A running single-node OpenSearch; `stop()` ends it and is safe to call twice."""
+class EngineProcess:
+    """A running single-node engine; `stop()` ends it and is safe to call twice."""
 
+    kind: EngineKind
     url: str
     home: Path
     process: subprocess.Popen
@@ -124,12 +145,12 @@ class OpenSearchProcess:
             proc.stdin.close()
 
 
-def start_opensearch(home: Path, timeout: float = START_TIMEOUT) -> OpenSearchProcess:
+def start_engine(kind: EngineKind, home: Path, timeout: float = START_TIMEOUT) -> EngineProcess:
     """Start the node with its data under `home`; return once cluster health is yellow."""
-    jars = build()
+    jars = build(kind)
     home.mkdir(parents=True, exist_ok=True)
     log_path = home / "engine.log"
-    classpath = f"{TARGET / 'classes'}:{jars}/*"
+    classpath = f"{kind.target / 'classes'}:{jars}/*"
     command = [
         java_command(),
         f"-Xms{HEAP}", f"-Xmx{HEAP}",
@@ -143,7 +164,7 @@ def start_opensearch(home: Path, timeout: float = START_TIMEOUT) -> OpenSearchPr
         "-Dio.netty.noKeySetOptimization=true",
         "-Dio.netty.recycler.maxCapacityPerThread=0",
         "-cp", classpath,
-        MAIN_CLASS, str(home),
+        kind.main_class, str(home),
     ]
     started = time.monotonic()
     with open(log_path, "wb") as log:
@@ -151,7 +172,7 @@ def start_opensearch(home: Path, timeout: float = START_TIMEOUT) -> OpenSearchPr
             command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches pytest, which then stops the node in order
         )
-    engine = OpenSearchProcess("", home, process, 0.0, log_path)
+    engine = EngineProcess(kind, "", home, process, 0.0, log_path)
     try:
         engine.url = _wait_for_address(engine, started + timeout)
         _wait_for_yellow(engine, started + timeout)
@@ -162,24 +183,32 @@ def start_opensearch(home: Path, timeout: float = START_TIMEOUT) -> OpenSearchPr
     return engine
 
 
-def _wait_for_address(engine: OpenSearchProcess, deadline: float) -> str:
+def start_opensearch(home: Path, timeout: float = START_TIMEOUT) -> EngineProcess:
+    return start_engine(OPENSEARCH, home, timeout)
+
+
+def start_elasticsearch(home: Path, timeout: float = START_TIMEOUT) -> EngineProcess:
+    return start_engine(ELASTICSEARCH, home, timeout)
+
+
+def _wait_for_address(engine: EngineProcess, deadline: float) -> str:
     address_file = engine.home / "http.address"
     while time.monotonic() < deadline:
         if engine.process.poll() is not None:
             raise EngineError(
-                f"OpenSearch exited with {engine.process.returncode} while starting:\n{engine.log_tail()}"
+                f"{engine.kind.name} exited with {engine.process.returncode} while starting:\n{engine.log_tail()}"
             )
         if address_file.exists():
             return address_file.read_text().strip()
         time.sleep(0.1)
-    raise EngineError(f"OpenSearch did not bind its HTTP port in time:\n{engine.log_tail()}")
+    raise EngineError(f"{engine.kind.name} did not bind its HTTP port in time:\n{engine.log_tail()}")
 
 
-def _wait_for_yellow(engine: OpenSearchProcess, deadline: float) -> None:
+def _wait_for_yellow(engine: EngineProcess, deadline: float) -> None:
     with httpx.Client(base_url=engine.url, timeout=35.0) as client:
         while time.monotonic() < deadline:
             if engine.process.poll() is not None:
-                raise EngineError(f"OpenSearch exited while starting:\n{engine.log_tail()}")
+                raise EngineError(f"{engine.kind.name} exited while starting:\n{engine.log_tail()}")
             try:
                 response = client.get(
                     "/_cluster/health", params={"wait_for_status": "yellow", "timeout": "5s"}
@@ -189,4 +218,4 @@ def _wait_for_yellow(engine: OpenSearchProcess, deadline: float) -> None:
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-    raise EngineError(f"OpenSearch health did not reach yellow in time:\n{engine.log_tail()}")
+    raise EngineError(f"{engine.kind.name} health did not reach yellow in time:\n{engine.log_tail()}")

@@ -2,14 +2,16 @@
 
 Import them into a conftest.py to use them elsewhere:
 
-    from search_engine.fixtures import opensearch  # noqa: F401  (a pytest fixture)
+    from search_engine.fixtures import elasticsearch, opensearch  # noqa: F401  (pytest fixtures)
 
 Each cluster is started at most once per test process, however many conftests import the
 fixture, and stopped at the end of the session (or when the process exits).
 
 Environment:
 - MLOPS_TUI_TEST_OPENSEARCH_URL: use this OpenSearch 2.x cluster instead of starting one.
+- MLOPS_TUI_TEST_ES_URL: use this Elasticsearch 8.x cluster instead of starting one.
 - MLOPS_TUI_TEST_TLS_VERIFY=0: do not verify the external cluster's TLS certificate.
+Credentials go in the URL (https://elastic:secret@localhost:9200).
 The seed then goes under the prefix ``mlops-tui-test-`` (so ``mlops-tui-test-logs-*``), replacing
 an earlier run's seed of the same names and deleting it at the end; nothing else is touched.
 """
@@ -24,7 +26,7 @@ import httpx
 import pytest
 
 from search_engine.cluster import SeededCluster, load_seed, remove_seed, server_info, tls_verify_from_env
-from search_engine.engine import start_opensearch
+from search_engine.engine import EngineKind, ELASTICSEARCH, OPENSEARCH, start_engine
 from search_engine.seed import Layout
 
 EXTERNAL_PREFIX = "mlops-tui-test-"
@@ -59,7 +61,7 @@ def _external(url: str, expect: str) -> tuple[SeededCluster, Callable[[], None]]
             raise RuntimeError(f"{url} is {product} {version}, not {expect}")
         remove_seed(client, layout)
         seed = load_seed(client, layout)
-    cluster = SeededCluster(url, product, version, emulator=False, started_here=False,
+    cluster = SeededCluster(url, product, version, started_here=False,
                             layout=layout, seed=seed, verify_tls=verify)
 
     def cleanup() -> None:
@@ -69,8 +71,10 @@ def _external(url: str, expect: str) -> tuple[SeededCluster, Callable[[], None]]
     return cluster, cleanup
 
 
-def _local_opensearch(tmp_path_factory: pytest.TempPathFactory) -> tuple[SeededCluster, Callable[[], None]]:
-    engine = start_opensearch(tmp_path_factory.mktemp("opensearch"))
+def _local(
+    kind: EngineKind, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[SeededCluster, Callable[[], None]]:
+    engine = start_engine(kind, tmp_path_factory.mktemp(kind.name))
     try:
         layout = Layout()
         with httpx.Client(base_url=engine.url, timeout=60.0) as client:
@@ -79,7 +83,7 @@ def _local_opensearch(tmp_path_factory: pytest.TempPathFactory) -> tuple[SeededC
     except BaseException:
         engine.stop()
         raise
-    cluster = SeededCluster(engine.url, product, version, emulator=False, started_here=True,
+    cluster = SeededCluster(engine.url, product, version, started_here=True,
                             layout=layout, seed=seed, engine=engine)
     return cluster, engine.stop
 
@@ -92,5 +96,18 @@ def opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededClust
     if external:
         yield _shared("opensearch", lambda: _external(external, "opensearch"))
     else:
-        yield _shared("opensearch", lambda: _local_opensearch(tmp_path_factory))
+        yield _shared("opensearch", lambda: _local(OPENSEARCH, tmp_path_factory))
     _close("opensearch")
+
+
+@pytest.fixture(scope="session")
+def elasticsearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCluster]:
+    """A real Elasticsearch 8 with the seed logs: a single node of 8.15.5 started here from the
+    Maven Central jars (server, transport-netty4; GET / from a small stand-in for the unpublished
+    rest-root module), or the cluster named by MLOPS_TUI_TEST_ES_URL."""
+    external = os.environ.get("MLOPS_TUI_TEST_ES_URL", "").rstrip("/")
+    if external:
+        yield _shared("elasticsearch", lambda: _external(external, "elasticsearch"))
+    else:
+        yield _shared("elasticsearch", lambda: _local(ELASTICSEARCH, tmp_path_factory))
+    _close("elasticsearch")
