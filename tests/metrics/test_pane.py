@@ -60,6 +60,9 @@ async def test_shows_the_last_recorded_sample():
         lows = [s.cpu.total for s in snaps]
         assert f"now {last.cpu.total:.1f}%" in chart and f"min {min(lows):.1f}%" in chart
         assert f"max {max(lows):.1f}%" in chart and "-12s" in chart and "100.0%┤" in chart
+        status = app.query_one("#status-line").statuses["metrics.recorded"]
+        assert (status.state.value, status.reason) == ("ok", "8 cores")
+        assert "metrics.recorded ok" in str(app.query_one("#status-line").render())
 
 
 async def test_thresholds_colour_through_css_classes():

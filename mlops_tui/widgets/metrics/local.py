@@ -101,6 +101,7 @@ class LocalMetricsView(Vertical):
 
     def on_mount(self) -> None:
         self._update_title()
+        self.post_message_to_pane(SourceStatus(self.source.name, SourceState.LOADING, "first sample"))
         self._sample()
 
     def on_unmount(self) -> None:

@@ -58,8 +58,9 @@ class ProcessTable(DataTable):
         self.refresh()
 
     def show(self, rows: list[ProcessSample]) -> None:
-        """Replace the rows, keeping the cursor on the same pid when it is still listed."""
-        keep = self.highlighted_pid
+        """Replace the rows. A cursor the user moved off the top row stays on its process while that is
+        listed; a cursor on the top row stays there (the table does not scroll by itself)."""
+        keep = self.highlighted_pid if self.cursor_row > 0 else None
         self._rows = rows
         self.clear()
         for row in rows:
@@ -71,6 +72,9 @@ class ProcessTable(DataTable):
                 literal(row.command or row.name or "-", limit=300), key=str(row.pid))
         if keep is not None and str(keep) in self.rows:
             self.move_cursor(row=self.get_row_index(str(keep)), animate=False)
+        else:
+            self.move_cursor(row=0, animate=False)
+            self.scroll_to(y=0, animate=False)
 
     @property
     def highlighted_pid(self) -> int | None:
