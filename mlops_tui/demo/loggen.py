@@ -89,7 +89,7 @@ def _request_id(rng: random.Random) -> str:
 def _api(t: datetime, rng: random.Random) -> list[str]:
     method, path, base_ms = rng.choices(ENDPOINTS, weights=[40, 30, 5, 20, 5])[0]
     latency = rng.lognormvariate(0, 0.5) * base_ms
-    roll = rng.random()
+    roll = rng.random() if method == "POST" else 1.0  # health checks and listings always answer
     status = 200
     if roll < 0.03:
         status = 500
