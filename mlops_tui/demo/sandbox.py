@@ -8,6 +8,7 @@ GTO tags are produced directly (see dvcfiles.py, history.py), in the formats the
 from __future__ import annotations
 
 import errno
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,6 +42,20 @@ def _check_target(target: Path) -> None:
             raise SandboxError(f"{target} is not empty; give a new or empty folder")
 
 
+def _clean(target: Path, created: bool) -> None:
+    """Remove what a failed build left: the folder if we made it, else its new contents."""
+    if not target.is_dir():
+        return
+    if created:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    for child in target.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
 def prepare(target: Path, *, now: datetime | None = None) -> Path:
     """Build the sandbox in `target` (created if missing, refused if not empty); return its root.
 
@@ -49,6 +64,10 @@ def prepare(target: Path, *, now: datetime | None = None) -> Path:
     target = Path(target).expanduser()
     try:
         _check_target(target)
+    except OSError as exc:
+        raise SandboxError(_os_reason(exc)) from None
+    created = not target.exists()
+    try:
         target.mkdir(parents=True, exist_ok=True)
         root = target.resolve()
         history = build_history(Cache(root))
@@ -59,8 +78,10 @@ def prepare(target: Path, *, now: datetime | None = None) -> Path:
             path.write_bytes(data)
         write_backlog(root / "logs", end=now or datetime.now(UTC))
     except GitError as exc:
+        _clean(target, created)
         raise SandboxError(str(exc)) from None
     except OSError as exc:
+        _clean(target, created)
         raise SandboxError(_os_reason(exc)) from None
     return root
 

@@ -52,6 +52,16 @@ def test_missing_git_is_reported_not_raised(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert "cannot build the demo sandbox: git is not installed or not on PATH" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "sb").exists()  # a failed build leaves nothing behind
+
+
+def test_a_failed_build_empties_an_existing_folder_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    target = tmp_path / "empty"
+    target.mkdir()
+    with pytest.raises(SandboxError, match="^git is not installed or not on PATH"):
+        prepare(target)
+    assert target.is_dir() and list(target.iterdir()) == []
 
 
 def test_prepare_refuses_a_file_and_an_unwritable_place(tmp_path: Path) -> None:
