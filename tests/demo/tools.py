@@ -33,3 +33,53 @@ def run(cwd: Path, *argv: str, check: bool = True) -> subprocess.CompletedProces
 
 def run_json(cwd: Path, *argv: str) -> Any:
     return json.loads(run(cwd, *argv).stdout)
+
+
+class Terminal:
+    """A program in a pseudo-terminal, its output drained so it never blocks (for `mlops-tui demo`)."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (100, 30)) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        self.process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                        start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.output = bytearray()
+
+    def drain(self, timeout: float = 0.05) -> None:
+        import select
+
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                self.output += os.read(self.master, 1 << 16)
+            except OSError:
+                pass
+
+    def wait_for(self, condition, timeout: float = 60.0) -> bool:
+        """Drain output until condition() holds (True) or the time runs out (False)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.drain()
+            if condition():
+                return True
+        return condition()
+
+    def send(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    def close(self) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        os.close(self.master)
