@@ -156,6 +156,15 @@ def churn_model(version: str, params: dict[str, Any]) -> bytes:
     return pickle.dumps(payload, protocol=4)
 
 
+def baseline_model() -> bytes:
+    """models/churn-baseline.pkl: logistic-regression coefficients, pickled as plain data."""
+    rng = random.Random("churn-baseline")
+    payload = {"estimator": "sklearn.linear_model.LogisticRegression", "version": "v0.1.0",
+               "feature_names": FEATURES[:7], "coef": [round(rng.gauss(0, 0.5), 5) for _ in FEATURES[:7]],
+               "intercept": -1.2}
+    return pickle.dumps(payload, protocol=4)
+
+
 def fraud_model(version: str, size: int) -> bytes:
     """models/fraud.onnx: an opaque binary of a given size with an ONNX-like header."""
     rng = random.Random(f"fraud-{version}")

@@ -1,5 +1,8 @@
 """The demo repository's story: thirteen commits over twelve weeks and the GTO tags around them.
 
+Two models in use (churn, trained by the DVC pipeline; fraud, tracked with a .dvc file) and a
+baseline (churn-baseline) registered, deprecated, then removed from the tree.
+
 `build_history(cache)` replays the story, writing every DVC object into `cache`, and returns the git
 trees of each commit, the annotated tags, and the untracked DVC outputs of the last commit.
 """
@@ -31,6 +34,9 @@ ARTIFACTS = {
     "churn": {"path": "models/churn.pkl", "type": "model",
               "desc": "Customer churn classifier (gradient boosting), retrained on each monthly partition",
               "labels": ["tabular", "classification", "customers"]},
+    "churn-baseline": {"path": "models/churn-baseline.pkl", "type": "model",
+                       "desc": "Logistic-regression baseline for churn, kept for comparison until the boosted model settled",
+                       "labels": ["tabular", "baseline"]},
     "fraud": {"path": "models/fraud.onnx", "type": "model",
               "desc": "Card fraud detector exported to ONNX by the payments team",
               "labels": ["payments", "onnx"]},
@@ -75,6 +81,7 @@ class _State:
     churn: bytes = b""
     metrics: bytes = b""
     fraud: bytes | None = None
+    baseline: bytes | None = None
 
 
 class _Story:
@@ -126,6 +133,12 @@ class _Story:
         workspace["models/churn.pkl"] = s.churn
         if s.prod_config is not None:
             files["configs/prod/train.yaml"] = content.train_config(s.prod_config).encode()
+        if s.baseline is not None:
+            baseline_out = self.cache.add_file(s.baseline)
+            files["models/churn-baseline.pkl.dvc"] = dvc_file("churn-baseline.pkl", baseline_out).encode()
+            workspace["models/churn-baseline.pkl"] = s.baseline
+            models_ignore += "/churn-baseline.pkl\n"
+            artifacts["churn-baseline"] = ARTIFACTS["churn-baseline"]
         if s.fraud is not None:
             fraud_out = self.cache.add_file(s.fraud)
             files["models/fraud.onnx.dvc"] = dvc_file("fraud.onnx", fraud_out).encode()
@@ -176,6 +189,9 @@ class _Story:
         self._tag(f"{artifact}@{version}!", commit, date, tagger,
                   f"Deregistering artifact {artifact} version {version}: {why}")
 
+    def deprecate(self, artifact: str, commit: int, date: str, tagger: tuple[str, str]) -> None:
+        self._tag(f"{artifact}@deprecated", commit, date, tagger, f"Deprecating artifact '{artifact}'")
+
     def assign(self, artifact: str, version: str, stage: str, commit: int, date: str, tagger=CI) -> None:
         count = self._counters.get(artifact, 0) + 1
         self._counters[artifact] = count
@@ -189,8 +205,10 @@ def build_history(cache: Cache) -> History:
     s = story.state
 
     s.partitions = {"2026-07": content.partition("2026-07"), "2026-08": content.partition("2026-08")}
+    s.baseline = content.baseline_model()
     story.retrain("v1.0.0", {"auc": 0.8412, "f1": 0.6633, "precision": 0.6951, "recall": 0.6342, "log_loss": 0.4187})
     c = story.commit("2026-09-01T09:14:00", DANA, "Churn pipeline: train a gradient-boosting classifier on July and August customers")
+    story.register("churn-baseline", "v0.1.0", c, "2026-09-01T09:30:00", DANA)
     story.register("churn", "v1.0.0", c, "2026-09-02T10:02:00")
     story.assign("churn", "v1.0.0", "staging", c, "2026-09-02T10:05:00")
     story.assign("churn", "v1.0.0", "prod", c, "2026-09-04T08:40:00", PRIYA)
@@ -220,6 +238,7 @@ def build_history(cache: Cache) -> History:
     c = story.commit("2026-09-29T11:05:00", SAM, "train: seed the cross-validation splitter so runs are reproducible")
     story.register("churn", "v1.3.0", c, "2026-09-30T10:00:00")
     story.assign("churn", "v1.3.0", "staging", c, "2026-09-30T10:03:00")
+    story.deprecate("churn-baseline", c, "2026-10-01T09:00:00", DANA)
 
     s.fraud = content.fraud_model("v0.2.0", 52_000)
     c = story.commit("2026-10-06T13:12:00", SAM, "fraud: retrained on Q3 chargebacks")
@@ -228,8 +247,10 @@ def build_history(cache: Cache) -> History:
     story.assign("fraud", "v0.2.0", "prod", c, "2026-10-09T08:30:00", PRIYA)
 
     s.partitions["2026-10"] = content.partition("2026-10")
+    s.baseline = None
     story.retrain("v1.4.0", {"auc": 0.8533, "f1": 0.6780, "precision": 0.7102, "recall": 0.6486, "log_loss": 0.4052})
-    c = story.commit("2026-10-13T08:47:00", DANA, "Add the October customer partition and retrain churn")
+    c = story.commit("2026-10-13T08:47:00", DANA,
+                     "Add the October customer partition and retrain churn; drop the deprecated logistic baseline")
     story.register("churn", "v1.4.0", c, "2026-10-14T10:00:00")
     story.assign("churn", "v1.4.0", "staging", c, "2026-10-14T10:02:00")
     story.assign("churn", "v1.4.0", "prod", c, "2026-10-16T08:31:00", PRIYA)

@@ -154,3 +154,15 @@ def test_every_commit_is_consistent_and_its_data_is_in_the_cache(tmp_path: Path)
     assert sorted(p.name for p in (root / "data" / "raw").iterdir()) == ["customers-2026-07.csv",
                                                                          "customers-2026-08.csv"]
     assert not (root / "models" / "fraud.onnx.dvc").exists()
+
+
+def test_the_baseline_was_deprecated_then_removed(sandbox: Path) -> None:
+    history = run_json(sandbox, "gto", "history", "churn-baseline", "--json")
+    assert [(e["event"], e["version"], e["timestamp"]) for e in history] == [
+        ("deprecation", None, "2026-10-01T09:00:00+00:00"),
+        ("registration", "v0.1.0", "2026-09-01T09:30:00+00:00"),
+    ]
+    assert "churn-baseline" not in run_json(sandbox, "gto", "show", "--json")
+    diff = run_json(sandbox, "dvc", "diff", "--json", "churn@v1.3.0", "churn@v1.4.0")
+    assert {"path": "models/churn-baseline.pkl"} in diff["deleted"]
+    assert not (sandbox / "models" / "churn-baseline.pkl").exists()
