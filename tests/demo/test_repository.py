@@ -166,3 +166,10 @@ def test_the_baseline_was_deprecated_then_removed(sandbox: Path) -> None:
     diff = run_json(sandbox, "dvc", "diff", "--json", "churn@v1.3.0", "churn@v1.4.0")
     assert {"path": "models/churn-baseline.pkl"} in diff["deleted"]
     assert not (sandbox / "models" / "churn-baseline.pkl").exists()
+
+
+def test_dvc_reads_the_artifacts_section(sandbox: Path) -> None:
+    script = ("import json; from dvc.repo import Repo; "
+              "print(json.dumps({n: [a.path, a.type] for n, a in Repo('.').artifacts.read()['dvc.yaml'].items()}))")
+    artifacts = json.loads(run(sandbox, sys.executable, "-c", script).stdout)
+    assert artifacts == {"churn": ["models/churn.pkl", "model"], "fraud": ["models/fraud.onnx", "model"]}
