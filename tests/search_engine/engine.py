@@ -195,9 +195,8 @@ def _wait_for_address(engine: EngineProcess, deadline: float) -> str:
     address_file = engine.home / "http.address"
     while time.monotonic() < deadline:
         if engine.process.poll() is not None:
-            raise EngineError(
-                f"{engine.kind.name} exited with {engine.process.returncode} while starting:\n{engine.log_tail()}"
-            )
+            code = engine.process.returncode
+            raise EngineError(f"{engine.kind.name} exited with {code} while starting:\n{engine.log_tail()}")
         if address_file.exists():
             return address_file.read_text().strip()
         time.sleep(0.1)

@@ -26,7 +26,9 @@ from search_engine.seed import Layout  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("engine", choices=("opensearch", "elasticsearch"))
     parser.add_argument("--once", action="store_true", help="stop after reporting")
     args = parser.parse_args()
