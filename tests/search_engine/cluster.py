@@ -34,6 +34,15 @@ class SeededCluster:
     engine: EngineProcess | None = None
     verify_tls: bool = True
 
+    def __repr__(self) -> str:
+        # Never the URL's credentials, never 36,000 documents: this shows in failure reports.
+        url = httpx.URL(self.url)
+        shown = url.copy_with(username=None, password=None) if url.userinfo else url
+        return (
+            f"SeededCluster({self.product} {self.version} at {shown}, pattern={self.pattern!r}, "
+            f"{self.total} docs, started_here={self.started_here})"
+        )
+
     @property
     def indices(self) -> dict[str, int]:
         return {name: n for name, n in self.seed.counts.items() if name != self.layout.data_stream}
@@ -84,13 +93,17 @@ def _check(response: httpx.Response, what: str) -> dict:
 
 
 def remove_seed(client: httpx.Client, layout: Layout) -> None:
-    """Delete what an earlier run seeded under this layout's names (by exact name only)."""
-    client.delete(f"/_data_stream/{layout.data_stream}")
-    for name in generate(layout).counts:
-        if name != layout.data_stream:
-            client.delete(f"/{name}", params={"ignore_unavailable": "true"})
-    client.delete(f"/_index_template/{layout.app_template}")
-    client.delete(f"/_index_template/{layout.serving_template}")
+    """Delete what an earlier run seeded under this layout's names (by exact name only).
+
+    Raises when something that exists could not be deleted, so a re-seed never doubles the data.
+    """
+    deletions = [f"/_data_stream/{layout.data_stream}"]
+    deletions += [f"/{name}" for name in generate(layout).counts if name != layout.data_stream]
+    deletions += [f"/_index_template/{layout.app_template}", f"/_index_template/{layout.serving_template}"]
+    for path in deletions:
+        response = client.delete(path)
+        if response.status_code not in (200, 404):
+            raise RuntimeError(f"could not delete {path}: HTTP {response.status_code}: {response.text[:500]}")
 
 
 def load_seed(client: httpx.Client, layout: Layout) -> Seed:

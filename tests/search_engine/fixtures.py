@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import warnings
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -52,21 +53,30 @@ def _close(key: str) -> None:
         cleanup()
 
 
+def _shown(url: str) -> str:
+    """The URL without its credentials, for messages."""
+    parsed = httpx.URL(url)
+    return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else url
+
+
 def _external(url: str, expect: str) -> tuple[SeededCluster, Callable[[], None]]:
     layout = Layout(EXTERNAL_PREFIX)
     verify = tls_verify_from_env()
     with httpx.Client(base_url=url, verify=verify, timeout=60.0) as client:
         product, version = server_info(client)
         if product != expect:
-            raise RuntimeError(f"{url} is {product} {version}, not {expect}")
+            raise RuntimeError(f"{_shown(url)} is {product} {version}, not {expect}")
         remove_seed(client, layout)
         seed = load_seed(client, layout)
     cluster = SeededCluster(url, product, version, started_here=False,
                             layout=layout, seed=seed, verify_tls=verify)
 
     def cleanup() -> None:
-        with httpx.Client(base_url=url, verify=verify, timeout=60.0) as client:
-            remove_seed(client, layout)
+        try:
+            with httpx.Client(base_url=url, verify=verify, timeout=60.0) as client:
+                remove_seed(client, layout)
+        except (httpx.HTTPError, RuntimeError) as exc:
+            warnings.warn(f"the test seed in {_shown(url)} was left in place: {exc}", stacklevel=1)
 
     return cluster, cleanup
 
