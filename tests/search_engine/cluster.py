@@ -97,7 +97,9 @@ def remove_seed(client: httpx.Client, layout: Layout) -> None:
 
     Raises when something that exists could not be deleted, so a re-seed never doubles the data.
     """
-    deletions = [f"/_data_stream/{layout.data_stream}"]
+    deletions = []
+    if client.head(f"/{layout.data_stream}").status_code == 200:
+        deletions.append(f"/_data_stream/{layout.data_stream}")
     deletions += [f"/{name}" for name in generate(layout).counts if name != layout.data_stream]
     deletions += [f"/_index_template/{layout.app_template}", f"/_index_template/{layout.serving_template}"]
     for path in deletions:
