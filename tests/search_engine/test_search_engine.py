@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -173,6 +174,35 @@ def test_date_histogram_with_fixed_interval(opensearch: SeededCluster, http: htt
     # Keys are epoch milliseconds at the bucket start.
     first = datetime.fromtimestamp(buckets[0]["key"] / 1000, UTC)
     assert first == FIRST_DAY
+
+
+def test_date_histogram_in_a_time_zone_with_empty_buckets(
+    opensearch: SeededCluster, http: httpx.Client
+) -> None:
+    # Days in New York, padded one day either side of the data: the pane draws gaps as zeros.
+    zone = ZoneInfo("America/New_York")
+    expected: Counter[str] = Counter(
+        datetime.fromisoformat(d["@timestamp"].replace("Z", "+00:00")).astimezone(zone).date().isoformat()
+        for d in opensearch.seed.documents
+    )
+    body = {
+        "size": 0,
+        "aggs": {"per_day": {"date_histogram": {
+            "field": "@timestamp",
+            "calendar_interval": "1d",
+            "time_zone": "America/New_York",
+            "min_doc_count": 0,
+            "extended_bounds": {"min": "2026-11-21", "max": "2026-11-29"},
+            "format": "yyyy-MM-dd",
+        }}},
+    }
+    buckets = search(http, opensearch.pattern, body)["aggregations"]["per_day"]["buckets"]
+    got = {b["key_as_string"]: b["doc_count"] for b in buckets}
+    assert list(got) == [f"2026-11-{day}" for day in range(21, 30)]
+    assert {day: n for day, n in got.items() if n} == dict(expected)
+    assert got["2026-11-21"] == got["2026-11-22"] == got["2026-11-28"] == got["2026-11-29"] == 0
+    # The first UTC day starts at 19:00 the evening before in New York.
+    assert got["2026-11-23"] == expected["2026-11-23"] > 0
 
 
 def test_date_histogram_per_level_sub_aggregation(opensearch: SeededCluster, http: httpx.Client) -> None:
