@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from mlops_tui.settings.base import Section
@@ -24,3 +26,13 @@ class ConfigsSettings(Section):
     """Key that identifies list items when diffing lists (e.g. name)."""
     reveal_secrets: bool = False
     """Show secret values unmasked (the pane can also reveal them one at a time)."""
+    ignore_order: bool = False
+    """Compare lists as multisets, so moved items are not changes."""
+    stack: list[str] = Field(default_factory=list)
+    """Files (or REV:path) merged in order for the merged view; later files win."""
+    overrides: list[str] = Field(default_factory=list)
+    """KEY=VALUE overrides applied after the stack (e.g. trainer.max_epochs=5)."""
+    list_merge: Literal["replace", "extend", "extend_unique"] = "replace"
+    """How a later list combines with an earlier one when merging."""
+    resolve_env: bool = False
+    """Resolve ${oc.env:VAR} interpolations (off: shown unresolved until asked)."""

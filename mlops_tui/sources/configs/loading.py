@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import datetime
 import json
 import re
 import tomllib
@@ -52,7 +53,7 @@ def parse_text(text: str, fmt: str, origin: str) -> Any:
             raise ConfigError(f"invalid JSON: {exc.msg}", origin=origin, line=exc.lineno, column=exc.colno) from None
     if fmt == "toml":
         try:
-            return tomllib.loads(text)
+            return _plain(tomllib.loads(text))
         except tomllib.TOMLDecodeError as exc:
             msg = str(exc)
             match = re.search(r"\(at line (\d+), column (\d+)\)", msg)
@@ -85,6 +86,17 @@ def parse_text(text: str, fmt: str, origin: str) -> Any:
     if len(docs) > 1:
         raise ConfigError(f"{len(docs)} YAML documents in one file; expected one", origin=origin)
     return docs[0] if docs else {}
+
+
+def _plain(value: Any) -> Any:
+    """TOML dates and times as ISO strings, like YAML dates here: plain data OmegaConf and JSON accept."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return value
 
 
 def decode(raw: bytes, origin: str) -> str:

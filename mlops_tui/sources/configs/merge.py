@@ -172,6 +172,30 @@ def _extend(base: Any, top: Any, unique: bool) -> Any:
     return top
 
 
+def _merge_plain(base: Any, layer: Any, path: KeyPath, label: str) -> Any:
+    """OmegaConf's merge of plain data: mappings merge key by key, anything else replaces, except that
+    ??? never replaces a value and a mapping never merges with a list."""
+    if isinstance(base, Mapping) and isinstance(layer, Mapping):
+        out = dict(base)
+        for key, value in layer.items():
+            out[key] = _merge_plain(base[key], value, (*path, key), label) if key in base else _copy(value)
+        return out
+    if isinstance(base, Mapping) and isinstance(layer, list) or isinstance(base, list) and isinstance(layer, Mapping):
+        kinds = ("a mapping", "a list") if isinstance(base, Mapping) else ("a list", "a mapping")
+        raise ConfigError(f"cannot merge {kinds[1]} into {kinds[0]} at {format_path(path)}", origin=label)
+    if isinstance(layer, str) and layer == MISSING:
+        return base
+    return _copy(layer)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
 def _under(path: KeyPath, prefix: KeyPath) -> bool:
     return len(path) >= len(prefix) and path[: len(prefix)] == prefix
 
@@ -189,21 +213,21 @@ class _Provenance:
             return
         if isinstance(layer, str) and layer == MISSING and before is not _ABSENT and before != MISSING:
             return  # OmegaConf keeps the earlier value when a later one is ???
-        if isinstance(layer, list) and isinstance(before, list) and len(layer) > len(before) and layer[: len(before)] == before and self._extended:
+        if self.extended and isinstance(layer, list) and isinstance(before, list) and layer[: len(before)] == before:
             for i in range(len(before), len(layer)):
                 self._set((*path, i), layer[i], label)
             return
-        self._clear(path)
+        self._clear(before, path)
         self._set(path, layer, label)
 
-    _extended = False
+    extended = False
 
-    def _clear(self, prefix: KeyPath) -> None:
-        if not prefix:
-            self.by_path.clear()
-            return
-        for p in [p for p in self.by_path if _under(p, prefix)]:
-            del self.by_path[p]
+    def _clear(self, before: Any, prefix: KeyPath) -> None:
+        """Forget who set the subtree that layer replaces (its leaves are the only paths recorded under it)."""
+        self.by_path.pop(prefix, None)
+        if isinstance(before, (Mapping, list)) and before:
+            for p, _ in leaves(before, prefix):
+                self.by_path.pop(p, None)
 
     def _set(self, path: KeyPath, value: Any, label: str) -> None:
         for p, _ in leaves(value, path):
@@ -264,27 +288,27 @@ def merge_sources(sources: list[Source], list_merge: ListMerge | str = ListMerge
     if not sources:
         raise ConfigError("nothing to merge: give at least one file")
     provenance = _Provenance()
-    provenance._extended = mode is not ListMerge.REPLACE
-    merged: DictConfig = OmegaConf.create({})
+    provenance.extended = mode is not ListMerge.REPLACE
+    raw: dict[str, Any] = {}
     for source in sources:
-        before = OmegaConf.to_container(merged, resolve=False)
-        layer = source.data if mode is ListMerge.REPLACE else _extend(before, source.data, mode is ListMerge.EXTEND_UNIQUE)
+        layer = source.data if mode is ListMerge.REPLACE else _extend(raw, source.data, mode is ListMerge.EXTEND_UNIQUE)
+        merged = _merge_plain(raw, layer, (), source.label)
+        provenance.record(raw, layer, source.label)
+        raw = merged
+    needs_resolution = any(isinstance(v, str) and "${" in v for _, v in leaves(raw))
+    target = None
+    if needs_resolution:
         try:
-            merged = OmegaConf.merge(merged, OmegaConf.create(layer))
+            target = OmegaConf.create(raw if resolve_env else _escaped(raw))
         except OmegaConfBaseException as exc:
-            raise ConfigError(f"cannot merge: {_first_line(exc)}", origin=source.label) from None
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(f"cannot merge: {exc}", origin=source.label) from None
-        provenance.record(before, layer, source.label)
-    raw = OmegaConf.to_container(merged, resolve=False)
-    target = OmegaConf.create(raw if resolve_env else _escaped(raw))
+            raise ConfigError(f"cannot merge: {_first_line(exc)}", origin=sources[-1].label) from None
     entries: list[Entry] = []
     for path, value in leaves(raw):
         entry = Entry(path, value, provenance.of(path), value)
         if isinstance(value, str):
             if value == MISSING:
                 entry.missing = True
-            elif "${" in value:
+            elif "${" in value and target is not None:
                 entry.interpolated = True
                 _resolve(target, entry)
         entries.append(entry)

@@ -1,0 +1,80 @@
+"""What the pane's workers compute (in threads): plain results for the views to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_tui.settings.configs import ConfigsSettings
+from mlops_tui.sources.configs import ConfigError, DiffOptions, ListMode, compare, list_configs, make_validator, merge_stack
+from mlops_tui.sources.configs.compare import Comparison
+from mlops_tui.sources.configs.merge import Merged
+from mlops_tui.sources.configs.validate import Violation
+
+MAX_FILES = 2000
+
+
+@dataclass
+class DiffWork:
+    old: str
+    new: str
+    comparison: Comparison
+
+
+@dataclass
+class MergeWork:
+    specs: list[str]
+    overrides: list[str]
+    merged: Merged
+    violations: list[Violation] = field(default_factory=list)
+    against: str = ""
+    validation_error: str = ""
+
+
+def diff_options(settings: ConfigsSettings, mode: ListMode) -> DiffOptions:
+    return DiffOptions(mode, settings.list_key if mode is ListMode.KEY else None)
+
+
+def run_diff(old: str, new: str, options: DiffOptions, cwd: Path | None) -> DiffWork:
+    return DiffWork(old, new, compare(old, new, options, cwd))
+
+
+def run_merge(settings: ConfigsSettings, specs: list[str], overrides: list[str], resolve_env: bool, cwd: Path | None) -> MergeWork:
+    merged = merge_stack(specs, overrides, settings.list_merge, resolve_env=resolve_env, cwd=cwd)
+    work = MergeWork(specs, overrides, merged)
+    if settings.model or settings.schema_file:
+        try:
+            model_path = settings.model_path
+            if model_path and cwd is not None and not Path(model_path).is_absolute():
+                model_path = str(cwd / model_path)
+            schema = settings.schema_file
+            if schema and cwd is not None and not Path(schema).is_absolute():
+                schema = str(cwd / schema)
+            validator = make_validator(settings.model, model_path, schema)
+        except ConfigError as exc:
+            work.validation_error = str(exc)
+            return work
+        if validator is not None:
+            work.against = settings.model or settings.schema_file or ""
+            work.violations = validator.check(merged.tree(resolved=True, reveal=True))
+    return work
+
+
+def find_files(paths: list[str], cwd: Path | None) -> list[str]:
+    """Config files named by the settings: files as given, folders expanded (at most MAX_FILES)."""
+    out: list[str] = []
+    for spec in paths:
+        try:
+            names = list_configs(spec, cwd)
+        except ConfigError:
+            names = None
+        if names is None:
+            base = cwd or Path.cwd()
+            if (base / spec).is_file() or ":" in spec:
+                out.append(spec)
+            continue
+        out.extend(f"{spec.rstrip('/')}/{name}" for name in names)
+        if len(out) >= MAX_FILES:
+            break
+    return out[:MAX_FILES]
+
