@@ -1,0 +1,240 @@
+"""A virtual list of log rows: only the rows on screen are read from the source and rendered."""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from mlops_tui.sources.logs import LogRecord, LogSource, Query
+from mlops_tui.widgets.text import sanitize
+
+LEVEL_CLASSES = ("trace", "debug", "info", "notice", "warn", "error", "critical")
+
+
+_STRUCTURED = {"json", "docker", "logfmt"}
+_HIDDEN_KEYS = {"@timestamp", "timestamp", "time", "ts", "t", "level", "log.level", "levelname", "severity", "lvl",
+                "message", "msg", "event", "log", "stream"}
+
+
+def display_text(record: LogRecord) -> str:
+    """What a row shows: the raw line, or for JSON/logfmt records `time level message key=value...`."""
+    if record.continuation or record.format not in _STRUCTURED or record.truncated:
+        return record.raw
+    parts = []
+    if record.timestamp is not None:
+        parts.append(record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3])
+    parts.append((record.level.label if record.level is not None else "-").upper().ljust(5))
+    parts.append(record.message)
+    extra = " ".join(f"{k}={v}" for k, v in record.fields.items() if k not in _HIDDEN_KEYS)
+    if extra:
+        parts.append(" " + extra)
+    return " ".join(parts)
+
+
+class LogView(ScrollView, can_focus=True):
+    """Rows of a LogSource, or of a subset of its rows (filter), with a cursor and follow mode."""
+
+    COMPONENT_CLASSES = {
+        "logview--cursor", "logview--lineno", "logview--source", "logview--match", "logview--continuation",
+        *(f"logview--{name}" for name in LEVEL_CLASSES),
+    }
+    DEFAULT_CSS = """
+    LogView { height: 1fr; background: $surface; color: $text; }
+    LogView > .logview--cursor { background: $primary 35%; }
+    LogView > .logview--lineno { color: $text-muted; }
+    LogView > .logview--source { color: $accent; }
+    LogView > .logview--match { background: $warning 45%; text-style: bold; }
+    LogView > .logview--continuation { color: $text-muted; }
+    LogView > .logview--trace { color: $text-muted; }
+    LogView > .logview--debug { color: $text-muted; }
+    LogView > .logview--info { color: $text; }
+    LogView > .logview--notice { color: $success; }
+    LogView > .logview--warn { color: $warning; }
+    LogView > .logview--error { color: $error; }
+    LogView > .logview--critical { color: $error; text-style: bold reverse; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="logs.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="logs.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="logs.page_up"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, id="logs.page_down"),
+        Binding("home,g", "top", "Top", show=False, id="logs.top"),
+        Binding("end,G", "follow", "End/follow", id="logs.follow"),
+    ]
+
+    follow: var[bool] = var(True)
+    cursor: var[int] = var(0)
+
+    class CursorMoved(Message):
+        """The cursor row changed (the pane shows where it is)."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LogView.CursorMoved)
+
+    def __init__(self, max_line: int = 4096, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.source: LogSource | None = None
+        self.subset: array | None = None  # source rows shown when filtering, in order
+        self.query: Query | None = None
+        self.max_line = max_line
+        self._cache: dict[int, LogRecord] = {}
+        self._labels = False
+        self._gutter = 6
+
+    # --- data ------------------------------------------------------------------------------------
+    def set_source(self, source: LogSource, labelled: bool = False) -> None:
+        self.source = source
+        self._labels = labelled
+        self.data_changed()
+
+    def set_subset(self, rows: array | None) -> None:
+        """Show only these source rows (None: all). Keeps the cursor on the nearest row."""
+        current = self.source_row(self.cursor) if self.row_count else None
+        self.subset = rows
+        self._cache.clear()
+        self.data_changed()
+        if current is not None and not self.follow:
+            self.cursor = self.view_row(current)
+            self.scroll_to_cursor(center=True)
+
+    def set_query(self, query: Query | None) -> None:
+        self.query = query if query is not None and query.pattern else None
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        if self.source is None:
+            return 0
+        return len(self.subset) if self.subset is not None else self.source.row_count()
+
+    def source_row(self, view_row: int) -> int:
+        if self.subset is not None:
+            return self.subset[view_row] if 0 <= view_row < len(self.subset) else 0
+        return view_row
+
+    def view_row(self, source_row: int) -> int:
+        """Index in the view of source_row, or of the first shown row after it."""
+        if self.subset is None:
+            return source_row
+        return min(bisect_left(self.subset, source_row), max(0, len(self.subset) - 1))
+
+    def data_changed(self) -> None:
+        """The source grew or changed: resize, drop cached rows, keep following."""
+        count = self.row_count
+        self._cache.clear()
+        total = self.source.row_count() if self.source is not None else 0
+        self._gutter = max(4, len(str(total))) + 1
+        self.virtual_size = Size(self.size.width, count)
+        if self.follow and count:
+            self.cursor = count - 1
+            self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
+        self.refresh()
+
+    def record(self, view_row: int) -> LogRecord | None:
+        if self.source is None or not 0 <= view_row < self.row_count:
+            return None
+        if view_row not in self._cache:
+            height = max(1, self.scrollable_content_region.height)
+            if len(self._cache) > 4 * height:
+                self._cache.clear()
+            if self.subset is None:
+                for offset, record in enumerate(self.source.rows(view_row, height, self.max_line)):
+                    self._cache[view_row + offset] = record
+            else:
+                for row in range(view_row, min(self.row_count, view_row + height)):
+                    got = self.source.rows(self.subset[row], 1, self.max_line)
+                    if got:
+                        self._cache[row] = got[0]
+        return self._cache.get(view_row)
+
+    # --- rendering -------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        record = self.record(row)
+        if record is None:
+            return Strip.blank(width, base)
+        text = self._line_text(record)
+        if row == self.cursor:
+            text.stylize(self.get_component_rich_style("logview--cursor"))
+        strip = Strip(text.render(self.app.console), cell_len(text.plain))
+        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, row)
+
+    def _line_text(self, record: LogRecord) -> Text:
+        number = str(record.line).rjust(self._gutter - 1) + " "
+        text = Text(number, style=self.get_component_rich_style("logview--lineno"), no_wrap=True, end="")
+        if self._labels:
+            text.append(sanitize(record.source, 24) + " ", self.get_component_rich_style("logview--source"))
+        start = len(text)
+        body = sanitize(display_text(record))
+        if record.truncated or len(body) > self.max_line:
+            body = body[: self.max_line] + " …"
+        if record.continuation:
+            style: Style = self.get_component_rich_style("logview--continuation")
+        elif record.level is not None:
+            style = self.get_component_rich_style(f"logview--{record.level.label}")
+        else:
+            style = Style()
+        text.append(body, style)
+        if self.query is not None:
+            match = self.get_component_rich_style("logview--match")
+            for begin, end in self.query.spans(body):
+                text.stylize(match, start + begin, start + end)
+        return text
+
+    # --- movement --------------------------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        self.post_message(self.CursorMoved())
+
+    def scroll_to_cursor(self, center: bool = False) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if center:
+            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False, immediate=True)
+        elif self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def move_to(self, view_row: int, center: bool = True) -> None:
+        """Put the cursor on view_row (stops following unless it is the last row)."""
+        if not self.row_count:
+            return
+        self.cursor = max(0, min(view_row, self.row_count - 1))
+        self.follow = self.cursor == self.row_count - 1 and self.follow
+        self.scroll_to_cursor(center)
+
+    def action_cursor(self, delta: int) -> None:
+        self.follow = False
+        self.move_to(self.cursor + delta, center=False)
+
+    def action_page(self, direction: int) -> None:
+        self.follow = False
+        self.move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 1), center=False)
+
+    def action_top(self) -> None:
+        self.follow = False
+        self.move_to(0, center=False)
+
+    def action_follow(self) -> None:
+        self.follow = True
+        self.data_changed()
+
+    def on_mouse_scroll_up(self, event) -> None:  # scrolling up pauses following
+        self.follow = False
+
+    def on_resize(self) -> None:
+        self.data_changed() if self.follow else self.refresh()

@@ -1,0 +1,198 @@
+"""The Logs pane driven like a user drives it: keys in, rows and status text out."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mlops_tui.widgets.logs import LogsPane, parse_search
+from mlops_tui.widgets.logs.detail import RecordDetail
+from mlops_tui.widgets.logs.view import LogView
+from mlops_tui.sources.logs import Mode
+from support.app_factory import make_app
+
+LINES = [
+    '{"@timestamp":"2023-11-07T10:%02d:00Z","level":"%s","service":"%s","latency_ms":%d,"message":"%s"}'
+    % (i, lv, svc, lat, msg)
+    for i, (lv, svc, lat, msg) in enumerate(
+        [("info", "api", 10, "request ok")] * 20
+        + [("error", "api", 900, "upstream timeout")]
+        + [("info", "worker", 5, "batch done")] * 20
+        + [("warn", "worker", 600, "slow batch")]
+        + [("info", "api", 10, "request ok [bold red]not markup[/]")] * 10
+    )
+]
+
+
+async def until(pilot, condition, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"condition not reached; workers: {[(w.name, w.state.name, w.error) for w in pilot.app.workers]}; bar: {bar(pilot.app)}"
+        await pilot.pause(0.02)
+
+
+def screen_text(app) -> str:
+    view = app.query_one(LogView)
+    return "\n".join(view.render_line(y).text for y in range(view.scrollable_content_region.height))
+
+
+def bar(app) -> str:
+    return str(app.query_one("#logs-bar").render())
+
+
+@pytest.fixture
+def log(tmp_path):
+    path = tmp_path / "app.json"
+    path.write_text("\n".join(LINES) + "\n")
+    return path
+
+
+def make(path, *extra: str):
+    return make_app(dotlist=[f"logs.files=[{path}]", *extra])
+
+
+async def open_pane(pilot):
+    await pilot.press("3")
+    app = pilot.app
+    await until(pilot, lambda: app.query_one(LogsPane).source is not None and app.query_one(LogView).row_count > 0)
+    app.query_one(LogView).focus()
+    await pilot.pause()
+    return app.query_one(LogsPane)
+
+
+async def test_opens_at_the_end_following(log):
+    app = make(log)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await open_pane(pilot)
+        text = screen_text(app)
+        assert "request ok [bold red]not markup[/]" in text  # last rows, markup shown literally
+        assert "upstream timeout" not in text
+        assert "following" in bar(app) and "line 52/52" in bar(app)
+
+
+async def test_follow_appends_and_pause_on_scroll_up(log):
+    app = make(log, "logs.follow=true")
+    async with app.run_test(size=(100, 24)) as pilot:
+        pane = await open_pane(pilot)
+        pane.poll_interval = 0.02
+        with open(log, "a") as handle:
+            handle.write('{"level":"error","message":"appended while following"}\n')
+        await until(pilot, lambda: "appended while following" in screen_text(app))
+        await pilot.press("up")
+        assert "paused" in bar(app)
+        with open(log, "a") as handle:
+            handle.write('{"level":"info","message":"second append"}\n')
+        await until(pilot, lambda: "line 52/54" in bar(app))
+        assert "second append" not in screen_text(app).split("\n")[-1]
+        await pilot.press("end")
+        await until(pilot, lambda: "second append" in screen_text(app))
+        assert "following" in bar(app)
+
+
+async def test_search_next_previous_and_filter(log):
+    app = make(log)
+    async with app.run_test(size=(100, 24)) as pilot:
+        pane = await open_pane(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"timeout")
+        await pilot.press("enter")
+        await until(pilot, lambda: not pane.searching and pane.hits)
+        assert "timeout: 1 hit" in bar(app)
+        assert "line 21/52" in bar(app)  # cursor jumped to the hit
+        await pilot.press("slash")
+        await pilot.press("ctrl+u", *"service=worker", "enter")
+        await until(pilot, lambda: not pane.searching and len(pane.hits) == 21)
+        await pilot.press("n")
+        first = bar(app)
+        await pilot.press("n")
+        assert bar(app) != first
+        await pilot.press("f")
+        await until(pilot, lambda: app.query_one(LogView).row_count == 21)
+        shown = screen_text(app)
+        assert "batch done" in shown and "request ok" not in shown
+        assert "filter" in bar(app) and "(21 shown)" in bar(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.query_one(LogView).row_count == 52)
+
+
+async def test_level_filter(log):
+    app = make(log)
+    async with app.run_test(size=(100, 24)) as pilot:
+        pane = await open_pane(pilot)
+        for _ in range(4):  # debug, info, warn, error
+            await pilot.press("l")
+        await until(pilot, lambda: not pane.searching and app.query_one(LogView).row_count == 1)
+        assert "upstream timeout" in screen_text(app) and "level ≥ error" in bar(app)
+        await pilot.press("l", "l")  # critical, then all
+        await until(pilot, lambda: app.query_one(LogView).row_count == 52)
+
+
+async def test_time_jump(log):
+    app = make(log)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await open_pane(pilot)
+        await pilot.press("t", *"10:20", "enter")
+        await until(pilot, lambda: "line 21/52" in bar(app))
+        await pilot.press("t", *"-10m", "enter")
+        await until(pilot, lambda: "line 11/52" in bar(app))
+
+
+async def test_detail_view_and_copy(log):
+    app = make(log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        await pilot.press("t", *"10:20", "enter")
+        await until(pilot, lambda: "line 21/52" in bar(app))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RecordDetail))
+        texts = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "latency_ms" in texts and "900" in texts and '"service": "api"' in texts
+        assert "app.json:21" in texts
+        copied = []
+        app.copy_to_clipboard = copied.append
+        await pilot.press("c")
+        assert copied and '"upstream timeout"' in copied[0]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RecordDetail)
+        del pane
+
+
+async def test_save_results(log, tmp_path):
+    app = make(log)
+    target = tmp_path / "saved.txt"
+    async with app.run_test(size=(100, 24)) as pilot:
+        pane = await open_pane(pilot)
+        await pilot.press("slash", *"slow", "enter")
+        await until(pilot, lambda: not pane.searching and pane.hits)
+        await pilot.press("s", "ctrl+u", *str(target), "enter")
+        await until(pilot, lambda: target.exists() and target.read_text().endswith("\n"))
+        assert target.read_text().splitlines() == [LINES[41]]
+        await pilot.press("s", "ctrl+u", *str(target), "enter")  # never overwrites
+        await until(pilot, lambda: any("not saved" in n.message for n in app._notifications))
+
+
+async def test_missing_file_is_a_message_not_a_crash(tmp_path):
+    app = make(tmp_path / "nope.log")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("3")
+        note = app.query_one("#logs-note")
+        await until(pilot, lambda: "cannot open" in str(note.render()))
+        assert "nope.log" in str(note.render())
+
+
+async def test_bad_regex_is_a_notification(log):
+    app = make(log)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await open_pane(pilot)
+        await pilot.press("slash", *"/(/", "enter")
+        await pilot.pause()
+        assert any("bad regex" in n.message for n in app._notifications)
+
+
+def test_search_box_syntax():
+    assert parse_search("/err(or)?/ service=api").mode is Mode.REGEX
+    assert parse_search('"Exact"').mode is Mode.LITERAL
+    query = parse_search("timeout latency_ms>500")
+    assert (query.pattern, query.mode, len(query.filters)) == ("timeout", Mode.IGNORE_CASE, 1)
+    assert parse_search("  ") is None
