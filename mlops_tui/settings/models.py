@@ -14,3 +14,5 @@ class ModelsSettings(Section):
     """Path of the git repository that uses DVC/GTO."""
     stale_after_days: float = Field(default=30.0, gt=0)
     """Warn when a model's newest version is older than this many days."""
+    compare_stage: str = "prod"
+    """Stage the pane's diff compares with the newest version by default."""

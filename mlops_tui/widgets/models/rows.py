@@ -1,0 +1,152 @@
+"""Rows and lines the Models pane shows, built from the source's plain data (no widgets here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+
+from mlops_tui.sources.models import Artifact, Diff, HistoryEntry, RegistryEntry, RegistryEvent, TrainingFrequency
+from mlops_tui.widgets.text import literal, sanitize
+
+
+def age(then: datetime | None, now: datetime) -> str:
+    """'3d', '5h', '12m' ago; '-' when unknown."""
+    if then is None:
+        return "-"
+    seconds = max(0.0, (now - then).total_seconds())
+    if seconds >= 86400 * 2:
+        return f"{seconds / 86400:.0f}d"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.0f}h"
+    return f"{seconds / 60:.0f}m"
+
+
+def size(value: int | None) -> str:
+    if value is None:
+        return "-"
+    amount = float(value)
+    for unit in ("B", "K", "M", "G"):
+        if amount < 1024:
+            return f"{amount:.0f}{unit}" if unit == "B" else f"{amount:.1f}{unit}"
+        amount /= 1024
+    return f"{amount:.1f}T"
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1f}d" if value < 100 else f"{value:.0f}d"
+
+
+def stages_text(entry: RegistryEntry | None) -> str:
+    if entry is None:
+        return "-"
+    if not entry.active:
+        return "deprecated"
+    return " ".join(f"{s}:{v}" for s, v in entry.stages.items() if v) or "-"
+
+
+def artifact_row(art: Artifact, entry: RegistryEntry | None, now: datetime) -> tuple[Text, ...]:
+    style = "italic" if entry is not None and not entry.active else ""
+    return (
+        literal(art.name, style=style, limit=28),
+        literal(entry.latest if entry and entry.latest else "-", style=style),
+        literal(age(art.last_date, now), style=style),
+        literal(stages_text(entry), style=style, limit=60),
+    )
+
+
+def history_row(h: HistoryEntry, now: datetime) -> tuple[Text, ...]:
+    with_it = ", ".join(h.deps_changed + [p.split(":", 1)[-1] for p in h.params_changed])
+    return (
+        literal(h.commit[:7]),
+        literal(h.date.strftime("%Y-%m-%d")),
+        literal(age(h.date, now)),
+        literal(h.change),
+        literal(size(h.size)),
+        literal(", ".join(h.tags) or "-", limit=60),
+        literal(with_it or "-", limit=60),
+        literal(h.message, limit=80),
+    )
+
+
+def version_row(v: Any) -> tuple[Text, ...]:
+    state = "" if v.active else ("deregistered" if v.registered else "inactive")
+    return (
+        literal(v.version[:12], style="" if v.active else "dim"),
+        literal(v.commit[:7]),
+        literal(v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "-"),
+        literal(", ".join(v.stages) or state or "-"),
+        literal(v.author, limit=30),
+    )
+
+
+EVENT_VERB = {
+    "registration": "registered",
+    "deregistration": "deregistered",
+    "assignment": "promoted to",
+    "unassignment": "removed from",
+    "deprecation": "deprecated",
+}
+
+
+def event_row(e: RegistryEvent) -> tuple[Text, ...]:
+    what = EVENT_VERB.get(e.event, e.event)
+    if e.stage:
+        what = f"{what} {e.stage}"
+    style = {"assignment": "bold", "deprecation": "italic"}.get(e.event, "")
+    return (
+        literal(e.timestamp.strftime("%Y-%m-%d %H:%M")),
+        literal(e.artifact, limit=40),
+        literal(e.version[:12] if e.version else "-"),
+        literal(what, style=style),
+        literal(e.ref, limit=40),
+    )
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return sanitize(value, 60)
+
+
+def diff_rows(diff: Diff) -> list[tuple[Text, ...]]:
+    rows: list[tuple[Text, ...]] = []
+    for kind, section in (("param", diff.params), ("metric", diff.metrics)):
+        for path, keys in section.items():
+            for key, v in keys.items():
+                change = v.get("diff")
+                change_text = "-" if change is None else (f"{change:+.6g}" if isinstance(change, float) else f"{change:+}")
+                rows.append((
+                    literal(kind), literal(f"{path}:{key}" if key else path, limit=60),
+                    literal(_value(v.get("old"))), literal(_value(v.get("new"))), literal(change_text),
+                ))
+    for kind, items in diff.outs.items():
+        for item in items:
+            path = item["path"]
+            shown = f"{path['old']} -> {path['new']}" if isinstance(path, dict) else str(path)
+            old = new = "-"
+            if "hash" in item:
+                old, new = (item["hash"]["old"] or "-")[:8], (item["hash"]["new"] or "-")[:8]
+            rows.append((literal("out"), literal(shown, limit=60), literal(old), literal(new), literal(kind)))
+    return rows
+
+
+def frequency_text(freq: TrainingFrequency | None, stale_after: float) -> str:
+    if freq is None or not freq.dates:
+        return "training frequency: no versions yet"
+    what = "versions" if freq.basis == "versions" else "changes"
+    if freq.stale:
+        text = f"STALE: newest {days(freq.age_days)} old (> {stale_after:g}d)"
+    else:
+        text = f"newest {days(freq.age_days)} old"
+    if freq.median_gap_days is None:
+        return f"{text}; 1 {what[:-1]}"
+    return (
+        f"{text}; {len(freq.dates)} {what}, every {days(freq.median_gap_days)} (median), "
+        f"last gap {days(freq.last_gap_days)}"
+    )

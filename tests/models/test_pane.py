@@ -1,0 +1,140 @@
+"""The Models pane driven with Pilot on the repository the real dvc/gto made; snapshots with a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Static
+
+from mlops_tui.settings.models import ModelsSettings
+from mlops_tui.widgets.models import ModelsPane
+from mlops_tui.widgets.pane import SourceNote
+
+NOW = datetime(2026, 1, 12, 12, 0, tzinfo=timezone.utc)
+
+
+class PaneApp(App):
+    """The Models pane alone, as the app mounts it."""
+
+    def __init__(self, pane: ModelsPane) -> None:
+        super().__init__()
+        self.pane = pane
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+
+    def on_mount(self) -> None:
+        self.pane.focus_default()
+
+
+def make(repo, now=NOW, **settings) -> PaneApp:
+    return PaneApp(ModelsPane(ModelsSettings(repo=str(repo), **settings), now=now))
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(4):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def cells(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_pane_shows_artifacts_history_versions_and_diff(registry_repo):
+    app = make(registry_repo.root)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        artifacts = cells(app.query_one("#models-artifacts", DataTable))
+        churn = next(r for r in artifacts if r[0] == "churn")
+        assert churn[1] == "v1.2.0" and churn[3] == "prod:v1.1.0 staging:v1.2.0"
+        assert next(r for r in artifacts if r[0] == "legacy")[3] == "deprecated"
+        note = text(app.query_one(SourceNote))
+        assert "models.repo: ok - repo: 7 artifacts, 6 versions" in note
+        history = cells(app.query_one("#models-history", DataTable))
+        expected = registry_repo.run("git", "log", "--format=%h", "--abbrev=7", "--", "dvc.lock").split()
+        assert [r[0] for r in history] == expected
+        assert history[0][3] == "modified" and "churn@v1.2.0" in history[0][5]
+        assert history[0][6] == "data/raw.csv, train.epochs"
+        freq = text(app.query_one("#models-freq", Static))
+        assert freq.startswith("newest 2.8d old; 3 versions, every 1.6d (median)")
+        assert not app.query_one("#models-freq").has_class("-stale")
+
+        await pilot.press("d")
+        await settle(app, pilot)
+        title = text(app.query_one("#models-diff-title", Static))
+        assert title.startswith("churn#prod (v1.1.0)") and "-> churn@v1.2.0" in title
+        diff = cells(app.query_one("#models-diff-table", DataTable))
+        assert ["param", "params.yaml:train.epochs", "10", "20", "+10"] in diff
+        assert ["metric", "metrics.json:acc", "0.73", "0.75", "+0.02"] in diff
+        assert any(r[0] == "out" and r[1] == "models/churn.pkl" and r[4] == "modified" for r in diff)
+
+        await pilot.press("v")
+        await pilot.pause()
+        versions = cells(app.query_one("#models-versions", DataTable))
+        assert [r[0] for r in versions] == ["v1.2.0", "v1.1.0", "v1.0.0"]
+        assert versions[0][3] == "staging" and versions[1][3] == "prod"
+        events = cells(app.query_one("#models-events", DataTable))
+        assert events[0][1] == "legacy" and events[0][3] == "deprecated"
+        assert ["churn", "v1.1.0", "promoted to prod"] in [r[1:4] for r in events]
+
+
+async def test_marked_commit_diff_and_stale_warning(registry_repo):
+    app = make(registry_repo.root, now=NOW + timedelta(days=60), stale_after_days=30)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert app.query_one("#models-freq").has_class("-stale")
+        assert text(app.query_one("#models-freq", Static)).startswith("STALE: newest 62.8d old (> 30d)")
+        history = app.query_one("#models-history", DataTable)
+        oldest, newest = cells(history)[-1][0], cells(history)[0][0]
+        history.focus()
+        history.move_cursor(row=2)
+        await pilot.press("m")
+        history.move_cursor(row=0)
+        await pilot.press("d")
+        await settle(app, pilot)
+        title = text(app.query_one("#models-diff-title", Static))
+        assert title.startswith(f"{oldest}") and f"-> {newest}" in title
+        rows = cells(app.query_one("#models-diff-table", DataTable))
+        assert ["param", "params.yaml:train.lr", "0.1", "0.2", "+0.1"] in rows
+
+
+async def test_not_a_repository_note(tmp_path):
+    app = make(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        note = app.query_one(SourceNote)
+        assert f"models.repo: absent - {tmp_path} is not a git repository" in text(note)
+        assert note.has_class("-absent")
+        assert app.query_one("#models-artifacts", DataTable).row_count == 0
+
+
+def test_snapshot_80x24(registry_repo, snap_compare):
+    assert snap_compare(make(registry_repo.root), terminal_size=(80, 24), run_before=_settled)
+
+
+def test_snapshot_160x48_diff(registry_repo, snap_compare):
+    async def diff_view(pilot):
+        await _settled(pilot)
+        await pilot.press("d")
+        await _settled(pilot)
+
+    assert snap_compare(make(registry_repo.root), terminal_size=(160, 48), run_before=diff_view)
+
+
+def test_snapshot_160x48_versions(registry_repo, snap_compare):
+    async def versions_view(pilot):
+        await _settled(pilot)
+        await pilot.press("v")
+        await _settled(pilot)
+
+    assert snap_compare(make(registry_repo.root), terminal_size=(160, 48), run_before=versions_view)
+
+
+async def _settled(pilot) -> None:
+    await settle(pilot.app, pilot)
