@@ -48,3 +48,22 @@ def ml_repo(tmp_path: Path) -> Path:
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "v2")
     return repo
+
+
+async def settle(pilot) -> None:
+    """Wait until the Configs pane's workers (file list, diff, merge) have finished and the screen caught up."""
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause()
+        running = [w for w in app.workers if w.group.startswith("configs") and not w.is_finished]
+        if not running:
+            await pilot.pause()
+            return
+        await app.workers.wait_for_complete(running)
+    raise AssertionError("the Configs pane's workers did not finish")
+
+
+@pytest.fixture
+def wait_pane():
+    """settle(pilot): wait for the Configs pane's workers."""
+    return settle

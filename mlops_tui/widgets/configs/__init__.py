@@ -34,7 +34,7 @@ class ConfigsPane(Pane):
 
     DEFAULT_CSS = """
     ConfigsPane #configs-body { height: 1fr; }
-    ConfigsPane #configs-files { width: 30; height: 1fr; border-right: tall $panel; background: $surface; }
+    ConfigsPane #configs-files { width: 28%; min-width: 20; max-width: 40; height: 1fr; border-right: tall $panel; background: $surface; }
     ConfigsPane #configs-main { width: 1fr; height: 1fr; }
     ConfigsPane #configs-title { height: auto; max-height: 2; padding: 0 1; background: $panel; color: $foreground; }
     ConfigsPane #configs-title.-error { color: $error; }

@@ -70,7 +70,7 @@ class LinesView(ScrollView, can_focus=True):
         """Show rows (a list, or LazyRows that build each row when first drawn)."""
         self.rows = rows
         self.placeholder = placeholder
-        width = max((len(rows[i].text) for i in range(min(len(rows), 500))), default=len(placeholder)) + 2
+        width = max((len(rows[i].text) for i in range(min(len(rows), 200))), default=len(placeholder)) + 2
         self.virtual_size = Size(width, max(len(rows), 1))
         self.cursor = min(self.cursor, max(len(rows) - 1, 0))
         self.refresh()
