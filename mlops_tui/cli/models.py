@@ -118,11 +118,19 @@ def history(name_or_path: str, repo: str | None, as_json: bool) -> None:
     except ModelsError as exc:
         fail(_message(exc), EXIT_USAGE)
     entry = source.registry().entries.get(artifact.name)
+    details = {}
+    for version in entry.versions if entry else []:
+        if version.registered and version.active:
+            try:
+                details[version.version] = source.details_at(version.commit)
+            except ModelsError as exc:
+                click.echo(f"note: {version.version}: {_message(exc)}", err=True)
     if as_json:
         emit_json({
             "artifact": artifact,
             "history": entries,
             "versions": entry.versions if entry else [],
+            "version_details": details,
             "stages": entry.stages if entry else {},
             "events": entry.events if entry else [],
             "frequency": frequency,
@@ -139,6 +147,14 @@ def history(name_or_path: str, repo: str | None, as_json: bool) -> None:
     if entry:
         current = ", ".join(f"{s}: {v}" for s, v in entry.stages.items() if v) or "no stage assigned"
         click.echo(f"\nlatest {entry.latest or '-'}; {current}")
+    if details:
+        click.echo("")
+        rows = []
+        for version, d in details.items():
+            metrics = " ".join(f"{k}={_value(v)}" for m in d.metrics.values() for k, v in m.items())
+            params = " ".join(f"{k}={_value(v)}" for p in d.params.values() for k, v in p.items())
+            rows.append([version, d.commit[:8], _clean(metrics or "-", 60), _clean(params or "-", 60)])
+        _table(["VERSION", "COMMIT", "METRICS", "PARAMS"], rows)
     if frequency.median_gap_days is not None:
         click.echo(
             f"trained every {frequency.median_gap_days:.1f} days (median), last gap "

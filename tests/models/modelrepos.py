@@ -159,6 +159,9 @@ def build_registry_repo(root: Path, home: Path) -> Builder:
 
     b.write("models/ranker.bin", "ranker weights 2\n")
     b.run("dvc", "add", "-q", "models/ranker.bin")
+    for n in range(3):
+        b.write(f"data/images/img{n}.txt", f"pixels {n}\n")
+    b.run("dvc", "add", "-q", "data/images")
     b.commit("Ranker: new weights")
     b.gto("register", "ranker", "HEAD", "--version", "v0.2.0")
     b.gto("assign", "ranker", "--version", "v0.2.0", "--stage", "prod")

@@ -69,3 +69,9 @@ def test_training_frequency(source):
     assert source.frequency("churn", now=newest + timedelta(days=31)).stale
     data = source.frequency("data/raw.csv", now=datetime(2026, 2, 1, tzinfo=timezone.utc))
     assert data.basis == "commits" and len(data.dates) == 2
+
+
+def test_directory_output_has_nfiles(source):
+    (row,) = source.history("data/images")
+    assert row.nfiles == 3 and row.change == "added" and row.md5.endswith(".dir")
+    assert {a.name: a for a in source.artifacts()}["data/images"].nfiles == 3

@@ -55,7 +55,7 @@ async def test_pane_shows_artifacts_history_versions_and_diff(registry_repo):
         assert churn[1] == "v1.2.0" and churn[3] == "prod:v1.1.0 staging:v1.2.0"
         assert next(r for r in artifacts if r[0] == "legacy")[3] == "deprecated"
         note = text(app.query_one(SourceNote))
-        assert "models.repo: ok - repo: 7 artifacts, 6 versions" in note
+        assert "models.repo: ok - repo: 8 artifacts, 6 versions" in note
         history = cells(app.query_one("#models-history", DataTable))
         expected = registry_repo.run("git", "log", "--format=%h", "--abbrev=7", "--", "dvc.lock").split()
         assert [r[0] for r in history] == expected
@@ -79,6 +79,11 @@ async def test_pane_shows_artifacts_history_versions_and_diff(registry_repo):
         versions = cells(app.query_one("#models-versions", DataTable))
         assert [r[0] for r in versions] == ["v1.2.0", "v1.1.0", "v1.0.0"]
         assert versions[0][3] == "staging" and versions[1][3] == "prod"
+        await settle(app, pilot)
+        details = text(app.query_one("#models-version-details", Static)).splitlines()
+        assert details[0].startswith("v1.2.0 at ")
+        assert "metrics metrics.json: acc=0.75  loss=0.25  epochs=20" in details
+        assert "params params.yaml: train.lr=0.2  train.epochs=20  seed=1" in details
         events = cells(app.query_one("#models-events", DataTable))
         assert events[0][1] == "legacy" and events[0][3] == "deprecated"
         assert ["churn", "v1.1.0", "promoted to prod"] in [r[1:4] for r in events]

@@ -11,6 +11,7 @@ from mlops_tui.sources.models.model import (
     RevisionRef,
     Snapshot,
     TrainingFrequency,
+    VersionDetails,
     VersionInfo,
 )
 from mlops_tui.sources.models.repository import ModelRepository
@@ -27,5 +28,6 @@ __all__ = [
     "RevisionRef",
     "Snapshot",
     "TrainingFrequency",
+    "VersionDetails",
     "VersionInfo",
 ]

@@ -172,3 +172,15 @@ class Snapshot:
     commits_scanned: int
     shallow: bool = False
     dvc: bool = True
+
+
+@dataclass
+class VersionDetails:
+    """Params and metrics at one commit: params files (what `dvc params diff` reads), the params `dvc.lock`
+    recorded per stage, and metrics files (what `dvc metrics show` reads, from git only)."""
+
+    commit: str
+    params: dict[str, dict[str, Any]]
+    lock_params: dict[str, dict[str, Any]]
+    metrics: dict[str, dict[str, Any]]
+    errors: list[str] = field(default_factory=list)

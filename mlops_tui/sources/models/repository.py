@@ -26,6 +26,7 @@ from mlops_tui.sources.models.model import (
     RevisionRef,
     Snapshot,
     TrainingFrequency,
+    VersionDetails,
 )
 
 PATHSPECS = [":(glob)**/*.dvc", ":(glob)**/dvc.lock", ":(glob)**/dvc.yaml", ":(glob)**/artifacts.yaml"]
@@ -445,6 +446,33 @@ class ModelRepository:
         files = {m: [] for pf in pipelines for m in pf.metrics}
         data, read_errors = self._read(commit, files, tree, metrics=True)
         return data, errors + read_errors
+
+    def details_at(self, spec: str) -> VersionDetails:
+        """Params (flattened per file), dvc.lock params per stage and metrics at a revision or version."""
+        commit = self.resolve(spec).commit
+        params, pe = self.params_at(commit)
+        metrics, me = self.metrics_at(commit)
+        tree = self.git.ls_tree(commit)
+        locks = [p for p in tree if _kind(p) == "dvc.lock"]
+        lock_params: dict[str, dict[str, Any]] = {}
+        for (_, path), data in self.git.blobs([(commit, p) for p in locks]).items():
+            if data is None:
+                continue
+            try:
+                for stage in dvcfiles.parse_lock(path, data):
+                    if stage.params:
+                        lock_params[f"{path}:{stage.name}"] = dict(stage.params)
+            except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError) as exc:
+                pe.append(f"{path} at {commit[:7]}: {str(exc).splitlines()[0] if str(exc) else exc}")
+
+        def flat(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+            result = {}
+            for path, doc in data.items():
+                doc = dvcfiles.format_lists(doc)
+                result[path] = dvcfiles.flatten(doc) if isinstance(doc, dict) else {"": doc}
+            return result
+
+        return VersionDetails(commit, flat(params), lock_params, flat(metrics), list(dict.fromkeys(pe + me)))
 
     def outs_at(self, commit: str) -> dict[str, OutState]:
         pipelines, outs, _, _ = self._files_at(commit)

@@ -24,6 +24,7 @@ from mlops_tui.sources.models import (
     RegistryEntry,
     Snapshot,
     TrainingFrequency,
+    VersionDetails,
 )
 from mlops_tui.widgets.models import rows
 from mlops_tui.widgets.pane import Pane, SourceNote
@@ -49,6 +50,14 @@ class Details:
     history: list[HistoryEntry]
     frequency: TrainingFrequency | None
     entry: RegistryEntry | None
+
+
+@dataclass
+class VersionWork:
+    name: str
+    version: str
+    details: VersionDetails | None
+    error: str = ""
 
 
 @dataclass
@@ -86,6 +95,8 @@ class ModelsPane(Pane):
     ModelsPane #models-views { height: 1fr; }
     ModelsPane #models-registry DataTable { height: 1fr; }
     ModelsPane #models-events { border-top: tall $panel; }
+    ModelsPane #models-version-details { height: auto; max-height: 6; padding: 0 1; background: $surface;
+        color: $text-muted; }
     ModelsPane #models-diff-title { height: auto; padding: 0 1; color: $text-muted; }
     ModelsPane #models-diff-title.-error { color: $error; }
     """
@@ -136,6 +147,7 @@ class ModelsPane(Pane):
                                  "message")
                     with Vertical(id="models-registry"):
                         yield _table("models-versions", "version", "commit", "registered", "stages", "author")
+                        yield Static(id="models-version-details")
                         yield _table("models-events", "when", "artifact", "version", "event", "tag")
                     with Vertical(id="models-diff"):
                         yield Static(id="models-diff-title")
@@ -175,6 +187,13 @@ class ModelsPane(Pane):
         except ModelsError as exc:
             return DiffWork(name, None, f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
 
+    @work(exclusive=True, group="models-version", exit_on_error=False, thread=True)
+    def load_version(self, source: ModelRepository, name: str, version: str, commit: str) -> VersionWork:
+        try:
+            return VersionWork(name, version, source.details_at(commit))
+        except ModelsError as exc:
+            return VersionWork(name, version, None, exc.message)
+
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -188,6 +207,8 @@ class ModelsPane(Pane):
                 self._show_details(result)
             elif isinstance(result, DiffWork):
                 self._show_diff(result)
+            elif isinstance(result, VersionWork):
+                self._show_version(result)
         elif event.state is WorkerState.ERROR:
             error = worker.error
             status = SourceStatus.failing("models.repo", f"{type(error).__name__}: {error}",
@@ -292,6 +313,23 @@ class ModelsPane(Pane):
                 versions.add_row(*rows.version_row(v), key=v.version)
         if self.view == "diff":
             self._start_diff()
+
+    @on(DataTable.RowHighlighted, "#models-versions")
+    def _version_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        details = self.details
+        if self.source is None or details is None or details.entry is None or event.cursor_row >= len(details.entry.versions):
+            return
+        version = details.entry.versions[event.cursor_row]
+        self.load_version(self.source, details.name, version.version, version.commit)
+
+    def _show_version(self, result: VersionWork) -> None:
+        if result.name != self.selected:
+            return
+        panel = self.query_one("#models-version-details", Static)
+        if result.details is None:
+            panel.update(literal(f"{result.version}: {result.error}"))
+        else:
+            panel.update(literal(rows.details_text(result.version, result.details)))
 
     # -- diff -----------------------------------------------------------------------------------
 

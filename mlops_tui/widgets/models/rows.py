@@ -65,7 +65,7 @@ def history_row(h: HistoryEntry, now: datetime) -> tuple[Text, ...]:
         literal(h.date.strftime("%Y-%m-%d")),
         literal(age(h.date, now)),
         literal(h.change),
-        literal(size(h.size)),
+        literal(size(h.size) + (f" {h.nfiles}f" if h.nfiles else "")),
         literal(", ".join(h.tags) or "-", limit=60),
         literal(with_it or "-", limit=60),
         literal(h.message, limit=80),
@@ -150,3 +150,16 @@ def frequency_text(freq: TrainingFrequency | None, stale_after: float) -> str:
         f"{text}; {len(freq.dates)} {what}, every {days(freq.median_gap_days)} (median), "
         f"last gap {days(freq.last_gap_days)}"
     )
+
+
+def details_text(version: str, details: Any) -> str:
+    """Params and metrics of one version, one file per line."""
+    lines = [f"{version} at {details.commit[:7]}"]
+    for title, section in (("metrics", details.metrics), ("params", details.params)):
+        for path, values in section.items():
+            shown = "  ".join(f"{k}={_value(v)}" for k, v in values.items())
+            lines.append(f"{title} {path}: {shown or '-'}")
+    if len(lines) == 1:
+        lines.append("no params or metrics files at this commit")
+    lines.extend(details.errors[:2])
+    return "\n".join(lines)
