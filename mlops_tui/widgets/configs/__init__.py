@@ -34,7 +34,7 @@ class ConfigsPane(Pane):
 
     DEFAULT_CSS = """
     ConfigsPane #configs-body { height: 1fr; }
-    ConfigsPane #configs-files { width: 28%; min-width: 20; max-width: 40; height: 1fr; border-right: tall $panel; background: $surface; }
+    ConfigsPane #configs-files { width: 28%; min-width: 20; max-width: 40; height: 1fr; background: $surface; text-wrap: nowrap; text-overflow: ellipsis; }
     ConfigsPane #configs-main { width: 1fr; height: 1fr; }
     ConfigsPane #configs-title { height: auto; max-height: 2; padding: 0 1; background: $panel; color: $foreground; }
     ConfigsPane #configs-title.-error { color: $error; }
@@ -77,6 +77,7 @@ class ConfigsPane(Pane):
         self.reveal_all = settings.reveal_secrets
         self.merged_reveal: set = set()
         self.side_reveal: set = set()
+        self.reported = False
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="configs-note")
@@ -138,10 +139,13 @@ class ConfigsPane(Pane):
             if worker.group == "configs-files":
                 self._show_files(result)
             elif isinstance(result, DiffWork):
+                self.reported = True
                 self._show_diff(result)
             elif isinstance(result, MergeWork):
+                self.reported = True
                 self._show_merge(result)
         elif event.state is WorkerState.ERROR:
+            self.reported = worker.group == "configs"
             error = worker.error
             message = str(error) if isinstance(error, ConfigError) else f"{type(error).__name__}: {error}"
             self._title(message, error=True)
@@ -154,6 +158,8 @@ class ConfigsPane(Pane):
         self.files = files
         self._render_files()
         self.query_one("#configs-files", OptionList).border_title = sanitize(self.settings.paths[0] if len(self.settings.paths) == 1 else "files", 26)
+        if self.reported:
+            return  # a diff, merge or error already reports the pane's state
         if files:
             status = SourceStatus.ok("configs", f"{len(files)} config file{'s' if len(files) != 1 else ''}")
         else:
@@ -171,7 +177,7 @@ class ConfigsPane(Pane):
                 marks += f"{self.stack.index(spec) + 1}+"
             if spec == self.base:
                 marks += "◆"
-            label = Text(sanitize(f"{marks:>3} {self._short(spec)}"), no_wrap=True, overflow="ellipsis")
+            label = Text(sanitize(f"{marks:>2} {self._short(spec)}" if marks else f"   {self._short(spec)}"), no_wrap=True, overflow="ellipsis")
             options.add_option(Option(label))
         if highlighted is not None and self.files:
             options.highlighted = min(highlighted, len(self.files) - 1)
@@ -359,7 +365,10 @@ class ConfigsPane(Pane):
         if work.validation_error:
             status = SourceStatus.failing("configs", work.validation_error, "check configs.model / configs.model_path / configs.schema_file")
         else:
-            status = SourceStatus.ok("configs", text)
+            brief = f"merged {len(work.specs)} file{'s' if len(work.specs) != 1 else ''}: {len(merged.entries):,} keys"
+            if work.against:
+                brief += f", {len(work.violations)} validation error{'s' if len(work.violations) != 1 else ''}"
+            status = SourceStatus.ok("configs", brief)
         self.query_one(SourceNote).show(status)
         self.report(status)
 
