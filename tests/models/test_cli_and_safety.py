@@ -108,3 +108,27 @@ def test_malformed_dvc_files_are_reported_not_raised(plain_home, tmp_path):
     done = run_cli("models", "list", cwd=b.root, home=plain_home)
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert "\x1b" not in done.stdout + done.stderr
+
+
+def test_partial_clone_never_fetches(registry_repo, plain_home, tmp_path):
+    clone = tmp_path / "partial"
+    subprocess.run(
+        ["git", "clone", "-q", "--filter=blob:none", "--no-checkout", "-u",
+         "git -c uploadpack.allowFilter=true upload-pack", f"file://{registry_repo.root}", str(clone)],
+        check=True, env=tool_env(plain_home), capture_output=True,
+    )
+
+    def missing() -> int:
+        out = subprocess.run(["git", "rev-list", "--objects", "--all", "--missing=print"], cwd=clone,
+                             capture_output=True, text=True, check=True).stdout
+        return sum(1 for line in out.splitlines() if line.startswith("?"))
+
+    before = missing()
+    assert before > 0  # really a partial clone
+    source = ModelRepository(str(clone))
+    snapshot = source.load()
+    source.diff("churn@v1.0.0", "churn@v1.2.0")
+    assert missing() == before  # no blob was fetched from the remote
+    assert any(n.startswith("partial clone:") for n in snapshot.notes)
+    # the registry comes from tags alone, so it is whole
+    assert snapshot.registry.entries["churn"].stages == {"prod": "v1.1.0", "staging": "v1.2.0"}

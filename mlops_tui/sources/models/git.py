@@ -27,6 +27,7 @@ class Commit:
     email: str
     subject: str
     changed: tuple[str, ...]
+    oids: tuple[str, ...] = ()  # blob of each changed path after the commit; ZERO when deleted
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class TagRef:
     email: str
     message: str
     commit_date: datetime | None
+
+
+ZERO = "0" * 40
 
 
 def _utc(stamp: str) -> datetime | None:
@@ -80,9 +84,10 @@ class GitRepo:
         lines = out.splitlines()
         self.root = Path(lines[0]) if len(lines) > 1 else self.cwd
         self.shallow = lines[-1].strip() == "true"
-        promisor = self._run("config", "--get", "extensions.partialclone").strip()
-        self.partial = bool(promisor)
-        self._tree_cache: dict[str, list[str]] = {}
+        promisors = self._run("config", "--get-regexp", r"^(remote\..*\.promisor|extensions\.partialclone)$")
+        self.partial = any(line.split(" ", 1)[-1].strip().lower() not in ("", "false") for line in promisors.splitlines())
+        self._tree_cache: dict[str, dict[str, str]] = {}
+        self._present: set[str] | None = None
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -122,10 +127,10 @@ class GitRepo:
     # -- history --------------------------------------------------------------------------------
 
     def log(self, pathspecs: list[str], rev: str = "HEAD") -> list[Commit]:
-        """First-parent commits up to rev touching pathspecs, oldest first, with the files each changed."""
+        """First-parent commits up to rev touching pathspecs, oldest first, with the blobs each changed."""
         out = self._run(
-            "log", "--first-parent", "--reverse", "-z", "--no-renames", "--name-only",
-            "--format=%x1e%H%x00%P%x00%ct%x00%an%x00%ae%x00%s", rev, "--", *pathspecs, check=True,
+            "log", "--first-parent", "--reverse", "-z", "--no-renames", "--raw", "--no-abbrev",
+            "--format=%x1e%H%x00%P%x00%ct%x00%an%x00%ae%x00%s%x00", rev, "--", *pathspecs, check=True,
         )
         commits: list[Commit] = []
         for record in out.split("\x1e"):
@@ -133,9 +138,22 @@ class GitRepo:
                 continue
             fields = record.split("\x00")
             sha, parents, stamp, author, email, subject = fields[:6]
-            changed = tuple(f.strip("\n") for f in fields[6:] if f.strip("\n"))
+            changed: list[str] = []
+            oids: list[str] = []
+            rest = [f for f in fields[6:]]
+            k = 0
+            while k < len(rest):
+                meta = rest[k].strip("\n")
+                if meta.startswith(":") and k + 1 < len(rest):
+                    parts = meta.split()
+                    changed.append(rest[k + 1])
+                    oids.append(ZERO if parts[-1].startswith("D") else parts[3])
+                    k += 2
+                else:
+                    k += 1
             date = _utc(stamp) or datetime.fromtimestamp(0, timezone.utc)
-            commits.append(Commit(sha.strip("\n"), tuple(parents.split()), date, author, email, subject, changed))
+            commits.append(Commit(sha.strip("\n"), tuple(parents.split()), date, author, email, subject,
+                                  tuple(changed), tuple(oids)))
         return commits
 
     def commit_info(self, shas: list[str]) -> dict[str, Commit]:
@@ -178,22 +196,41 @@ class GitRepo:
                 result.append(TagRef(name, False, oid, None, "", "", "", _utc(cdate)))
         return result
 
-    def ls_tree(self, commit: str) -> list[str]:
-        """Every file path in the commit's tree."""
+    def ls_tree(self, commit: str) -> dict[str, str]:
+        """Every file path in the commit's tree, with its blob id."""
         if commit not in self._tree_cache:
-            out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, check=True)
-            self._tree_cache[commit] = [p for p in out.split("\x00") if p]
+            out = self._run("ls-tree", "-r", "-z", "--full-tree", commit, check=True)
+            tree: dict[str, str] = {}
+            for entry in out.split("\x00"):
+                meta, _, path = entry.partition("\t")
+                parts = meta.split()
+                if len(parts) == 3 and parts[1] == "blob":
+                    tree[path] = parts[2]
+            self._tree_cache[commit] = tree
         return self._tree_cache[commit]
+
+    def present(self) -> set[str] | None:
+        """In a partial clone, the objects that are local (so nothing else is asked for); None otherwise."""
+        if not self.partial:
+            return None
+        if self._present is None:
+            out = self._run("cat-file", "--batch-all-objects", "--batch-check=%(objectname)", "--unordered")
+            self._present = set(out.split())
+        return self._present
 
     # -- blobs ----------------------------------------------------------------------------------
 
-    def blobs(self, specs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
-        """Contents of (commit, path) pairs through one `git cat-file --batch`; None where missing."""
-        result: dict[tuple[str, str], bytes | None] = {}
-        unique = list(dict.fromkeys(specs))
+    def blobs(self, oids: list[str]) -> dict[str, bytes | None]:
+        """Contents of blobs by id through one `git cat-file --batch`; None where missing.
+
+        In a partial clone only local blobs are asked for, so no lazy fetch reaches the remote."""
+        result: dict[str, bytes | None] = {}
+        present = self.present()
+        unique = [o for o in dict.fromkeys(oids) if o != ZERO and (present is None or o in present)]
+        result.update({o: None for o in oids if o not in unique})
         if not unique:
             return result
-        request = "".join(f"{c}:{p}\n" for c, p in unique).encode()
+        request = "".join(f"{o}\n" for o in unique).encode()
         proc = subprocess.Popen(
             ["git", "cat-file", "--batch"], cwd=self.cwd, env=self.env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -203,20 +240,19 @@ class GitRepo:
         try:
             stream = proc.stdout
             assert stream is not None
-            for spec in unique:
+            for oid in unique:
                 header = stream.readline()
                 if not header:
                     break
                 parts = header.split()
                 if len(parts) == 3 and parts[1] == b"blob":
-                    size = int(parts[2])
-                    result[spec] = stream.read(size)
+                    result[oid] = stream.read(int(parts[2]))
                     stream.read(1)
                 elif len(parts) == 3:
                     stream.read(int(parts[2]) + 1)
-                    result[spec] = None
+                    result[oid] = None
                 else:
-                    result[spec] = None
+                    result[oid] = None
         finally:
             writer.join(timeout=self.timeout)
             if proc.stdout:
@@ -233,5 +269,12 @@ class GitRepo:
         except (BrokenPipeError, OSError):
             pass
 
+    def files(self, commit: str, paths: list[str]) -> dict[str, bytes | None]:
+        """Contents of paths at a commit (None for a path absent there or not local)."""
+        tree = self.ls_tree(commit)
+        oids = {p: tree[p] for p in paths if p in tree}
+        blobs = self.blobs(list(oids.values()))
+        return {p: blobs.get(oids[p]) if p in oids else None for p in paths}
+
     def blob(self, commit: str, path: str) -> bytes | None:
-        return self.blobs([(commit, path)]).get((commit, path))
+        return self.files(commit, [path])[path]

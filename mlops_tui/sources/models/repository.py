@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mlops_tui.sources.models import dvcfiles
-from mlops_tui.sources.models.git import Commit, GitRepo, TagRef
+from mlops_tui.sources.models.git import ZERO, Commit, GitRepo, TagRef
 from mlops_tui.sources.models.gto import build_registry, parse_shortcut, parse_tag
 from mlops_tui.sources.models.model import (
     Artifact,
@@ -58,6 +58,7 @@ class _Walk:
     outs: dict[str, OutState] = field(default_factory=dict)
     history: dict[str, list[HistoryEntry]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    missing: int = 0
 
 
 class ModelRepository:
@@ -89,8 +90,7 @@ class ModelRepository:
                             shallow=self.git.shallow, dvc=False)
         self._commits = self.git.log(PATHSPECS, rev=self._head)
         walk = _Walk()
-        specs = [(c.sha, p) for c in self._commits for p in c.changed]
-        blobs = self.git.blobs(specs)
+        blobs = self.git.blobs([o for c in self._commits for o in c.oids])
         tags_at = self.tags_by_commit()
         for commit in self._commits:
             self._apply(walk, commit, blobs, tags_at)
@@ -102,13 +102,16 @@ class ModelRepository:
             dvc=bool(self._commits),
         )
 
-    def _apply(self, walk: _Walk, commit: Commit, blobs: dict, tags_at: dict[str, list[str]]) -> None:
+    def _apply(self, walk: _Walk, commit: Commit, blobs: dict[str, bytes | None], tags_at: dict[str, list[str]]) -> None:
         before = dict(walk.outs)
         lock_before: dict[str, dvcfiles.LockStage] = {}
         lock_after: dict[str, dvcfiles.LockStage] = {}
         touched_outs = False
-        for path in commit.changed:
-            data = blobs.get((commit.sha, path))
+        for path, oid in zip(commit.changed, commit.oids):
+            data = blobs.get(oid)
+            if data is None and oid != ZERO:
+                walk.missing += 1
+                continue  # not local (partial clone): keep what the file said before
             kind = _kind(path)
             try:
                 if kind == "dvc":
@@ -344,7 +347,11 @@ class ModelRepository:
                 "metrics are not shown (git fetch --unshallow to see them)"
             )
         if self.git.partial:
-            notes.append("partial clone: files whose blobs are not local are skipped; nothing is fetched")
+            notes.append(
+                f"partial clone: {walk.missing} versions of DVC files are not local and were skipped (nothing is "
+                "fetched); params and metrics of such commits are missing" if walk.missing else
+                "partial clone: every DVC file needed is local; params/metrics files that are not local are skipped"
+            )
         if self._head and not self._commits:
             notes.append(_NO_DVC_NOTE)
         notes.extend(f"unreadable: {e}" for e in walk.errors[:5])
@@ -384,16 +391,17 @@ class ModelRepository:
         names = ", ".join(sorted(self.registry().entries)) or "none"
         return f"registered artifacts: {names}"
 
-    def _files_at(self, commit: str) -> tuple[list[dvcfiles.PipelineFile], list[OutState], list[str], set[str]]:
+    def _files_at(self, commit: str) -> tuple[list[dvcfiles.PipelineFile], list[OutState], list[str], dict[str, str]]:
         tree = self.git.ls_tree(commit)
         wanted = [p for p in tree if _kind(p) in ("dvc", "dvc.lock", "dvc.yaml")]
-        blobs = self.git.blobs([(commit, p) for p in wanted])
+        blobs = self.git.files(commit, wanted)
         pipelines: list[dvcfiles.PipelineFile] = []
         outs: list[OutState] = []
         errors: list[str] = []
         for path in wanted:
-            data = blobs.get((commit, path))
+            data = blobs.get(path)
             if data is None:
+                errors.append(f"{path} at {commit[:7]} is not local (partial clone)")
                 continue
             try:
                 kind = _kind(path)
@@ -405,17 +413,19 @@ class ModelRepository:
                     pipelines.append(dvcfiles.parse_pipeline(path, data))
             except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError) as exc:
                 errors.append(f"{path} at {commit[:7]}: {str(exc).splitlines()[0] if str(exc) else exc}")
-        return pipelines, outs, errors, set(tree)
+        return pipelines, outs, errors, tree
 
-    def _read(self, commit: str, files: dict[str, list[str]], tree: set[str], metrics: bool) -> tuple[dict, list]:
-        blobs = self.git.blobs([(commit, p) for p in files if p in tree])
+    def _read(self, commit: str, files: dict[str, list[str]], tree: dict[str, str], metrics: bool) -> tuple[dict, list]:
+        blobs = self.git.files(commit, [p for p in files if p in tree])
         data: dict[str, Any] = {}
         errors: list[str] = []
         for path, keys in files.items():
-            raw = blobs.get((commit, path))
+            raw = blobs.get(path)
             if raw is None:
                 if path not in tree and metrics:
                     errors.append(f"{path} is not in git at {commit[:7]} (the DVC cache is not read)")
+                elif path in tree:
+                    errors.append(f"{path} at {commit[:7]} is not local (partial clone)")
                 continue
             try:
                 doc = dvcfiles.load_structured(path, raw)
@@ -455,7 +465,7 @@ class ModelRepository:
         tree = self.git.ls_tree(commit)
         locks = [p for p in tree if _kind(p) == "dvc.lock"]
         lock_params: dict[str, dict[str, Any]] = {}
-        for (_, path), data in self.git.blobs([(commit, p) for p in locks]).items():
+        for path, data in self.git.files(commit, locks).items():
             if data is None:
                 continue
             try:
