@@ -97,11 +97,13 @@ def _type(value: Any) -> str:
 @click.option("--resolve", is_flag=True, help="Resolve interpolations (${data.root}/train).")
 @click.option("--env", "resolve_env", is_flag=True, help="Also resolve ${oc.env:VAR} (off by default).")
 @click.option("--list-merge", type=click.Choice(["replace", "extend", "extend_unique"]), default="replace", show_default=True, help="How a later list combines with an earlier one.")
+@click.option("--no-compose", is_flag=True, help="Keep a `defaults:` list as data instead of composing the files it names.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resolve_env: bool, list_merge: str, as_json: bool) -> None:
+def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resolve_env: bool, list_merge: str, no_compose: bool, as_json: bool) -> None:
     """Merge config files and KEY=VALUE overrides with OmegaConf (later wins); secrets masked.
 
-    Missing values (???) and interpolations that do not resolve are listed on stderr; with --resolve,
+    A file's Hydra-style `defaults:` list is composed (model/resnet50.yaml into `model`), and an override
+    such as model=vit_b16 picks another option of that group. Missing values (???) and interpolations that do not resolve are listed on stderr; with --resolve,
     an interpolation that fails (a cycle, a failing resolver) exits with 2.
     """
     import yaml
@@ -113,7 +115,7 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
     if not files:
         fail("give at least one config file before the KEY=VALUE overrides", EXIT_USAGE)
     try:
-        merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env)
+        merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose)
     except ConfigError as exc:
         _fail_config(exc)
     from mlops_tui.widgets.text import sanitize

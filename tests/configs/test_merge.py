@@ -101,3 +101,46 @@ def test_secret_override_label_is_masked(ml: Path) -> None:
     assert merged.sources[-1] == f"override database.password={MASK}"
     assert "hunter2" not in repr(merged.tree())
     assert merged.tree(reveal=True)["database"]["password"] == "hunter2"
+
+
+def test_hydra_defaults_are_composed_with_provenance(ml: Path) -> None:
+    train = str(ml / "train.yaml")
+    keys = by_key(merge_stack([train], ["trainer.max_epochs=3"]))
+    assert "defaults[0]" not in keys
+    assert keys["model.name"].raw == "resnet50" and keys["model.name"].source == str(ml / "model/resnet50.yaml")
+    assert keys["optimizer.scheduler.warmup_steps"].source == str(ml / "optimizer/adamw.yaml")
+    assert keys["trainer.precision"].source == str(ml / "trainer/default.yaml")
+    assert keys["trainer.max_epochs"].raw == 3 and keys["trainer.max_epochs"].source == "override trainer.max_epochs=3"
+    assert keys["callbacks[1].dirpath"].value == "/mnt/datasets/churn/v7/checkpoints"
+    picked = by_key(merge_stack([train], ["model=vit_b16"]))
+    assert picked["model.hidden_dim"].raw == 768 and picked["model.hidden_dim"].source == str(ml / "model/vit_b16.yaml")
+    assert "model.freeze_backbone" not in picked
+    kept = by_key(merge_stack([train], compose=False))
+    assert kept["defaults[1].model"].raw == "resnet50"
+
+
+def test_defaults_order_self_and_errors(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "pg.yaml").write_text("port: 5432\nhost: pg\n")
+    (tmp_path / "main.yaml").write_text("defaults:\n  - db: pg\n  - _self_\ndb:\n  port: 6432\n")
+    (tmp_path / "first.yaml").write_text("defaults:\n  - _self_\n  - db: pg\ndb:\n  port: 6432\n")
+    (tmp_path / "bad.yaml").write_text("defaults:\n  - db: nope\n")
+    assert merge_stack([str(tmp_path / "main.yaml")]).raw == {"db": {"port": 6432, "host": "pg"}}
+    assert merge_stack([str(tmp_path / "first.yaml")]).raw == {"db": {"port": 5432, "host": "pg"}}
+    with pytest.raises(ConfigError, match="no such file") as info:
+        merge_stack([str(tmp_path / "bad.yaml")])
+    assert info.value.origin == str(tmp_path / "db" / "nope.yaml")
+
+
+def test_composition_at_a_git_revision(ml_repo: Path, run_git) -> None:
+    conf = ml_repo / "conf"
+    (conf / "model").mkdir(parents=True)
+    (conf / "train.yaml").write_text("defaults:\n  - model: small\n  - _self_\nlr: 0.1\n")
+    (conf / "model" / "small.yaml").write_text("width: 64\n")
+    run_git(ml_repo, "add", "conf")
+    run_git(ml_repo, "commit", "-q", "-m", "conf")
+    (conf / "model" / "small.yaml").write_text("width: 128\n")
+    at_head = merge_stack(["HEAD:conf/train.yaml"], cwd=ml_repo)
+    assert at_head.raw == {"model": {"width": 64}, "lr": 0.1}
+    assert {e.key: e.source for e in at_head.entries}["model.width"] == "HEAD:conf/model/small.yaml"
+    assert merge_stack(["conf/train.yaml"], cwd=ml_repo).raw["model"] == {"width": 128}

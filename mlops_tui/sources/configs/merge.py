@@ -341,10 +341,30 @@ def _error_text(exc: OmegaConfBaseException) -> str:
     return text
 
 
-def merge_stack(specs: list[str], overrides: list[str] | None = None, list_merge: ListMerge | str = ListMerge.REPLACE, resolve_env: bool = False, cwd: Path | None = None) -> Merged:
-    """Load files (or REV:path) and KEY=VALUE overrides, then merge them in order."""
-    sources = [load_source(spec, cwd) for spec in specs]
-    sources += [parse_override(item) for item in overrides or []]
+def merge_stack(specs: list[str], overrides: list[str] | None = None, list_merge: ListMerge | str = ListMerge.REPLACE, resolve_env: bool = False, cwd: Path | None = None, compose: bool = True) -> Merged:
+    """Load files (or REV:path) and KEY=VALUE overrides, then merge them in order.
+
+    With compose, a file's Hydra-style `defaults` list is expanded into the files it names."""
+    from mlops_tui.sources.configs.compose import compose as expand
+    from mlops_tui.sources.configs.compose import groups
+
+    loaded = [load_source(spec, cwd) for spec in specs]
+    group_names = set().union(*(groups(s.label, s.data) for s in loaded)) if compose else set()
+    chosen: dict[str, str] = {}
+    rest: list[str] = []
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if sep and key in group_names and value and "." not in key:
+            chosen[key] = value  # model=vit_b16 picks model/vit_b16.yaml, as in Hydra
+        else:
+            rest.append(item)
+    sources: list[Source] = []
+    for source in loaded:
+        if compose and "defaults" in source.data:
+            sources += [Source(label, data) for label, data in expand(source.label, source.data, cwd, chosen=chosen)]
+        else:
+            sources.append(source)
+    sources += [parse_override(item) for item in rest]
     return merge_sources(sources, list_merge, resolve_env)
 
 
