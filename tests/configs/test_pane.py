@@ -214,3 +214,52 @@ async def test_large_configs_stay_lazy(tmp_path: Path, wait_pane) -> None:
         change = title(app)
         assert change.startswith("change 1/496: ")
         assert right.rows[right.cursor].mark
+
+
+async def test_compare_two_files_with_keys_and_reveal_in_tree(tmp_path: Path, wait_pane) -> None:
+    (tmp_path / "a.yaml").write_text("db:\n  password: hunter2-old\n  host: a\nnote: plain\n")
+    (tmp_path / "b.yaml").write_text("db:\n  password: hunter2-new\n  host: b\nnote: \"\\e[31mred [bold]x[/bold]\"\n")
+    app = make_app(dotlist=["configs.paths=[.]"], pane_options={"configs": {"cwd": tmp_path}})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        app.query_one("#configs-files", OptionList).focus()
+        await pilot.press("home", "c", "down", "c")
+        await wait_pane(pilot)
+        assert title(app) == "a.yaml → b.yaml: 3 changes: 3 changed · lists by position"
+        labels = tree_labels(app)
+        assert f"~ password: \"{MASK}\" → \"{MASK}\"" in labels
+        assert '~ note: "plain" → "\\u001b[31mred [bold]x[/bold]"' in labels  # escape made visible, markup shown as text
+        assert not any("hunter2" in label for label in labels)
+        await pilot.press("n")
+        app.query_one(DiffTree).focus()
+        await pilot.press("x")
+        assert str(app.query_one(DiffTree).cursor_node.label) == '~ password: "hunter2-old" → "hunter2-new"'
+        await pilot.press("x")
+        assert "hunter2" not in str(app.query_one(DiffTree).cursor_node.label)
+
+
+async def test_directories_at_two_revisions_side_by_side_follows_the_file(ml_repo: Path, wait_pane) -> None:
+    app = make_app(dotlist=["configs.paths=[configs]", "configs.compare=['v1:configs/env','HEAD:configs/env']"],
+                   pane_options={"configs": {"cwd": ml_repo}})
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        assert title(app).startswith("v1:configs/env → HEAD:configs/env: ")
+        labels = tree_labels(app)
+        assert any(label.startswith("+ canary.yaml: ") for label in labels)
+        assert "staging.yaml  7 changes" in labels and '~ stage: "staging" → "production"' in labels
+        await pilot.press("s", "n", "n")
+        right = app.query_one("#configs-side-new", LinesView)
+        assert right.border_title.endswith("· staging.yaml")
+        assert right.rows[right.cursor].mark
+
+
+async def test_help_lists_the_pane_keys(wait_pane) -> None:
+    app = app_for()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        rows = {row[3]: row[1] for row in app._help_rows()}
+        assert rows["configs.next"] == "Next change" and rows["configs.reveal"] == "Reveal secret"
+        assert {"configs.compare", "configs.stack", "configs.merged", "configs.side", "configs.env", "configs.list_mode"} <= set(rows)

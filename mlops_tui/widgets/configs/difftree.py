@@ -136,7 +136,7 @@ class DiffTree(Tree):
             new = None if at_file else _child(group.new, part)
             if at_file:
                 old, new = _child(group.old, part), _child(group.new, part)
-            child = node.add(self._group_label(part, len(changes)), data=Group(path, changes, old, new))
+            child = node.add(self._group_label(part, len(changes), at_file), data=Group(path, changes, old, new))
             self.nodes[path] = child
         same = self._unchanged_items(group, set(buckets))
         if same:
@@ -161,8 +161,9 @@ class DiffTree(Tree):
             shown = value if path in self.reveal else mask_at(path, value)
             node.add_leaf(Text.assemble((sanitize(name), self._style("key")), (": " + sanitize(show(shown)), self._style("same"))), data=("value", path, value))
 
-    def _group_label(self, part: Any, count: int) -> Text:
-        return Text.assemble((sanitize(format_path((part,))), self._style("key") + Style(bold=True)), (f"  {count} change{'s' if count != 1 else ''}", self._style("muted")))
+    def _group_label(self, part: Any, count: int, is_file: bool = False) -> Text:
+        name = str(part) if is_file else format_path((part,))
+        return Text.assemble((sanitize(name), self._style("key") + Style(bold=True)), (f"  {count} change{'s' if count != 1 else ''}", self._style("muted")))
 
     def _style(self, name: str) -> Style:
         try:

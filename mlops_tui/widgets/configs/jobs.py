@@ -73,7 +73,7 @@ def find_files(paths: list[str], cwd: Path | None) -> list[str]:
             if (base / spec).is_file() or ":" in spec:
                 out.append(spec)
             continue
-        out.extend(f"{spec.rstrip('/')}/{name}" for name in names)
+        out.extend(name if spec in (".", "./") else f"{spec.rstrip('/')}/{name}" for name in names)
         if len(out) >= MAX_FILES:
             break
     return out[:MAX_FILES]
