@@ -127,3 +127,30 @@ def test_validate_model_and_schema(ml: Path, tmp_path: Path) -> None:
     from_settings = run_cli([f"configs.schema_file={ML}/schema/serving.schema.json", "config", "validate", f"{ML}/env/base.yaml"], cwd=root)
     ok_or_finding(from_settings, 1)
     assert "service.stage: '???' is not one of ['staging', 'production']" in from_settings.stdout
+
+
+def test_diff_merged_stacks_and_secrets_masked(ml: Path, tmp_path: Path) -> None:
+    base = f"{ML}/env/base.yaml"
+    done = run_cli(["config", "diff", f"{base}+{ML}/env/staging.yaml", f"{base}+{ML}/env/prod.yaml", "--exit-code"], cwd=ml.parents[1])
+    ok_or_finding(done, 1)
+    assert "~ service.replicas: 1 -> 6" in done.stdout.splitlines()
+    assert '~ service.model_uri: "models:/churn-classifier/staging" -> "models:/churn-classifier/production"' in done.stdout.splitlines()
+    (tmp_path / "a.json").write_text('{"api_key": "abc123-old", "hf": "hf_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}')
+    (tmp_path / "b.json").write_text('{"api_key": "abc123-new", "hf": "hf_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}')
+    for extra in ([], ["--json"]):
+        masked = run_cli(["config", "diff", "a.json", "b.json", *extra], cwd=tmp_path)
+        ok_or_finding(masked, 0)
+        assert "abc123" not in masked.stdout and "hf_" not in masked.stdout and "••••••" in masked.stdout
+
+
+def test_composed_training_config_with_group_override(ml: Path) -> None:
+    done = run_cli(["config", "merge", f"{ML}/train.yaml", "model=vit_b16", "--json", "--provenance"], cwd=ml.parents[1])
+    ok_or_finding(done, 0)
+    report = json.loads(done.stdout)
+    assert report["config"]["model"]["name"] == "vit_b16"
+    assert "defaults" not in report["config"]
+    sources = {k["path"]: k["source"] for k in report["keys"]}
+    assert sources["model.hidden_dim"] == f"{ML}/model/vit_b16.yaml"
+    missing = run_cli(["config", "merge", f"{ML}/train.yaml", "model=nope"], cwd=ml.parents[1])
+    ok_or_finding(missing, 2)
+    assert missing.stderr.strip() == f"mlops-tui: {ML}/model/nope.yaml: no such file"
