@@ -140,6 +140,8 @@ def main() -> None:
                                            "--repo", str(root), cwd=root, env=env), args.repeat)
         t_cli_hist, _ = timed(lambda: run(sys.executable, "-m", "mlops_tui", "models", "history", "m0", "--json",
                                           cwd=root, env=env), args.repeat)
+        t_cli_diff, _ = timed(lambda: run(sys.executable, "-m", "mlops_tui", "models", "diff", "HEAD~100", "HEAD",
+                                          "--json", cwd=root, env=env), args.repeat)
         t_gto, gto_out = timed(lambda: run(str(VENV_BIN / "gto"), "show", "--json", cwd=root, env=env), args.repeat)
         t_gto_hist, _ = timed(lambda: run(str(VENV_BIN / "gto"), "history", "m0", "--json", cwd=root, env=env),
                               args.repeat)
@@ -153,11 +155,12 @@ def main() -> None:
         print(f"in-process: registry + all artifacts' history {t_list * 1000:.0f} ms; "
               f"one artifact's full history {t_hist * 1000:.0f} ms")
         print(f"CLI (python start + imports included): models list --json {t_cli:.2f} s; "
-              f"models history m0 --json {t_cli_hist:.2f} s")
+              f"models history m0 --json {t_cli_hist:.2f} s (with params/metrics of every version); "
+              f"models diff HEAD~100 HEAD --json {t_cli_diff:.2f} s")
         print(f"peers: gto show --json {t_gto:.2f} s; gto history m0 --json {t_gto_hist:.2f} s; "
               f"dvc diff HEAD~100 HEAD --json {t_dvc:.2f} s")
         print(f"ratio gto show / our whole history (in-process): {t_gto / t_list:.1f}x; "
-              f"gto show / models list CLI: {t_gto / t_cli:.1f}x; dvc diff / models history CLI: {t_dvc / t_cli_hist:.1f}x")
+              f"gto show / models list CLI: {t_gto / t_cli:.1f}x; dvc diff / models diff CLI: {t_dvc / t_cli_diff:.1f}x")
         print(f"(median of {args.repeat} runs each)")
 
 

@@ -88,6 +88,8 @@ class GitRepo:
         self.partial = any(line.split(" ", 1)[-1].strip().lower() not in ("", "false") for line in promisors.splitlines())
         self._tree_cache: dict[str, dict[str, str]] = {}
         self._present: set[str] | None = None
+        self._batch: subprocess.Popen[bytes] | None = None
+        self._batch_lock = threading.Lock()
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -221,7 +223,7 @@ class GitRepo:
     # -- blobs ----------------------------------------------------------------------------------
 
     def blobs(self, oids: list[str]) -> dict[str, bytes | None]:
-        """Contents of blobs by id through one `git cat-file --batch`; None where missing.
+        """Contents of blobs by id through `git cat-file --batch`; None where missing.
 
         In a partial clone only local blobs are asked for, so no lazy fetch reaches the remote."""
         result: dict[str, bytes | None] = {}
@@ -230,42 +232,70 @@ class GitRepo:
         result.update({o: None for o in oids if o not in unique})
         if not unique:
             return result
-        request = "".join(f"{o}\n" for o in unique).encode()
-        proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"], cwd=self.cwd, env=self.env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-        writer = threading.Thread(target=self._feed, args=(proc, request), daemon=True)
-        writer.start()
-        try:
+        with self._batch_lock:
+            proc = self._batch_process()
+            writer = threading.Thread(target=self._feed, args=(proc, "".join(f"{o}\n" for o in unique).encode()),
+                                      daemon=True)
+            writer.start()
             stream = proc.stdout
             assert stream is not None
-            for oid in unique:
-                header = stream.readline()
-                if not header:
-                    break
-                parts = header.split()
-                if len(parts) == 3 and parts[1] == b"blob":
-                    result[oid] = stream.read(int(parts[2]))
-                    stream.read(1)
-                elif len(parts) == 3:
-                    stream.read(int(parts[2]) + 1)
-                    result[oid] = None
-                else:
-                    result[oid] = None
-        finally:
-            writer.join(timeout=self.timeout)
-            if proc.stdout:
-                proc.stdout.close()
-            proc.wait(timeout=self.timeout)
+            try:
+                for oid in unique:
+                    header = stream.readline()
+                    if not header:
+                        raise ModelsError("git cat-file stopped answering")
+                    parts = header.split()
+                    if len(parts) == 3 and parts[1] == b"blob":
+                        result[oid] = stream.read(int(parts[2]))
+                        stream.read(1)
+                    elif len(parts) == 3:
+                        stream.read(int(parts[2]) + 1)
+                        result[oid] = None
+                    else:
+                        result[oid] = None
+            except (OSError, ValueError, ModelsError):
+                self.close()
+                raise
+            finally:
+                writer.join(timeout=self.timeout)
         return result
+
+    def _batch_process(self) -> subprocess.Popen[bytes]:
+        if self._batch is None or self._batch.poll() is not None:
+            self._batch = subprocess.Popen(
+                ["git", "cat-file", "--batch"], cwd=self.cwd, env=self.env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+        return self._batch
+
+    def close(self) -> None:
+        """Stop the `git cat-file` process, if one runs."""
+        proc, self._batch = self._batch, None
+        if proc is not None:
+            for stream in (proc.stdin, proc.stdout):
+                if stream:
+                    try:
+                        stream.close()
+                    except OSError:
+                        pass
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to report to
+            pass
 
     @staticmethod
     def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
         try:
             assert proc.stdin is not None
             proc.stdin.write(data)
-            proc.stdin.close()
+            proc.stdin.flush()
         except (BrokenPipeError, OSError):
             pass
 

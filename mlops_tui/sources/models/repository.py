@@ -72,6 +72,12 @@ class ModelRepository:
         self._tags: list[TagRef] = []
         self._registry: Registry | None = None
         self._head: str | None = None
+        self._files_cache: dict[str, tuple] = {}
+        self._dvc_oids: dict[str, dict[str, str]] = {}
+
+    def close(self) -> None:
+        """Stop the git process kept for reading blobs."""
+        self.git.close()
 
     @property
     def root(self) -> str:
@@ -92,8 +98,21 @@ class ModelRepository:
         walk = _Walk()
         blobs = self.git.blobs([o for c in self._commits for o in c.oids])
         tags_at = self.tags_by_commit()
+        keep = set(tags_at) | {self._head}
+        current: dict[str, str] = {}
+        self._dvc_oids = {}
         for commit in self._commits:
             self._apply(walk, commit, blobs, tags_at)
+            for path, oid in zip(commit.changed, commit.oids):
+                if _kind(path) in ("dvc", "dvc.lock", "dvc.yaml"):
+                    if oid == ZERO:
+                        current.pop(path, None)
+                    else:
+                        current[path] = oid
+            if commit.sha in keep:
+                self._dvc_oids[commit.sha] = dict(current)
+        if self._commits and self._head not in self._dvc_oids:
+            self._dvc_oids[self._head] = dict(current)
         self._walk = walk
         self._registry = self._build_registry()
         return Snapshot(
@@ -391,13 +410,37 @@ class ModelRepository:
         names = ", ".join(sorted(self.registry().entries)) or "none"
         return f"registered artifacts: {names}"
 
-    def _files_at(self, commit: str) -> tuple[list[dvcfiles.PipelineFile], list[OutState], list[str], dict[str, str]]:
-        tree = self.git.ls_tree(commit)
-        wanted = [p for p in tree if _kind(p) in ("dvc", "dvc.lock", "dvc.yaml")]
-        blobs = self.git.files(commit, wanted)
+    def _dvc_paths(self, commit: str) -> list[str]:
+        """The DVC files at a commit: known from the history pass, else from `git ls-tree`."""
+        known = self._dvc_oids.get(commit)
+        if known is not None and not self.git.partial:
+            return sorted(known)
+        return [p for p in self.git.ls_tree(commit) if _kind(p) in ("dvc", "dvc.lock", "dvc.yaml")]
+
+    def _contents(self, commit: str, paths: list[str]) -> dict[str, bytes | None]:
+        """Files at a commit (None when absent); `commit:path` through the one cat-file process."""
+        if self.git.partial:
+            return self.git.files(commit, paths)
+        specs = {p: f"{commit}:{p}" for p in paths if "\n" not in p}
+        blobs = self.git.blobs(list(specs.values()))
+        return {p: blobs.get(specs[p]) if p in specs else None for p in paths}
+
+    def _not_local(self, commit: str, path: str) -> bool:
+        return self.git.partial and path in self.git.ls_tree(commit)
+
+    def _files_at(self, commit: str) -> tuple[list[dvcfiles.PipelineFile], list[OutState], list[str], dict[str, dict]]:
+        if commit not in self._files_cache:
+            self._files_cache[commit] = self._read_files_at(commit)
+        pipelines, outs, errors, locks = self._files_cache[commit]
+        return pipelines, outs, list(errors), locks
+
+    def _read_files_at(self, commit: str) -> tuple[list[dvcfiles.PipelineFile], list[OutState], list[str], dict[str, dict]]:
+        wanted = self._dvc_paths(commit)
+        blobs = self._contents(commit, wanted)
         pipelines: list[dvcfiles.PipelineFile] = []
         outs: list[OutState] = []
         errors: list[str] = []
+        lock_params: dict[str, dict] = {}
         for path in wanted:
             data = blobs.get(path)
             if data is None:
@@ -408,24 +451,27 @@ class ModelRepository:
                 if kind == "dvc":
                     outs.extend(dvcfiles.parse_dvc_file(path, data)[0])
                 elif kind == "dvc.lock":
-                    outs.extend(o for s in dvcfiles.parse_lock(path, data) for o in s.outs)
+                    for stage in dvcfiles.parse_lock(path, data):
+                        outs.extend(stage.outs)
+                        if stage.params:
+                            lock_params[f"{path}:{stage.name}"] = dict(stage.params)
                 else:
                     pipelines.append(dvcfiles.parse_pipeline(path, data))
             except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError) as exc:
                 errors.append(f"{path} at {commit[:7]}: {str(exc).splitlines()[0] if str(exc) else exc}")
-        return pipelines, outs, errors, tree
+        return pipelines, outs, errors, lock_params
 
-    def _read(self, commit: str, files: dict[str, list[str]], tree: dict[str, str], metrics: bool) -> tuple[dict, list]:
-        blobs = self.git.files(commit, [p for p in files if p in tree])
+    def _read(self, commit: str, files: dict[str, list[str]], metrics: bool) -> tuple[dict, list]:
+        blobs = self._contents(commit, list(files))
         data: dict[str, Any] = {}
         errors: list[str] = []
         for path, keys in files.items():
             raw = blobs.get(path)
             if raw is None:
-                if path not in tree and metrics:
-                    errors.append(f"{path} is not in git at {commit[:7]} (the DVC cache is not read)")
-                elif path in tree:
+                if self._not_local(commit, path):
                     errors.append(f"{path} at {commit[:7]} is not local (partial clone)")
+                elif metrics:
+                    errors.append(f"{path} is not in git at {commit[:7]} (the DVC cache is not read)")
                 continue
             try:
                 doc = dvcfiles.load_structured(path, raw)
@@ -436,8 +482,8 @@ class ModelRepository:
         return data, errors
 
     def params_at(self, commit: str) -> tuple[dict[str, Any], list[str]]:
-        """{params file: data} at a commit, the files and keys `dvc params show` would read."""
-        pipelines, _, errors, tree = self._files_at(commit)
+        """{params file: data} at a commit, the files and keys `dvc params diff` reads."""
+        pipelines, _, errors, _ = self._files_at(commit)
         files: dict[str, list[str]] = {}
         for pf in pipelines:
             for file, keys in pf.params.items():
@@ -445,16 +491,15 @@ class ModelRepository:
                     files[file] = []
                 else:
                     files[file] = list(dict.fromkeys(files.get(file, []) + keys))
-        if dvcfiles.DEFAULT_PARAMS in tree:
-            files[dvcfiles.DEFAULT_PARAMS] = []
-        data, read_errors = self._read(commit, files, tree, metrics=False)
+        files[dvcfiles.DEFAULT_PARAMS] = []  # read whole when present, as DVC does
+        data, read_errors = self._read(commit, files, metrics=False)
         return data, errors + read_errors
 
     def metrics_at(self, commit: str) -> tuple[dict[str, Any], list[str]]:
-        """{metrics file: data} at a commit, the files `dvc metrics show` would read (from git only)."""
-        pipelines, _, errors, tree = self._files_at(commit)
-        files = {m: [] for pf in pipelines for m in pf.metrics}
-        data, read_errors = self._read(commit, files, tree, metrics=True)
+        """{metrics file: data} at a commit, the files `dvc metrics show` reads (from git only)."""
+        pipelines, _, errors, _ = self._files_at(commit)
+        files: dict[str, list[str]] = {m: [] for pf in pipelines for m in pf.metrics}
+        data, read_errors = self._read(commit, files, metrics=True)
         return data, errors + read_errors
 
     def details_at(self, spec: str) -> VersionDetails:
@@ -462,18 +507,7 @@ class ModelRepository:
         commit = self.resolve(spec).commit
         params, pe = self.params_at(commit)
         metrics, me = self.metrics_at(commit)
-        tree = self.git.ls_tree(commit)
-        locks = [p for p in tree if _kind(p) == "dvc.lock"]
-        lock_params: dict[str, dict[str, Any]] = {}
-        for path, data in self.git.files(commit, locks).items():
-            if data is None:
-                continue
-            try:
-                for stage in dvcfiles.parse_lock(path, data):
-                    if stage.params:
-                        lock_params[f"{path}:{stage.name}"] = dict(stage.params)
-            except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError) as exc:
-                pe.append(f"{path} at {commit[:7]}: {str(exc).splitlines()[0] if str(exc) else exc}")
+        lock_params = self._files_at(commit)[3]
 
         def flat(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
             result = {}

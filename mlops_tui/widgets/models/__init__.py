@@ -157,6 +157,10 @@ class ModelsPane(Pane):
         self.query_one(SourceNote).show(SourceStatus("models.repo", SourceState.LOADING, "reading git history"))
         self.load()
 
+    def on_unmount(self) -> None:
+        if self.source is not None:
+            self.source.close()
+
     def focus_default(self) -> None:
         self.query_one("#models-artifacts", DataTable).focus()
 
@@ -227,6 +231,8 @@ class ModelsPane(Pane):
     # -- snapshot -------------------------------------------------------------------------------
 
     def _show_snapshot(self, loaded: Loaded) -> None:
+        if self.source is not None and self.source is not loaded.source:
+            self.source.close()
         self.source, self.snapshot = loaded.source, loaded.snapshot
         snap = loaded.snapshot
         registry = snap.registry
