@@ -237,6 +237,15 @@ async def test_compare_two_files_with_keys_and_reveal_in_tree(tmp_path: Path, wa
         assert str(app.query_one(DiffTree).cursor_node.label) == '~ password: "hunter2-old" → "hunter2-new"'
         await pilot.press("x")
         assert "hunter2" not in str(app.query_one(DiffTree).cursor_node.label)
+        await pilot.press("s")
+        right = app.query_one("#configs-side-new", LinesView)
+        right.focus()
+        right.move_to(right.rows.index_of(("db", "password")))
+        assert right.rows[right.cursor].text == f'db.password: "{MASK}"'
+        await pilot.press("x")
+        assert right.rows[right.cursor].text == 'db.password: "hunter2-new"'
+        left = app.query_one("#configs-side-old", LinesView)
+        assert left.rows[left.cursor].text == 'db.password: "hunter2-old"'
 
 
 async def test_directories_at_two_revisions_side_by_side_follows_the_file(ml_repo: Path, wait_pane) -> None:

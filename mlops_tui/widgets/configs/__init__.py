@@ -77,6 +77,7 @@ class ConfigsPane(Pane):
         self.reveal_all = settings.reveal_secrets
         self.merged_reveal: set = set()
         self.side_reveal: set = set()
+        self.side_rows = None
         self.reported = False
 
     def compose(self) -> ComposeResult:
@@ -253,7 +254,8 @@ class ConfigsPane(Pane):
         tree.reveal = set()
         tree.show_result(f"{work.old} → {work.new}", result, comparison.old.data, comparison.new.data, comparison.old.is_dir)
         self.side_file = None
-        self._fill_side(None)
+        self.side_reveal = set()
+        self._fill_side(None, fresh=True)
         mode = f"lists by {self.list_mode.value}" + (f" ({self.settings.list_key})" if self.list_mode is ListMode.KEY else "")
         self._title(f"{work.old} → {work.new}: {result.summary()} · {mode}")
         self.action_show_view("configs-tree") if self._view() == "configs-merged" else None
@@ -261,10 +263,13 @@ class ConfigsPane(Pane):
         self.query_one(SourceNote).show(status)
         self.report(status)
 
-    def _fill_side(self, file: str | None) -> None:
+    def _fill_side(self, file: str | None, fresh: bool = False) -> None:
         if self.diff_work is None:
             return
         comparison = self.diff_work.comparison
+        if fresh and self.diff_work.side is not None:
+            self._show_side(self.diff_work.side, None)
+            return
         old, new = comparison.old.data, comparison.new.data
         if comparison.old.is_dir:
             old, new = old.get(file) if file else None, new.get(file) if file else None
@@ -276,6 +281,12 @@ class ConfigsPane(Pane):
             left.set_rows([], "directories: press n to walk to a change; its file shows here")
             right.set_rows([], "")
             return
+        self._show_side(rows, file)
+
+    def _show_side(self, rows, file: str | None) -> None:
+        left, right = self.query_one("#configs-side-old", LinesView), self.query_one("#configs-side-new", LinesView)
+        self.side_file = file
+        self.side_rows = rows
         left.set_rows(rows.left, "(empty)")
         right.set_rows(rows.right, "(empty)")
         left.border_title = sanitize(f"{self.diff_work.old}" + (f" · {file}" if file else ""))
@@ -428,11 +439,10 @@ class ConfigsPane(Pane):
         else:
             right = self.query_one("#configs-side-new", LinesView)
             path = right.rows[right.cursor].path if right.rows else None
-            if path is not None:
-                self.side_reveal ^= {path}
-                cursor = right.cursor
-                self._fill_side(self.side_file)
-                right.move_to(cursor, center=False)
+            if path is not None and self.side_rows is not None:
+                self.side_rows.toggle_reveal(path)
+                self.query_one("#configs-side-old", LinesView).refresh()
+                right.refresh()
         if path is None:
             self._title("no value under the cursor to reveal")
 

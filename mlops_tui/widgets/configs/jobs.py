@@ -10,6 +10,7 @@ from mlops_tui.sources.configs import ConfigError, DiffOptions, ListMode, compar
 from mlops_tui.sources.configs.compare import Comparison
 from mlops_tui.sources.configs.merge import Merged
 from mlops_tui.sources.configs.validate import Violation
+from mlops_tui.widgets.configs.rows import SideBySide, side_by_side
 
 MAX_FILES = 2000
 
@@ -19,6 +20,7 @@ class DiffWork:
     old: str
     new: str
     comparison: Comparison
+    side: SideBySide | None = None  # built in the worker for two files; per file on demand for folders
 
 
 @dataclass
@@ -36,7 +38,9 @@ def diff_options(settings: ConfigsSettings, mode: ListMode) -> DiffOptions:
 
 
 def run_diff(old: str, new: str, options: DiffOptions, cwd: Path | None) -> DiffWork:
-    return DiffWork(old, new, compare(old, new, options, cwd))
+    comparison = compare(old, new, options, cwd)
+    side = None if comparison.old.is_dir else side_by_side(comparison.old.data, comparison.new.data, comparison.result)
+    return DiffWork(old, new, comparison, side)
 
 
 def run_merge(settings: ConfigsSettings, specs: list[str], overrides: list[str], resolve_env: bool, cwd: Path | None) -> MergeWork:

@@ -108,11 +108,18 @@ class SideBySide:
 
     left: LazyRows
     right: LazyRows
+    reveal: set
+
+    def toggle_reveal(self, path: KeyPath) -> None:
+        """Show or mask the value at path on both sides (rows are rebuilt when next drawn)."""
+        self.reveal ^= {path}
+        self.left._cache.clear()
+        self.right._cache.clear()
 
 
 def side_by_side(old: Any, new: Any, result: DiffResult, file: str | None = None, reveal: set[KeyPath] | None = None) -> SideBySide:
     """Rows of old and new aligned by key path; rows under a change are marked on the side that has them."""
-    reveal = reveal or set()
+    reveal = reveal if reveal is not None else set()
     changes = [c for c in result.changes if c.file == file]
     old_changed = {p for c in changes if c.kind is not Kind.ADDED and (p := positional(old, c.path)) is not None}
     new_changed = {p for c in changes if c.kind is not Kind.REMOVED and (p := positional(new, c.path)) is not None}
@@ -143,7 +150,7 @@ def side_by_side(old: Any, new: Any, result: DiffResult, file: str | None = None
         return _side_row(order[i], new_map, new_changed, new_lengths, new_kind, reveal, removed=False)
 
     marked = [i for i, p in enumerate(order) if (old_changed and _under(p, old_changed, old_lengths)) or (new_changed and _under(p, new_changed, new_lengths))]
-    return SideBySide(LazyRows(order, left, marked), LazyRows(order, right, marked))
+    return SideBySide(LazyRows(order, left, marked), LazyRows(order, right, marked), reveal)
 
 
 def _kind_under(path: KeyPath, kinds: dict, lengths: list[int]) -> Kind | None:
