@@ -272,3 +272,19 @@ async def test_help_lists_the_pane_keys(wait_pane) -> None:
         rows = {row[3]: row[1] for row in app._help_rows()}
         assert rows["configs.next"] == "Next change" and rows["configs.reveal"] == "Reveal secret"
         assert {"configs.compare", "configs.stack", "configs.merged", "configs.side", "configs.env", "configs.list_mode"} <= set(rows)
+
+
+async def test_reveal_secrets_setting_shows_values_everywhere(tmp_path: Path, wait_pane) -> None:
+    (tmp_path / "a.yaml").write_text("db:\n  password: pw-old-1\n")
+    (tmp_path / "b.yaml").write_text("db:\n  password: pw-new-2\n")
+    app = make_app(dotlist=["configs.paths=[.]", "configs.reveal_secrets=true", "configs.compare=[a.yaml,b.yaml]"],
+                   pane_options={"configs": {"cwd": tmp_path}})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        assert '~ password: "pw-old-1" → "pw-new-2"' in tree_labels(app)
+        await pilot.press("s")
+        assert app.query_one("#configs-side-new", LinesView).rows[0].text == 'db.password: "pw-new-2"'
+        app.query_one(ConfigsPane).open_merge(["b.yaml"])
+        await wait_pane(pilot)
+        assert app.query_one("#configs-merged", LinesView).rows[0].text == 'db.password = "pw-new-2"  # b.yaml'

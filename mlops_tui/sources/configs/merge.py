@@ -18,7 +18,7 @@ import yaml
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from mlops_tui.secrets import mask_value
+from mlops_tui.secrets import MASK, is_secret_key, mask_value
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.keypath import KeyPath, format_path, mask_at
 from mlops_tui.sources.configs.loading import load
@@ -137,7 +137,8 @@ def parse_override(text: str) -> Source:
     """A KEY=VALUE override as a one-key source; the label masks a secret value."""
     match = _OVERRIDE.match(text)
     if not match:
-        raise ConfigError(f"bad override {mask_value('', text)!r}: expected KEY=VALUE (e.g. trainer.max_epochs=20)")
+        shown = MASK if is_secret_key(text) else mask_value("", text)
+        raise ConfigError(f"bad override {shown!r}: expected KEY=VALUE (e.g. trainer.max_epochs=20)")
     key, value = match["key"], match["value"]
     label = f"override {key}={mask_value(key.rsplit('.', 1)[-1], value)}"
     try:

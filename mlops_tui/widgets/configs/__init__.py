@@ -20,7 +20,7 @@ from mlops_tui.sources.configs import ConfigError, ListMode, format_path
 from mlops_tui.sources.configs.diff import Change
 from mlops_tui.widgets.configs.difftree import DiffTree
 from mlops_tui.widgets.configs.lines import LinesView
-from mlops_tui.widgets.configs.rows import merged_rows, side_by_side
+from mlops_tui.widgets.configs.rows import RevealAll, merged_rows, side_by_side
 from mlops_tui.widgets.configs.jobs import DiffWork, MergeWork, diff_options, find_files, run_diff, run_merge
 from mlops_tui.widgets.pane import Pane, SourceNote
 from mlops_tui.widgets.text import literal, sanitize
@@ -76,7 +76,7 @@ class ConfigsPane(Pane):
         self.side_file: str | None = None
         self.reveal_all = settings.reveal_secrets
         self.merged_reveal: set = set()
-        self.side_reveal: set = set()
+        self.side_reveal: set = RevealAll() if self.reveal_all else set()
         self.side_rows = None
         self.reported = False
 
@@ -126,7 +126,7 @@ class ConfigsPane(Pane):
 
     @work(exclusive=True, group="configs", exit_on_error=False, thread=True)
     def _run_diff(self, old: str, new: str) -> DiffWork:
-        return run_diff(old, new, diff_options(self.settings, self.list_mode), self.cwd)
+        return run_diff(old, new, diff_options(self.settings, self.list_mode), self.cwd, self.reveal_all)
 
     @work(exclusive=True, group="configs", exit_on_error=False, thread=True)
     def _run_merge(self, specs: list[str], overrides: list[str], resolve_env: bool) -> MergeWork:
@@ -252,9 +252,10 @@ class ConfigsPane(Pane):
         result = comparison.result
         tree = self.query_one(DiffTree)
         tree.reveal = set()
+        tree.reveal_all = self.reveal_all
         tree.show_result(f"{work.old} → {work.new}", result, comparison.old.data, comparison.new.data, comparison.old.is_dir)
         self.side_file = None
-        self.side_reveal = set()
+        self.side_reveal = RevealAll() if self.reveal_all else set()
         self._fill_side(None, fresh=True)
         mode = f"lists by {self.list_mode.value}" + (f" ({self.settings.list_key})" if self.list_mode is ListMode.KEY else "")
         self._title(f"{work.old} → {work.new}: {result.summary()} · {mode}")

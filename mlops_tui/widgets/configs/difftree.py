@@ -82,6 +82,7 @@ class DiffTree(Tree):
         self.guide_depth = 2
         self.result: DiffResult | None = None
         self.reveal: set[KeyPath] = set()
+        self.reveal_all = False  # configs.reveal_secrets
         self.nodes: dict[KeyPath, TreeNode] = {}
 
     # building -------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ class DiffTree(Tree):
         elif isinstance(value, list) and value:
             node.add(Text(f"{name}  [{len(value)}]", style=self._style("muted")), data=Unchanged(path, list(enumerate(value))))
         else:
-            shown = value if path in self.reveal else mask_at(path, value)
+            shown = value if self.reveal_all or path in self.reveal else mask_at(path, value)
             node.add_leaf(Text.assemble((sanitize(name), self._style("key")), (": " + sanitize(show(shown)), self._style("same"))), data=("value", path, value))
 
     def _group_label(self, part: Any, count: int, is_file: bool = False) -> Text:
@@ -172,7 +173,7 @@ class DiffTree(Tree):
             return Style()
 
     def _leaf_label(self, change: Change) -> Text:
-        parts = change_label(change, _full(change) in self.reveal)
+        parts = change_label(change, self.reveal_all or _full(change) in self.reveal)
         return Text.assemble(*[(sanitize(text), self._style(cls.removesuffix("-key"))) for text, cls in parts])
 
     # events -----------------------------------------------------------------------------------

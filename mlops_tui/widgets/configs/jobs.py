@@ -10,7 +10,7 @@ from mlops_tui.sources.configs import ConfigError, DiffOptions, ListMode, compar
 from mlops_tui.sources.configs.compare import Comparison
 from mlops_tui.sources.configs.merge import Merged
 from mlops_tui.sources.configs.validate import Violation
-from mlops_tui.widgets.configs.rows import SideBySide, side_by_side
+from mlops_tui.widgets.configs.rows import RevealAll, SideBySide, side_by_side
 
 MAX_FILES = 2000
 
@@ -37,9 +37,10 @@ def diff_options(settings: ConfigsSettings, mode: ListMode) -> DiffOptions:
     return DiffOptions(mode, settings.list_key if mode is ListMode.KEY else None)
 
 
-def run_diff(old: str, new: str, options: DiffOptions, cwd: Path | None) -> DiffWork:
+def run_diff(old: str, new: str, options: DiffOptions, cwd: Path | None, reveal_all: bool = False) -> DiffWork:
     comparison = compare(old, new, options, cwd)
-    side = None if comparison.old.is_dir else side_by_side(comparison.old.data, comparison.new.data, comparison.result)
+    reveal = RevealAll() if reveal_all else None
+    side = None if comparison.old.is_dir else side_by_side(comparison.old.data, comparison.new.data, comparison.result, reveal=reveal)
     return DiffWork(old, new, comparison, side)
 
 

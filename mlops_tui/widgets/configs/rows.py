@@ -41,6 +41,13 @@ class Row:
         return "".join(text for text, _ in self.parts)
 
 
+class RevealAll(set):
+    """The reveal set when configs.reveal_secrets is on: every path is revealed."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 class LazyRows(Sequence):
     """Rows built when first drawn: a view over 50,000 keys costs only what is on screen."""
 
