@@ -105,3 +105,15 @@ def test_file_against_directory_is_refused(ml: Path) -> None:
 
 def test_kind_values_are_stable() -> None:
     assert [k.value for k in Kind] == ["added", "removed", "changed", "type_changed"]
+
+
+def test_anchors_and_merge_keys_compare_as_their_values(tmp_path: Path) -> None:
+    (tmp_path / "anchored.yaml").write_text("base: &b {lr: 0.1, wd: 0.0}\nstage1:\n  <<: *b\n  lr: 0.2\nstage2: *b\n")
+    (tmp_path / "plain.yaml").write_text("stage2: {wd: 0.0, lr: 0.1}\nstage1: {wd: 0.0, lr: 0.2}\nbase: {lr: 0.1, wd: 0.0}\n")
+    assert not compare(str(tmp_path / "anchored.yaml"), str(tmp_path / "plain.yaml")).result.differ
+
+
+def test_formats_compare_across_yaml_json_toml(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text("[server]\nport = 8080\nhosts = ['a', 'b']\n")
+    (tmp_path / "b.json").write_text('{"server": {"hosts": ["a", "b"], "port": 8081}}')
+    assert changes(compare(str(tmp_path / "a.toml"), str(tmp_path / "b.json")).result) == {"server.port": ("changed", 8080, 8081)}

@@ -144,3 +144,14 @@ def test_composition_at_a_git_revision(ml_repo: Path, run_git) -> None:
     assert at_head.raw == {"model": {"width": 64}, "lr": 0.1}
     assert {e.key: e.source for e in at_head.entries}["model.width"] == "HEAD:conf/model/small.yaml"
     assert merge_stack(["conf/train.yaml"], cwd=ml_repo).raw["model"] == {"width": 128}
+
+
+def test_failing_env_resolver_is_an_error_only_when_env_is_resolved(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("MLOPS_TUI_UNSET_VAR", raising=False)
+    (tmp_path / "e.yaml").write_text("token: ${oc.env:MLOPS_TUI_UNSET_VAR}\nurl: http://x/${token}\n")
+    closed = by_key(merge_stack([str(tmp_path / "e.yaml")]))
+    assert closed["token"].env_pending and closed["token"].error is None
+    assert closed["url"].env_pending and closed["url"].value == "http://x/${oc.env:MLOPS_TUI_UNSET_VAR}"
+    opened = by_key(merge_stack([str(tmp_path / "e.yaml")], resolve_env=True))
+    assert opened["token"].error == "KeyError raised while resolving interpolation: \"Environment variable 'MLOPS_TUI_UNSET_VAR' not found\""
+    assert opened["url"].error is not None
