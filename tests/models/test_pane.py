@@ -143,3 +143,24 @@ def test_snapshot_160x48_versions(registry_repo, snap_compare):
 
 async def _settled(pilot) -> None:
     await settle(pilot.app, pilot)
+
+
+async def test_pane_in_the_app_reports_to_the_status_line(registry_repo):
+    from support.app_factory import make_app
+
+    app = make_app(dotlist=[f"models.repo={registry_repo.root}"], pane_options={"models": {"now": NOW}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        for _ in range(6):
+            ours = [w for w in app.workers if w.group.startswith("models")]
+            if ours:  # an empty list would mean "every worker", and the metrics pane samples forever
+                await app.workers.wait_for_complete(ours)
+            await pilot.pause()
+        assert app.active_pane_id == "models"
+        names = [r[0] for r in cells(app.query_one("#models-artifacts", DataTable))]
+        assert names[0] == "churn" and "data/images" in names
+        from mlops_tui.sources.base import SourceState
+        from mlops_tui.widgets.statusline import StatusLine
+
+        status = app.query_one(StatusLine).statuses["models.repo"]
+        assert status.state is SourceState.OK and status.reason.startswith("repo: 8 artifacts, 6 versions")
