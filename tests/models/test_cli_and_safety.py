@@ -98,7 +98,7 @@ def test_malformed_dvc_files_are_reported_not_raised(plain_home, tmp_path):
     (b.root / "model.bin.dvc").write_bytes(b"\x00\xff\xfe binary \x1b[31m")
     b.commit("break things")
     b.write("dvc.lock", "schema: '2.0'\nstages:\n  train:\n    outs:\n    - path: m.pkl\n      md5: abc\n      size: 7\n")
-    b.commit("fix the lock")
+    b.commit("fix \x1b[2J\x1b]0;pwned\x07 the lock [bold]")
     source = ModelRepository(str(b.root))
     snapshot = source.load()
     unreadable = [n for n in snapshot.notes if n.startswith("unreadable:")]
@@ -108,6 +108,10 @@ def test_malformed_dvc_files_are_reported_not_raised(plain_home, tmp_path):
     done = run_cli("models", "list", cwd=b.root, home=plain_home)
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert "\x1b" not in done.stdout + done.stderr
+    history = run_cli("models", "history", "m.pkl", cwd=b.root, home=plain_home)
+    assert history.returncode == 0
+    assert "fix ␛[2J␛]0;pwned␇ the lock [bold]" in history.stdout  # shown literally, never interpreted
+    assert "\x1b" not in history.stdout and "\x07" not in history.stdout
 
 
 def test_partial_clone_never_fetches(registry_repo, plain_home, tmp_path):

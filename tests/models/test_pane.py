@@ -164,3 +164,23 @@ async def test_pane_in_the_app_reports_to_the_status_line(registry_repo):
 
         status = app.query_one(StatusLine).statuses["models.repo"]
         assert status.state is SourceState.OK and status.reason.startswith("repo: 8 artifacts, 6 versions")
+
+
+async def test_untrusted_commit_text_and_unreadable_files(tmp_path):
+    from models.modelrepos import Builder, tool_env
+
+    b = Builder(tmp_path / "repo", tool_env(tmp_path / "home"))
+    b.root.mkdir()
+    b.run("git", "init", "-q", "-b", "main")
+    b.write("m.pkl.dvc", "outs:\n- md5: 0123456789abcdef0123456789abcdef\n  size: 3\n  path: m.pkl\n")
+    b.commit("train [red]\x1b[2Jclear[/red]")
+    b.write("dvc.lock", "stages: [unclosed\n")
+    b.commit("broken lock")
+    app = make(b.root)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        history = cells(app.query_one("#models-history", DataTable))
+        assert history[0][7] == "train [red]␛[2Jclear[/red]"
+        note = text(app.query_one(SourceNote))
+        assert "unreadable:" in note and "dvc.lock" in note
+        assert app.query_one(SourceNote).has_class("-ok")

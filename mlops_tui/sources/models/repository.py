@@ -362,8 +362,8 @@ class ModelRepository:
         if self.git.shallow:
             oldest = self._commits[0].date.strftime("%Y-%m-%d") if self._commits else "?"
             notes.append(
-                f"shallow clone: history before {oldest} is missing, so older versions, their params and "
-                "metrics are not shown (git fetch --unshallow to see them)"
+                f"shallow clone: history before {oldest} is missing, so older versions, GTO tags on them, "
+                "their params and metrics are not shown (git fetch --unshallow to see them)"
             )
         if self.git.partial:
             notes.append(
