@@ -288,3 +288,33 @@ async def test_reveal_secrets_setting_shows_values_everywhere(tmp_path: Path, wa
         app.query_one(ConfigsPane).open_merge(["b.yaml"])
         await wait_pane(pilot)
         assert app.query_one("#configs-merged", LinesView).rows[0].text == 'db.password = "pw-new-2"  # b.yaml'
+
+
+async def test_find_a_key_path_and_list_modes(wait_pane) -> None:
+    app = app_for("configs.list_key=name", f"configs.compare=[{V1},{V2}]")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"patience", "enter")
+        assert title(app) == "change 10/12: callbacks[name=early_stopping].patience (changed)"
+        await pilot.press("escape")
+        assert not app.query_one("#configs-find").has_class("-open")
+        await pilot.press("o")
+        await wait_pane(pilot)
+        assert title(app).endswith("· lists by position")
+        await pilot.press("o")
+        await wait_pane(pilot)
+        assert " · lists by set" in title(app)
+        await pilot.press("o")
+        await wait_pane(pilot)
+        assert title(app).endswith("12 changes: 2 added, 9 changed, 1 type changed · lists by key (name)")
+        app.query_one(ConfigsPane).open_merge(["configs/ml/train.yaml"])
+        await wait_pane(pilot)
+        await pilot.press("slash", *"warmup", "enter")
+        view = app.query_one("#configs-merged", LinesView)
+        assert view.rows[view.cursor].text == "optimizer.scheduler.warmup_steps = 500  # configs/ml/optimizer/adamw.yaml"
+        await pilot.press("escape", "slash")
+        app.query_one("#configs-find").value = ""
+        await pilot.press(*"no.such.key", "enter")
+        assert title(app) == "no key path contains 'no.such.key'"

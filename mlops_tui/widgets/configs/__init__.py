@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ContentSwitcher, OptionList, Static
+from textual.widgets import ContentSwitcher, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 from rich.text import Text
@@ -42,6 +42,8 @@ class ConfigsPane(Pane):
     ConfigsPane #configs-side { height: 1fr; }
     ConfigsPane #configs-side LinesView { width: 1fr; }
     ConfigsPane #configs-side-old { border-right: tall $panel; }
+    ConfigsPane #configs-find { height: 3; display: none; }
+    ConfigsPane #configs-find.-open { display: block; }
     ConfigsPane #configs-problems { height: auto; max-height: 7; border-top: tall $error 50%; background: $surface; }
     ConfigsPane #configs-problems.-empty { display: none; }
     """
@@ -86,6 +88,7 @@ class ConfigsPane(Pane):
             yield OptionList(id="configs-files")
             with Vertical(id="configs-main"):
                 yield Static(id="configs-title")
+                yield Input(placeholder="find a key path (Enter: next match, Esc: close)", id="configs-find")
                 with ContentSwitcher(id="configs-views", initial="configs-tree"):
                     yield DiffTree(id="configs-tree")
                     with Horizontal(id="configs-side"):
@@ -446,6 +449,59 @@ class ConfigsPane(Pane):
                 right.refresh()
         if path is None:
             self._title("no value under the cursor to reveal")
+
+    # find -----------------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        """/: find a key path in the current view (diff changes, side by side or merged rows)."""
+        box = self.query_one("#configs-find", Input)
+        box.add_class("-open")
+        box.focus()
+
+    @on(Input.Submitted, "#configs-find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        self.find(event.value)
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#configs-find", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            box.remove_class("-open")
+            self.focus_view()
+
+    def focus_view(self) -> None:
+        target = {"configs-tree": "#configs-tree", "configs-side": "#configs-side-new", "configs-merged": "#configs-merged"}[self._view()]
+        self.query_one(target).focus()
+
+    def find(self, text: str) -> bool:
+        """Move to the next key path containing text (case-insensitive); the title says what was found."""
+        needle = text.strip().lower()
+        if not needle:
+            return False
+        view = self._view()
+        if view == "configs-tree":
+            changes = self.diff_work.comparison.result.changes if self.diff_work else []
+            order = list(range(self.change_index + 1, len(changes))) + list(range(0, self.change_index + 1))
+            for index in order:
+                if needle in changes[index].where.lower():
+                    self.change_index = index - 1
+                    self.action_walk(1)
+                    return True
+        else:
+            lines = self.query_one("#configs-merged" if view == "configs-merged" else "#configs-side-new", LinesView)
+            rows = lines.rows
+            paths = getattr(rows, "paths", None)
+            count = len(rows)
+            for step in range(1, count + 1):
+                index = (lines.cursor + step) % count
+                path = paths[index] if paths is not None else rows[index].path
+                if path is not None and needle in format_path(path).lower():
+                    lines.move_to(index)
+                    if view == "configs-side":
+                        self.query_one("#configs-side-old", LinesView).move_to(index)
+                    self._title(f"found {format_path(path)}")
+                    return True
+        self._title(f"no key path contains {text!r}", error=True)
+        return False
 
     # views ----------------------------------------------------------------------------------------
     def _view(self) -> str:

@@ -84,12 +84,14 @@ class DiffTree(Tree):
         self.reveal: set[KeyPath] = set()
         self.reveal_all = False  # configs.reveal_secrets
         self.nodes: dict[KeyPath, TreeNode] = {}
+        self.leaves: dict[int, TreeNode] = {}
 
     # building -------------------------------------------------------------------------------
     def show_result(self, title: str, result: DiffResult, old: Any, new: Any, directories: bool) -> None:
         self.clear()
         self.result = result
         self.nodes = {}
+        self.leaves = {}
         self.root.set_label(Text(sanitize(title)))
         if not result.changes:
             self.root.add_leaf(Text("no differences", style="italic"))
@@ -128,9 +130,11 @@ class DiffTree(Tree):
         directories = bool(group.changes and group.changes[0].file is not None)
         for part, changes in buckets.items():
             path = (*group.path, part)
-            if len(changes) == 1 and len(_full(changes[0])) == depth + 1:
-                leaf = node.add_leaf(self._leaf_label(changes[0]), data=Leaf(changes[0]))
-                self.nodes[path] = leaf
+            here = [c for c in changes if len(_full(c)) == depth + 1]
+            for change in here:  # in set mode a removed and an added item may share a position
+                self.leaves[id(change)] = node.add_leaf(self._leaf_label(change), data=Leaf(change))
+            changes = [c for c in changes if len(_full(c)) > depth + 1]
+            if not changes:
                 continue
             at_file = directories and depth == 0
             old = None if at_file else _child(group.old, part)
@@ -185,13 +189,18 @@ class DiffTree(Tree):
         """Expand the branches down to change and put the cursor on it."""
         full = _full(change)
         node = self.root
-        for cut in range(1, len(full) + 1):
+        for cut in range(1, len(full)):
             self._populate(node)
             node.expand()
             found = self.nodes.get(full[:cut])
             if found is None:
                 return None
             node = found
+        self._populate(node)
+        node.expand()
+        node = self.leaves.get(id(change))
+        if node is None:
+            return None
         self.move_cursor(node)
         self.scroll_to_node(node, animate=False)
         return node
