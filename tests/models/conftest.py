@@ -20,3 +20,11 @@ def registry_repo(tmp_path_factory) -> Builder:
 @pytest.fixture(scope="session")
 def plain_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("models-home")
+
+
+@pytest.fixture(scope="session")
+def edge_repo(tmp_path_factory) -> Builder:
+    from models.modelrepos import build_edge_repo
+
+    base = tmp_path_factory.mktemp("models-edge")
+    return build_edge_repo(base / "repo", base / "home")

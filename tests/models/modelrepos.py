@@ -194,3 +194,26 @@ def snapshot_files(root: Path) -> dict[str, tuple[int, int]]:
             st = path.stat()
             found[str(path.relative_to(root))] = (st.st_mtime_ns, st.st_size)
     return found
+
+
+def build_edge_repo(root: Path, home: Path) -> Builder:
+    """GTO alone on plain git: prereleases, a stage on an unregistered commit, unassignment falling back to an
+    older version, deregistration and an artifact in a subfolder (`dir:name`, tagged `dir=name`)."""
+    root.mkdir(parents=True)
+    b = Builder(root, tool_env(home))
+    b.run("git", "init", "-q", "-b", "main")
+    shas = []
+    for n in range(4):
+        b.write("README.md", f"step {n}\n")
+        shas.append(b.commit(f"step {n}"))
+    b.gto("register", "nn", shas[0], "--version", "v0.1.0")
+    b.gto("register", "nn", shas[1], "--version", "v0.2.0-rc.1")
+    b.gto("register", "nn", shas[2], "--version", "v0.2.0")
+    b.gto("assign", "nn", shas[3], "--stage", "dev", "--sr")
+    b.gto("assign", "nn", "--version", "v0.1.0", "--stage", "prod")
+    b.gto("assign", "nn", "--version", "v0.2.0", "--stage", "prod")
+    b.gto("deprecate", "nn", "v0.2.0", "prod")
+    b.gto("deprecate", "nn", "v0.2.0-rc.1")
+    b.gto("register", "models/sub:enc", shas[1], "--version", "v1.0.0")
+    b.gto("assign", "models/sub:enc", "--version", "v1.0.0", "--stage", "prod", "--simple", "true")
+    return b
