@@ -41,6 +41,8 @@ class PrometheusSource(Endpoint):
     """Regex of the scrape jobs whose targets are hosts (node_exporter) in the fleet table."""
     stale_after: float = Field(default=120.0, gt=0)
     """Seconds without a new sample after which a host is shown stale in the fleet table."""
+    gzip: bool = False
+    """Ask for gzip-compressed answers: worth it over slow links, but costs the server CPU."""
 
 
 class InfluxSource(Endpoint):
@@ -56,6 +58,8 @@ class InfluxSource(Endpoint):
     """Query language of the panels and the fleet table: influxql (1.x, 2.x/3.x v1 API) or flux (2.x)."""
     stale_after: float = Field(default=120.0, gt=0)
     """Seconds without a new point after which a host is shown stale in the fleet table."""
+    gzip: bool = False
+    """Ask for gzip-compressed answers: worth it over slow links, but costs the server CPU."""
 
 
 class Panel(Section):

@@ -71,6 +71,8 @@ class _InfluxBase:
         self.settings = settings
         self.name = settings.name
         self.client = client or client_for(settings)
+        if not settings.gzip:  # on a LAN, compressing answers costs the server more than it saves
+            self.client.headers["Accept-Encoding"] = "identity"
         if settings.token is not None:  # InfluxDB's scheme is "Token", not "Bearer"
             self.client.headers["Authorization"] = f"Token {settings.token.get_secret_value()}"
         self.policy = RetryPolicy(retries=settings.retries)

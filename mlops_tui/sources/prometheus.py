@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from array import array
 from collections.abc import Mapping
 from typing import Any
 
@@ -83,6 +84,8 @@ class PrometheusBackend:
         self.settings = settings
         self.name = settings.name
         self.client = client or client_for(settings)
+        if not settings.gzip:  # on a LAN, compressing a 24 h answer costs the server more than it saves
+            self.client.headers["Accept-Encoding"] = "identity"
         self.policy = RetryPolicy(retries=settings.retries)
 
     def close(self) -> None:
@@ -206,11 +209,10 @@ def _parse_result(data: Any) -> list[Series]:
         out = []
         for item in result:
             labels = {str(k): str(v) for k, v in item.get("metric", {}).items()}
-            series = Series(labels.pop("__name__", "") or "value", labels)
             points = item["values"] if "values" in item else [item["value"]]
-            for at, value in points:
-                series.append(float(at), float(value))
-            out.append(series)
+            out.append(Series(labels.pop("__name__", "") or "value", labels,
+                              array("d", [point[0] for point in points]),
+                              array("d", [float(point[1]) for point in points])))
         return out
     except (KeyError, TypeError, ValueError) as exc:
         raise BackendError(f"malformed answer from Prometheus ({type(exc).__name__}: {exc})") from None
