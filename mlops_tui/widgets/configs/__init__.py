@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,24 +12,23 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
-from rich.text import Text
 
 from mlops_tui.messages import OpenConfigRevision
 from mlops_tui.settings.configs import ConfigsSettings
 from mlops_tui.sources.base import SourceStatus
-from mlops_tui.sources.configs import ConfigError, ListMode, format_path
-from mlops_tui.sources.configs.diff import Change
+from mlops_tui.sources.configs import ConfigError, ListMode
 from mlops_tui.widgets.configs.difftree import DiffTree
 from mlops_tui.widgets.configs.lines import LinesView
-from mlops_tui.widgets.configs.rows import RevealAll, merged_rows, side_by_side
 from mlops_tui.widgets.configs.jobs import DiffWork, MergeWork, diff_options, find_files, run_diff, run_merge
+from mlops_tui.widgets.configs.navigation import Navigation
+from mlops_tui.widgets.configs.rows import RevealAll, merged_rows, side_by_side
 from mlops_tui.widgets.pane import Pane, SourceNote
 from mlops_tui.widgets.text import literal, sanitize
 
 VIEWS = ("configs-tree", "configs-side", "configs-merged")
 
 
-class ConfigsPane(Pane):
+class ConfigsPane(Navigation, Pane):
     """Config files: diff by key path, merged stack with provenance, validation. Option: cwd= (a folder that
     relative paths and REV:path are read from; default the working directory)."""
 
@@ -314,35 +314,6 @@ class ConfigsPane(Pane):
         else:
             self._side_to(change)
 
-    def _side_to(self, change: Change) -> None:
-        if change.file != self.side_file and self.diff_work.comparison.old.is_dir:
-            self._fill_side(change.file)
-        from mlops_tui.widgets.configs.rows import positional
-
-        comparison = self.diff_work.comparison
-        old, new = comparison.old.data, comparison.new.data
-        if comparison.old.is_dir:
-            old, new = old.get(change.file), new.get(change.file)
-        targets = [t for t in (positional(new, change.path), positional(old, change.path)) if t is not None]
-        left, right = self.query_one("#configs-side-old", LinesView), self.query_one("#configs-side-new", LinesView)
-        rows = right.rows
-        for index in getattr(rows, "marked", range(len(rows))):
-            path = rows.paths[index] if hasattr(rows, "paths") else rows[index].path
-            if path is not None and any(path[: len(t)] == t for t in targets):
-                left.move_to(index)
-                right.move_to(index)
-                return
-
-    def _walk_rows(self, view: LinesView, step: int) -> None:
-        marked = list(getattr(view.rows, "marked", [])) or [i for i, row in enumerate(view.rows) if row.mark]
-        if not marked:
-            self._title("no problems in this config")
-            return
-        after = [i for i in marked if (i > view.cursor if step > 0 else i < view.cursor)]
-        index = (after[0] if step > 0 else after[-1]) if after else (marked[0] if step > 0 else marked[-1])
-        view.move_to(index)
-        self._title(f"problem {marked.index(index) + 1}/{len(marked)}: {sanitize(view.rows[index].text, 200)}")
-
     @on(LinesView.CursorMoved)
     def _sync_side(self, event: LinesView.CursorMoved) -> None:
         ids = {"configs-side-old": "#configs-side-new", "configs-side-new": "#configs-side-old"}
@@ -467,41 +438,6 @@ class ConfigsPane(Pane):
             event.stop()
             box.remove_class("-open")
             self.focus_view()
-
-    def focus_view(self) -> None:
-        target = {"configs-tree": "#configs-tree", "configs-side": "#configs-side-new", "configs-merged": "#configs-merged"}[self._view()]
-        self.query_one(target).focus()
-
-    def find(self, text: str) -> bool:
-        """Move to the next key path containing text (case-insensitive); the title says what was found."""
-        needle = text.strip().lower()
-        if not needle:
-            return False
-        view = self._view()
-        if view == "configs-tree":
-            changes = self.diff_work.comparison.result.changes if self.diff_work else []
-            order = list(range(self.change_index + 1, len(changes))) + list(range(0, self.change_index + 1))
-            for index in order:
-                if needle in changes[index].where.lower():
-                    self.change_index = index - 1
-                    self.action_walk(1)
-                    return True
-        else:
-            lines = self.query_one("#configs-merged" if view == "configs-merged" else "#configs-side-new", LinesView)
-            rows = lines.rows
-            paths = getattr(rows, "paths", None)
-            count = len(rows)
-            for step in range(1, count + 1):
-                index = (lines.cursor + step) % count
-                path = paths[index] if paths is not None else rows[index].path
-                if path is not None and needle in format_path(path).lower():
-                    lines.move_to(index)
-                    if view == "configs-side":
-                        self.query_one("#configs-side-old", LinesView).move_to(index)
-                    self._title(f"found {format_path(path)}")
-                    return True
-        self._title(f"no key path contains {text!r}", error=True)
-        return False
 
     # views ----------------------------------------------------------------------------------------
     def _view(self) -> str:
