@@ -20,6 +20,14 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+@pytest.fixture(autouse=True)
+def no_user_settings(tmp_path_factory, monkeypatch) -> None:
+    """The CLI run by these tests reads no ~/.config settings and no MLOPS_TUI_* variables of the machine."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg")))
+    for name in [n for n in os.environ if n.startswith("MLOPS_TUI_")]:
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def run_git():
     """git in a repository, with a fixed identity and no user config."""
