@@ -36,13 +36,15 @@ class Server:
                 self.process.wait(timeout=5)
 
 
-def _wait_ready(server: Server, path: str, statuses: tuple[int, ...], timeout: float = 30.0) -> None:
+def _wait_ready(server: Server, path: str, statuses: tuple[int, ...], timeout: float = 30.0,
+                opener: urllib.request.OpenerDirector | None = None) -> None:
     deadline = time.monotonic() + timeout
+    open_url = opener.open if opener is not None else urllib.request.urlopen
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"{server.name} exited: {server.log.read_text(errors='replace')[-2000:]}")
         try:
-            with urllib.request.urlopen(server.url + path, timeout=1) as response:
+            with open_url(server.url + path, timeout=1) as response:
                 if response.status in statuses:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -82,7 +84,9 @@ def create_blocks(openmetrics: str, data_dir: Path) -> None:
 
 
 def start_prometheus(workdir: Path, data_dir: Path, scrape: dict[str, list[str]] | None = None,
-                     scrape_interval: str = "1s") -> Server:
+                     scrape_interval: str = "1s", web_config: Path | None = None,
+                     opener: urllib.request.OpenerDirector | None = None) -> Server:
+    """Prometheus on a free port; web_config (TLS, basic auth) needs an opener that can pass it."""
     port = free_port()
     lines = ["global:", f"  scrape_interval: {scrape_interval}", f"  evaluation_interval: {scrape_interval}",
              "scrape_configs:"]
@@ -96,8 +100,11 @@ def start_prometheus(workdir: Path, data_dir: Path, scrape: dict[str, list[str]]
         shutil.which("prometheus") or "prometheus",
         f"--config.file={config}", f"--storage.tsdb.path={data_dir}",
         f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=30d",
+        *([f"--web.config.file={web_config}"] if web_config else []),
     ], workdir, port)
-    _wait_ready(server, "/-/ready", (200,))
+    if web_config:
+        server.url = server.url.replace("http://", "https://")
+    _wait_ready(server, "/-/ready", (200,), opener=opener)
     return server
 
 
