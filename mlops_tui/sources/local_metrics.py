@@ -23,6 +23,9 @@ import psutil
 from mlops_tui.sources.gpu import GpuProcess, GpuReader, GpuReport, GpuSample
 
 SORT_KEYS = ("cpu", "rss", "pid", "name")
+_PROC_STAT = os.path.exists("/proc/self/stat")
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _SKIPPED_FSTYPES = {"squashfs", "tmpfs", "devtmpfs", "overlay", "proc", "sysfs", "nsfs"}
 
 
@@ -246,6 +249,8 @@ class LocalMetricSource(MetricSource):
         self._prev_net: dict[str, Any] = {}
         self._prev_proc: dict[int, tuple[float, float]] = {}
         self._users: dict[int, str] = {}
+        self._commands: dict[tuple[int, float | None], str] = {}
+        self._owners: dict[tuple[int, float], int] = {}
         self._boot: float | None = None
 
     def _create_time(self, pid: int) -> float | None:
@@ -261,10 +266,7 @@ class LocalMetricSource(MetricSource):
         except psutil.Error:
             return None
 
-    def _user(self, uids: Any) -> str | None:
-        if uids is None:
-            return None
-        uid = uids.real
+    def _user_of(self, uid: int) -> str:
         if uid not in self._users:
             try:
                 self._users[uid] = pwd.getpwuid(uid).pw_name
@@ -294,7 +296,7 @@ class LocalMetricSource(MetricSource):
     def sample(self) -> Snapshot:
         if self._prev_time is None:
             self._prev_time, self._prev_cpu, self._prev_disk, self._prev_net, _ = self._counters()
-            self._processes(self.warmup or 1e-9, prime=True)
+            self._processes(self.warmup or 1e-9)
             if self.warmup:
                 time.sleep(self.warmup)
         now, cpu_times, disk, net, errors = self._counters()
@@ -318,7 +320,7 @@ class LocalMetricSource(MetricSource):
             snap.uptime = time.time() - self._boot
         except Exception as exc:
             errors["uptime"] = _reason(exc)
-        rows, snap.process_count = self._processes(window)
+        rows, snap.process_count = self._processes(window, errors)
         snap.processes = rank_processes(rows, self.sort, self.filter_text, self.top)
         for row in snap.processes:
             self._command(row)
@@ -393,47 +395,117 @@ class LocalMetricSource(MetricSource):
             result.append(fs)
         return result
 
-    def _processes(self, window: float, prime: bool = False) -> tuple[list[ProcessSample], int | None]:
-        rows: list[ProcessSample] = []
+    def _processes(self, window: float, errors: dict[str, str] | None = None) -> tuple[list[ProcessSample], int | None]:
+        """Every process with name, user, CPU% over the window, RSS and threads. On Linux each process costs
+        one read of /proc/PID/stat (the file psutil parses for the same values); elsewhere psutil.process_iter."""
         seen: dict[int, tuple[float, float]] = {}
-        attrs = ["pid", "name", "uids", "cpu_times", "memory_info", "num_threads", "create_time"]
         try:
-            for proc in psutil.process_iter(attrs, ad_value=None):
-                info = proc.info
-                pid = info["pid"]
-                row = ProcessSample(pid, info["name"], self._user(info["uids"]))
-                times, created = info["cpu_times"], info["create_time"] or 0.0
-                if times is not None:
-                    spent = times.user + times.system
-                    seen[pid] = (created, spent)
-                    before = self._prev_proc.get(pid)
-                    if before is not None and before[0] == created:
-                        row.cpu = round(max(0.0, spent - before[1]) / window * 100.0, 1)
-                    elif created >= time.time() - window:
-                        row.cpu = round(spent / window * 100.0, 1)  # started inside the window
-                else:
-                    row.errors["cpu"] = "access denied"
-                memory = info["memory_info"]
-                row.rss = memory.rss if memory is not None else None
-                row.threads = info["num_threads"]
-                for key in ("name", "uids", "memory_info", "num_threads"):
-                    if info[key] is None:
-                        row.errors[key] = "access denied"
-                rows.append(row)
+            rows = self._scan_proc(window, seen) if _PROC_STAT else self._scan_psutil(window, seen)
         except Exception as exc:  # /proc not mounted, or not readable at all
-            self._prev_proc = seen
-            return [], None
+            if errors is not None:
+                errors["processes"] = _reason(exc)
+            rows = None
         self._prev_proc = seen
+        if len(self._commands) > 2 * self.top + 64:  # forget the commands of processes no longer listed
+            self._commands = {k: v for k, v in self._commands.items() if k[0] in seen}
+        if rows is None:
+            return [], None
         return rows, len(rows)
 
-    @staticmethod
-    def _command(row: ProcessSample) -> None:
+    def _cpu_percent(self, pid: int, created: float, spent: float, window: float, now: float) -> float | None:
+        before = self._prev_proc.get(pid)
+        if before is not None and before[0] == created:
+            return round(max(0.0, spent - before[1]) / window * 100.0, 1)
+        if created >= now - window:
+            return round(spent / window * 100.0, 1)  # started inside the window
+        return None
+
+    def _scan_proc(self, window: float, seen: dict[int, tuple[float, float]]) -> list[ProcessSample]:
+        if self._boot is None:
+            self._boot = psutil.boot_time()
+        rows: list[ProcessSample] = []
+        now = time.time()
+        owners = self._owners
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    data = handle.read()
+            except OSError:  # exited since listdir, or hidden from us
+                continue
+            close = data.rfind(b")")
+            fields = data[close + 2:].split()
+            name = data[data.find(b"(") + 1:close].decode("utf-8", "replace")
+            spent = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+            created = self._boot + int(fields[19]) / _CLOCK_TICKS
+            seen[pid] = (created, spent)
+            key = (pid, created)
+            uid = owners.get(key)
+            if uid is None:
+                try:
+                    uid = owners[key] = os.stat(f"/proc/{entry}").st_uid
+                except OSError:
+                    uid = -1
+            row = ProcessSample(pid, name, self._user_of(uid) if uid >= 0 else None,
+                                self._cpu_percent(pid, created, spent, window, now),
+                                int(fields[21]) * _PAGE_SIZE, int(fields[17]))
+            if uid < 0:
+                row.errors["user"] = "process exited"
+            rows.append(row)
+        if len(owners) > len(seen) + 256:
+            self._owners = {k: v for k, v in owners.items() if k[0] in seen}
+        return rows
+
+    def _scan_psutil(self, window: float, seen: dict[int, tuple[float, float]]) -> list[ProcessSample]:
+        rows: list[ProcessSample] = []
+        now = time.time()
+        attrs = ["pid", "name", "uids", "cpu_times", "memory_info", "num_threads", "create_time"]
+        for proc in psutil.process_iter(attrs, ad_value=None):
+            info = proc.info
+            pid = info["pid"]
+            uids = info["uids"]
+            row = ProcessSample(pid, info["name"], self._user_of(uids.real) if uids is not None else None)
+            times, created = info["cpu_times"], info["create_time"] or 0.0
+            if times is not None:
+                spent = times.user + times.system
+                seen[pid] = (created, spent)
+                row.cpu = self._cpu_percent(pid, created, spent, window, now)
+            memory = info["memory_info"]
+            row.rss = memory.rss if memory is not None else None
+            row.threads = info["num_threads"]
+            for key, attr in (("name", "name"), ("uids", "user"), ("cpu_times", "cpu"), ("memory_info", "rss"),
+                              ("num_threads", "threads")):
+                if info[key] is None:
+                    row.errors[attr] = "access denied"
+            rows.append(row)
+        return rows
+
+    def _command(self, row: ProcessSample) -> None:
+        """The command line, read once per process (a pid with a new start time is a new process)."""
+        key = (row.pid, self._prev_proc.get(row.pid, (None,))[0])
+        cached = self._commands.get(key)
+        if cached is not None:
+            row.command = cached
+            self._full_name(row, cached.split(" ", 1)[:1])
+            return
         try:
             args = psutil.Process(row.pid).cmdline()
             row.command = " ".join(args) if args else f"[{row.name}]"
+            self._commands[key] = row.command
+            self._full_name(row, args)
         except psutil.Error as exc:
             row.command = row.name
             row.errors["command"] = _reason(exc)
+
+    @staticmethod
+    def _full_name(row: ProcessSample, args: list[str]) -> None:
+        """The kernel cuts names at 15 characters; take the full one from the command, as psutil does."""
+        if row.name and len(row.name) >= 15 and args:
+            base = os.path.basename(args[0])
+            if base.startswith(row.name):
+                row.name = base
 
     def _pinned_rows(self, rows: list[ProcessSample]) -> list[ProcessSample]:
         with self._pin_lock:

@@ -23,7 +23,7 @@ def rendered(widget) -> str:
 
 
 def cell_text(table: ProcessTable, row: int, column: str) -> str:
-    return str(table.get_cell_at((row, [c.key.value for c in table.columns.values()].index(column))))
+    return table.cell(row, column)
 
 
 async def settled(app, pilot) -> None:
@@ -217,7 +217,7 @@ async def test_live_pin_of_a_real_process_that_exits(sleeper):
             if any(cell_text(table, r, "pid").strip() == str(proc.pid) for r in range(table.row_count)):
                 break
         row = next(r for r in range(table.row_count) if cell_text(table, r, "pid").strip() == str(proc.pid))
-        table.move_cursor(row=row)
+        table.move_cursor(row)
         await pilot.press("p")
         pinned = app.query_one(PinnedList)
         for _ in range(100):

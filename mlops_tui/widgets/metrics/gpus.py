@@ -24,6 +24,7 @@ class GpuSection(Vertical):
         super().__init__(**kwargs)
         self.thresholds = thresholds
         self._shape: tuple = ()
+        self._note = ""
 
     def compose(self) -> ComposeResult:
         yield Static("gpu: waiting for the first sample", classes="gpu-note")
@@ -34,13 +35,15 @@ class GpuSection(Vertical):
             self._shape = shape
             self.remove_children()
             if not report.available:
+                self._note = report.note
                 self.mount(Static(literal(f"gpu: {report.note}"), classes="gpu-note"))
             else:
                 for gpu in report.gpus:
                     self.mount(Gauge(f"gpu{gpu.index}", classes="gpu-gauge"), Static(classes="gpu-procs"))
         if not report.available:
             notes = self.query(".gpu-note")
-            if notes:
+            if notes and report.note != self._note:
+                self._note = report.note
                 notes.first(Static).update(literal(f"gpu: {report.note}"))
             return
         gauges = list(self.query(Gauge))

@@ -56,7 +56,7 @@ class LocalMetricsView(Vertical):
     LocalMetricsView.-wide #procs { width: 1fr; border-left: solid $panel-lighten-2; }
     LocalMetricsView #gauges { height: 1; }
     LocalMetricsView #gauges > Gauge { margin-right: 1; }
-    LocalMetricsView .info { height: auto; color: $text-muted; }
+    LocalMetricsView .info { height: 1; color: $text-muted; }
     LocalMetricsView #fs { height: auto; }
     LocalMetricsView #proc-filter { display: none; height: 3; }
     LocalMetricsView #proc-filter.-shown { display: block; }
@@ -77,6 +77,8 @@ class LocalMetricsView(Vertical):
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self.frames = 0
+        self._title = ""
+        self._lines: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="local-note")
@@ -169,14 +171,14 @@ class LocalMetricsView(Vertical):
         self.query_one("#swap-gauge", Gauge).set(swap.percent, human_percent(swap.percent), t.swap_warning,
                                                  t.swap_critical)
         load = " ".join(f"{v:.2f}" for v in cpu.load) if cpu.load else "-"
-        self.query_one("#cpu-info", Static).update(
-            f"load {load}  iowait {human_percent(cpu.iowait)}  steal {human_percent(cpu.steal)}  "
-            f"procs {snap.process_count if snap.process_count is not None else '-'}  up {human_duration(snap.uptime)}")
+        self._set_line("#cpu-info", f"load {load}  iowait {human_percent(cpu.iowait)}  steal {human_percent(cpu.steal)}  "
+                       f"procs {snap.process_count if snap.process_count is not None else '-'}  "
+                       f"up {human_duration(snap.uptime)}")
         self.query_one("#cores", CoreBars).set_values(cpu.per_core, t.cpu_warning, t.cpu_critical)
         active = [n for n in snap.network if n.rx or n.tx] or snap.network[:2]
         nets = "  ".join(f"{sanitize(n.interface, 12)} ↓{human_rate(n.rx)} ↑{human_rate(n.tx)}" for n in active)
-        self.query_one("#io-info", Static).update(literal(
-            f"disk r {human_rate(snap.disk_read)} w {human_rate(snap.disk_write)}  net {nets or '-'}"))
+        self._set_line("#io-info", f"disk r {human_rate(snap.disk_read)} w {human_rate(snap.disk_write)}  "
+                                   f"net {nets or '-'}")
         self._show_filesystems(snap)
         self.query_one(GpuSection).show(snap.gpu)
         self._show_series(snap)
@@ -186,6 +188,12 @@ class LocalMetricsView(Vertical):
             reasons = "; ".join(f"{k}: {v}" for k, v in snap.errors.items())
             note.show(SourceStatus(self.source.name, SourceState.OK, f"unavailable: {reasons}"))
         note.set_class(bool(snap.errors), "-shown")
+
+    def _set_line(self, selector: str, text: str) -> None:
+        """Update a one-line Static only when its text changed (no relayout: its height is fixed)."""
+        if self._lines.get(selector) != text:
+            self._lines[selector] = text
+            self.query_one(selector, Static).update(literal(text), layout=False)
 
     def _show_filesystems(self, snap: Snapshot) -> None:
         box = self.query_one("#fs", Vertical)
@@ -233,7 +241,9 @@ class LocalMetricsView(Vertical):
         if shown is not None:
             title += f": {shown} shown"
         title += "  (s sort, / filter, p pin)"
-        self.query_one("#proc-title", Static).update(literal(title))
+        if title != self._title:
+            self._title = title
+            self.query_one("#proc-title", Static).update(literal(title), layout=False)
 
     # keys --------------------------------------------------------------------------------------------------
     def action_focus_series(self, step: int) -> None:

@@ -2,30 +2,49 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
 
 from mlops_tui.sources.local_metrics import ProcessSample, human_bytes
 from mlops_tui.sources.ringbuffer import History
 from mlops_tui.widgets.metrics.charts import spark
-from mlops_tui.widgets.text import literal, sanitize
+from mlops_tui.widgets.text import sanitize
 
 SORT_LABELS = {"cpu": "CPU%", "rss": "RSS", "pid": "PID", "name": "name"}
-COLUMNS = (("pid", "PID", 7), ("user", "USER", 9), ("cpu", "CPU%", 6), ("rss", "RSS", 10), ("threads", "THR", 4),
-           ("command", "COMMAND", None))
+COLUMNS = (("pid", "PID", 8), ("user", "USER", 10), ("cpu", "CPU%", 7), ("rss", "RSS", 11), ("threads", "THR", 5),
+           ("command", "COMMAND", 0))
+"""(key, title, width); the command takes the rest of the line."""
 
 
-class ProcessTable(DataTable):
-    """Top processes; `s` cycles the order, `p` pins the highlighted process."""
+class ProcessTable(ScrollView, can_focus=True):
+    """Top processes, drawn line by line (only the visible rows are rendered each tick).
+    Up/down/page keys move the cursor; `s` cycles the order; `p` pins the highlighted process."""
 
     DEFAULT_CSS = """
-    ProcessTable { height: 1fr; min-height: 5; }
+    ProcessTable { height: 1fr; min-height: 5; scrollbar-size-vertical: 1; }
+    ProcessTable > .processtable--header { color: $text-muted; text-style: bold; background: $panel; }
+    ProcessTable > .processtable--cursor { background: $boost; }
+    ProcessTable:focus > .processtable--cursor { background: $primary 35%; }
+    ProcessTable > .processtable--pinned { color: $accent; }
     """
+    COMPONENT_CLASSES = {"processtable--header", "processtable--cursor", "processtable--pinned"}
     BINDINGS = [
         Binding("s", "cycle_sort", "Sort processes", id="metrics.sort"),
         Binding("p", "toggle_pin", "Pin process", id="metrics.pin"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="metrics.cursor_up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="metrics.cursor_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="metrics.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="metrics.page_down"),
+        Binding("home", "scroll_top", "First process", show=False, id="metrics.first"),
+        Binding("end", "scroll_bottom", "Last process", show=False, id="metrics.last"),
     ]
 
     class SortChanged(Message):
@@ -39,53 +58,140 @@ class ProcessTable(DataTable):
             self.pid = pid
 
     def __init__(self, sort: str = "cpu", **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(**kwargs)
         self.sort = sort
         self.pinned: set[int] = set()
-        self._rows: list[ProcessSample] = []
+        self.rows: list[ProcessSample] = []
+        self.cursor_row = 0
+        self._cells: dict[int, list[str]] = {}
+        self._line_styles: tuple[Style, Style, Style, Style] | None = None
 
-    def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
-        self._label_sort()
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
 
-    def _label_sort(self) -> None:
-        for key, label, _ in COLUMNS:
-            column = self.columns.get(key)  # type: ignore[call-overload]
-            if column is not None:
-                column.label = Text(label + (" ▼" if key == self.sort or (key == "command" and self.sort == "name")
-                                             else ""))
-        self.refresh()
+    def cell(self, row: int, key: str) -> str:
+        """The text shown in one cell (row 0 is the first process)."""
+        index = [k for k, _, _ in COLUMNS].index(key)
+        return self._row_cells(self.rows[row])[index]
+
+    def _row_cells(self, row: ProcessSample) -> list[str]:
+        cells = self._cells.get(id(row))
+        if cells is None:
+            cells = [
+                ("*" if row.pid in self.pinned else " ") + str(row.pid),
+                sanitize(row.user or "-", 9)[:9],
+                "-" if row.cpu is None else f"{row.cpu:.1f}",
+                human_bytes(row.rss),
+                "-" if row.threads is None else str(row.threads),
+                sanitize(row.command or row.name or "-", 300),
+            ]
+            self._cells[id(row)] = cells
+        return cells
 
     def show(self, rows: list[ProcessSample]) -> None:
         """Replace the rows. A cursor the user moved off the top row stays on its process while that is
         listed; a cursor on the top row stays there (the table does not scroll by itself)."""
         keep = self.highlighted_pid if self.cursor_row > 0 else None
-        self._rows = rows
-        self.clear()
-        for row in rows:
-            pin = "*" if row.pid in self.pinned else " "
-            cpu = "-" if row.cpu is None else f"{row.cpu:.1f}"
-            self.add_row(
-                f"{pin}{row.pid}", literal(sanitize(row.user or "-", 9)), Text(cpu, justify="right"),
-                Text(human_bytes(row.rss), justify="right"), str(row.threads if row.threads is not None else "-"),
-                literal(row.command or row.name or "-", limit=300), key=str(row.pid))
-        if keep is not None and str(keep) in self.rows:
-            self.move_cursor(row=self.get_row_index(str(keep)), animate=False)
-        else:
-            self.move_cursor(row=0, animate=False)
-            self.scroll_to(y=0, animate=False)
+        self.rows = rows
+        self._cells = {}
+        pids = [r.pid for r in rows]
+        if keep is None:
+            self.cursor_row = 0
+        elif keep in pids:
+            self.cursor_row = pids.index(keep)
+        else:  # the highlighted process left the table: stay at the same height
+            self.cursor_row = min(self.cursor_row, max(0, len(rows) - 1))
+        size = Size(self.size.width, len(rows) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+        self._scroll_to_cursor()
+        self.refresh()
 
     @property
     def highlighted_pid(self) -> int | None:
-        if not self._rows or self.cursor_row is None or not (0 <= self.cursor_row < len(self._rows)):
-            return None
-        return self._rows[self.cursor_row].pid
+        return self.rows[self.cursor_row].pid if 0 <= self.cursor_row < len(self.rows) else None
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_styles = None
+
+    def _styles_for_lines(self) -> tuple[Style, Style, Style, Style]:
+        """(base, header, pinned, cursor) styles, computed once per style change rather than once per line."""
+        if self._line_styles is None:
+            self._line_styles = (self.rich_style, self.get_component_rich_style("processtable--header"),
+                                 self.get_component_rich_style("processtable--pinned"),
+                                 self.get_component_rich_style("processtable--cursor"))
+        return self._line_styles
+
+    def on_focus(self) -> None:
+        self._line_styles = None
+
+    def on_blur(self) -> None:
+        self._line_styles = None
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base, header, pinned, cursor = self._styles_for_lines()
+        if y == 0:
+            titles = []
+            for key, title, col in COLUMNS:
+                marked = title + (" ▼" if key == self.sort or (key == "command" and self.sort == "name") else "")
+                titles.append(marked.rjust(col - 1) + " " if key in ("cpu", "rss", "threads")
+                              else marked.ljust(col) if col else marked)
+            return Strip([Segment("".join(titles), header)]).crop_extend(0, width, header)
+        index = round(self.scroll_y) + y - 1
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        cells = self._row_cells(row)
+        text = "".join(
+            (cell.rjust(col - 1) + " " if key in ("cpu", "rss", "threads") else cell.ljust(col) if col else cell)
+            for (key, _, col), cell in zip(COLUMNS, cells))
+        style = base
+        if row.pid in self.pinned:
+            style += pinned
+        if index == self.cursor_row:
+            style += cursor
+        return Strip([Segment(text, style)]).crop_extend(0, width, style)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+
+    def move_cursor(self, row: int) -> None:
+        if self.rows:
+            self.cursor_row = max(0, min(len(self.rows) - 1, row))
+            self._scroll_to_cursor()
+            self.refresh()
+
+    def action_cursor(self, step: int) -> None:
+        self.move_cursor(self.cursor_row + step)
+
+    def action_page(self, step: int) -> None:
+        self.move_cursor(self.cursor_row + step * max(1, self.scrollable_content_region.height - 2))
+
+    def action_scroll_top(self) -> None:
+        self.move_cursor(0)
+
+    def action_scroll_bottom(self) -> None:
+        self.move_cursor(len(self.rows) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.move_cursor(round(self.scroll_y) + event.y - 1)
 
     def action_cycle_sort(self) -> None:
         order = list(SORT_LABELS)
         self.sort = order[(order.index(self.sort) + 1) % len(order)]
-        self._label_sort()
+        self.refresh()
         self.post_message(self.SortChanged(self.sort))
 
     def action_toggle_pin(self) -> None:
@@ -102,6 +208,8 @@ class PinnedList(Static):
     PinnedList.-empty { display: none; }
     PinnedList.-gone { color: $warning; }
     """
+
+    _shown: Text | None = None
 
     def show(self, pinned: list[ProcessSample], history: History, points: int = 20) -> None:
         self.set_class(not pinned, "-empty")
@@ -127,4 +235,6 @@ class PinnedList(Static):
             denied = ", ".join(f"{k}: {v}" for k, v in proc.errors.items())
             if denied:
                 text.append(f"  ({sanitize(denied)})", style="italic")
-        self.update(text)
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
