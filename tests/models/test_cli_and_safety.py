@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 
-import pytest
-
 from models.modelrepos import Builder, run_cli, snapshot_files, tool_env
 from mlops_tui.sources.models import ModelRepository
 

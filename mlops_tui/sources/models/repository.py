@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mlops_tui.sources.models import dvcfiles
+from mlops_tui.sources.models.commitfiles import CommitFiles, diff_outs, kind
 from mlops_tui.sources.models.git import ZERO, Commit, GitRepo, TagRef
 from mlops_tui.sources.models.gto import build_registry, parse_shortcut, parse_tag
 from mlops_tui.sources.models.model import (
@@ -31,13 +32,6 @@ from mlops_tui.sources.models.model import (
 
 PATHSPECS = [":(glob)**/*.dvc", ":(glob)**/dvc.lock", ":(glob)**/dvc.yaml", ":(glob)**/artifacts.yaml"]
 _NO_DVC_NOTE = "no .dvc, dvc.yaml or dvc.lock file in the history: this repository does not use DVC"
-
-
-def _kind(path: str) -> str:
-    name = posixpath.basename(path)
-    if name.endswith(".dvc"):
-        return "dvc"
-    return name  # dvc.lock, dvc.yaml, artifacts.yaml
 
 
 def _norm(path: str) -> str:
@@ -72,8 +66,7 @@ class ModelRepository:
         self._tags: list[TagRef] = []
         self._registry: Registry | None = None
         self._head: str | None = None
-        self._files_cache: dict[str, tuple] = {}
-        self._dvc_oids: dict[str, dict[str, str]] = {}
+        self.files = CommitFiles(self.git)
 
     def close(self) -> None:
         """Stop the git process kept for reading blobs."""
@@ -100,19 +93,19 @@ class ModelRepository:
         tags_at = self.tags_by_commit()
         keep = set(tags_at) | {self._head}
         current: dict[str, str] = {}
-        self._dvc_oids = {}
+        self.files.dvc_oids = {}
         for commit in self._commits:
             self._apply(walk, commit, blobs, tags_at)
             for path, oid in zip(commit.changed, commit.oids):
-                if _kind(path) in ("dvc", "dvc.lock", "dvc.yaml"):
+                if kind(path) in ("dvc", "dvc.lock", "dvc.yaml"):
                     if oid == ZERO:
                         current.pop(path, None)
                     else:
                         current[path] = oid
             if commit.sha in keep:
-                self._dvc_oids[commit.sha] = dict(current)
-        if self._commits and self._head not in self._dvc_oids:
-            self._dvc_oids[self._head] = dict(current)
+                self.files.dvc_oids[commit.sha] = dict(current)
+        if self._commits and self._head not in self.files.dvc_oids:
+            self.files.dvc_oids[self._head] = dict(current)
         self._walk = walk
         self._registry = self._build_registry()
         return Snapshot(
@@ -131,12 +124,12 @@ class ModelRepository:
             if data is None and oid != ZERO:
                 walk.missing += 1
                 continue  # not local (partial clone): keep what the file said before
-            kind = _kind(path)
+            file_kind = kind(path)
             try:
-                if kind == "dvc":
+                if file_kind == "dvc":
                     walk.file_outs[path] = dvcfiles.parse_dvc_file(path, data)[0] if data is not None else []
                     touched_outs = True
-                elif kind == "dvc.lock":
+                elif file_kind == "dvc.lock":
                     for stage in walk.lock_stages.get(path, {}).values():
                         lock_before[f"{path}:{stage.name}"] = stage
                     stages = dvcfiles.parse_lock(path, data) if data is not None else []
@@ -145,13 +138,13 @@ class ModelRepository:
                         lock_after[f"{path}:{stage.name}"] = stage
                     walk.file_outs[path] = [o for s in stages for o in s.outs]
                     touched_outs = True
-                elif kind == "dvc.yaml":
+                elif file_kind == "dvc.yaml":
                     if data is None:
                         walk.pipelines.pop(path, None)
                     else:
                         walk.pipelines[path] = dvcfiles.parse_pipeline(path, data)
                     touched_outs = True
-                elif kind == "artifacts.yaml":
+                elif file_kind == "artifacts.yaml":
                     walk.index[path] = dvcfiles.parse_gto_index(path, data) if data is not None else []
             except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError) as exc:
                 walk.errors.append(f"{commit.sha[:7]} {path}: {str(exc).splitlines()[0] if str(exc) else exc}")
@@ -410,127 +403,24 @@ class ModelRepository:
         names = ", ".join(sorted(self.registry().entries)) or "none"
         return f"registered artifacts: {names}"
 
-    def _dvc_paths(self, commit: str) -> list[str]:
-        """The DVC files at a commit: known from the history pass, else from `git ls-tree`."""
-        known = self._dvc_oids.get(commit)
-        if known is not None and not self.git.partial:
-            return sorted(known)
-        return [p for p in self.git.ls_tree(commit) if _kind(p) in ("dvc", "dvc.lock", "dvc.yaml")]
-
-    def _contents(self, commit: str, paths: list[str]) -> dict[str, bytes | None]:
-        """Files at a commit (None when absent); `commit:path` through the one cat-file process."""
-        if self.git.partial:
-            return self.git.files(commit, paths)
-        specs = {p: f"{commit}:{p}" for p in paths if "\n" not in p}
-        blobs = self.git.blobs(list(specs.values()))
-        return {p: blobs.get(specs[p]) if p in specs else None for p in paths}
-
-    def _not_local(self, commit: str, path: str) -> bool:
-        return self.git.partial and path in self.git.ls_tree(commit)
-
-    def _files_at(self, commit: str) -> tuple[list[dvcfiles.PipelineFile], list[OutState], list[str], dict[str, dict]]:
-        if commit not in self._files_cache:
-            self._files_cache[commit] = self._read_files_at(commit)
-        pipelines, outs, errors, locks = self._files_cache[commit]
-        return pipelines, outs, list(errors), locks
-
-    def _read_files_at(self, commit: str) -> tuple[list[dvcfiles.PipelineFile], list[OutState], list[str], dict[str, dict]]:
-        wanted = self._dvc_paths(commit)
-        blobs = self._contents(commit, wanted)
-        pipelines: list[dvcfiles.PipelineFile] = []
-        outs: list[OutState] = []
-        errors: list[str] = []
-        lock_params: dict[str, dict] = {}
-        for path in wanted:
-            data = blobs.get(path)
-            if data is None:
-                errors.append(f"{path} at {commit[:7]} is not local (partial clone)")
-                continue
-            try:
-                kind = _kind(path)
-                if kind == "dvc":
-                    outs.extend(dvcfiles.parse_dvc_file(path, data)[0])
-                elif kind == "dvc.lock":
-                    for stage in dvcfiles.parse_lock(path, data):
-                        outs.extend(stage.outs)
-                        if stage.params:
-                            lock_params[f"{path}:{stage.name}"] = dict(stage.params)
-                else:
-                    pipelines.append(dvcfiles.parse_pipeline(path, data))
-            except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError) as exc:
-                errors.append(f"{path} at {commit[:7]}: {str(exc).splitlines()[0] if str(exc) else exc}")
-        return pipelines, outs, errors, lock_params
-
-    def _read(self, commit: str, files: dict[str, list[str]], metrics: bool) -> tuple[dict, list]:
-        blobs = self._contents(commit, list(files))
-        data: dict[str, Any] = {}
-        errors: list[str] = []
-        for path, keys in files.items():
-            raw = blobs.get(path)
-            if raw is None:
-                if self._not_local(commit, path):
-                    errors.append(f"{path} at {commit[:7]} is not local (partial clone)")
-                elif metrics:
-                    errors.append(f"{path} is not in git at {commit[:7]} (the DVC cache is not read)")
-                continue
-            try:
-                doc = dvcfiles.load_structured(path, raw)
-            except (ValueError, UnicodeDecodeError, dvcfiles.yaml.YAMLError, dvcfiles.tomllib.TOMLDecodeError) as exc:
-                errors.append(f"{path} at {commit[:7]}: {str(exc).splitlines()[0] if str(exc) else exc}")
-                continue
-            data[path] = dvcfiles.extract_metrics(doc) if metrics else dvcfiles.select_keys(doc, keys)
-        return data, errors
-
     def params_at(self, commit: str) -> tuple[dict[str, Any], list[str]]:
-        """{params file: data} at a commit, the files and keys `dvc params diff` reads."""
-        pipelines, _, errors, _ = self._files_at(commit)
-        files: dict[str, list[str]] = {}
-        for pf in pipelines:
-            for file, keys in pf.params.items():
-                if file in files and (not files[file] or not keys):
-                    files[file] = []
-                else:
-                    files[file] = list(dict.fromkeys(files.get(file, []) + keys))
-        files[dvcfiles.DEFAULT_PARAMS] = []  # read whole when present, as DVC does
-        data, read_errors = self._read(commit, files, metrics=False)
-        return data, errors + read_errors
+        return self.files.params_at(commit)
 
     def metrics_at(self, commit: str) -> tuple[dict[str, Any], list[str]]:
-        """{metrics file: data} at a commit, the files `dvc metrics show` reads (from git only)."""
-        pipelines, _, errors, _ = self._files_at(commit)
-        files: dict[str, list[str]] = {m: [] for pf in pipelines for m in pf.metrics}
-        data, read_errors = self._read(commit, files, metrics=True)
-        return data, errors + read_errors
+        return self.files.metrics_at(commit)
 
     def details_at(self, spec: str) -> VersionDetails:
         """Params (flattened per file), dvc.lock params per stage and metrics at a revision or version."""
-        commit = self.resolve(spec).commit
-        params, pe = self.params_at(commit)
-        metrics, me = self.metrics_at(commit)
-        lock_params = self._files_at(commit)[3]
-
-        def flat(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-            result = {}
-            for path, doc in data.items():
-                doc = dvcfiles.format_lists(doc)
-                result[path] = dvcfiles.flatten(doc) if isinstance(doc, dict) else {"": doc}
-            return result
-
-        return VersionDetails(commit, flat(params), lock_params, flat(metrics), list(dict.fromkeys(pe + me)))
-
-    def outs_at(self, commit: str) -> dict[str, OutState]:
-        pipelines, outs, _, _ = self._files_at(commit)
-        uncached = {p for pf in pipelines for p in pf.uncached}
-        return {o.path: o for o in outs if o.cached and o.path not in uncached}
+        return self.files.details(self.resolve(spec).commit)
 
     def diff(self, a: str, b: str, with_unchanged: bool = False) -> Diff:
         """Params, metrics and outputs from a to b."""
         ra, rb = self.resolve(a), self.resolve(b)
-        pa, ea = self.params_at(ra.commit)
-        pb, eb = self.params_at(rb.commit)
-        ma, fa = self.metrics_at(ra.commit)
-        mb, fb = self.metrics_at(rb.commit)
-        outs = diff_outs(self.outs_at(ra.commit), self.outs_at(rb.commit))
+        pa, ea = self.files.params_at(ra.commit)
+        pb, eb = self.files.params_at(rb.commit)
+        ma, fa = self.files.metrics_at(ra.commit)
+        mb, fb = self.files.metrics_at(rb.commit)
+        outs = diff_outs(self.files.outs_at(ra.commit), self.files.outs_at(rb.commit))
         errors = list(dict.fromkeys(ea + eb + fa + fb))
         return Diff(ra, rb, dvcfiles.diff_files(pa, pb, with_unchanged), dvcfiles.diff_files(ma, mb, with_unchanged),
                     outs, errors)
@@ -543,37 +433,3 @@ def _tag_belongs(tag: str, artifact: str) -> bool:
     """A GTO tag of this artifact, or a tag that is not GTO's."""
     parsed = parse_tag(tag)
     return parsed is None or parsed.artifact == artifact
-
-
-def _display(out: OutState) -> str:
-    return out.path + "/" if out.is_dir else out.path
-
-
-def diff_outs(old: dict[str, OutState], new: dict[str, OutState]) -> dict[str, list[dict[str, Any]]]:
-    """Tracked outputs added, deleted, modified and renamed, as the top level of `dvc diff --json`."""
-    added = [p for p in new if p not in old]
-    deleted = [p for p in old if p not in new]
-    modified = [p for p in new if p in old and new[p].md5 != old[p].md5]
-    renamed = []
-    for path in list(added):
-        match = next((d for d in deleted if old[d].md5 and old[d].md5 == new[path].md5), None)
-        if match:
-            renamed.append({"path": {"old": _display(old[match]), "new": _display(new[path])}})
-            added.remove(path)
-            deleted.remove(match)
-
-    def rows(paths: list[str], source: dict[str, OutState], hashes: bool = False) -> list[dict[str, Any]]:
-        result = []
-        for p in sorted(paths):
-            row: dict[str, Any] = {"path": _display(source[p])}
-            if hashes:
-                row["hash"] = {"old": old[p].md5, "new": new[p].md5}
-            result.append(row)
-        return result
-
-    return {
-        "added": rows(added, new),
-        "deleted": rows(deleted, old),
-        "modified": rows(modified, new, hashes=True),
-        "renamed": renamed,
-    }
