@@ -95,6 +95,8 @@ async def test_marked_commit_diff_and_stale_warning(registry_repo):
         await settle(app, pilot)
         assert app.query_one("#models-freq").has_class("-stale")
         assert text(app.query_one("#models-freq", Static)).startswith("STALE: newest 62.8d old (> 30d)")
+        ages = {r[0]: r[2] for r in cells(app.query_one("#models-artifacts", DataTable))}
+        assert ages["churn"] == "63d!" and ages["data/raw.csv"] == "63d"  # only registered models go stale
         history = app.query_one("#models-history", DataTable)
         oldest, newest = cells(history)[-1][0], cells(history)[0][0]
         history.focus()

@@ -254,7 +254,8 @@ class ModelsPane(Pane):
         now = self.now()
         self.names = []
         for art in snap.artifacts:
-            table.add_row(*rows.artifact_row(art, registry.entries.get(art.name), now), key=art.name)
+            table.add_row(*rows.artifact_row(art, registry.entries.get(art.name), now, self.settings.stale_after_days),
+                          key=art.name)
             self.names.append(art.name)
         events = self.query_one("#models-events", DataTable)
         events.clear()

@@ -48,12 +48,16 @@ def stages_text(entry: RegistryEntry | None) -> str:
     return " ".join(f"{s}:{v}" for s, v in entry.stages.items() if v) or "-"
 
 
-def artifact_row(art: Artifact, entry: RegistryEntry | None, now: datetime) -> tuple[Text, ...]:
+def artifact_row(art: Artifact, entry: RegistryEntry | None, now: datetime, stale_after: float) -> tuple[Text, ...]:
     style = "italic" if entry is not None and not entry.active else ""
+    stale = (
+        entry is not None and entry.active and art.last_date is not None
+        and (now - art.last_date).total_seconds() > stale_after * 86400
+    )
     return (
         literal(art.name, style=style, limit=28),
         literal(entry.latest if entry and entry.latest else "-", style=style),
-        literal(age(art.last_date, now), style=style),
+        literal(age(art.last_date, now) + ("!" if stale else ""), style="bold" if stale else style),
         literal(stages_text(entry), style=style, limit=60),
     )
 
