@@ -40,7 +40,7 @@ class ConfigsPane(Navigation, Pane):
     ConfigsPane #configs-title.-error { color: $error; }
     ConfigsPane #configs-views { height: 1fr; }
     ConfigsPane #configs-side { height: 1fr; }
-    ConfigsPane #configs-side LinesView { width: 1fr; }
+    ConfigsPane #configs-side LinesView { width: 1fr; border-top: solid $panel; border-title-color: $text-muted; }
     ConfigsPane #configs-side-old { border-right: tall $panel; }
     ConfigsPane #configs-find { height: 3; display: none; }
     ConfigsPane #configs-find.-open { display: block; }
