@@ -34,9 +34,11 @@ class RecordedMetrics:
 
     def __init__(self, name: str = "prom") -> None:
         self.name = name
-        self.failing: set[str] = set()
+        self.failing: set[str] = set()  # queries, or "fleet"
 
     def fleet(self, at: float | None = None) -> list[HostRow]:
+        if "fleet" in self.failing:
+            raise BackendError("HTTP 500 Internal Server Error", status=500)
         return [HostRow(r.host, self.name, dict(r.values), r.health, r.last_seen, r.reason) for r in FLEET]
 
     def host_charts(self, host: str) -> list[ChartSpec]:

@@ -185,3 +185,26 @@ async def test_a_dead_panel_source_does_not_stop_the_others(prometheus, prom_las
         assert "failing since" in text_of(charts["Load elsewhere"]) and "cannot connect" in text_of(charts["Load elsewhere"])
         bad = text_of(charts["Bad query"])
         assert "failing since" in bad and "bad_data: " in bad and "parse error" in bad
+
+
+async def test_stale_rows_recover_when_the_server_answers_again():
+    from remote.recorded import NOW, RecordedMetrics
+
+    source = RecordedMetrics()
+    app = RemoteApp(MetricsSettings(), sources={"prom": source}, autorefresh=False, clock=lambda: NOW)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert table_rows(app)[-1][:3] == ["web-2:9100", "prom", "✖ down"]
+        source.failing.add("fleet")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert {r[2] for r in table_rows(app)} == {"◌ stale"}
+        assert table_rows(app)[1][3] == "92.5%"  # gpu-1's last good CPU
+        note = app.query_one(SourceNote)
+        assert note.has_class("-stale") and "HTTP 500 Internal Server Error" in str(note.render())
+        source.failing.clear()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert [r[2] for r in table_rows(app)] == ["? unknown", "● up", "● up", "✖ down"]
+        assert note.has_class("-ok") and str(note.render()) == "metrics.remote: ok - prom"
+        assert "stale" not in str(app.query_one("#remote-fleet-status", Static).render())
