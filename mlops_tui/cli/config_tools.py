@@ -50,7 +50,7 @@ def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key
     """Diff two configs by key path.
 
     OLD and NEW are files (YAML, JSON, TOML, INI), files at a git revision (HEAD~3:configs/train.yaml),
-    directories of configs, or merged stacks (base.yaml+prod.yaml). Secrets are masked.
+    directories of configs, or merged stacks (base.yaml+prod.yaml, train.yaml+model=vit_b16). Secrets are masked.
     """
     from mlops_tui.sources.configs import ConfigError, DiffOptions, ListMode, compare
 

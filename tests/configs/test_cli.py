@@ -154,3 +154,16 @@ def test_composed_training_config_with_group_override(ml: Path) -> None:
     missing = run_cli(["config", "merge", f"{ML}/train.yaml", "model=nope"], cwd=ml.parents[1])
     ok_or_finding(missing, 2)
     assert missing.stderr.strip() == f"mlops-tui: {ML}/model/nope.yaml: no such file"
+
+
+def test_diff_two_compositions_of_one_training_config(ml: Path) -> None:
+    done = run_cli(["config", "diff", f"{ML}/train.yaml+model=resnet50", f"{ML}/train.yaml+model=vit_b16+trainer.max_epochs=40", "--json"], cwd=ml.parents[1])
+    ok_or_finding(done, 0)
+    changes = {c["path"]: c for c in json.loads(done.stdout)["changes"]}
+    assert changes["model.name"] == {"kind": "changed", "path": "model.name", "old": "resnet50", "new": "vit_b16"}
+    assert changes["model.freeze_backbone"]["kind"] == "removed"
+    assert changes["trainer.max_epochs"] == {"kind": "changed", "path": "trainer.max_epochs", "old": 30, "new": 40}
+    assert "data.train" not in changes
+    only_overrides = run_cli(["config", "diff", "a=1+b=2", f"{ML}/train.yaml"], cwd=ml.parents[1])
+    ok_or_finding(only_overrides, 2)
+    assert "a stack needs at least one file" in only_overrides.stderr

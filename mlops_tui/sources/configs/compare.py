@@ -37,12 +37,18 @@ def _stack_parts(spec: str, cwd: Path | None) -> list[str] | None:
 
 
 def read_side(spec: str, cwd: Path | None = None) -> Side:
-    """Load one side: a directory (or REV:dir), a stack `base.yaml+prod.yaml`, or one file (or REV:file)."""
+    """Load one side: a directory (or REV:dir), a merged stack `base.yaml+prod.yaml` (overrides too:
+    `train.yaml+model=vit_b16`), or one file (or REV:file)."""
     stack = _stack_parts(spec, cwd)
     if stack:
-        from mlops_tui.sources.configs.merge import merge_stack
+        from mlops_tui.sources.configs.merge import _OVERRIDE, merge_stack
 
-        return Side(spec, merge_stack(stack, cwd=cwd).tree(resolved=True, reveal=True))
+        base = cwd or Path.cwd()
+        overrides = [part for part in stack if _OVERRIDE.match(part) and not (base / part).exists()]
+        files = [part for part in stack if part not in overrides]
+        if not files:
+            raise ConfigError(f"{spec}: a stack needs at least one file before its KEY=VALUE overrides")
+        return Side(spec, merge_stack(files, overrides, cwd=cwd).tree(resolved=True, reveal=True))
     names = list_configs(spec, cwd)
     if names is not None:
         return Side(spec, {name: load(join(spec, name), cwd).data for name in names}, is_dir=True)
