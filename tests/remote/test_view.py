@@ -185,6 +185,8 @@ async def test_a_dead_panel_source_does_not_stop_the_others(prometheus, prom_las
         assert "failing since" in text_of(charts["Load elsewhere"]) and "cannot connect" in text_of(charts["Load elsewhere"])
         bad = text_of(charts["Bad query"])
         assert "failing since" in bad and "bad_data: " in bad and "parse error" in bad
+        note = str(app.query_one(SourceNote).render())
+        assert note.startswith("metrics.gone: failing - cannot connect")  # a bad query is not a sick server
 
 
 async def test_stale_rows_recover_when_the_server_answers_again():

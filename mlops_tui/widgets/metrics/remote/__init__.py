@@ -94,9 +94,11 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self.chart_id, self.generation, self.series, self.start, self.end = chart_id, generation, series, start, end
 
     class SourceFailed(Message):
-        def __init__(self, source: str, reason: str, chart_id: str | None = None, generation: int = 0) -> None:
+        def __init__(self, source: str, reason: str, chart_id: str | None = None, generation: int = 0,
+                     status: int | None = None) -> None:
             super().__init__()
             self.source, self.reason, self.chart_id, self.generation = source, reason, chart_id, generation
+            self.status = status
 
     class VariableValues(Message):
         def __init__(self, dashboard: str, name: str, values: list[str]) -> None:
@@ -230,7 +232,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
             try:
                 series = source.range_query(spec.query, start, end, step, variables)
             except BackendError as exc:
-                self.post_message(self.SourceFailed(source.name, str(exc), chart_id, generation))
+                self.post_message(self.SourceFailed(source.name, str(exc), chart_id, generation, exc.status))
                 continue
             self.post_message(self.ChartLoaded(chart_id, generation, series, start, end))
 
@@ -257,12 +259,18 @@ class RemoteMetricsView(Vertical, can_focus=False):
         source = self.charts.get(message.chart_id, ("", None))[0]
         if chart is not None:
             chart.show(message.series, message.start, message.end)
-        if source and all(not c.stale_reason for c in self._charts_of(source)):
-            self._source_ok(source)
+        if source and self.health.get(source, SourceHealth()).reason:
+            self._source_ok(source)  # the server answers again
 
     @on(SourceFailed)
     def _source_failed(self, message: SourceFailed) -> None:
         if message.chart_id is not None and message.generation != self.generation:
+            return
+        if message.chart_id is not None and message.status in (400, 422):
+            # the panel's query is wrong, the server is fine: only that panel says so
+            chart = self._chart(message.chart_id)
+            if chart is not None:
+                chart.mark_stale(message.reason, self.clock())
             return
         self._fail(message.source, message.reason, message.chart_id)
 
