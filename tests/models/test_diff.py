@@ -22,19 +22,17 @@ def test_diff_matches_dvc(registry_repo, source, a, b):
     ca, cb = result.a.commit, result.b.commit
     params = registry_repo.json("dvc", "params", "diff", ca, cb, "--json")
     metrics = registry_repo.json("dvc", "metrics", "diff", ca, cb, "--json")
-    outs = registry_repo.json("dvc", "diff", ca, cb, "--json")
+    outs = registry_repo.json("dvc", "diff", ca, cb, "--json", "--show-hash")
     assert result.params == params
     assert _approx(result.metrics) == _approx(metrics)
-    ours = {kind: sorted(str(r["path"]) for r in rows) for kind, rows in result.outs.items()}
     # dvc lists a directory output ("data/images/") and, from its cache, the files inside it; the DVC cache
     # is never read here, so the comparison is at the level of tracked outputs
-    dirs = [p for rows in ours.values() for p in rows if p.endswith("/")]
+    dirs = [r["path"] for rows in result.outs.values() for r in rows if str(r["path"]).endswith("/")]
     theirs = {
-        kind: sorted(str(r["path"]) for r in outs.get(kind, [])
-                     if not any(str(r["path"]).startswith(d) and str(r["path"]) != d for d in dirs))
-        for kind in ours
+        kind: [r for r in outs.get(kind, []) if not any(str(r["path"]).startswith(d) and r["path"] != d for d in dirs)]
+        for kind in result.outs
     }
-    assert ours == theirs
+    assert result.outs == theirs
     assert params or metrics or any(outs.values())  # each pair really differs
 
 
@@ -74,3 +72,30 @@ def test_version_params_and_metrics_match_dvc(registry_repo, source):
     assert old.params == {f: {k: v["old"] for k, v in keys.items()} for f, keys in both.items()}
     assert new.params == {f: {k: v["new"] for k, v in keys.items()} for f, keys in both.items()}
     assert new.lock_params == {"dvc.lock:train": {"params.yaml:train.epochs": 20, "params.yaml:train.lr": 0.2}}
+
+
+def _dvc_file(path: str, md5: str) -> str:
+    return f"outs:\n- md5: {md5}\n  size: 5\n  hash: md5\n  path: {path}\n"
+
+
+def test_renamed_deleted_modified_outputs_match_dvc_diff(tmp_path):
+    from models.modelrepos import Builder, tool_env
+
+    b = Builder(tmp_path / "repo", tool_env(tmp_path / "home"))
+    b.root.mkdir()
+    b.run("git", "init", "-q", "-b", "main")
+    b.run("dvc", "init", "-q")
+    b.write("a.bin.dvc", _dvc_file("a.bin", "a0000000000000000000000000000000"))
+    b.write("keep.bin.dvc", _dvc_file("keep.bin", "b1111111111111111111111111111111"))
+    b.write("gone.bin.dvc", _dvc_file("gone.bin", "c2222222222222222222222222222222"))
+    b.commit("three outputs")
+    b.run("git", "rm", "-q", "a.bin.dvc", "gone.bin.dvc")
+    b.write("moved/b.bin.dvc", _dvc_file("b.bin", "a0000000000000000000000000000000"))
+    b.write("keep.bin.dvc", _dvc_file("keep.bin", "e1111111111111111111111111111111"))
+    b.write("new.bin.dvc", _dvc_file("new.bin", "f4444444444444444444444444444444"))
+    b.commit("rename one, delete one, change one, add one")
+    theirs = b.json("dvc", "diff", "HEAD~1", "HEAD", "--json", "--show-hash")
+    ours = ModelRepository(str(b.root)).diff("HEAD~1", "HEAD").outs
+    assert ours == theirs
+    assert ours["renamed"] == [{"path": {"old": "a.bin", "new": "moved/b.bin"}, "hash": "a0000000000000000000000000000000"}]
+    assert [len(ours[k]) for k in ("added", "deleted", "modified")] == [1, 1, 1]

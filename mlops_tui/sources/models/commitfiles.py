@@ -145,30 +145,20 @@ def _display(out: OutState) -> str:
 
 
 def diff_outs(old: dict[str, OutState], new: dict[str, OutState]) -> dict[str, list[dict[str, Any]]]:
-    """Tracked outputs added, deleted, modified and renamed, as the top level of `dvc diff --json`."""
+    """Tracked outputs added, deleted, modified and renamed, as the top level of `dvc diff --json --show-hash`."""
     added = [p for p in new if p not in old]
     deleted = [p for p in old if p not in new]
     modified = [p for p in new if p in old and new[p].md5 != old[p].md5]
     renamed = []
-    for path in list(added):
-        match = next((d for d in deleted if old[d].md5 and old[d].md5 == new[path].md5), None)
+    for path in sorted(added):
+        match = next((d for d in sorted(deleted) if old[d].md5 and old[d].md5 == new[path].md5), None)
         if match:
-            renamed.append({"path": {"old": _display(old[match]), "new": _display(new[path])}})
+            renamed.append({"path": {"old": _display(old[match]), "new": _display(new[path])}, "hash": new[path].md5})
             added.remove(path)
             deleted.remove(match)
-
-    def rows(paths: list[str], source: dict[str, OutState], hashes: bool = False) -> list[dict[str, Any]]:
-        result = []
-        for p in sorted(paths):
-            row: dict[str, Any] = {"path": _display(source[p])}
-            if hashes:
-                row["hash"] = {"old": old[p].md5, "new": new[p].md5}
-            result.append(row)
-        return result
-
     return {
-        "added": rows(added, new),
-        "deleted": rows(deleted, old),
-        "modified": rows(modified, new, hashes=True),
+        "added": [{"path": _display(new[p]), "hash": new[p].md5} for p in sorted(added)],
+        "deleted": [{"path": _display(old[p]), "hash": old[p].md5} for p in sorted(deleted)],
+        "modified": [{"path": _display(new[p]), "hash": {"old": old[p].md5, "new": new[p].md5}} for p in sorted(modified)],
         "renamed": renamed,
     }

@@ -133,9 +133,13 @@ def diff_rows(diff: Diff) -> list[tuple[Text, ...]]:
         for item in items:
             path = item["path"]
             shown = f"{path['old']} -> {path['new']}" if isinstance(path, dict) else str(path)
-            old = new = "-"
-            if "hash" in item:
-                old, new = (item["hash"]["old"] or "-")[:8], (item["hash"]["new"] or "-")[:8]
+            digest = item.get("hash")
+            if isinstance(digest, dict):
+                old, new = (digest.get("old") or "-")[:8], (digest.get("new") or "-")[:8]
+            else:
+                short = (digest or "-")[:8]
+                old = "-" if kind == "added" else short
+                new = "-" if kind == "deleted" else short
             rows.append((literal("out"), literal(shown, limit=60), literal(old), literal(new), literal(kind)))
     return rows
 
