@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.widgets.metrics.remote import RemoteMetricsView
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart
+from mlops_tui.widgets.metrics.remote.fleet import FleetTable
 from mlops_tui.widgets.pane import SourceNote
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,9 +199,14 @@ async def test_stale_rows_recover_when_the_server_answers_again():
         await settle(app, pilot)
         assert table_rows(app)[-1][:3] == ["web-2:9100", "prom", "✖ down"]
         source.failing.add("fleet")
+        await pilot.press("s", "s", "s")  # by CPU, biggest first; the cursor follows its host to the bottom
+        assert app.query_one(FleetTable).selected_host() == ("prom", "\x1b[31mevil\x1b[0m[b]host[/b]")
+        await pilot.press("up", "up")  # web-2, second biggest CPU
         await pilot.press("r")
         await settle(app, pilot)
         assert {r[2] for r in table_rows(app)} == {"◌ stale"}
+        assert app.query_one(FleetTable).selected_host() == ("prom", "web-2:9100")
+        await pilot.press("s", "s", "s", "s", "s", "s", "s")  # back to sorting by host
         assert table_rows(app)[1][3] == "92.5%"  # gpu-1's last good CPU
         note = app.query_one(SourceNote)
         assert note.has_class("-stale") and "HTTP 500 Internal Server Error" in str(note.render())

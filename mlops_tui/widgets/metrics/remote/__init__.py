@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,23 +23,21 @@ from mlops_tui.settings.metrics import Dashboard, MetricsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.http import BackendError
 from mlops_tui.sources.series import (
-    FLEET_COLUMNS,
     ChartSpec,
     HostRow,
     MetricSource,
     Series,
     TimeRange,
     choose_step,
-    format_value,
     open_source,
     parse_duration,
     source_names,
 )
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart
+from mlops_tui.widgets.metrics.remote.fleet import FleetTable
 from mlops_tui.widgets.pane import SourceNote
 from mlops_tui.widgets.text import literal, sanitize
 
-HEALTH_ORDER = {"down": 0, "stale": 1, "unknown": 2, "up": 3}
 MAX_BACKOFF = 8
 
 
@@ -121,8 +118,6 @@ class RemoteMetricsView(Vertical, can_focus=False):
         except ValueError:
             span = 3600.0
         self.time_range = TimeRange(span)
-        self.sort_column = 0  # index into the table's columns
-        self.sort_reverse = False
         self.mode = "fleet"  # fleet, host, dashboard
         self.host: tuple[str, str] | None = None  # (source, host) of the host charts
         self.dashboard_index = -1
@@ -135,16 +130,11 @@ class RemoteMetricsView(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield SourceNote(id="remote-note")
         yield Static(id="remote-header")
-        table: DataTable = DataTable(id="remote-fleet", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield FleetTable(id="remote-fleet")
         yield Static(id="remote-fleet-status")
         yield VerticalScroll(id="remote-charts")
 
     def on_mount(self) -> None:
-        table = self.query_one("#remote-fleet", DataTable)
-        for key, label in [("host", "Host"), ("source", "Source"), ("health", "Health")] + [
-                (key, label) for key, label, _ in FLEET_COLUMNS]:
-            table.add_column(label, key=key)
         self._open_sources()
         note = self.query_one(SourceNote)
         if not self.sources and not self.open_errors:
@@ -331,59 +321,17 @@ class RemoteMetricsView(Vertical, can_focus=False):
     def _all_rows(self) -> list[HostRow]:
         return [row for rows in self.fleet_rows.values() for row in rows]
 
-    def _sort_key(self, row: HostRow):
-        column = self.sort_column
-        if column == 0:
-            return (row.host,)
-        if column == 1:
-            return (row.source, row.host)
-        if column == 2:
-            return (HEALTH_ORDER.get(row.health, 2), row.host)
-        return (row.values.get(FLEET_COLUMNS[column - 3][0]) or 0.0, row.host)
-
-    def _sorted_rows(self) -> list[HostRow]:
-        """Rows in the chosen order; hosts without a value in the sort column always come last."""
-        rows = self._all_rows()
-        if self.sort_column >= 3:
-            key = FLEET_COLUMNS[self.sort_column - 3][0]
-            missing = sorted((r for r in rows if r.values.get(key) is None), key=lambda r: r.host)
-            present = sorted((r for r in rows if r.values.get(key) is not None), key=self._sort_key,
-                             reverse=self.sort_reverse)
-            return present + missing
-        return sorted(rows, key=self._sort_key, reverse=self.sort_reverse)
-
     def _fill_table(self) -> None:
-        table = self.query_one("#remote-fleet", DataTable)
-        selected = None
-        if table.row_count and table.cursor_row < table.row_count:
-            selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        rows = self._sorted_rows()
-        table.clear()
-        for row in rows:
-            health = row.health
-            if self.health.get(row.source, SourceHealth()).reason:
-                health = "stale"
-            cells = [literal(row.host, limit=60), literal(row.source), self._health_cell(health)]
-            cells += [Text(format_value(row.values.get(key), unit), justify="right") for key, _, unit in FLEET_COLUMNS]
-            table.add_row(*cells, key=f"{row.source}\x00{row.host}")
-        if selected is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(selected))
-            except Exception:  # the selected host left the fleet
-                pass
-        reasons = [f"{sanitize(r.host)}: {sanitize(r.reason, 120)}" for r in rows if r.reason]
+        table = self.query_one(FleetTable)
+        stale = {name for name, health in self.health.items() if health.reason}
+        table.show(self._all_rows(), stale)
+        reasons = [f"{sanitize(r.host)}: {sanitize(r.reason, 120)}" for r in table.rows_shown if r.reason]
         for name, health in self.health.items():
             if health.reason and self.fleet_rows.get(name):
                 since = time.strftime("%H:%M:%S", time.localtime(health.since or self.clock()))
                 reasons.insert(0, f"{name}: stale since {since}: {sanitize(health.reason, 160)}")
         self.query_one("#remote-fleet-status", Static).update(literal("\n".join(reasons[:4])))
         self._update_header()
-
-    def _health_cell(self, health: str) -> Text:
-        variable = {"up": "success", "down": "error", "stale": "warning"}.get(health)
-        colour = self.app.theme_variables.get(variable, "") if variable else ""
-        marks = {"up": "● up", "down": "✖ down", "stale": "◌ stale"}
-        return Text(marks.get(health, "? " + health), style=colour)
 
     # -- charts -------------------------------------------------------------------------------
     def _chart(self, chart_id: str) -> RemoteChart | None:
@@ -440,11 +388,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     @on(DataTable.HeaderSelected, "#remote-fleet")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
-        if event.column_index == self.sort_column:
-            self.sort_reverse = not self.sort_reverse
-        else:
-            self.sort_column, self.sort_reverse = event.column_index, event.column_index >= 3
-        self._fill_table()
+        self.query_one(FleetTable).sort_by(event.column_index)
 
     def open_host(self, source: str, host: str) -> None:
         backend = self.sources.get(source)
@@ -454,10 +398,9 @@ class RemoteMetricsView(Vertical, can_focus=False):
         self._show_charts([(source, spec) for spec in backend.host_charts(host)])
 
     def action_open_host(self) -> None:
-        table = self.query_one("#remote-fleet", DataTable)
-        if self.mode == "fleet" and table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            self.open_host(*str(key).split("\x00", 1))
+        selected = self.query_one(FleetTable).selected_host()
+        if self.mode == "fleet" and selected is not None:
+            self.open_host(*selected)
 
     def action_fleet(self) -> None:
         if self.mode == "fleet":
@@ -502,9 +445,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self.refresh_all(force=True)
 
     def action_sort(self) -> None:
-        self.sort_column = (self.sort_column + 1) % (3 + len(FLEET_COLUMNS))
-        self.sort_reverse = self.sort_column >= 3  # biggest values first
-        self._fill_table()
+        self.query_one(FleetTable).cycle_sort()
 
     def _set_range(self, time_range: TimeRange) -> None:
         self.time_range = time_range
