@@ -289,6 +289,17 @@ class FluxBackend(_InfluxBase):
     def __init__(self, settings: InfluxSource, client: httpx.Client | None = None) -> None:
         super().__init__(settings, client)
         self._flux_client: Any = None
+        self._checked = False
+
+    def _check_flavour(self) -> None:
+        """Flux needs 2.x: say so plainly for a 1.x server instead of its 404s."""
+        if self._checked:
+            return
+        flavour, version = self.ping()
+        if flavour == "1.x":
+            raise BackendError(f"{self._where}: InfluxDB {version} has no Flux API (2.x needed); "
+                               "set language: influxql for this source")
+        self._checked = True
 
     def close(self) -> None:
         super().close()
@@ -313,6 +324,7 @@ class FluxBackend(_InfluxBase):
 
     def tables(self, query: str) -> list[Any]:
         """The FluxTables of a query, errors turned into BackendError, retried with backoff."""
+        self._check_flavour()
         def call() -> list[Any]:
             from influxdb_client.rest import ApiException
             from urllib3.exceptions import HTTPError

@@ -1,7 +1,8 @@
 """A stand-in HTTP server that misbehaves on purpose: slow, 500, malformed JSON, or a recorded body.
 
 No real Prometheus or InfluxDB can be made to fail this way on demand, so this one plays the broken
-server. The path picks the behaviour: /slow/..., /500/..., /malformed/..., /flux/... (annotated CSV).
+server. The path picks the behaviour: /slow/..., /500/..., /malformed/..., /flux/... (annotated CSV,
+and /flux/ping answering as InfluxDB 2.7).
 """
 
 from __future__ import annotations
@@ -36,15 +37,19 @@ class StandInMisbehavingServer:
                     self._send(500, "text/html", b"<html><body>Internal Server Error</body></html>")
                 elif mode == "malformed":
                     self._send(200, "application/json", b'{"status":"success","data":{"resultType":"vec')
+                elif mode == "flux" and self.path.endswith("/ping"):
+                    self._send(204, "application/json", b"", {"X-Influxdb-Version": "v2.7.10"})
                 elif mode == "flux":
                     content = "text/csv" if owner.flux_status == 200 else "application/json"
                     self._send(owner.flux_status, content, owner.flux_body.encode())
                 else:
                     self._send(404, "text/plain", b"not found")
 
-            def _send(self, status: int, content_type: str, body: bytes) -> None:
+            def _send(self, status: int, content_type: str, body: bytes, headers: dict | None = None) -> None:
                 try:
                     self.send_response(status)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
                     self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()

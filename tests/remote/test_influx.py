@@ -141,6 +141,7 @@ def test_flux_through_the_client_library_against_the_stand_in(misbehaving):
     try:
         rows = {row.host: row for row in backend.fleet(at=LAST + 10)}
         assert rows["gpu-1"].values["mem"] == 42.5
+        assert misbehaving.requests[-2][0] == "/flux/ping"  # flavour checked once, before the first query
         path, headers, body = misbehaving.requests[-1]
         assert path.startswith("/flux/api/v2/query")
         assert headers["Authorization"] == "Token t0ken"
@@ -150,3 +151,11 @@ def test_flux_through_the_client_library_against_the_stand_in(misbehaving):
             backend.flux("x")
     finally:
         backend.close()
+
+
+def test_flux_against_influxdb_1x_says_what_to_change(influxd):
+    backend = FluxBackend(InfluxSource(name="v1", url=influxd.url, database="telegraf", language="flux", retries=0))
+    with pytest.raises(BackendError, match=r"InfluxDB 1\.6\.\S+ has no Flux API \(2\.x needed\); "
+                                           "set language: influxql for this source"):
+        backend.fleet()
+    backend.close()
