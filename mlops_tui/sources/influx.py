@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import InfluxSource
 from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, with_retries
 from mlops_tui.sources.series import FLEET_COLUMNS, ChartSpec, HostRow, Series, format_duration
@@ -76,7 +77,7 @@ class _InfluxBase:
         if settings.token is not None:  # InfluxDB's scheme is "Token", not "Bearer"
             self.client.headers["Authorization"] = f"Token {settings.token.get_secret_value()}"
         self.policy = RetryPolicy(retries=settings.retries)
-        self._where = f"{settings.name} ({settings.url})"
+        self._where = f"{settings.name} ({mask_value('url', settings.url)})"  # no password from the URL
 
     def close(self) -> None:
         self.client.close()

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import PrometheusSource
 from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, with_retries
 from mlops_tui.sources.series import ChartSpec, HostRow, Series, choose_step, format_duration
@@ -97,7 +98,7 @@ class PrometheusBackend:
 
     def _request(self, path: str, params: Mapping[str, Any] | None) -> Any:
         response = self.client.get(path, params=params)
-        where = f"{self.name} ({self.settings.url})"
+        where = f"{self.name} ({mask_value('url', self.settings.url)})"
         try:
             body = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError):

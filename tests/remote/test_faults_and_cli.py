@@ -105,3 +105,11 @@ def test_cli_usage_errors_exit_2(args, message):
     result = run_cli(prom_setting("http://127.0.0.1:1"), "metrics", *args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_a_password_in_the_url_never_reaches_the_message(misbehaving):
+    url = misbehaving.url("500").replace("http://", "http://ops:hunter2@")
+    result = run_cli(prom_setting(url), "metrics", "--source", "prom", "--hosts")
+    assert result.returncode == 3
+    assert "HTTP 500" in result.stderr and "ops:••••••@" in result.stderr
+    assert "hunter2" not in result.stderr
