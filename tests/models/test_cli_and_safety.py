@@ -134,3 +134,17 @@ def test_partial_clone_never_fetches(registry_repo, plain_home, tmp_path):
     assert any(n.startswith("partial clone:") for n in snapshot.notes)
     # the registry comes from tags alone, so it is whole
     assert snapshot.registry.entries["churn"].stages == {"prod": "v1.1.0", "staging": "v1.2.0"}
+
+
+def test_subfolder_and_bare_clone_see_the_whole_repository(registry_repo, plain_home, tmp_path):
+    bare = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(registry_repo.root), str(bare)], check=True,
+                   env=tool_env(plain_home), capture_output=True)
+    whole = ModelRepository(str(registry_repo.root)).load()
+    expected = [(a.name, a.md5, a.last_commit) for a in whole.artifacts]
+    for where in (registry_repo.root / "data", bare):
+        seen = ModelRepository(str(where)).load()
+        assert [(a.name, a.md5, a.last_commit) for a in seen.artifacts] == expected
+        assert {n: e.stages for n, e in seen.registry.entries.items()} == {
+            n: e.stages for n, e in whole.registry.entries.items()
+        }

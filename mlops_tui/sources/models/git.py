@@ -75,15 +75,17 @@ class GitRepo:
             raise ModelsError(f"{start} is not a directory", hint="set models.repo=PATH or pass --repo PATH")
         self.cwd = start.resolve()
         try:
-            out = self._run("rev-parse", "--show-toplevel", "--is-shallow-repository", check=True)
+            out = self._run("rev-parse", "--absolute-git-dir", "--is-shallow-repository", check=True)
         except ModelsError as exc:
             raise ModelsError(
                 f"{self.cwd} is not a git repository",
                 hint="run in a git repository that uses DVC, or set models.repo=PATH / --repo PATH",
             ) from exc
-        lines = out.splitlines()
-        self.root = Path(lines[0]) if len(lines) > 1 else self.cwd
-        self.shallow = lines[-1].strip() == "true"
+        git_dir, _, shallow = out.partition("\n")
+        top = self._run("rev-parse", "--show-toplevel").strip()  # empty in a bare repository
+        self.root = Path(top) if top else Path(git_dir)
+        self.cwd = self.root  # paths and pathspecs are relative to the top of the repository
+        self.shallow = shallow.strip() == "true"
         promisors = self._run("config", "--get-regexp", r"^(remote\..*\.promisor|extensions\.partialclone)$")
         self.partial = any(line.split(" ", 1)[-1].strip().lower() not in ("", "false") for line in promisors.splitlines())
         self._tree_cache: dict[str, dict[str, str]] = {}

@@ -30,7 +30,7 @@ from mlops_tui.sources.models.model import (
     VersionDetails,
 )
 
-PATHSPECS = [":(glob)**/*.dvc", ":(glob)**/dvc.lock", ":(glob)**/dvc.yaml", ":(glob)**/artifacts.yaml"]
+PATHSPECS = [":(top,glob)**/*.dvc", ":(top,glob)**/dvc.lock", ":(top,glob)**/dvc.yaml", ":(top,glob)**/artifacts.yaml"]
 _NO_DVC_NOTE = "no .dvc, dvc.yaml or dvc.lock file in the history: this repository does not use DVC"
 
 
