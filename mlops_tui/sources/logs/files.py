@@ -76,6 +76,7 @@ class FileSource(LogSource):
         self._gzip_done = False
         self.error: str | None = None
         self.rotations = 0
+        self._last_hit: tuple[Segment, int] | None = None
         self._open()
 
     # --- opening and following -------------------------------------------------------------------
@@ -292,8 +293,9 @@ class FileSource(LogSource):
                     yield row
                 continue
             offset = segment.index.offset_of(line)
-            for line_no, _offset in scan_lines(segment.fd, offset, segment.index.indexed_to, line, finder, cancelled):
-                yield first_row + line_no
+            for hit in scan_lines(segment.fd, offset, segment.index.indexed_to, finder, cancelled):
+                self._last_hit = (segment, hit)
+                yield first_row + segment.index.line_at_offset(hit)
 
     def search(self, query: Query, start: int = 0, cancelled: Cancelled = never) -> Iterator[Hit]:
         matcher = query.text_matcher()
@@ -312,15 +314,22 @@ class FileSource(LogSource):
                 yield Hit(first, record)
 
     def count(self, query: Query, cancelled: Cancelled = never) -> int:
-        """Matching records; for a bare pattern on a plain-text file, matching lines counted on raw bytes."""
-        finder = query.byte_finder()
-        if finder is not None and not query.structured and self.format is PLAIN and query.mode.value == "literal":
-            total = 0
-            for segment in self.segments:
-                for _ in scan_lines(segment.fd, 0, segment.index.indexed_to, 0, finder, cancelled):
-                    total += 1
-            return total
-        return sum(1 for _ in self.search(query, 0, cancelled))
+        """Matching records. A bare pattern is decided on the raw bytes of each hit line; only a hit on a
+        continuation line (traceback) costs a walk back to its record, so two hits in one record count once."""
+        if query.structured or query.byte_finder() is None:
+            return sum(1 for _ in self.search(query, 0, cancelled))
+        total = 0
+        last_start = -1
+        for row in self._candidate_rows(query, 0, cancelled):
+            segment, offset = self._last_hit
+            record = self.make_record(row, offset, segment.index.read_line(offset, 16384)[0], 4096)
+            start = row
+            if record.continuation:
+                start = self.record_at(row).line - 1
+            if start != last_start:
+                total += 1
+                last_start = start
+        return total
 
     def row_at_time(self, when: datetime) -> int:
         lo, hi = 0, self.row_count()

@@ -103,7 +103,7 @@ class LineIndex:
         pieces: list[bytes] = []
         kept = 0
         pos = offset
-        step = 64 * 1024
+        step = 4096
         while pos < self.indexed_to:
             data = os.pread(self.fd, min(step, self.indexed_to - pos), pos)
             if not data:

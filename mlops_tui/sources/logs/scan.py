@@ -10,47 +10,35 @@ from mlops_tui.sources.logs.index import CHUNK
 Finder = Callable[[bytes, int], int]
 
 
-def scan_lines(fd: int, start: int, end: int, first_line: int, finder: Finder, cancelled: Callable[[], bool]) -> Iterator[tuple[int, int]]:
-    """(0-based line number, line offset) of each line in [start, end) where finder finds something.
+def scan_lines(fd: int, start: int, end: int, finder: Finder, cancelled: Callable[[], bool]) -> Iterator[int]:
+    """Offset of each line in [start, end) where finder finds something (`start` is a line start).
 
-    `start` must be a line start and `first_line` its number. The file is read in 4 MiB chunks;
-    a line crossing a chunk boundary is carried into the next chunk.
+    The file is read in 4 MiB chunks; each chunk is cut after its last newline and the next read starts
+    there, so no line is split and no bytes are copied twice. Line numbers are left to the caller's index.
     """
     pos = start
-    line = first_line
-    carry = b""
+    size = CHUNK
     while pos < end:
         if cancelled():
             return
-        data = os.pread(fd, min(CHUNK, end - pos), pos)
-        if not data:
+        buf = os.pread(fd, min(size, end - pos), pos)
+        if not buf:
             break
-        base = pos - len(carry)
-        buf = carry + data if carry else data
-        pos += len(data)
-        cut = buf.rfind(b"\n") + 1 if pos < end else len(buf)
-        if cut == 0:  # one line longer than the chunk: keep reading
-            carry = buf
+        last = pos + len(buf) >= end
+        cut = len(buf) if last else buf.rfind(b"\n") + 1
+        if cut == 0:  # one line longer than the chunk: read a bigger chunk
+            size *= 2
             continue
-        carry = buf[cut:]
         at = 0
-        counted = 0
         while True:
             hit = finder(buf, at)
             if hit < 0 or hit >= cut:
                 break
             line_start = buf.rfind(b"\n", 0, hit) + 1
-            line += buf.count(b"\n", counted, line_start)
-            counted = line_start
-            yield line, base + line_start
+            yield pos + line_start
             line_end = buf.find(b"\n", hit)
             if line_end < 0 or line_end >= cut:
                 break
             at = line_end + 1
-        line += buf.count(b"\n", counted, cut)
-        if carry and pos >= end:
-            break
-    if carry:  # a last line without a newline
-        hit = finder(carry, 0)
-        if hit >= 0:
-            yield line, pos - len(carry)
+        pos += cut
+        size = CHUNK
