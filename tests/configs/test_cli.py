@@ -167,3 +167,13 @@ def test_diff_two_compositions_of_one_training_config(ml: Path) -> None:
     only_overrides = run_cli(["config", "diff", "a=1+b=2", f"{ML}/train.yaml"], cwd=ml.parents[1])
     ok_or_finding(only_overrides, 2)
     assert "a stack needs at least one file" in only_overrides.stderr
+
+
+def test_ten_megabyte_value_is_diffed_and_shown_cut(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("blob: " + "x" * 10_000_000 + "\nn: 1\n")
+    (tmp_path / "b.yaml").write_text("blob: " + "x" * 9_999_999 + "y\nn: 1\n")
+    done = run_cli(["config", "diff", "a.yaml", "b.yaml", "--json"], cwd=tmp_path, timeout=60)
+    ok_or_finding(done, 0)
+    (change,) = json.loads(done.stdout)["changes"]
+    assert change["path"] == "blob" and change["old"].endswith("… [9,998,000 more chars]")
+    assert len(done.stdout) < 10_000

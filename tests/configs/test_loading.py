@@ -104,3 +104,11 @@ def test_directory_listing_now_and_at_revision(ml_repo: Path) -> None:
     assert list_configs("configs/env", cwd=ml_repo) == ["base.yaml", "canary.yaml", "prod.yaml", "staging.yaml"]
     assert list_configs("v1:configs/env", cwd=ml_repo) == ["base.yaml", "prod.yaml", "staging.yaml"]
     assert list_configs("v1:configs/train.yaml", cwd=ml_repo) is None
+
+
+def test_absurd_nesting_is_refused_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "deep.yaml").write_text("a:\n" + "".join("  " * i + "  k:\n" for i in range(300)) + "  " * 301 + "v: 1\n")
+    for name in ("deep.json", "deep.yaml"):
+        with pytest.raises(ConfigError, match="nested deeper than 200 levels"):
+            load(str(tmp_path / name))

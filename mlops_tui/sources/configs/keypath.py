@@ -39,8 +39,17 @@ def last_key(path: KeyPath) -> str:
     return ""
 
 
-def mask_at(path: KeyPath, value: object) -> object:
-    """value as shown at path: masked when the key names a secret or the value looks like one."""
-    from mlops_tui.secrets import mask_value
+SHOWN_LIMIT = 2000
 
+
+def mask_at(path: KeyPath, value: object) -> object:
+    """value as shown at path: masked when the key names a secret or the value looks like one.
+
+    Strings longer than SHOWN_LIMIT are cut first (nobody reads a 10 MB value, and masking scans it)."""
+    from mlops_tui.secrets import is_secret_key, looks_like_secret, mask_value, MASK
+
+    if isinstance(value, str) and len(value) > SHOWN_LIMIT:
+        if is_secret_key(last_key(path)) or looks_like_secret(value):
+            return MASK
+        value = value[:SHOWN_LIMIT] + f"… [{len(value) - SHOWN_LIMIT:,} more chars]"
     return mask_value(last_key(path), value)

@@ -44,8 +44,32 @@ def detect_format(name: str, text: str = "") -> str:
     return SUFFIXES.get(Path(name).suffix.lower(), "yaml")
 
 
+MAX_DEPTH = 200
+
+
+def _check_depth(data: Any, origin: str) -> Any:
+    """data, unless it nests deeper than MAX_DEPTH (no config does; diff and merge recurse)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ConfigError(f"nested deeper than {MAX_DEPTH} levels; not a config", origin=origin)
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return data
+
+
 def parse_text(text: str, fmt: str, origin: str) -> Any:
     """Parse text in fmt; errors carry origin, line and column."""
+    try:
+        return _check_depth(_parse(text, fmt, origin), origin)
+    except RecursionError:
+        raise ConfigError(f"nested deeper than {MAX_DEPTH} levels; not a config", origin=origin) from None
+
+
+def _parse(text: str, fmt: str, origin: str) -> Any:
     if fmt == "json":
         try:
             return json.loads(text)
