@@ -72,8 +72,9 @@ def models() -> None:
 @json_option
 def list_(repo: str | None, as_json: bool) -> None:
     """Artifacts (DVC outputs, declared artifacts, GTO names) and the registry's versions and stages."""
-    _, snapshot = _open(repo)
+    source, snapshot = _open(repo)
     registry = snapshot.registry
+    frequency = {name: source.frequency(name) for name, e in registry.entries.items() if e.active}
     if as_json:
         emit_json({
             "repo": snapshot.root,
@@ -84,6 +85,7 @@ def list_(repo: str | None, as_json: bool) -> None:
                 for name, e in registry.entries.items()
             },
             "stages": registry.stages,
+            "frequency": frequency,
         })
         return
     if not snapshot.artifacts:
@@ -100,6 +102,10 @@ def list_(repo: str | None, as_json: bool) -> None:
             (art.md5 or "-")[:8], _size(art.size), _date(art.last_date),
         ])
     _table(["NAME", "PATH", "TYPE", "LATEST", "STAGES", "HASH", "SIZE", "CHANGED"], rows)
+    stale = [f for f in frequency.values() if f.stale]
+    for f in stale:
+        click.echo(f"warning: {_clean(f.name)}: newest version is {f.age_days:.0f} days old "
+                   f"(models.stale_after_days={source.stale_after_days:g})", err=True)
 
 
 @models.command()

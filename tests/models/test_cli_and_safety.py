@@ -19,6 +19,11 @@ def test_list_json_and_table(registry_repo, plain_home, tmp_path):
     assert table.returncode == 0
     churn_line = next(line for line in table.stdout.splitlines() if line.startswith("churn "))
     assert "models/churn.pkl" in churn_line and "v1.2.0" in churn_line and "prod=v1.1.0" in churn_line
+    assert data["frequency"]["churn"]["stale"] and len(data["frequency"]["churn"]["gaps_days"]) == 2  # dated 2026-01
+    assert "warning: churn: newest version is" in table.stderr
+    fresh = run_cli("models.stale_after_days=100000", "models", "list", "--repo", str(registry_repo.root),
+                    cwd=tmp_path, home=plain_home)
+    assert "warning:" not in fresh.stderr
 
 
 def test_history_and_diff_exit_codes(registry_repo, plain_home):
