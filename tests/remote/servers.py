@@ -140,3 +140,17 @@ def influx_write(server: Server, database: str, lines: list[str]) -> None:
     request = urllib.request.Request(f"{server.url}/write?db={database}&precision=s", data=body, method="POST")
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 204, response.read()
+
+
+def wait_for_targets(prom, count: int, timeout: float = 30.0) -> list[dict]:
+    """Poll /api/v1/targets until `count` targets have been scraped at least twice (rate() needs two)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        targets = prom.targets()
+        if len(targets) >= count and all(t.get("health") != "unknown" for t in targets):
+            up = [t for t in targets if t["health"] == "up"]
+            if up and all(prom.instant(f'count_over_time(up{{instance="{t["labels"]["instance"]}"}}[1m])')[0].last()
+                          >= 3 for t in up):
+                return targets
+        time.sleep(0.2)
+    raise AssertionError(f"targets not scraped in {timeout}s: {prom.targets()}")

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from remote.seed import INFLUX_EXPECTED, SAMPLES, STEP
+from remote.servers import wait_for_targets
 from support.ports import free_port
 
 from mlops_tui.settings.metrics import InfluxSource, PrometheusSource
@@ -113,3 +114,18 @@ def test_a_password_in_the_url_never_reaches_the_message(misbehaving):
     assert result.returncode == 3
     assert "HTTP 500" in result.stderr and "ops:••••••@" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_cli_hosts_against_prometheus_lists_seeded_live_and_dead_hosts(prometheus, node_exporter, dead_target):
+    backend = PrometheusBackend(PrometheusSource(url=prometheus.url, retries=0))
+    wait_for_targets(backend, 2)
+    backend.close()
+    result = run_cli(prom_setting(prometheus.url), "metrics", "--source", "prom", "--hosts", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["host"]: row for row in json.loads(result.stdout)}
+    live = node_exporter.url.removeprefix("http://")
+    assert rows[live]["health"] == "up" and 0 < rows[live]["values"]["mem"] < 100
+    assert rows[dead_target]["health"] == "down" and "connection refused" in rows[dead_target]["reason"]
+    # the seeded hosts' gauges, still inside Prometheus's 5 minute lookback
+    assert rows["web-1:9100"]["values"]["mem"] == pytest.approx(75.0)
+    assert rows["web-1:9100"]["values"]["load1"] == 1.5

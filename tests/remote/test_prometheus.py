@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import psutil
 import pytest
 from remote.seed import LATENCY_BUCKETS, PROM_EXPECTED, SAMPLES, SERVING_RATES, STEP
+from remote.servers import wait_for_targets
 
 from mlops_tui.settings.metrics import PrometheusSource
 from mlops_tui.sources.http import BackendError
@@ -20,20 +19,6 @@ def prom(prometheus):
     backend = PrometheusBackend(PrometheusSource(name="prom", url=prometheus.url, retries=0))
     yield backend
     backend.close()
-
-
-def wait_for_targets(prom: PrometheusBackend, count: int, timeout: float = 30.0) -> list[dict]:
-    """Poll /api/v1/targets until `count` targets have been scraped at least twice (rate() needs two)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        targets = prom.targets()
-        if len(targets) >= count and all(t.get("health") != "unknown" for t in targets):
-            up = [t for t in targets if t["health"] == "up"]
-            if up and all(prom.instant(f'count_over_time(up{{instance="{t["labels"]["instance"]}"}}[1m])')[0].last()
-                          >= 3 for t in up):
-                return targets
-        time.sleep(0.2)
-    raise AssertionError(f"targets not scraped in {timeout}s: {prom.targets()}")
 
 
 def test_fleet_rows_have_the_seeded_values(prom, prom_last_sample):
