@@ -110,8 +110,11 @@ class CoreBars(Widget):
         self.warning, self.critical = 75.0, 90.0
 
     def set_values(self, values: list[float | None], warning: float, critical: float) -> None:
+        values = list(values)
+        if (values, warning, critical) == (self.values, self.warning, self.critical):
+            return
         resize = len(values) != len(self.values)
-        self.values, self.warning, self.critical = list(values), warning, critical
+        self.values, self.warning, self.critical = values, warning, critical
         self.refresh(layout=resize)
 
     def _layout(self, width: int) -> tuple[str, int, int]:

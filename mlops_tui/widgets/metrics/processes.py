@@ -93,8 +93,10 @@ class ProcessTable(ScrollView, can_focus=True):
         """Replace the rows. A cursor the user moved off the top row stays on its process while that is
         listed; a cursor on the top row stays there (the table does not scroll by itself)."""
         keep = self.highlighted_pid if self.cursor_row > 0 else None
+        before = [self._row_cells(r) for r in self.rows]
         self.rows = rows
         self._cells = {}
+        unchanged = before == [self._row_cells(r) for r in rows]
         pids = [r.pid for r in rows]
         if keep is None:
             self.cursor_row = 0
@@ -106,7 +108,8 @@ class ProcessTable(ScrollView, can_focus=True):
         if size != self.virtual_size:
             self.virtual_size = size
         self._scroll_to_cursor()
-        self.refresh()
+        if not unchanged:
+            self.refresh()
 
     @property
     def highlighted_pid(self) -> int | None:

@@ -27,6 +27,7 @@ from mlops_tui.sources.series import (
     HostRow,
     MetricSource,
     Series,
+    SourceConfigError,
     TimeRange,
     choose_step,
     open_source,
@@ -140,8 +141,10 @@ class RemoteMetricsView(Vertical, can_focus=False):
         if not self.sources and not self.open_errors:
             note.show(SourceStatus.absent(
                 "metrics.remote", "no remote sources: add metrics.prometheus or metrics.influxdb to the settings"))
+        elif self.open_errors:
+            self._show_status()
         else:
-            note.show(SourceStatus(f"metrics.remote", SourceState.LOADING, f"{len(self.sources)} source(s)"))
+            note.show(SourceStatus("metrics.remote", SourceState.LOADING, f"{len(self.sources)} source(s)"))
         self._update_header()
         self.refresh_all(force=True)
         if self.autorefresh and self.sources:
@@ -162,8 +165,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
             for name in dict.fromkeys(source_names(self.settings)):
                 try:
                     self.sources[name] = open_source(self.settings, name)
-                except KeyError as exc:
-                    self.open_errors[name] = str(exc.args[0])
+                except SourceConfigError as exc:
+                    self.open_errors[name] = str(exc)
         for name in self.sources:
             self.health[name] = SourceHealth()
 
@@ -306,7 +309,10 @@ class RemoteMetricsView(Vertical, can_focus=False):
     def _show_status(self) -> None:
         failing = {name: h for name, h in self.health.items() if h.reason}
         note = self.query_one(SourceNote)
-        if failing:
+        if self.open_errors:
+            name, error = next(iter(self.open_errors.items()))
+            status = SourceStatus.failing(f"metrics.{name}", error, "fix metrics.prometheus/metrics.influxdb")
+        elif failing:
             name, health = next(iter(failing.items()))
             since = time.strftime("%H:%M:%S", time.localtime(health.since or self.clock()))
             has_data = bool(self.fleet_rows.get(name)) or any(c.loaded for c in self._charts_of(name))
