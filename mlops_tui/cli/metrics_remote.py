@@ -6,11 +6,19 @@ import math
 import time
 
 import click
+import httpx
 
 from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, emit_json, fail
 from mlops_tui.settings import Settings
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.series import FLEET_COLUMNS, choose_step, format_value, open_source, parse_duration
+from mlops_tui.sources.series import (
+    FLEET_COLUMNS,
+    SourceConfigError,
+    choose_step,
+    format_value,
+    open_source,
+    parse_duration,
+)
 from mlops_tui.widgets.text import sanitize
 
 CLI_POINTS = 240  # points per series for --query: a terminal-wide chart's worth
@@ -29,8 +37,8 @@ def run_remote(settings: Settings, *, source: str, query: str | None, since: str
         fail(f"--since: {exc}", EXIT_USAGE)
     try:
         backend = open_source(settings.metrics, source)
-    except KeyError as exc:
-        fail(str(exc.args[0]), EXIT_USAGE)
+    except SourceConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
     try:
         if hosts:
             rows = backend.fleet()
@@ -47,6 +55,8 @@ def run_remote(settings: Settings, *, source: str, query: str | None, since: str
             _print_series(series)
     except BackendError as exc:
         fail(f"{source}: {sanitize(str(exc))}", EXIT_BACKEND)
+    except httpx.HTTPError as exc:  # anything the retry policy does not turn into a BackendError
+        fail(f"{source}: {type(exc).__name__}: {sanitize(str(exc))}", EXIT_BACKEND)
     finally:
         backend.close()
 

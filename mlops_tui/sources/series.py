@@ -209,18 +209,28 @@ def source_names(settings) -> list[str]:
     return [s.name for s in settings.prometheus] + [s.name for s in settings.influxdb]
 
 
+class SourceConfigError(ValueError):
+    """A metrics source that cannot be opened as configured (unknown name, ambiguous name, bad URL)."""
+
+
 def open_source(settings, name: str) -> MetricSource:
-    """The backend for a source name of the metrics settings; KeyError with a clear message otherwise."""
+    """The backend for a source name of the metrics settings; SourceConfigError with a clear message otherwise."""
+    import httpx
+
     from mlops_tui.sources.influx import backend_for
     from mlops_tui.sources.prometheus import PrometheusBackend
 
     proms = [s for s in settings.prometheus if s.name == name]
     influxes = [s for s in settings.influxdb if s.name == name]
     if len(proms) + len(influxes) > 1:
-        raise KeyError(f"source name {name!r} is used by more than one entry of metrics.prometheus/metrics.influxdb")
-    if proms:
-        return PrometheusBackend(proms[0])
-    if influxes:
-        return backend_for(influxes[0])
+        raise SourceConfigError(
+            f"source name {name!r} is used by more than one entry of metrics.prometheus/metrics.influxdb")
+    try:
+        if proms:
+            return PrometheusBackend(proms[0])
+        if influxes:
+            return backend_for(influxes[0])
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise SourceConfigError(f"source {name!r}: invalid url: {exc}") from None
     known = ", ".join(source_names(settings)) or "none configured (metrics.prometheus / metrics.influxdb)"
-    raise KeyError(f"no metrics source named {name!r}; known: {known}")
+    raise SourceConfigError(f"no metrics source named {name!r}; known: {known}")

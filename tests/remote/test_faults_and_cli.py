@@ -129,3 +129,9 @@ def test_cli_hosts_against_prometheus_lists_seeded_live_and_dead_hosts(prometheu
     # the seeded hosts' gauges, still inside Prometheus's 5 minute lookback
     assert rows["web-1:9100"]["values"]["mem"] == pytest.approx(75.0)
     assert rows["web-1:9100"]["values"]["load1"] == 1.5
+
+
+def test_cli_bad_url_in_the_settings_exits_2():
+    result = run_cli(prom_setting("http://[::1"), "metrics", "--source", "prom", "--hosts")
+    assert result.returncode == 2
+    assert result.stderr.startswith("mlops-tui: source 'prom': invalid url: ") and "Traceback" not in result.stderr

@@ -216,3 +216,15 @@ async def test_stale_rows_recover_when_the_server_answers_again():
         assert [r[2] for r in table_rows(app)] == ["? unknown", "● up", "● up", "✖ down"]
         assert note.has_class("-ok") and str(note.render()) == "metrics.remote: ok - prom"
         assert "stale" not in str(app.query_one("#remote-fleet-status", Static).render())
+
+
+async def test_a_source_with_a_bad_url_is_named_on_the_pane(influx_settings):
+    settings = influx_settings.model_copy(update={"prometheus": MetricsSettings.model_validate(
+        {"prometheus": [{"name": "typo", "url": "http://[::1"}]}).prometheus})
+    app = RemoteApp(settings, autorefresh=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        note = app.query_one(SourceNote)
+        assert note.has_class("-failing")
+        assert str(note.render()).startswith("metrics.typo: failing - source 'typo': invalid url: Invalid port")
+        assert [r[0] for r in table_rows(app)] == ["gpu-1", "gpu-2", "old-1"]  # the good source still works
