@@ -20,7 +20,10 @@ SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", "
 MAX_BYTES = 64 * 1024 * 1024
 
 
-class _Loader(yaml.SafeLoader):
+_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: about 10x faster
+
+
+class _Loader(_SAFE):  # type: ignore[misc, valid-type]
     """Safe YAML without implicit timestamps: dates stay strings, as OmegaConf and JSON need."""
 
 
@@ -97,7 +100,7 @@ def _parse(text: str, fmt: str, origin: str) -> Any:
             raise ConfigError(f"invalid INI: {first}", origin=origin, line=line) from None
         return {section: dict(parser.items(section, raw=True)) for section in parser.sections()}
     try:
-        docs = list(yaml.load_all(text, Loader=_Loader))  # noqa: S506 - a SafeLoader subclass
+        docs = list(yaml.load_all(text, Loader=_Loader))  # noqa: S506 - a (C)SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "syntax error"
