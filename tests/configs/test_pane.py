@@ -179,7 +179,8 @@ async def test_bad_files_show_a_clear_message_and_keep_the_last_view(tmp_path: P
         assert view.rows[1].text == 'b = 1  ← "${a}"  # cfg/good.yaml'
         pane.open_merge(["cfg/bad.yaml"])
         await wait_pane(pilot)
-        assert title(app) == "cfg/bad.yaml:3:1: invalid YAML: expected the node content, but found '<stream end>' (while parsing a flow node)"
+        assert title(app).startswith("cfg/bad.yaml:3:1: invalid YAML: ")  # libyaml and PyYAML word the problem differently
+        assert title(app).endswith("(while parsing a flow node)") and "failing" in note(app)
         assert view.rows[1].text == 'b = 1  ← "${a}"  # cfg/good.yaml'
         pane.open_merge(["cfg/cycle.yaml"])
         await wait_pane(pilot)
