@@ -228,3 +228,25 @@ async def test_a_source_with_a_bad_url_is_named_on_the_pane(influx_settings):
         assert note.has_class("-failing")
         assert str(note.render()).startswith("metrics.typo: failing - source 'typo': invalid url: Invalid port")
         assert [r[0] for r in table_rows(app)] == ["gpu-1", "gpu-2", "old-1"]  # the good source still works
+
+
+async def test_a_slow_server_blocks_neither_keys_nor_other_sources(influxd, misbehaving):
+    settings = settings_with(
+        influxdb=[{"name": "tig", "url": influxd.url, "database": "telegraf", "retries": 0}],
+        prometheus=[{"name": "slow", "url": misbehaving.url("slow"), "retries": 0, "timeout": 3}])
+    app = RemoteApp(settings, autorefresh=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        for _ in range(100):  # until tig's answer is on screen (the slow server holds for 10 s)
+            if app.query_one(FleetTable).row_count:
+                break
+            await pilot.pause(0.05)
+        slow = [w for w in app.workers if w.group == "metrics.remote.slow"]
+        assert slow and not slow[0].is_finished  # still waiting on the slow server...
+        assert [r[0] for r in table_rows(app)] == ["gpu-1", "gpu-2", "old-1"]  # ...while tig's rows are shown
+        await pilot.press("t")
+        assert "last 6h" in str(app.query_one("#remote-header", Static).render())
+        assert not slow[0].is_finished  # the key was handled during the slow request
+        await app.workers.wait_for_complete(slow)
+        await pilot.pause()
+        note = str(app.query_one(SourceNote).render())
+        assert note.startswith("metrics.slow: failing - timed out (ReadTimeout)")
