@@ -250,3 +250,25 @@ async def test_a_slow_server_blocks_neither_keys_nor_other_sources(influxd, misb
         await pilot.pause()
         note = str(app.query_one(SourceNote).render())
         assert note.startswith("metrics.slow: failing - timed out (ReadTimeout)")
+
+
+async def test_failed_refreshes_back_off_up_to_8x_the_refresh_interval():
+    from remote.recorded import NOW, RecordedMetrics
+
+    source = RecordedMetrics()
+    source.failing.add("fleet")
+    settings = MetricsSettings(remote_refresh=10.0)
+    app = RemoteApp(settings, sources={"prom": source}, autorefresh=False, clock=lambda: NOW)
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = app.query_one(RemoteMetricsView)
+        delays = []
+        await settle(app, pilot)
+        for _ in range(5):
+            delays.append(round(view.health["prom"].due - time.monotonic()))
+            await pilot.press("r")
+            await settle(app, pilot)
+        assert delays == [20, 40, 80, 80, 80]
+        source.failing.clear()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert round(view.health["prom"].due - time.monotonic()) == 10

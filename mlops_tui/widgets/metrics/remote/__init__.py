@@ -44,10 +44,13 @@ MAX_BACKOFF = 8
 
 @dataclass
 class SourceHealth:
+    """Why a source fails and since when; failed refreshes in a row set the backoff."""
+
     failures: int = 0
-    due: float = 0.0
+    due: float = 0.0  # time.monotonic() of the next refresh
     reason: str = ""
     since: float | None = None
+    counted: bool = False  # this refresh's failure is already in `failures`
 
 
 class RemoteMetricsView(Vertical, can_focus=False):
@@ -186,6 +189,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
             if not force and now < health.due:
                 continue
             health.due = now + self.settings.remote_refresh * min(MAX_BACKOFF, 2 ** health.failures)
+            health.counted = False
             if self.mode == "fleet":
                 self.run_worker(lambda s=source: self._fetch_fleet(s), name=f"fleet:{name}",
                                 group=f"metrics.remote.{name}", exclusive=True, thread=True, exit_on_error=False)
@@ -296,7 +300,9 @@ class RemoteMetricsView(Vertical, can_focus=False):
         now = self.clock()
         if health.since is None:
             health.since = now
+        if not health.counted:  # several panels failing in one refresh count once
             health.failures += 1
+            health.counted = True
         health.reason = reason
         health.due = time.monotonic() + self.settings.remote_refresh * min(MAX_BACKOFF, 2 ** health.failures)
         charts = [self._chart(chart_id)] if chart_id is not None else self._charts_of(source)
