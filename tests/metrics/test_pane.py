@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
+
+import psutil
 
 import pytest
 from support.app_factory import make_app
@@ -248,3 +251,35 @@ async def test_bindings_are_listed_in_help():
         await settled(app, pilot)
         ids = {row[3] for row in app._help_rows()}
         assert {"metrics.view", "metrics.filter", "metrics.sort", "metrics.pin", "metrics.next_series"} <= ids
+
+
+async def test_gpus_from_nvml_stand_in_with_a_live_source():
+    """The live source with FakeNvml (a stand-in for pynvml: no GPU here) feeding the GPU section."""
+    from metrics.fake_nvml import FakeNvml
+
+    from mlops_tui.sources.gpu import GpuReader
+    from mlops_tui.sources.local_metrics import LocalMetricSource
+
+    nvml = FakeNvml(fail={("nvmlDeviceGetTemperature", 1): "Not Supported"})
+    nvml.boards[1]["used"] = int(15.9 * (1 << 30))  # 99 % of the T4's 16 GiB: critical
+    nvml.boards[1]["procs"] = [(os.getpid(), None)]  # this test's process: its name comes from psutil
+    source = LocalMetricSource(top=5, warmup=0.1, gpu=GpuReader(nvml))
+    app = make_app(dotlist=["metrics.interval=0.2"], pane_options={"metrics": {"source": source}})
+    async with app.run_test(size=(160, 48)) as pilot:
+        view = app.query_one(LocalMetricsView)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if view.snapshot is not None:
+                break
+        await pilot.pause()
+        a100, t4 = app.query_one(GpuSection).query(Gauge)
+        assert a100.text == "87% mem 40.0 GiB/80.0 GiB 61°C 245W" and a100.percent == 87.0
+        assert not a100.has_class("-warning") and not a100.has_class("-critical")
+        assert t4.text == "3% mem 15.9 GiB/16.0 GiB - 28W" and t4.has_class("-critical")
+        lines = [str(s.render()) for s in app.query_one(GpuSection).query(".gpu-procs")]
+        assert lines[0].startswith("NVIDIA A100-SXM4-80GB: 4242 ")
+        me = psutil.Process().name()
+        assert lines[1] == f"Tesla T4: {os.getpid()} {me} -  (temperature: Not Supported)"
+        labels = [s.label for s in app.query_one(SeriesList).series]
+        assert {"gpu0", "gpu0 mem", "gpu1", "gpu1 mem"} <= set(labels)
+        assert view.snapshot.memory.total > 0  # the rest of the machine is still read
