@@ -25,7 +25,8 @@ from mlops_tui.widgets.pane import Pane, SourceNote
 from mlops_tui.widgets.text import literal, sanitize
 
 LEVEL_STEPS = (None, Level.DEBUG, Level.INFO, Level.WARN, Level.ERROR, Level.CRITICAL)
-INDEX_BUDGET = 32 * 1024 * 1024  # bytes indexed between two repaints while a big file opens
+FIRST_BUDGET = 256 * 1024  # bytes indexed before the first screen is drawn
+INDEX_BUDGET = 64 * 1024 * 1024  # bytes indexed between two repaints while a big file opens
 
 
 class LogsPane(Pane):
@@ -135,6 +136,7 @@ class LogsPane(Pane):
         source = given
         if source is None:
             source = open_files(files, custom_formats(self.settings.formats), follow=self.settings.follow)
+        source.refresh(FIRST_BUDGET)
         self.post_message(self.Opened(source))
         while not worker.is_cancelled and not self.closed:
             changed = source.refresh(None if source.complete else INDEX_BUDGET)
