@@ -9,6 +9,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import psutil
+
 
 @dataclass
 class GpuProcess:
@@ -51,6 +53,14 @@ class GpuReport:
     note: str = ""
 
 
+def _process_name(pid: int) -> str | None:
+    """The name of a process using a GPU, None when it has exited or may not be read."""
+    try:
+        return psutil.Process(pid).name()
+    except psutil.Error:
+        return None
+
+
 def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
@@ -60,7 +70,7 @@ class GpuReader:
 
     def __init__(self, nvml: Any | None = None, process_name=None) -> None:
         self._nvml = nvml
-        self._process_name = process_name or (lambda pid: None)
+        self._process_name = process_name or _process_name
         self._note = ""
         self._ready = False
         self._tried = False

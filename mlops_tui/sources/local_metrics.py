@@ -242,7 +242,7 @@ class LocalMetricSource(MetricSource):
     def __init__(self, top: int = 50, warmup: float = 0.5, gpu: GpuReader | None = None) -> None:
         super().__init__(top)
         self.warmup = warmup
-        self.gpu = gpu if gpu is not None else GpuReader(process_name=self._name_of)
+        self.gpu = gpu if gpu is not None else GpuReader()
         self._prev_time: float | None = None
         self._prev_cpu: list[Any] | None = None
         self._prev_disk: Any = None
@@ -256,13 +256,6 @@ class LocalMetricSource(MetricSource):
     def _create_time(self, pid: int) -> float | None:
         try:
             return psutil.Process(pid).create_time()
-        except psutil.Error:
-            return None
-
-    @staticmethod
-    def _name_of(pid: int) -> str | None:
-        try:
-            return psutil.Process(pid).name()
         except psutil.Error:
             return None
 
