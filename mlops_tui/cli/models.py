@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,17 @@ def _clean(value: Any, limit: int | None = 200) -> str:
     return sanitize("" if value is None else value, limit)
 
 
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts without asdict's deep copies (histories have thousands of rows)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
@@ -76,7 +88,7 @@ def list_(repo: str | None, as_json: bool) -> None:
     registry = snapshot.registry
     frequency = {name: source.frequency(name) for name, e in registry.entries.items() if e.active}
     if as_json:
-        emit_json({
+        emit_json(_plain({
             "repo": snapshot.root,
             "notes": snapshot.notes,
             "artifacts": snapshot.artifacts,
@@ -86,7 +98,7 @@ def list_(repo: str | None, as_json: bool) -> None:
             },
             "stages": registry.stages,
             "frequency": frequency,
-        })
+        }))
         return
     if not snapshot.artifacts:
         click.echo("no artifacts: no DVC-tracked outputs, dvc.yaml artifacts or GTO tags")
@@ -132,7 +144,7 @@ def history(name_or_path: str, repo: str | None, as_json: bool) -> None:
             except ModelsError as exc:
                 click.echo(f"note: {version.version}: {_message(exc)}", err=True)
     if as_json:
-        emit_json({
+        emit_json(_plain({
             "artifact": artifact,
             "history": entries,
             "versions": entry.versions if entry else [],
@@ -140,7 +152,7 @@ def history(name_or_path: str, repo: str | None, as_json: bool) -> None:
             "stages": entry.stages if entry else {},
             "events": entry.events if entry else [],
             "frequency": frequency,
-        })
+        }))
         return
     click.echo(f"{_clean(artifact.name)}  {_clean(artifact.path or '')}  {_clean(artifact.desc or '')}".rstrip())
     rows = [
@@ -190,7 +202,7 @@ def diff(a: str, b: str, repo: str | None, as_json: bool, with_unchanged: bool) 
     for error in result.errors:
         click.echo(f"note: {_clean(error)}", err=True)
     if as_json:
-        emit_json(result)
+        emit_json(_plain(result))
     else:
         click.echo(f"{_clean(result.a.label)} ({result.a.commit[:8]}) -> {_clean(result.b.label)} ({result.b.commit[:8]})")
         for title, section in (("params", result.params), ("metrics", result.metrics)):

@@ -393,7 +393,8 @@ class ModelRepository:
             if match is None:
                 raise ModelsError(f"{spec}: {name} has no version {version}")
             return RevisionRef(spec, match.commit, f"{name}@{version}" if stage is None else f"{spec} ({version})")
-        commit = self.git.resolve(spec)
+        known = {c.sha for c in self._commits} | {t.commit for t in self._tags} | {self._head}
+        commit = spec if spec in known else self.git.resolve(spec)  # a full id seen in the history pass
         if commit is None:
             raise ModelsError(f"unknown revision {spec!r}",
                               hint="use a commit, branch, tag, name@vX.Y.Z or name#stage")
