@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from mlops_tui.messages import SourceStatusChanged
+from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
 from mlops_tui.screens.help import HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.settings import Settings
@@ -89,6 +89,12 @@ class MlopsApp(App[None]):
 
     def on_source_status_changed(self, message: SourceStatusChanged) -> None:
         self.query_one(StatusLine).set_status(message.status)
+
+    def on_open_config_revision(self, message: OpenConfigRevision) -> None:
+        """The Models pane asks for a config diff between two revisions: show it in the Configs pane."""
+        message.stop()
+        self.action_show_pane("configs")
+        self.query_one(ConfigsPane).open_revision(message.path, message.old_rev, message.new_rev)
 
     @property
     def active_pane_id(self) -> str:

@@ -25,7 +25,10 @@ _SECRET_VALUE = re.compile(
     )$""",
     re.VERBOSE | re.DOTALL,
 )
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<password>[^@/\s]+)@", re.IGNORECASE)
+# Bounded repeats: an unbounded scheme made this quadratic on long runs of letters (10 MB values).
+_URL_PASSWORD = re.compile(
+    r"(?P<scheme>\b[a-z][a-z0-9+.-]{0,30}://)(?P<user>[^:/@\s]{1,256}):(?P<password>[^@/\s]{1,256})@", re.IGNORECASE
+)
 
 
 def is_secret_key(key: object) -> bool:
