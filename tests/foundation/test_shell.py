@@ -99,8 +99,12 @@ async def test_themes_from_settings(theme: str) -> None:
 async def test_no_color_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app()
-    async with app.run_test(size=(80, 24)):
+    async with app.run_test(size=(80, 24)) as pilot:
         assert app.no_color
+        for key in "123451":  # every pane renders through Textual's monochrome filter
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        assert app.is_running
 
 
 async def test_absent_sources_say_how_to_configure_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
