@@ -186,3 +186,19 @@ async def test_untrusted_commit_text_and_unreadable_files(tmp_path):
         note = text(app.query_one(SourceNote))
         assert "unreadable:" in note and "dvc.lock" in note
         assert app.query_one(SourceNote).has_class("-ok")
+
+
+async def test_shallow_clone_note_on_the_pane(registry_repo, tmp_path):
+    import subprocess
+
+    from models.modelrepos import tool_env
+
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{registry_repo.root}", str(clone)], check=True,
+                   env=tool_env(tmp_path), capture_output=True)
+    app = make(clone)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        note = text(app.query_one(SourceNote))
+        assert "shallow clone: history before 2026-01-11 is missing" in note
+        assert "git fetch --unshallow" in note
