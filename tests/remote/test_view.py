@@ -272,3 +272,20 @@ async def test_failed_refreshes_back_off_up_to_8x_the_refresh_interval():
         await pilot.press("r")
         await settle(app, pilot)
         assert round(view.health["prom"].due - time.monotonic()) == 10
+
+
+async def test_custom_time_range_is_typed(influx_settings):
+    app = RemoteApp(influx_settings, autorefresh=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        view = app.query_one(RemoteMetricsView)
+        await pilot.press("T")
+        await pilot.press(*"2 days")
+        await pilot.press("enter")
+        assert "not a duration: '2 days'" in str([n.message for n in app._notifications])
+        await pilot.press(*["backspace"] * 6, "2", "d", "enter")
+        assert view.time_range.span == 2 * 86400
+        assert "last 2d" in str(app.query_one("#remote-header", Static).render())
+        assert not view.has_class("-ask-range") and app.focused is app.query_one(FleetTable)
+        await pilot.press("T", "1", "escape")
+        assert not view.has_class("-ask-range") and view.time_range.span == 2 * 86400

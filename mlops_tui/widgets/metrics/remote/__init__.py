@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from mlops_tui.messages import SourceStatusChanged
@@ -68,6 +68,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
     RemoteMetricsView.-charts #remote-fleet, RemoteMetricsView.-charts #remote-fleet-status { display: none; }
     RemoteMetricsView.-charts #remote-charts { display: block; }
     RemoteMetricsView #remote-fleet-status { height: auto; padding: 0 1; color: $warning; }
+    RemoteMetricsView #remote-range-input { display: none; height: 3; }
+    RemoteMetricsView.-ask-range #remote-range-input { display: block; }
     """
 
     BINDINGS = [
@@ -77,6 +79,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
         Binding("n", "next_value", "Next $variable value", id="metrics.remote.variable"),
         Binding("s", "sort", "Sort", id="metrics.remote.sort"),
         Binding("t", "next_range", "Range", id="metrics.remote.range"),
+        Binding("T", "custom_range", "Custom range", id="metrics.remote.custom_range"),
         Binding("plus", "zoom(0.5)", "Zoom in", id="metrics.remote.zoom_in"),
         Binding("minus", "zoom(2)", "Zoom out", id="metrics.remote.zoom_out"),
         Binding("left_square_bracket", "pan(-0.5)", "Earlier", id="metrics.remote.pan_back"),
@@ -134,6 +137,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield SourceNote(id="remote-note")
         yield Static(id="remote-header")
+        yield Input(placeholder="time range: 15m, 3h, 2d... (enter applies, esc cancels)", id="remote-range-input",
+                    disabled=True)  # out of the focus chain until T asks for it
         yield FleetTable(id="remote-fleet")
         yield Static(id="remote-fleet-status")
         yield VerticalScroll(id="remote-charts")
@@ -415,6 +420,9 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self.open_host(*selected)
 
     def action_fleet(self) -> None:
+        if self.has_class("-ask-range"):
+            self._close_range_input()
+            return
         if self.mode == "fleet":
             return
         self.mode, self.host = "fleet", None
@@ -473,6 +481,28 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     def action_pan(self, fraction: float) -> None:
         self._set_range(self.time_range.pan(fraction, self.clock))
+
+    def action_custom_range(self) -> None:
+        self.set_class(True, "-ask-range")
+        field = self.query_one("#remote-range-input", Input)
+        field.disabled = False
+        field.clear()
+        field.focus()
+
+    @on(Input.Submitted, "#remote-range-input")
+    def _custom_range(self, event: Input.Submitted) -> None:
+        try:
+            span = parse_duration(event.value)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._close_range_input()
+        self._set_range(TimeRange(span))
+
+    def _close_range_input(self) -> None:
+        self.set_class(False, "-ask-range")
+        self.query_one("#remote-range-input", Input).disabled = True
+        self.focus_default()
 
     def action_refresh(self) -> None:
         self.refresh_all(force=True)
