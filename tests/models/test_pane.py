@@ -26,6 +26,10 @@ class PaneApp(App):
 
     def on_mount(self) -> None:
         self.pane.focus_default()
+        self.config_requests: list[tuple[str, str, str]] = []
+
+    def on_open_config_revision(self, message) -> None:
+        self.config_requests.append((message.path, message.old_rev, message.new_rev))
 
 
 def make(repo, now=NOW, **settings) -> PaneApp:
@@ -73,6 +77,10 @@ async def test_pane_shows_artifacts_history_versions_and_diff(registry_repo):
         assert ["param", "params.yaml:train.epochs", "10", "20", "+10"] in diff
         assert ["metric", "metrics.json:acc", "0.73", "0.75", "+0.02"] in diff
         assert any(r[0] == "out" and r[1] == "models/churn.pkl" and r[4] == "modified" for r in diff)
+        await pilot.press("c")
+        await pilot.pause()
+        prod, latest = (registry_repo.run("git", "rev-parse", f"churn@{v}^{{commit}}").strip() for v in ("v1.1.0", "v1.2.0"))
+        assert app.config_requests == [(str(registry_repo.root / "params.yaml"), prod, latest)]
 
         await pilot.press("v")
         await pilot.pause()
@@ -166,6 +174,15 @@ async def test_pane_in_the_app_reports_to_the_status_line(registry_repo):
 
         status = app.query_one(StatusLine).statuses["models.repo"]
         assert status.state is SourceState.OK and status.reason.startswith("repo: 8 artifacts, 6 versions")
+        await pilot.press("d")
+        for _ in range(4):
+            ours = [w for w in app.workers if w.group.startswith("models")]
+            if ours:
+                await app.workers.wait_for_complete(ours)
+            await pilot.pause()
+        await pilot.press("c")  # the params file of this diff, shown by the Configs pane
+        await pilot.pause()
+        assert app.active_pane_id == "configs"
 
 
 async def test_untrusted_commit_text_and_unreadable_files(tmp_path):

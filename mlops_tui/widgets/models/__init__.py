@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, DataTable, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
+from mlops_tui.messages import OpenConfigRevision
 from mlops_tui.settings.models import ModelsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.models import (
@@ -106,6 +107,7 @@ class ModelsPane(Pane):
         Binding("v", "show_view('registry')", "Versions", id="models.versions"),
         Binding("d", "show_view('diff')", "Diff", id="models.diff"),
         Binding("m", "mark", "Mark base", id="models.mark"),
+        Binding("c", "open_config", "Params in Configs", id="models.configs"),
         Binding("r", "reload", "Reload", id="models.reload"),
     ]
 
@@ -127,6 +129,7 @@ class ModelsPane(Pane):
         self.details: Details | None = None
         self.base: tuple[str, str] | None = None  # (spec, label) marked as the diff's base
         self.view = "history"
+        self.last_diff: Diff | None = None
 
     def now(self) -> datetime:
         if callable(self._now):
@@ -402,6 +405,7 @@ class ModelsPane(Pane):
             title.update(literal(work_result.error))
             return
         diff = work_result.diff
+        self.last_diff = diff
         head = f"{diff.a.label} ({diff.a.commit[:7]}) -> {diff.b.label} ({diff.b.commit[:7]})"
         if diff.empty:
             head += ": no difference in params, metrics or outputs"
@@ -426,6 +430,15 @@ class ModelsPane(Pane):
             return
         self.base = spec
         self.notify(f"Diff base: {spec[1]} (select another and press d)", timeout=3)
+
+    def action_open_config(self) -> None:
+        """Show the params file of the current diff, between its two commits, in the Configs pane."""
+        diff = self.last_diff
+        if diff is None or self.snapshot is None or self.view != "diff":
+            self.notify("Open a diff first (d), then press c.", severity="warning", timeout=3)
+            return
+        path = next(iter(diff.params), "params.yaml")
+        self.post_message(OpenConfigRevision(str(Path(self.snapshot.root) / path), diff.a.commit, diff.b.commit))
 
     def action_reload(self) -> None:
         self.load()
