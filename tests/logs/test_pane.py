@@ -196,3 +196,30 @@ def test_search_box_syntax():
     query = parse_search("timeout latency_ms>500")
     assert (query.pattern, query.mode, len(query.filters)) == ("timeout", Mode.IGNORE_CASE, 1)
     assert parse_search("  ") is None
+
+
+async def test_hostile_lines_reach_the_screen_as_visible_text(tmp_path):
+    path = tmp_path / "hostile.log"
+    path.write_bytes(b"[bold red]markup[/] \x1b[2J\x1b]0;title\x07 nul\x00 \xff\xfe end\n" + b"x" * 300_000 + b"\n")
+    app = make(path)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await open_pane(pilot)
+        text = screen_text(app)
+        assert "[bold red]markup[/] ␛[2J␛]0;title␇ nul␀ \ufffd\ufffd end" in text
+        assert not any(ch in text for ch in "\x1b\x07\x00")
+        assert "xxxx" in text and len(text.splitlines()[1]) <= 100
+
+
+async def test_only_visible_rows_are_read(tmp_path):
+    path = tmp_path / "many.log"
+    path.write_text("".join(f"2023-11-07 10:15:30,000 - app - INFO - row {i}\n" for i in range(200_000)))
+    app = make(path, "logs.follow=false")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await open_pane(pilot)
+        await until(pilot, lambda: app.query_one(LogView).row_count == 200_000)
+        view = app.query_one(LogView)
+        assert "row 199999" in screen_text(app)
+        assert len(view.children) == 0 and len(view._cache) <= 4 * view.scrollable_content_region.height
+        await pilot.press("home")
+        assert "row 0" in screen_text(app).splitlines()[0]
+        assert len(view._cache) <= 4 * view.scrollable_content_region.height

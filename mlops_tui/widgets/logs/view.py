@@ -134,11 +134,17 @@ class LogView(ScrollView, can_focus=True):
         self._cache.clear()
         total = self.source.row_count() if self.source is not None else 0
         self._gutter = max(4, len(str(total))) + 1
-        self.virtual_size = Size(self.size.width, count)
+        self.virtual_size = Size(0, count)  # rows are cut to the width; the detail view has all of a line
         if self.follow and count:
             self.cursor = count - 1
             self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
+            self.call_after_refresh(self._stick_to_end)
         self.refresh()
+
+    def _stick_to_end(self) -> None:
+        """After the new size is laid out, the last row is on screen (scroll_to clamps to the old size)."""
+        if self.follow and self.row_count:
+            self.scroll_to(y=max(0, self.row_count - self.scrollable_content_region.height), animate=False, immediate=True)
 
     def record(self, view_row: int) -> LogRecord | None:
         if self.source is None or not 0 <= view_row < self.row_count:
