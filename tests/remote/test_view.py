@@ -289,3 +289,25 @@ async def test_custom_time_range_is_typed(influx_settings):
         assert not view.has_class("-ask-range") and app.focused is app.query_one(FleetTable)
         await pilot.press("T", "1", "escape")
         assert not view.has_class("-ask-range") and view.time_range.span == 2 * 86400
+
+
+async def test_a_chart_with_several_series_gives_each_latest_value_in_its_legend():
+    from mlops_tui.sources.series import ChartSpec, Series
+
+    class ChartApp(App):
+        def compose(self) -> ComposeResult:
+            yield RemoteChart(ChartSpec("Request rate", "q", "req/s", legend="{{code}}"))
+
+    ok, errors = Series("r", {"code": "200"}), Series("r", {"code": "500"})
+    for t in range(10):
+        ok.append(float(t), 10.0)
+        errors.append(float(t), 0.5)
+    app = ChartApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        chart = app.query_one(RemoteChart)
+        chart.show([ok, errors], 0.0, 9.0)
+        await pilot.pause()
+        assert chart.latest() == 10.0
+        lines = [chart.render_line(y).text.rstrip() for y in range(chart.size.height)]
+        assert lines[0] == "Request rate  10 req/s  200 10 req/s  500 0.5 req/s"
+        assert lines[1].endswith("█ 10 req/s")  # the first series, drawn at the top of its scale

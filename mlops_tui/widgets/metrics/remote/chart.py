@@ -49,8 +49,18 @@ def block_rows(columns: list[float], low: float, high: float, height: int) -> li
     return ["".join(row) for row in rows]
 
 
+def _last(series: Series) -> float | None:
+    for value in reversed(series.values):
+        if not math.isnan(value):
+            return value
+    return None
+
+
 class RemoteChart(Widget):
-    """One panel: spec, last good series, and whether they are stale."""
+    """One panel: spec, last good series, and whether they are stale.
+
+    The first series is drawn; the legend gives up to three series with their latest values.
+    """
 
     DEFAULT_CSS = """
     RemoteChart { height: 7; padding: 0 1; border-left: tall $panel; }
@@ -94,10 +104,11 @@ class RemoteChart(Widget):
         self.revision += 1
 
     def latest(self) -> float | None:
+        """The latest value of the first series that has one (the one drawn)."""
         for series in self.series:
-            for value in reversed(series.values):
-                if not math.isnan(value):
-                    return value
+            value = _last(series)
+            if value is not None:
+                return value
         return None
 
     def status_line(self) -> str:
@@ -113,8 +124,11 @@ class RemoteChart(Widget):
         head = Text(sanitize(self.spec.title, 60), style="bold")
         if self.series:
             head.append(f"  {format_value(self.latest(), self.spec.unit)}")
-        legends = [sanitize(s.legend(self.spec.legend), 40) for s in self.series[:MAX_LEGENDS]
-                   if self.spec.legend or s.labels or s.name != "value"]
+        named = len(self.series) > 1 or self.spec.legend or any(s.labels or s.name != "value" for s in self.series)
+        several = len(self.series) > 1  # then each legend carries its series' latest value
+        legends = [sanitize(s.legend(self.spec.legend), 40)
+                   + (f" {format_value(_last(s), self.spec.unit)}" if several else "")
+                   for s in self.series[:MAX_LEGENDS]] if named else []
         if len(self.series) > MAX_LEGENDS:
             legends.append(f"+{len(self.series) - MAX_LEGENDS} more")
         if legends:
