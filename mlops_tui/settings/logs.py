@@ -40,6 +40,8 @@ class LogsSettings(Section):
     """Log files or globs to open; when empty, ./logs/ is searched."""
     follow: bool = True
     """Follow files live when the view is at the end."""
+    poll_interval: float = Field(default=0.25, gt=0)
+    """Seconds between checks of followed files for new lines and rotations."""
     max_line_display: int = Field(default=4096, gt=80)
     """Characters of a line shown in the list; the detail view has all of it."""
     formats: list[CustomFormat] = Field(default_factory=list)

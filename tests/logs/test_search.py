@@ -125,3 +125,9 @@ def test_source_layer_does_not_import_textual():
 
     code = "import sys, mlops_tui.sources.logs, mlops_tui.sources.logs.histogram; print('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_regex_finder_handles_syntax_re2_lacks():
+    assert Query(r"(a)\1", Mode.REGEX).byte_finder()(b"xa\nxaa", 0) == 4  # backreference: Python's re
+    assert Query(r"^t[io]me", Mode.REGEX).byte_finder()(b"a time\ntimeout", 0) == 7  # line anchors per line
+    assert Query("TIME", Mode.IGNORE_CASE).byte_finder()(b"a time", 0) == 2

@@ -82,12 +82,12 @@ class LogsPane(Pane):
             super().__init__()
             self.row = row
 
-    def __init__(self, settings: LogsSettings, source: LogSource | None = None, poll_interval: float = 0.25, **kwargs) -> None:
+    def __init__(self, settings: LogsSettings, source: LogSource | None = None, poll_interval: float | None = None, **kwargs) -> None:
         super().__init__(id="logs-pane")
         self.settings = settings
         self.source: LogSource | None = None
         self._given = source
-        self.poll_interval = poll_interval
+        self.poll_interval = settings.poll_interval if poll_interval is None else poll_interval
         self.query: Query | None = None
         self.filtering = False
         self.level_step = 0
