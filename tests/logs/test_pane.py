@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
+
+from mlops_tui.sources.logs import FileSource
 
 from mlops_tui.widgets.logs import LogsPane, parse_search
 from mlops_tui.widgets.logs.detail import RecordDetail
@@ -223,3 +226,35 @@ async def test_only_visible_rows_are_read(tmp_path):
         await pilot.press("home")
         assert "row 0" in screen_text(app).splitlines()[0]
         assert len(view._cache) <= 4 * view.scrollable_content_region.height
+
+
+class GatedFileSource(FileSource):
+    """A real FileSource whose indexing pauses after its first step until the test opens the gate."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = threading.Event()
+        self.steps = 0
+
+    def refresh(self, budget=None) -> bool:
+        self.steps += 1
+        if self.steps > 1:
+            self.gate.wait(30)
+        return super().refresh(budget)
+
+
+async def test_end_of_a_file_still_being_indexed_shows_at_once(tmp_path):
+    path = tmp_path / "big.log"
+    line = "2023-11-07 10:15:30,000 - app - INFO - filler " + "x" * 150 + "\n"
+    path.write_text(line * 100_000 + "2023-11-07 10:15:31,000 - app - ERROR - the very last line\n")  # ~20 MB
+    source = GatedFileSource(path)
+    app = make_app(pane_options={"logs": {"source": source}})
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("3")
+        await until(pilot, lambda: "the very last line" in screen_text(app))
+        assert not source.complete
+        assert "end of file" in bar(app) and "…" in screen_text(app).splitlines()[-1]
+        source.gate.set()
+        await until(pilot, lambda: "line 100,001/100,001" in bar(app))
+        assert "the very last line" in screen_text(app).splitlines()[-1]
+    source.close()

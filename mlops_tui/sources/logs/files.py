@@ -245,6 +245,32 @@ class FileSource(LogSource):
             count -= len(lines)
         return out
 
+    def tail_preview(self, count: int, limit: int | None = None) -> list[LogRecord]:
+        """The last `count` lines of the file read backwards from its end, before the index reaches it.
+
+        Their line numbers are not known yet: `line` is 0. This is what makes End instant on a big file.
+        """
+        segment = self.segments[-1]
+        end = segment.size()
+        start = end
+        data = b""
+        while start > 0 and data.count(b"\n") <= count and end - start < 64 * 1024 * 1024:
+            start = max(0, start - 256 * 1024)
+            data = os.pread(segment.fd, end - start, start)
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        if start > 0:
+            lines = lines[1:]  # the first piece may be the middle of a line
+        lines = lines[-count:]
+        offset = end - sum(len(line) + 1 for line in lines)
+        out = []
+        for line in lines:
+            record = self.make_record(-1, offset, line[: limit * 4] if limit else line, limit)
+            out.append(record)
+            offset += len(line) + 1
+        return out
+
     def record_at(self, row: int) -> LogRecord:
         first = row
         while first > 0 and row - first < MAX_RECORD_LINES:

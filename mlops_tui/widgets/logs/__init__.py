@@ -63,9 +63,10 @@ class LogsPane(Pane):
             return isinstance(message, LogsPane.Grew)
 
     class Opened(Message):
-        def __init__(self, source: LogSource) -> None:
+        def __init__(self, source: LogSource, preview: list | None = None) -> None:
             super().__init__()
             self.source = source
+            self.preview = preview
 
     class SearchProgress(Message):
         """Hits of one search run so far (rows from its start); `done` when it reached the end."""
@@ -82,12 +83,14 @@ class LogsPane(Pane):
             super().__init__()
             self.row = row
 
-    def __init__(self, settings: LogsSettings, source: LogSource | None = None, poll_interval: float | None = None, **kwargs) -> None:
+    def __init__(self, settings: LogsSettings, source: LogSource | None = None, poll_interval: float | None = None,
+                 index_budget: int = INDEX_BUDGET, **kwargs) -> None:
         super().__init__(id="logs-pane")
         self.settings = settings
         self.source: LogSource | None = None
         self._given = source
         self.poll_interval = settings.poll_interval if poll_interval is None else poll_interval
+        self.index_budget = index_budget
         self.query: Query | None = None
         self.filtering = False
         self.level_step = 0
@@ -137,9 +140,12 @@ class LogsPane(Pane):
         if source is None:
             source = open_files(files, custom_formats(self.settings.formats), follow=self.settings.follow)
         source.refresh(FIRST_BUDGET)
-        self.post_message(self.Opened(source))
+        preview = None
+        if not source.complete and hasattr(source, "tail_preview"):
+            preview = source.tail_preview(200, self.settings.max_line_display)
+        self.post_message(self.Opened(source, preview))
         while not worker.is_cancelled and not self.closed:
-            changed = source.refresh(None if source.complete else INDEX_BUDGET)
+            changed = source.refresh(None if source.complete else self.index_budget)
             if changed:
                 self.post_message(self.Grew(source.status()))
             if source.complete:
@@ -152,11 +158,15 @@ class LogsPane(Pane):
     def _opened(self, message: Opened) -> None:
         self.source = message.source
         self.view.set_source(message.source, labelled=hasattr(message.source, "sources"))
+        if message.preview:
+            self.view.set_preview(message.preview)
         self._update_bar()
 
     @on(Grew)
     def _grew(self, message: Grew) -> None:
         self._show(message.status)
+        if self.view.preview is not None and self.source is not None and self.source.complete:
+            self.view.preview = None
         if self.view.subset is None:
             self.view.data_changed()
         if self.query is not None and not self.searching and self.source is not None and self.source.complete \
@@ -385,6 +395,8 @@ class LogsPane(Pane):
     def _cursor_record(self):
         if self.source is None or not self.view.row_count:
             return None
+        if self.view.previewing:
+            return self.view.record(self.view.cursor)
         return self.source.record_at(self.view.source_row(self.view.cursor))
 
     def action_detail(self) -> None:
@@ -411,7 +423,10 @@ class LogsPane(Pane):
             total = self.source.row_count()
             shown = view.row_count
             where = view.source_row(view.cursor) + 1 if shown else 0
-            parts.append(f"line {where:,}/{total:,}" + (f" ({shown:,} shown)" if view.subset is not None else ""))
+            if view.previewing:
+                parts.append("end of file (line numbers once indexed)")
+            else:
+                parts.append(f"line {where:,}/{total:,}" + (f" ({shown:,} shown)" if view.subset is not None else ""))
             if not self.source.complete:
                 parts.append(f"indexing {self.source.progress:.0%}")
         parts.append("▶ following" if view.follow else "⏸ paused (End follows)")

@@ -85,6 +85,7 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.source: LogSource | None = None
         self.subset: array | None = None  # source rows shown when filtering, in order
+        self.preview: list[LogRecord] | None = None  # the file's last lines while the index has not reached them
         self.query: Query | None = None
         self.max_line = max_line
         self._cache: dict[int, LogRecord] = {}
@@ -111,8 +112,19 @@ class LogView(ScrollView, can_focus=True):
         self.query = query if query is not None and query.pattern else None
         self.refresh()
 
+    def set_preview(self, records: list[LogRecord] | None) -> None:
+        """Show the end of a file that is still being indexed (line numbers unknown) while following."""
+        self.preview = records or None
+        self.data_changed()
+
+    @property
+    def previewing(self) -> bool:
+        return self.preview is not None and self.follow and self.subset is None
+
     @property
     def row_count(self) -> int:
+        if self.previewing:
+            return len(self.preview)
         if self.source is None:
             return 0
         return len(self.subset) if self.subset is not None else self.source.row_count()
@@ -149,6 +161,8 @@ class LogView(ScrollView, can_focus=True):
     def record(self, view_row: int) -> LogRecord | None:
         if self.source is None or not 0 <= view_row < self.row_count:
             return None
+        if self.previewing:
+            return self.preview[view_row]
         if view_row not in self._cache:
             height = max(1, self.scrollable_content_region.height)
             if len(self._cache) > 4 * height:
@@ -179,7 +193,7 @@ class LogView(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, row)
 
     def _line_text(self, record: LogRecord) -> Text:
-        number = str(record.line).rjust(self._gutter - 1) + " "
+        number = (str(record.line) if record.line > 0 else "…").rjust(self._gutter - 1) + " "
         text = Text(number, style=self.get_component_rich_style("logview--lineno"), no_wrap=True, end="")
         if self._labels:
             text.append(sanitize(record.source, 24) + " ", self.get_component_rich_style("logview--source"))
@@ -223,15 +237,26 @@ class LogView(ScrollView, can_focus=True):
         self.follow = self.cursor == self.row_count - 1 and self.follow
         self.scroll_to_cursor(center)
 
+    def _leave_preview(self) -> None:
+        self.follow = False
+
+    def watch_follow(self, following: bool) -> None:
+        if not following and self.preview is not None:  # leaving the end: show the indexed rows
+            self.preview = None
+            self.data_changed()
+
     def action_cursor(self, delta: int) -> None:
+        self._leave_preview()
         self.follow = False
         self.move_to(self.cursor + delta, center=False)
 
     def action_page(self, direction: int) -> None:
+        self._leave_preview()
         self.follow = False
         self.move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 1), center=False)
 
     def action_top(self) -> None:
+        self._leave_preview()
         self.follow = False
         self.move_to(0, center=False)
 
