@@ -258,3 +258,21 @@ async def test_end_of_a_file_still_being_indexed_shows_at_once(tmp_path):
         await until(pilot, lambda: "line 100,001/100,001" in bar(app))
         assert "the very last line" in screen_text(app).splitlines()[-1]
     source.close()
+
+
+async def test_pane_and_cli_agree(log, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    cli = subprocess.run([sys.executable, "-m", "mlops_tui", "logs", "search", "--file", str(log), "--field", "latency_ms>500", "--json"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=60, env={"XDG_CONFIG_HOME": str(tmp_path), "PATH": ""})
+    assert cli.returncode == 0, cli.stderr
+    cli_lines = [json.loads(line)["line"] for line in cli.stdout.splitlines()]
+    app = make(log)
+    async with app.run_test(size=(100, 24)) as pilot:
+        pane = await open_pane(pilot)
+        await pilot.press("slash", *"latency_ms>500", "enter")
+        await until(pilot, lambda: not pane.searching and pane.hits)
+        assert [row + 1 for row in pane.hits] == cli_lines == [21, 42]
+        assert "2 hits" in bar(app)
