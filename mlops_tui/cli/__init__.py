@@ -68,6 +68,27 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=rest, prog_name="mlops-tui", obj=CliState(None, dotlist, None), standalone_mode=True)
     except KeyboardInterrupt:
         fail("interrupted", 130)
+    except Exception as exc:  # the last line of defence: one line on screen, the traceback in a file
+        fail(f"internal error: {type(exc).__name__}: {exc} (details in {_write_crash_report()})", EXIT_INTERNAL)
+
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mlops-tui, never the user's input
+
+
+def _write_crash_report() -> str:
+    import traceback
+
+    from mlops_tui.paths import state_dir
+
+    try:
+        folder = state_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "crash.log"
+        with path.open("a", encoding="utf-8") as log:
+            log.write(traceback.format_exc() + "\n")
+        return str(path)
+    except OSError as exc:
+        return f"nowhere: {exc}"
 
 
 __all__ = ["cli", "main", "EXIT_USAGE"]

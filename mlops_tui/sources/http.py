@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ class BackendError(Exception):
         self.retryable = retryable
 
 
+class EndpointConfigError(ValueError):
+    """An endpoint's settings cannot be used (e.g. an unreadable ca_file); str() is the message."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Exponential backoff: base * 2**attempt, capped, for at most `retries` retries."""
@@ -46,7 +51,12 @@ def client_for(endpoint: Endpoint) -> httpx.Client:
         auth = httpx.BasicAuth(endpoint.username, password)
     if endpoint.token is not None:
         headers["Authorization"] = f"Bearer {endpoint.token.get_secret_value()}"
-    verify: bool | str = endpoint.ca_file if endpoint.ca_file else endpoint.verify_tls
+    verify: bool | ssl.SSLContext = endpoint.verify_tls
+    if endpoint.ca_file:
+        try:
+            verify = ssl.create_default_context(cafile=endpoint.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise EndpointConfigError(f"ca_file {endpoint.ca_file}: {exc.strerror or exc}") from None
     return httpx.Client(
         base_url=endpoint.url.rstrip("/"),
         auth=auth,

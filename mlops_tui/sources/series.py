@@ -217,6 +217,7 @@ def open_source(settings, name: str) -> MetricSource:
     """The backend for a source name of the metrics settings; SourceConfigError with a clear message otherwise."""
     import httpx
 
+    from mlops_tui.sources.http import EndpointConfigError
     from mlops_tui.sources.influx import backend_for
     from mlops_tui.sources.prometheus import PrometheusBackend
 
@@ -230,6 +231,8 @@ def open_source(settings, name: str) -> MetricSource:
             return PrometheusBackend(proms[0])
         if influxes:
             return backend_for(influxes[0])
+    except EndpointConfigError as exc:
+        raise SourceConfigError(f"source {name!r}: {exc}") from None
     except (httpx.InvalidURL, ValueError) as exc:
         raise SourceConfigError(f"source {name!r}: invalid url: {exc}") from None
     known = ", ".join(source_names(settings)) or "none configured (metrics.prometheus / metrics.influxdb)"

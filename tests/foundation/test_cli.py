@@ -85,3 +85,10 @@ def test_unknown_subcommand_is_a_usage_error() -> None:
     result = run_cli(["frobnicate"])
     assert result.returncode == 2
     assert "No such command 'frobnicate'" in result.stderr
+
+
+def test_unreadable_ca_file_is_a_settings_error_not_a_traceback(tmp_path: Path) -> None:
+    source = "metrics.prometheus=[{name: p, url: 'https://127.0.0.1:9', ca_file: /no/such/ca.pem}]"
+    result = run_cli([source, "metrics", "--source", "p", "--hosts"], cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "mlops-tui: source 'p': ca_file /no/such/ca.pem: No such file or directory"
