@@ -215,13 +215,16 @@ class LogGenerator:
     `interval` is the pause between events (about three lines a second by default); `clock` gives
     each event's timestamp. Each event is written with one call, so readers never see half a
     traceback. If writing fails (folder removed, disk full), the thread stops and keeps the error.
+    `on_event(file name, lines)` is called after each event is written (the demo's metrics count them).
     """
 
     def __init__(self, logs_dir: Path, interval: float = 0.4, seed: int | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 on_event: Callable[[str, list[str]], None] | None = None) -> None:
         self.logs_dir = Path(logs_dir)
         self.interval = interval
         self.clock = clock
+        self.on_event = on_event
         self.lines_written = 0
         self.error: OSError | None = None
         self._rng = random.Random(seed)
@@ -251,6 +254,8 @@ class LogGenerator:
                 self.error = exc
                 return
             self.lines_written += len(lines)
+            if self.on_event is not None:
+                self.on_event(name, lines)
 
     def __enter__(self) -> LogGenerator:
         self.start()
