@@ -86,8 +86,12 @@ def prepare(target: Path, *, now: datetime | None = None) -> Path:
     return root
 
 
-def demo_overrides(root: Path) -> list[str]:
-    """Settings dotlist overrides that open the app on the sandbox at `root`."""
+def demo_overrides(root: Path, prometheus_url: str | None = None) -> list[str]:
+    """Settings dotlist overrides that open the app on the sandbox at `root`.
+
+    With `prometheus_url` (the demo's own Prometheus), the Remote tab gets it as source `demo` and
+    the ML serving dashboard of configs/dashboards/ml-serving.yaml.
+    """
     root = Path(root)
 
     def quoted(path: Path) -> str:
@@ -108,4 +112,9 @@ def demo_overrides(root: Path) -> list[str]:
     else:
         # The pipeline's own training config: prod's version against the staging candidate.
         compare = [quoted(root / PROD_TRAIN_CONFIG), quoted(root / TRAIN_CONFIG)]
-    return [*overrides[:3], f"configs.compare=[{','.join(compare)}]", *overrides[3:]]
+    remote: list[str] = []
+    if prometheus_url is not None:
+        from mlops_tui.demo.prometheus import remote_overrides
+
+        remote = remote_overrides(prometheus_url)
+    return [*overrides[:3], f"configs.compare=[{','.join(compare)}]", *overrides[3:], *remote]
