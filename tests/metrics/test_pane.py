@@ -283,3 +283,29 @@ async def test_gpus_from_nvml_stand_in_with_a_live_source():
         labels = [s.label for s in app.query_one(SeriesList).series]
         assert {"gpu0", "gpu0 mem", "gpu1", "gpu1 mem"} <= set(labels)
         assert view.snapshot.memory.total > 0  # the rest of the machine is still read
+
+
+async def test_hidden_view_keeps_history_and_catches_up_when_shown():
+    app = make_app(dotlist=["metrics.interval=0.1"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(LocalMetricsView)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if view.snapshot is not None:
+                break
+        await pilot.press("1", "v")  # the Remote view hides the Local one
+        await pilot.pause(0.2)
+        frames, recorded = view.frames, len(view.history.values("cpu"))
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if len(view.history.values("cpu")) >= recorded + 5:
+                break
+        assert len(view.history.values("cpu")) >= recorded + 5  # sampling goes on
+        assert view.frames == frames  # but nothing is drawn while hidden
+        await pilot.press("v")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if view.frames > frames:
+                break
+        assert view.frames > frames
+        assert app.query_one("#cpu-gauge", Gauge).text == f"{view.snapshot.cpu.total:.1f}%"

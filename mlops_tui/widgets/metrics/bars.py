@@ -134,7 +134,10 @@ class CoreBars(Widget):
         return -(-len(self.values) // columns)
 
     def _style(self, value: float | None) -> Style:
-        return self.get_component_rich_style(f"corebars--{level(value, self.warning, self.critical)}")
+        return self._level_style(level(value, self.warning, self.critical))
+
+    def _level_style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"corebars--{name}")
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -151,9 +154,18 @@ class CoreBars(Widget):
         segments: list[Segment] = []
         if mode == "cells":
             segments.append(Segment(f"{start:>{digits}} ▕", label_style))
-            for value in chunk:
+            run: list[str] = []
+            run_level = ""
+            for value in chunk:  # one segment per run of cores at the same level, not one per core
                 char = "?" if value is None else EIGHTHS[max(1, round(max(0.0, min(100.0, value)) / 100 * 8))]
-                segments.append(Segment(char, self._style(value)))
+                value_level = level(value, self.warning, self.critical)
+                if value_level != run_level and run:
+                    segments.append(Segment("".join(run), self._level_style(run_level)))
+                    run = []
+                run_level = value_level
+                run.append(char)
+            if run:
+                segments.append(Segment("".join(run), self._level_style(run_level)))
             segments.append(Segment("▏", label_style))
         else:
             for offset, value in enumerate(chunk):

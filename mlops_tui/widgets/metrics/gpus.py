@@ -58,4 +58,7 @@ class GpuSection(Vertical):
             names = ", ".join(f"{p.pid} {sanitize(p.name or '?', 24)} {human_bytes(p.memory_used)}"
                               for p in gpu.processes[:4]) or "no processes"
             errors = "; ".join(f"{k}: {v}" for k, v in gpu.errors.items())
-            line.update(literal(f"{sanitize(gpu.name or '?')}: {names}" + (f"  ({errors})" if errors else "")))
+            text = f"{sanitize(gpu.name or '?')}: {names}" + (f"  ({errors})" if errors else "")
+            if getattr(line, "_shown", None) != text:  # an update re-lays the screen out: only on change
+                line._shown = text
+                line.update(literal(text))

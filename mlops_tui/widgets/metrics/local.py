@@ -79,6 +79,7 @@ class LocalMetricsView(Vertical):
         self.frames = 0
         self._title = ""
         self._lines: dict[str, str] = {}
+        self._pending: Snapshot | None = None
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="local-note")
@@ -152,8 +153,27 @@ class LocalMetricsView(Vertical):
             pane.report(status)
 
     # drawing ---------------------------------------------------------------------------------------------
+    def _visible(self, widget) -> bool:
+        """Whether widget was on screen at the last paint. Refreshing one that is not (another pane or tab
+        is shown, or it is scrolled away) makes Textual rebuild its whole widget map, so it waits."""
+        compositor = getattr(self.screen, "_compositor", None)
+        return compositor is None or widget in compositor.visible_widgets
+
+    def on_show(self) -> None:
+        if self._pending is not None:
+            self.call_after_refresh(self._apply_pending)
+
+    def _apply_pending(self) -> None:
+        if self._pending is not None:
+            snapshot, self._pending = self._pending, None
+            self.apply(snapshot)
+
     def on_sampled(self, message: Sampled) -> None:
         first = self.snapshot is None
+        if not first and not self._visible(self):
+            self._pending = message.snapshot  # shown when the view is visible again
+            return
+        self._pending = None
         self.apply(message.snapshot)
         if first:
             cores = len(message.snapshot.cpu.per_core)
@@ -221,9 +241,11 @@ class LocalMetricsView(Vertical):
         listing = self.query_one(SeriesList)
         if [s.name for s in series] != [s.name for s in listing.series]:
             listing.set_series(series)
-        else:
+        elif self._visible(listing):  # scrolled away: drawn again at the first tick it is in view
             listing.refresh()
-        self.query_one(ZoomChart).show(listing.focused_series)
+        chart = self.query_one(ZoomChart)
+        if self._visible(chart) or chart.series != listing.focused_series:
+            chart.show(listing.focused_series)
 
     def _show_processes(self, snap: Snapshot) -> None:
         table = self.query_one(ProcessTable)
