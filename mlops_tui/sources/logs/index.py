@@ -121,14 +121,28 @@ class LineIndex:
         return b"".join(pieces), pos
 
     def read_lines(self, start: int, count: int, limit: int | None = None) -> list[tuple[int, bytes]]:
-        """(offset, bytes) of up to `count` lines from 0-based line `start`."""
+        """(offset, bytes) of up to `count` lines from 0-based line `start`, read in blocks of 256 KiB."""
         out: list[tuple[int, bytes]] = []
-        total = self.line_count
+        want = max(0, min(count, self.line_count - start))
         pos = self.offset_of(start)
-        for _ in range(max(0, min(count, total - start))):
-            text, following = self.read_line(pos, limit)
-            out.append((pos, text))
-            if following <= pos:
+        while len(out) < want and pos < self.indexed_to:
+            data = os.pread(self.fd, min(256 * 1024, self.indexed_to - pos), pos)
+            if not data:
                 break
-            pos = following
+            at = 0
+            while len(out) < want:
+                end = data.find(b"\n", at)
+                if end < 0:
+                    break
+                line = data[at:end]
+                out.append((pos + at, line if limit is None else line[:limit]))
+                at = end + 1
+            if len(out) >= want:
+                break
+            if at == 0 or pos + len(data) >= self.indexed_to:  # a line longer than the block, or the last line
+                text, following = self.read_line(pos + at, limit)
+                out.append((pos + at, text))
+                pos = following
+            else:
+                pos += at
         return out

@@ -31,6 +31,8 @@ class MergedSource(LogSource):
         self._row = array("Q")
         self._merged_upto = [0] * len(self.sources)
         self._reverse = [array("Q") for _ in self.sources]
+        self._pending: Iterator[tuple[float, int, int]] | None = None
+        self._pending_ends: list[int] = []
 
     def _keys(self, number: int, start: int, end: int) -> Iterator[tuple[float, int, int]]:
         source = self.sources[number]
@@ -48,29 +50,42 @@ class MergedSource(LogSource):
                 row += 1
 
     def refresh(self, budget: int | None = None) -> bool:
+        """Index the sources, then merge their new rows; with a budget, in steps of budget/2000 rows so
+        the view shows the merged stream growing instead of waiting for all of it."""
         changed = False
         for source in self.sources:
             changed = source.refresh(budget) or changed
         if not all(source.complete for source in self.sources) and budget is not None:
             return changed
-        ends = [source.row_count() for source in self.sources]
-        if ends == self._merged_upto:
-            return changed
-        streams = [self._keys(n, self._merged_upto[n], ends[n]) for n in range(len(self.sources))]
-        for _stamp, number, row in heapq.merge(*streams):
+        if self._pending is None:
+            ends = [source.row_count() for source in self.sources]
+            if ends == self._merged_upto:
+                return changed
+            streams = [self._keys(n, self._merged_upto[n], ends[n]) for n in range(len(self.sources))]
+            self._pending, self._pending_ends = heapq.merge(*streams), ends
+        step = None if budget is None else max(1000, budget // 2000)
+        done = 0
+        for _stamp, number, row in self._pending:
             self._reverse[number].append(len(self._row))
             self._source.append(number)
             self._row.append(row)
-        self._merged_upto = ends
+            done += 1
+            if step is not None and done >= step:
+                return True
+        self._pending = None
+        self._merged_upto = self._pending_ends
         return True
 
     @property
     def complete(self) -> bool:
-        return all(s.complete for s in self.sources) and self._merged_upto == [s.row_count() for s in self.sources]
+        return (self._pending is None and all(s.complete for s in self.sources)
+                and self._merged_upto == [s.row_count() for s in self.sources])
 
     @property
     def progress(self) -> float:
-        return sum(s.progress for s in self.sources) / max(1, len(self.sources))
+        indexed = sum(s.progress for s in self.sources) / max(1, len(self.sources))
+        total = sum(s.row_count() for s in self.sources)
+        return min(indexed, len(self._row) / total if total else 1.0)
 
     def row_count(self) -> int:
         return len(self._row)
@@ -120,6 +135,8 @@ class MergedSource(LogSource):
         worst = [s.status() for s in self.sources if s.status().state is not SourceState.OK]
         if worst:
             return worst[0]
+        if not self.complete:
+            return SourceStatus(self.label, SourceState.LOADING, f"merging {len(self.sources)} files by time: {self.progress:.0%}")
         return SourceStatus.ok(self.label, f"{len(self.sources)} files merged, {self.row_count():,} lines")
 
     def close(self) -> None:
