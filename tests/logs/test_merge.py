@@ -35,3 +35,18 @@ def test_two_files_interleave_by_time_and_keep_tracebacks_whole(write, tmp_path)
     assert source.refresh() is True
     assert source.rows(source.row_count() - 1, 1)[0].message == "w5"
     source.close()
+
+
+def test_merge_in_steps_gives_the_same_order(write, tmp_path):
+    write("a.log", "".join(f"2023-11-07 10:{i // 60:02d}:{i % 60:02d},000 - a - INFO - a{i}\n" for i in range(0, 3000, 2)))
+    write("b.log", "".join(f"2023-11-07 10:{i // 60:02d}:{i % 60:02d},000 - b - INFO - b{i}\n" for i in range(1, 3000, 2)))
+    stepped = open_files([str(tmp_path / "a.log"), str(tmp_path / "b.log")])
+    counts = []
+    while not stepped.complete:
+        stepped.refresh(1)  # 1,000 rows a step
+        counts.append(stepped.row_count())
+    assert len(counts) > 2 and counts == sorted(counts)
+    assert "merging" not in stepped.status().reason
+    messages = [r.message for r in stepped.rows(0, stepped.row_count())]
+    assert messages == [f"{'ab'[i % 2]}{i}" for i in range(3000)]
+    stepped.close()
