@@ -6,7 +6,6 @@ import math
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -71,18 +70,19 @@ class Gauge(Widget):
         if changed:
             self.refresh()
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
         width = self.size.width
         label = sanitize(self.label)[: self.label_width].ljust(self.label_width)
         value = f" {self.text}"
         bar_width = max(0, width - len(label) - len(value) - 1)
         filled, empty = bar((self.percent or 0.0) / 100.0, bar_width)
-        text = Text(no_wrap=True, overflow="crop")
-        text.append(label + " ", self.get_component_rich_style("gauge--label"))
-        text.append(filled, self.get_component_rich_style("gauge--bar"))
-        text.append(empty, self.get_component_rich_style("gauge--empty"))
-        text.append(value)
-        return text
+        base = self.rich_style
+        return Strip([
+            Segment(label + " ", base + self.get_component_rich_style("gauge--label")),
+            Segment(filled, base + self.get_component_rich_style("gauge--bar")),
+            Segment(empty, base + self.get_component_rich_style("gauge--empty")),
+            Segment(value, base),
+        ]).crop_extend(0, width, base)
 
 
 class CoreBars(Widget):
