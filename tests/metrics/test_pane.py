@@ -309,3 +309,17 @@ async def test_hidden_view_keeps_history_and_catches_up_when_shown():
                 break
         assert view.frames > frames
         assert app.query_one("#cpu-gauge", Gauge).text == f"{view.snapshot.cpu.total:.1f}%"
+
+
+async def test_paints_under_no_color(monkeypatch):
+    """Textual's monochrome filter rejects segments without a style: every part of the pane must paint."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    snaps = synthetic_snapshots(5, cores=96, processes=30, gpus=1)
+    app = make_app(pane_options=recorded(snaps))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app, pilot)
+        assert app.no_color
+        await pilot.press("1", "s", "p", "right_square_bracket")
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert app.query_one("#cpu-gauge", Gauge).text == f"{snaps[-1].cpu.total:.1f}%"

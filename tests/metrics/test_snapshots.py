@@ -5,6 +5,7 @@ from __future__ import annotations
 from support.app_factory import make_app
 
 from mlops_tui.sources.local_metrics import RecordedMetricSource, synthetic_snapshots
+from mlops_tui.widgets.metrics import MetricsPane
 
 
 def app_with(cores: int, processes: int, gpus: int):
@@ -17,6 +18,7 @@ async def settle(pilot) -> None:
     # The status line lists every pane's sources in the order their workers answered, which varies from run
     # to run; this pane's status is asserted in test_pane.py, so the line is left out of these pictures.
     pilot.app.query_one("#status-line").display = False
+    pilot.app.query_one(MetricsPane).focus_default()  # as pressing 1 does: the process table has the keys
     await pilot.pause()
     await pilot.pause()
 

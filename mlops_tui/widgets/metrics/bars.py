@@ -142,12 +142,12 @@ class CoreBars(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if not self.values:
-            return Strip([Segment("cores: waiting for the first sample"[:width])])
+            return Strip([Segment("cores: waiting for the first sample"[:width], self.rich_style)])
         mode, cell, columns = self._layout(width)
         start = y * columns
         chunk = self.values[start:start + columns]
         if not chunk:
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         label_style = self.get_component_rich_style("corebars--label")
         empty_style = self.get_component_rich_style("corebars--empty")
         digits = len(str(len(self.values) - 1))
@@ -174,5 +174,5 @@ class CoreBars(Widget):
                 bar_width = cell - len(number) - len(shown) - 2
                 filled, empty = bar((value or 0.0) / 100.0, bar_width)
                 segments += [Segment(number, label_style), Segment(filled, self._style(value)),
-                             Segment(empty, empty_style), Segment(f" {shown} ")]
-        return Strip(segments).crop_extend(0, width, None)
+                             Segment(empty, empty_style), Segment(f" {shown} ", self.rich_style)]
+        return Strip(segments).crop_extend(0, width, self.rich_style)

@@ -98,7 +98,7 @@ class SeriesList(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if y >= len(self.series):
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         series = self.series[y]
         points = max(0, width - self.LABEL - self.VALUE - 2)
         values = self.history.values(series.name, last=points)
@@ -110,8 +110,8 @@ class SeriesList(Widget):
         label_style = self.get_component_rich_style(
             "serieslist--focused" if y == self.focused_index else "serieslist--label")
         segments = [Segment(label, label_style), Segment(line, self.get_component_rich_style("serieslist--spark")),
-                    Segment(" " + value)]
-        return Strip(segments).crop_extend(0, width, None)
+                    Segment(" " + value, self.rich_style)]
+        return Strip(segments).crop_extend(0, width, self.rich_style)
 
 
 class ZoomChart(Widget):
@@ -147,7 +147,7 @@ class ZoomChart(Widget):
         width, height = self.size.width, self.size.height
         axis_style = self.get_component_rich_style("zoomchart--axis")
         if self.series is None:
-            return Strip([Segment("no series", axis_style)]).crop_extend(0, width, None) if y == 0 else Strip.blank(width)
+            return Strip([Segment("no series", axis_style)]).crop_extend(0, width, self.rich_style) if y == 0 else Strip.blank(width, self.rich_style)
         values, low, high = self.render_lines_cache()
         unit = self.series.unit
         if y == 0:
@@ -155,13 +155,13 @@ class ZoomChart(Widget):
             now = self.history.last(self.series.name)
             title = (f"{sanitize(self.series.label)}  now {fmt(now, unit)}  "
                      f"min {fmt(bounds[0] if bounds else None, unit)}  max {fmt(bounds[1] if bounds else None, unit)}")
-            return Strip([Segment(title, self.get_component_rich_style("zoomchart--title"))]).crop_extend(0, width, None)
+            return Strip([Segment(title, self.get_component_rich_style("zoomchart--title"))]).crop_extend(0, width, self.rich_style)
         rows = height - 2  # title and x axis
         if y == height - 1:
             span = len(values) * self.interval
             left = f"-{span:.0f}s" if values else ""
             axis = " " * self.AXIS + left.ljust(max(0, width - self.AXIS - 3)) + "now"
-            return Strip([Segment(axis, axis_style)]).crop_extend(0, width, None)
+            return Strip([Segment(axis, axis_style)]).crop_extend(0, width, self.rich_style)
         row = y - 1  # 0 = top
         if row == 0:
             tick = fmt(high, unit)
@@ -182,4 +182,4 @@ class ZoomChart(Widget):
             chars.append(EIGHTHS[8] if cell >= 8 else (EIGHTHS[int(round(cell))] if cell > 0 else " "))
         pad = max(0, width - self.AXIS - len(chars))
         segments.append(Segment(" " * pad + "".join(chars), self.get_component_rich_style("zoomchart--bars")))
-        return Strip(segments).crop_extend(0, width, None)
+        return Strip(segments).crop_extend(0, width, self.rich_style)
