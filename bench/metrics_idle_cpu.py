@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import select
+import signal
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -61,6 +63,8 @@ def drain_all(terms: dict[str, Terminal], seconds: float) -> None:
 
 
 def main() -> None:
+    # a SIGTERM (e.g. from `timeout`) unwinds through the finally/with blocks that stop the programs started
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0, help="measured time (after a 5 s warm-up)")
     parser.add_argument("--windows", type=int, default=6, help="windows the time is split into (median taken)")

@@ -7,12 +7,16 @@ Usage: python bench/metrics_rss.py [--minutes 10] [--size 80x24]
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 import time
 
 from harness import OUT, PYTHON, Terminal, rss_bytes
 
 
 def main() -> None:
+    # a SIGTERM (e.g. from `timeout`) unwinds through the finally/with blocks that stop the programs started
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--size", default="80x24")
