@@ -248,3 +248,55 @@ def test_the_dashboard_comes_from_the_shipped_example(tmp_path: Path) -> None:
     assert [p["title"] for p in loaded["panels"]] == [p["title"] for p in original["panels"]]
     assert [p["query"] for p in loaded["panels"]] == [p["query"] for p in original["panels"]]
     assert {"Latency p95", "Request rate", "Error rate", "Training runs per hour"} <= {p["title"] for p in loaded["panels"]}
+
+
+def note_text(app) -> str:
+    from mlops_tui.widgets.metrics.remote import RemoteMetricsView
+    from mlops_tui.widgets.pane import SourceNote
+
+    return str(app.query_one(RemoteMetricsView).query_one("#remote-note", SourceNote).render())
+
+
+async def test_the_remote_tab_opens_the_ml_serving_dashboard_on_the_demo(tmp_path: Path, sandbox: Path,
+                                                                         demo_servers) -> None:
+    from support.app_factory import make_app
+
+    from mlops_tui.widgets.metrics.remote import RemoteMetricsView
+    from mlops_tui.widgets.metrics.remote.chart import RemoteChart
+
+    exporter, prometheus = demo_servers
+    backend = PrometheusBackend(PrometheusSource(name="demo", url=prometheus.url))
+    with LogGenerator(tmp_path / "logs", interval=0.01, seed=5, on_event=exporter.metrics.record_event):
+        poll(lambda: scraped(backend, exporter.address))
+        backend.close()
+        app = make_app(dotlist=demo_overrides(sandbox, prometheus.url), cwd=sandbox,
+                       pane_options={"metrics": {"remote": {"autorefresh": False}}})
+        async with app.run_test(size=(120, 48)) as pilot:
+            await pilot.press("1", "v", "d")
+            view = app.query_one(RemoteMetricsView)
+            for _ in range(600):  # dashboard, then $instance, then the charts for it (other panes' workers run on)
+                await pilot.pause(0.05)
+                charts = list(view.query(RemoteChart))
+                if view.variables and charts and all(c.loaded and c.series for c in charts):
+                    break
+            header = str(view.query_one("#remote-header").render())
+            assert f"Dashboard ML serving · $instance={exporter.address}" in header
+            charts = {c.spec.title: c for c in view.query(RemoteChart)}
+            assert list(charts) == ["Latency p50", "Latency p95", "Latency p99", "Request rate", "Error rate",
+                                    "Training runs per hour"]
+            assert all(not c.stale_reason for c in charts.values()), {t: c.stale_reason for t, c in charts.items()}
+            assert 0 < charts["Latency p95"].latest() <= BUCKETS[-1]
+            assert charts["Request rate"].latest() > 0
+            assert 0 <= charts["Error rate"].latest() <= 1
+            assert charts["Training runs per hour"].series[0].labels["model"] == "churn"
+            assert "metrics.remote: ok - demo" in note_text(app)
+
+
+async def test_the_remote_tab_without_prometheus_says_there_is_no_source(sandbox: Path) -> None:
+    from support.app_factory import make_app
+
+    app = make_app(dotlist=demo_overrides(sandbox), cwd=sandbox)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("1", "v")
+        await pilot.pause()
+        assert "no remote sources" in note_text(app)
