@@ -86,6 +86,17 @@ class MlopsApp(App[None]):
     def on_mount(self) -> None:
         source = f"settings: {self.config_file}" if self.config_file else "settings: built-in defaults"
         self.sub_title = source
+        self.call_after_refresh(self._focus_first_pane)
+
+    def _focus_first_pane(self) -> None:
+        if self.focused is None or self.focused.id == "panes" or type(self.focused).__name__ == "ContentTabs":
+            self._focus_pane()
+
+    def _focus_pane(self) -> None:
+        """Give the shown pane's main widget the focus, so its keys work at once."""
+        focus_default = getattr(self.active_pane(), "focus_default", None)
+        if callable(focus_default):
+            focus_default()
 
     def on_source_status_changed(self, message: SourceStatusChanged) -> None:
         self.query_one(StatusLine).set_status(message.status)
@@ -105,10 +116,7 @@ class MlopsApp(App[None]):
 
     def action_show_pane(self, pane_id: str) -> None:
         self.query_one("#panes", TabbedContent).active = pane_id
-        pane = self.active_pane()
-        focus_default = getattr(pane, "focus_default", None)
-        if callable(focus_default):
-            focus_default()
+        self._focus_pane()
 
     async def action_jump(self, where: str) -> None:
         """g/G: first/last row of a table (its ctrl+home/end), else the widget's home/end."""

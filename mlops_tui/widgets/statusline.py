@@ -24,6 +24,15 @@ _MARK = {
 }
 
 
+_PANE_ORDER = ("metrics", "models", "logs", "configs", "alerts")
+
+
+def _order(name: str) -> tuple[int, str]:
+    """Sources in pane order (whatever order their workers answer in), then by name."""
+    prefix = name.split(".", 1)[0]
+    return (_PANE_ORDER.index(prefix) if prefix in _PANE_ORDER else len(_PANE_ORDER), name)
+
+
 class StatusLine(Static):
     """One line at the bottom listing the sources; failing ones say why."""
 
@@ -38,6 +47,9 @@ class StatusLine(Static):
 
     def set_status(self, status: SourceStatus) -> None:
         self.statuses[status.name] = status
+        ordered = sorted(self.statuses.items(), key=lambda item: _order(item[0]))
+        self.statuses.clear()  # the same dict, re-ordered: callers may hold it
+        self.statuses.update(ordered)
         self.set_class(any(s.state is SourceState.FAILING for s in self.statuses.values()), "-failing")
         self.update(self._render_line())
 

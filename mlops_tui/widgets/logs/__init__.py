@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import time
 from array import array
 from datetime import datetime, timedelta
@@ -120,6 +122,9 @@ class LogsPane(Pane):
                 return
             self._show(SourceStatus("logs.files", SourceState.LOADING, f"opening {len(files)} file(s)"))
         self._feed(self._given, list(self.settings.files) or [str(p) for p in sorted(Path("logs").glob("*.log"))])
+
+    def focus_default(self) -> None:
+        """Focus the log list (called by the app when the pane is shown; never on mount)."""
         self.view.focus()
 
     def on_unmount(self) -> None:
@@ -164,7 +169,9 @@ class LogsPane(Pane):
 
     @on(Grew)
     def _grew(self, message: Grew) -> None:
-        self._show(message.status)
+        status = message.status  # named after the file (or "merged"); the status line knows it as logs.files
+        reason = status.reason if status.name == "merged" else f"{status.name}: {status.reason}"
+        self._show(replace(status, name="logs.files", reason=reason))
         if self.view.preview is not None and self.source is not None and self.source.complete:
             self.view.preview = None
         if self.view.subset is None:
