@@ -300,3 +300,80 @@ async def test_the_remote_tab_without_prometheus_says_there_is_no_source(sandbox
         await pilot.press("1", "v")
         await pilot.pause()
         assert "no remote sources" in note_text(app)
+
+
+def demo_prometheus_processes(tmp: Path) -> list:
+    """Prometheus processes whose temporary folder is under `tmp` (the demo's TMPDIR)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if process.info["name"] == "prometheus" and any(str(tmp) in arg for arg in cmdline):
+            found.append(process)
+    return found
+
+
+@pytest.mark.slow
+def test_mlops_tui_demo_runs_prometheus_while_open_and_stops_it_on_quit(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    from demo.tools import Terminal
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "TERM": "xterm-256color", "DVC_NO_ANALYTICS": "1"}
+    terminal = Terminal([sys.executable, "-m", "mlops_tui", "demo"], env)
+    try:
+        assert terminal.wait_for(lambda: b"Models" in terminal.output), bytes(terminal.output[-600:])
+        (process,) = demo_prometheus_processes(tmp)
+        port = next(arg.rsplit(":", 1)[1] for arg in process.cmdline() if arg.startswith("--web.listen-address="))
+        backend = PrometheusBackend(PrometheusSource(name="demo", url=f"http://127.0.0.1:{port}"))
+        try:  # the demo's log generator feeds the exporter that this Prometheus scrapes
+            poll(lambda: backend.instant("sum(http_requests_total)"), timeout=60)
+        finally:
+            backend.close()
+        terminal.send("q")
+        assert terminal.wait_for(lambda: terminal.process.poll() is not None, timeout=30)
+        assert terminal.process.returncode == 0, bytes(terminal.output[-600:])
+        assert not process.is_running()
+        assert list(tmp.iterdir()) == []  # sandbox and Prometheus's TSDB are gone
+    finally:
+        terminal.close()
+
+
+def test_a_settings_error_after_prometheus_started_still_stops_it(tmp_path: Path) -> None:
+    from support.cli import run_cli
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    result = run_cli(["metrics.interval=0", "demo"], env={"TMPDIR": str(tmp)}, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "metrics.interval" in result.stderr and "Traceback" not in result.stderr
+    assert demo_prometheus_processes(tmp) == []
+    assert list(tmp.iterdir()) == []
+
+
+def test_prepare_builds_the_sandbox_only(tmp_path: Path) -> None:
+    import os
+
+    from support.cli import run_cli
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "prometheus-was-started"
+    fake = bin_dir / "prometheus"
+    fake.write_text(f"#!/bin/sh\ntouch '{marker}'\nexit 1\n")
+    fake.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    result = run_cli(["demo", "--prepare", str(tmp_path / "sb")], env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str((tmp_path / "sb").resolve())
+    assert (tmp_path / "sb" / "logs" / "api.jsonl").is_file()
+    assert not marker.exists()
+    # The full demo does start it (and says in one line why the Remote tab will be empty when it fails).
+    result = run_cli(["metrics.interval=0", "demo"], env={**env, "TMPDIR": str(tmp_path)}, timeout=120)
+    assert marker.exists()
+    assert "demo: no remote metrics (prometheus did not start: no output)" in result.stderr
+    assert result.returncode == 2
