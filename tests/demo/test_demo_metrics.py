@@ -8,6 +8,7 @@ import math
 import random
 import socket
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
