@@ -6,9 +6,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class Section(BaseModel):
-    """A settings section: unknown keys are errors, and field docstrings become descriptions."""
+    """A settings section: unknown keys are errors. Field docstrings become the JSON Schema's
+    descriptions when the schema is generated (model.json_schema), not at import: pydantic's
+    use_attribute_docstrings parses every class's source at start-up, a cost paid on each launch."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
 class Endpoint(Section):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
+
 from pydantic import Field
 
 from mlops_tui.settings.alerts import AlertsSettings
@@ -30,6 +34,35 @@ class Settings(Section):
     """Alert rules."""
 
 
+def _attribute_docstrings(model: type) -> dict[str, str]:
+    """Field name -> the docstring written under it, for a class and its bases."""
+    docs: dict[str, str] = {}
+    for klass in reversed(model.__mro__):
+        if not (isinstance(klass, type) and issubclass(klass, Section)):
+            continue
+        body = ast.parse(textwrap.dedent(inspect.getsource(klass))).body[0].body
+        for node, following in zip(body, body[1:]):
+            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                    and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                    and isinstance(following.value.value, str)):
+                docs[node.target.id] = inspect.cleandoc(following.value.value)
+    return docs
+
+
+def _sections(model: type[Section], seen: dict[str, type[Section]]) -> dict[str, type[Section]]:
+    seen[model.__name__] = model
+    for field in model.model_fields.values():
+        for candidate in (field.annotation, *getattr(field.annotation, "__args__", ())):
+            if isinstance(candidate, type) and issubclass(candidate, Section) and candidate.__name__ not in seen:
+                _sections(candidate, seen)
+    return seen
+
+
 def json_schema() -> dict:
-    """The JSON Schema of the settings, generated from the model."""
-    return Settings.model_json_schema()
+    """The JSON Schema of the settings, generated from the model, with each field's docstring."""
+    schema = Settings.model_json_schema()
+    for name, model in _sections(Settings, {}).items():
+        node = schema if model is Settings else schema["$defs"].get(name, {})
+        for field, doc in _attribute_docstrings(model).items():
+            node.get("properties", {}).get(field, {}).setdefault("description", doc)
+    return schema

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import AwaitMount
 from textual.widgets import TabbedContent, TabPane, Tabs
 
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.widgets.metrics.local import LocalMetricsView
 from mlops_tui.widgets.metrics.processes import ProcessTable
-from mlops_tui.widgets.metrics.remote import RemoteMetricsView
 from mlops_tui.widgets.pane import Pane
 
 
@@ -31,25 +31,40 @@ class MetricsPane(Pane):
         super().__init__(id="metrics-pane")
         self.settings = settings
         self.options = options
+        self._remote_mount: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="metrics-views", initial="metrics-local"):
             with TabPane("Local", id="metrics-local"):
                 yield LocalMetricsView(self.settings, source=self.options.get("source"), id="local-metrics")
-            with TabPane("Remote", id="metrics-remote"):
-                yield RemoteMetricsView(self.settings, **self.options.get("remote", {}))
+            yield TabPane("Remote", id="metrics-remote")
+
+    def on_mount(self) -> None:
+        # The Remote view (and httpx behind it) is mounted after the first frame: it is hidden at start,
+        # but mounted soon, so its sources report to the status line without being opened.
+        self.call_after_refresh(self._mount_remote)
+
+    def _mount_remote(self) -> AwaitMount:
+        """Mount the Remote view once; every caller gets the same awaitable."""
+        if self._remote_mount is None:
+            from mlops_tui.widgets.metrics.remote import RemoteMetricsView
+
+            self._remote_mount = self.query_one("#metrics-remote", TabPane).mount(
+                RemoteMetricsView(self.settings, **self.options.get("remote", {})))
+        return self._remote_mount
 
     @property
     def local(self) -> LocalMetricsView:
         return self.query_one(LocalMetricsView)
 
-    def action_switch_view(self) -> None:
+    async def action_switch_view(self) -> None:
+        await self._mount_remote()
         views = self.query_one("#metrics-views", TabbedContent)
         views.active = "metrics-remote" if views.active == "metrics-local" else "metrics-local"
         if views.active == "metrics-local":
             self.focus_default()
             return
-        remote_focus = getattr(self.query_one(RemoteMetricsView), "focus_default", None)
+        remote_focus = getattr(self.query_one("#remote-metrics"), "focus_default", None)
         if callable(remote_focus):
             remote_focus()
         else:  # keep the focus inside the pane so its keys (v back to Local) still work
