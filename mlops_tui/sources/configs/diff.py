@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from mlops_tui.sources.configs.keypath import KeyPath, ListKey, format_path, mask_at
+from mlops_tui.sources.configs.keypath import KeyPath, ListKey, format_path, mask_deep
 
 _MISSING = object()
 
@@ -49,7 +49,7 @@ class Change:
         """(old, new) as a user may see them: secrets masked unless revealed."""
         if reveal:
             return self.old, self.new
-        return _mask_deep(self.path, self.old), _mask_deep(self.path, self.new)
+        return mask_deep(self.path, self.old), mask_deep(self.path, self.new)
 
     def to_json(self, reveal: bool = False) -> dict[str, Any]:
         old, new = self.shown(reveal)
@@ -61,14 +61,6 @@ class Change:
         if self.kind is not Kind.REMOVED:
             out["new"] = new
         return out
-
-
-def _mask_deep(path: KeyPath, value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _mask_deep((*path, k), v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_deep(path, v) for v in value]
-    return mask_at(path, value)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 KeyPath = tuple  # of str (mapping keys), int (list positions) and ListKey (list items matched by identity)
 
@@ -53,3 +54,12 @@ def mask_at(path: KeyPath, value: object) -> object:
             return MASK
         value = value[:SHOWN_LIMIT] + f"… [{len(value) - SHOWN_LIMIT:,} more chars]"
     return mask_value(last_key(path), value)
+
+
+def mask_deep(path: KeyPath, value: object) -> object:
+    """value with every leaf as shown at its path (mask_at), for whole subtrees."""
+    if isinstance(value, Mapping):
+        return {k: mask_deep((*path, k), v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_deep(path, v) for v in value]
+    return mask_at(path, value)

@@ -20,7 +20,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from mlops_tui.secrets import MASK, is_secret_key, mask_value
 from mlops_tui.sources.configs.errors import ConfigError
-from mlops_tui.sources.configs.keypath import KeyPath, format_path, mask_at
+from mlops_tui.sources.configs.keypath import KeyPath, format_path, mask_at, mask_deep
 from mlops_tui.sources.configs.loading import load
 
 MISSING = "???"
@@ -65,7 +65,7 @@ class Entry:
     def shown_value(self, reveal: bool = False) -> Any:
         if reveal:
             return self.value
-        return _mask_deep(self.path, self.value)
+        return mask_deep(self.path, self.value)
 
     def to_json(self, reveal: bool = False, provenance: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.key, "raw": self.shown_raw(reveal)}
@@ -80,14 +80,6 @@ class Entry:
         if self.env_pending:
             out["env_pending"] = True
         return out
-
-
-def _mask_deep(path: KeyPath, value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _mask_deep((*path, k), v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_deep(path, v) for v in value]
-    return mask_at(path, value)
 
 
 @dataclass

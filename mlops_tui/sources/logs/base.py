@@ -75,9 +75,18 @@ class LogSource(ABC):
     def count(self, query: Query, cancelled: Cancelled = never) -> int:
         """Number of matching records, as fast as the source can tell."""
 
-    @abstractmethod
     def row_at_time(self, when: datetime) -> int:
-        """First row at or after `when` (row_count() when none)."""
+        """First row at or after `when` (row_count() when none), by binary search over the rows:
+        a row without a timestamp (a traceback line) takes the next stamped row's time."""
+        lo, hi = 0, self.row_count()
+        while lo < hi:
+            mid = (lo + hi) // 2
+            stamp = next((r.timestamp for r in self.rows(mid, 64, 4096) if r.timestamp is not None), None)
+            if stamp is None or stamp < when:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     @abstractmethod
     def status(self) -> SourceStatus:

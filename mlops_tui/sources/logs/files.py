@@ -8,7 +8,6 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from pathlib import Path
 
 from mlops_tui.sources.base import SourceState, SourceStatus
@@ -356,21 +355,6 @@ class FileSource(LogSource):
                 total += 1
                 last_start = start
         return total
-
-    def row_at_time(self, when: datetime) -> int:
-        lo, hi = 0, self.row_count()
-        while lo < hi:
-            mid = (lo + hi) // 2
-            stamp = None
-            for record in self.rows(mid, 64, 4096):
-                if record.timestamp is not None:
-                    stamp = record.timestamp
-                    break
-            if stamp is None or stamp < when:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
 
     def status(self) -> SourceStatus:
         if self.error:

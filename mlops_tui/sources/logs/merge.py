@@ -5,7 +5,6 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs.base import Cancelled, Hit, LogSource, never
@@ -115,21 +114,6 @@ class MergedSource(LogSource):
 
     def count(self, query: Query, cancelled: Cancelled = never) -> int:
         return sum(source.count(query, cancelled) for source in self.sources)
-
-    def row_at_time(self, when: datetime) -> int:
-        lo, hi = 0, self.row_count()
-        while lo < hi:
-            mid = (lo + hi) // 2
-            stamp = None
-            for record in self.rows(mid, 32, 4096):
-                if record.timestamp is not None:
-                    stamp = record.timestamp
-                    break
-            if stamp is None or stamp < when:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
 
     def status(self) -> SourceStatus:
         worst = [s.status() for s in self.sources if s.status().state is not SourceState.OK]
