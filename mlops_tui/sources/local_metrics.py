@@ -1,13 +1,12 @@
 """Local resources sampled with psutil into plain dataclasses.
 
-`MetricSource` is the one way to get a snapshot of local resources: `LocalMetricSource` reads this machine,
-`RecordedMetricSource` replays snapshots saved as JSON (the output of `mlops-tui metrics --watch --json`).
+`MetricSource` is the one way to get a snapshot of local resources: `LocalMetricSource` reads this machine;
+`recorded_metrics.RecordedMetricSource` replays snapshots saved as JSON (`mlops-tui metrics --watch --json`).
 Any psutil call that fails degrades that one value to None and says why in `errors`; the rest is kept.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import threading
@@ -15,7 +14,6 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psutil
@@ -536,123 +534,3 @@ class LocalMetricSource(MetricSource):
 
     def close(self) -> None:
         self.gpu.close()
-
-
-class RecordedMetricSource(MetricSource):
-    """Replays snapshots (from `mlops-tui metrics --watch --json`, or built in memory) one per sample.
-
-    The process table's sort, filter and pins apply to the recorded rows as they would to live ones.
-    """
-
-    name = "metrics.recorded"
-    paced = False
-
-    def __init__(self, snapshots: Iterable[Snapshot | dict[str, Any]], top: int = 50, loop: bool = False) -> None:
-        super().__init__(top)
-        self.snapshots = [s if isinstance(s, Snapshot) else Snapshot.from_dict(s) for s in snapshots]
-        self.loop = loop
-        self._next = 0
-
-    @classmethod
-    def from_file(cls, path: str | Path, **kwargs: Any) -> RecordedMetricSource:
-        """One JSON snapshot per line, or one JSON list of snapshots."""
-        text = Path(path).read_text(encoding="utf-8")
-        stripped = text.lstrip()
-        if stripped.startswith("["):
-            items = json.loads(stripped)
-        else:
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
-        return cls(items, **kwargs)
-
-    def _create_time(self, pid: int) -> float | None:
-        return None
-
-    def sample(self) -> Snapshot | None:
-        if self._next >= len(self.snapshots):
-            if not self.loop or not self.snapshots:
-                return None
-            self._next = 0
-        recorded = self.snapshots[self._next]
-        self._next += 1
-        rows = recorded.processes
-        by_pid = {r.pid: r for r in rows}
-        pinned = []
-        for pid in self.pinned:
-            row = by_pid.get(pid)
-            if row is None:
-                row = ProcessSample(pid, gone=True, errors={"process": "process exited"})
-            pinned.append(row)
-        return Snapshot(**{**recorded.__dict__, "processes": rank_processes(rows, self.sort, self.filter_text, self.top),
-                           "pinned": pinned})
-
-
-def synthetic_snapshots(count: int, cores: int = 8, processes: int = 40, seed: int = 1,
-                        start: float = 1_700_000_000.0, gpus: int = 0) -> list[Snapshot]:
-    """A made-up but deterministic recording (same seed, same values) for snapshots, tests and benches
-    of machines this one is not: many cores, many processes, GPUs."""
-    import random
-
-    rng = random.Random(seed)
-    gib = 1 << 30
-    users = ["root", "mlserve", "train", "postgres"]
-    names = ["python", "tritonserver", "gunicorn", "postgres", "node_exporter", "sshd", "bash", "dvc"]
-    base = [ProcessSample(1000 + i, names[i % len(names)], users[i % len(users)], threads=1 + i % 17,
-                          command=f"/usr/bin/{names[i % len(names)]} --worker {i}") for i in range(processes)]
-    result = []
-    for n in range(count):
-        wave = 50 + 45 * ((n % 20) - 10) / 10
-        per_core = [round(min(100.0, max(0.0, wave + rng.uniform(-40, 40))), 1) for _ in range(cores)]
-        total = round(sum(per_core) / cores, 1)
-        used = int((0.55 + 0.4 * (n % 10) / 10) * 64 * gib)
-        procs = [ProcessSample(p.pid, p.name, p.user, round(rng.uniform(0, 100) if p.pid % 7 else 0.0, 1),
-                               (p.pid % 97 + 1) * 37 * (1 << 20), p.threads, p.command) for p in base]
-        gpu = GpuReport(False, note="no GPU library: install nvidia-ml-py to see NVIDIA GPUs")
-        if gpus:
-            gpu = GpuReport(True, [GpuSample(i, "NVIDIA A100-SXM4-80GB", float(60 + 10 * i + n % 30),
-                                             int((40 + i) * gib), 80 * gib, 55.0 + i, 250.0, 400.0,
-                                             [GpuProcess(1001, "tritonserver", 30 * gib)]) for i in range(gpus)])
-        result.append(Snapshot(
-            time=start + n, window=1.0,
-            cpu=CpuSample(total, per_core, round(rng.uniform(0, 5), 1), 0.0, [3.2, 2.9, 2.5]),
-            memory=MemorySample(64 * gib, used, 64 * gib - used, round(100 * used / (64 * gib), 1)),
-            swap=MemorySample(8 * gib, gib // 2, 8 * gib - gib // 2, 6.2),
-            filesystems=[FilesystemSample("/", "/dev/nvme0n1p2", "ext4", 500 * gib, 430 * gib, 70 * gib, 86.0),
-                         FilesystemSample("/data", "/dev/nvme1n1", "xfs", 4000 * gib, 1200 * gib, 2800 * gib, 30.0)],
-            disk_read=float(rng.randint(0, 200) << 20), disk_write=float(rng.randint(0, 80) << 20),
-            network=[NetSample("eth0", float(rng.randint(0, 900) << 10), float(rng.randint(0, 300) << 10))],
-            process_count=processes, uptime=86400 * 3 + 3600 * 5 + n, processes=procs, gpu=gpu))
-    return result
-
-
-_BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
-
-
-def human_bytes(value: float | None) -> str:
-    """1536 -> '1.5 KiB'; None -> '-'."""
-    if value is None:
-        return "-"
-    value = float(value)
-    for unit in _BYTE_UNITS:
-        if abs(value) < 1024 or unit == _BYTE_UNITS[-1]:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} PiB"
-
-
-def human_rate(value: float | None) -> str:
-    return "-" if value is None else f"{human_bytes(value)}/s"
-
-
-def human_percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}%"
-
-
-def human_duration(seconds: float | None) -> str:
-    """Uptime as '3d 05:12' or '05:12:09'."""
-    if seconds is None:
-        return "-"
-    seconds = int(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{days}d {hours:02d}:{minutes:02d}" if days else f"{hours:02d}:{minutes:02d}:{secs:02d}"

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from mlops_tui.cli import cli as cli_root
-from mlops_tui.sources.local_metrics import LocalMetricSource, RecordedMetricSource, Snapshot
+from mlops_tui.sources.local_metrics import LocalMetricSource, Snapshot
+from mlops_tui.sources.recorded_metrics import RecordedMetricSource
 
 MiB = 1 << 20
 
@@ -236,7 +237,7 @@ def test_access_denied_degrades_only_that_value():
 
 
 def test_recorded_source_applies_sort_filter_and_pins():
-    from mlops_tui.sources.local_metrics import synthetic_snapshots
+    from mlops_tui.sources.recorded_metrics import synthetic_snapshots
 
     source = RecordedMetricSource(synthetic_snapshots(2, cores=4, processes=30), top=5)
     source.sort, source.filter_text = "rss", "triton"

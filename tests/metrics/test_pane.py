@@ -10,7 +10,8 @@ import psutil
 import pytest
 from support.app_factory import make_app
 
-from mlops_tui.sources.local_metrics import RecordedMetricSource, Snapshot, synthetic_snapshots
+from mlops_tui.sources.local_metrics import Snapshot
+from mlops_tui.sources.recorded_metrics import RecordedMetricSource, synthetic_snapshots
 from mlops_tui.widgets.metrics import MetricsPane
 from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
 from mlops_tui.widgets.metrics.charts import SeriesList, ZoomChart

@@ -9,7 +9,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from mlops_tui.sources.local_metrics import human_bytes, human_rate
+from mlops_tui.sources.units import human_bytes, human_rate
 from mlops_tui.sources.ringbuffer import History
 from mlops_tui.widgets.metrics.bars import EIGHTHS
 from mlops_tui.widgets.text import sanitize

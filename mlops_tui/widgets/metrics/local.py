@@ -15,9 +15,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
-from mlops_tui.sources.local_metrics import (
-    LocalMetricSource, MetricSource, Snapshot, human_bytes, human_duration, human_percent, human_rate,
-    rank_processes)
+from mlops_tui.sources.local_metrics import LocalMetricSource, MetricSource, Snapshot, rank_processes
+from mlops_tui.sources.units import human_bytes, human_duration, human_percent, human_rate
 from mlops_tui.sources.ringbuffer import History
 from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
 from mlops_tui.widgets.metrics.charts import Series, SeriesList, ZoomChart

@@ -13,7 +13,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from mlops_tui.sources.local_metrics import ProcessSample, human_bytes
+from mlops_tui.sources.local_metrics import ProcessSample
+from mlops_tui.sources.units import human_bytes
 from mlops_tui.sources.ringbuffer import History
 from mlops_tui.widgets.metrics.charts import spark
 from mlops_tui.widgets.text import sanitize
