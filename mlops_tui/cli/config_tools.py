@@ -24,7 +24,7 @@ def _fail_config(exc: Exception) -> NoReturn:
 
 
 def _show(value: Any) -> str:
-    from mlops_tui.widgets.text import sanitize
+    from mlops_tui.text import sanitize
 
     return sanitize(json.dumps(value, ensure_ascii=False, default=str), limit=400)
 
@@ -64,7 +64,7 @@ def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key
     if as_json:
         emit_json({"old": old, "new": new, "differ": result.differ, "counts": result.counts(), "changes": [c.to_json() for c in result.changes]})
     else:
-        from mlops_tui.widgets.text import sanitize
+        from mlops_tui.text import sanitize
 
         click.echo(f"--- {sanitize(old)}\n+++ {sanitize(new)}")
         marks = {"added": "+", "removed": "-", "changed": "~", "type_changed": "!"}
@@ -118,7 +118,7 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
         merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose)
     except ConfigError as exc:
         _fail_config(exc)
-    from mlops_tui.widgets.text import sanitize
+    from mlops_tui.text import sanitize
 
     if as_json:
         out: dict[str, Any] = {"sources": merged.sources, "config": merged.tree(resolved=resolve)}
@@ -183,7 +183,7 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
     except ConfigError as exc:
         _fail_config(exc)
     violations = validator.check(merged.tree(resolved=True, reveal=True))
-    from mlops_tui.widgets.text import sanitize
+    from mlops_tui.text import sanitize
 
     if as_json:
         emit_json({"valid": not violations, "against": validator.name, "errors": [v.to_json() for v in violations]})

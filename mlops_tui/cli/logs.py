@@ -37,7 +37,7 @@ def _open(files: tuple[str, ...], follow: bool):
 def _line(record, as_json: bool) -> str:
     if as_json:
         return json.dumps(record.to_json(), default=str, ensure_ascii=False)
-    from mlops_tui.widgets.text import sanitize
+    from mlops_tui.text import sanitize
 
     stamp = record.timestamp.isoformat(timespec="milliseconds") if record.timestamp else "-"
     level = record.level.label if record.level is not None else "-"

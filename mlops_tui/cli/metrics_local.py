@@ -12,7 +12,7 @@ from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, fail, emit_json, to_j
 from mlops_tui.settings import Settings
 from mlops_tui.sources.local_metrics import LocalMetricSource, Snapshot
 from mlops_tui.sources.units import human_bytes, human_duration, human_percent, human_rate
-from mlops_tui.widgets.text import sanitize
+from mlops_tui.text import sanitize
 
 ONCE_WINDOW = 0.5
 """Seconds over which --once measures rates when --interval is not given."""

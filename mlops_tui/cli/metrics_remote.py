@@ -19,7 +19,7 @@ from mlops_tui.sources.series import (
     open_source,
     parse_duration,
 )
-from mlops_tui.widgets.text import sanitize
+from mlops_tui.text import sanitize
 
 CLI_POINTS = 240  # points per series for --query: a terminal-wide chart's worth
 

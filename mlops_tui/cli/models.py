@@ -36,7 +36,7 @@ def _message(exc: Exception) -> str:
 
 
 def _clean(value: Any, limit: int | None = 200) -> str:
-    from mlops_tui.widgets.text import sanitize
+    from mlops_tui.text import sanitize
 
     return sanitize("" if value is None else value, limit)
 

@@ -1,0 +1,28 @@
+"""Untrusted text (log lines, labels, config values) made safe to print: control characters (ANSI/OSC
+escapes, NUL, BEL, bidi overrides...) become visible placeholders, long text is cut with a count.
+
+Plain Python, used by the CLI and by the UI floor (widgets/text.py adds Rich rendering on top).
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ ␁ ... ␛: control pictures
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"\\u{code:04x}"
+
+
+def sanitize(value: object, limit: int | None = None) -> str:
+    """value as a printable one-or-more-line string: control characters made visible, cut at limit."""
+    text = value if isinstance(value, str) else str(value)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + f"… [{len(text) - limit:,} more chars]"
+    return _CONTROL.sub(_visible, text.replace("\t", "    "))
