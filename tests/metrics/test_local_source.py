@@ -51,19 +51,22 @@ def _check_against_psutil(data: dict, cpu_before: list, cpu_after: list) -> None
     assert abs(data["process_count"] - len(psutil.pids())) <= 25
     assert data["uptime"] == pytest.approx(psutil.time.time() - psutil.boot_time(), abs=5)
     assert data["processes"], "the process table is empty"
-    checked = 0
+    checked = exited = kernel_workers = 0
     for row in data["processes"]:
         try:
             proc = psutil.Process(row["pid"])
             name, user, rss = proc.name(), proc.username(), proc.memory_info().rss
         except psutil.NoSuchProcess:
-            continue  # exited since: nothing to compare
+            exited += 1  # exited since: nothing to compare
+            continue
         if name.startswith("kworker/"):
-            continue  # kernel workers rename themselves as they take work
+            kernel_workers += 1  # kernel workers rename themselves as they take work
+            continue
         assert row["name"] == name and row["user"] == user
         assert abs(row["rss"] - rss) < max(64 * MiB, rss // 2), row
         checked += 1
-    assert checked >= len(data["processes"]) // 2
+    # A machine may have any number of kernel workers; of the other rows, most must still exist
+    assert checked >= 1 and exited <= (len(data["processes"]) - kernel_workers) // 2, (checked, exited, kernel_workers)
 
 
 def _busy_percent(before, after) -> float:
