@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -9,6 +11,7 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
@@ -16,19 +19,24 @@ from mlops_tui.screens.help import HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.settings import Settings
 from mlops_tui.themes import load_themes
-from mlops_tui.widgets.alerts import AlertsPane
-from mlops_tui.widgets.configs import ConfigsPane
-from mlops_tui.widgets.logs import LogsPane
-from mlops_tui.widgets.metrics import MetricsPane
-from mlops_tui.widgets.models import ModelsPane
 from mlops_tui.widgets.statusline import StatusLine
+
+# Pane id (also its settings section) -> (module, class), imported when the pane is built.
+PANE_CLASSES = {
+    "metrics": ("mlops_tui.widgets.metrics", "MetricsPane"),
+    "models": ("mlops_tui.widgets.models", "ModelsPane"),
+    "logs": ("mlops_tui.widgets.logs", "LogsPane"),
+    "configs": ("mlops_tui.widgets.configs", "ConfigsPane"),
+    "alerts": ("mlops_tui.widgets.alerts", "AlertsPane"),
+}
 
 
 class MlopsApp(App[None]):
     """mlops-tui: metrics, models, logs, configs and alerts of an ML system in one terminal."""
 
     TITLE = "mlops-tui"
-    CSS_PATH = "app.tcss"
+    FIRST_PANE = "metrics"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses find it too
     COMMANDS = App.COMMANDS | {PaneCommands}
     PANES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("metrics", "Metrics"), ("models", "Models"), ("logs", "Logs"), ("configs", "Configs"), ("alerts", "Alerts"),
@@ -65,21 +73,17 @@ class MlopsApp(App[None]):
         self.theme = settings.ui.theme
         if settings.ui.keymap:
             self.set_keymap(settings.ui.keymap)
+        self._panes: dict[str, Widget] = {}
+        self._mounting: dict[str, AwaitMount] = {}
+        self.panes_ready = asyncio.Event()  # set once every pane is mounted
 
     def compose(self) -> ComposeResult:
-        settings, options = self.settings, self.pane_options
-        yield Header(show_clock=settings.ui.clock, icon="◆")
-        with TabbedContent(id="panes", initial="metrics"):
-            with TabPane("1 Metrics", id="metrics"):
-                yield MetricsPane(settings.metrics, **options.get("metrics", {}))
-            with TabPane("2 Models", id="models"):
-                yield ModelsPane(settings.models, **options.get("models", {}))
-            with TabPane("3 Logs", id="logs"):
-                yield LogsPane(settings.logs, **options.get("logs", {}))
-            with TabPane("4 Configs", id="configs"):
-                yield ConfigsPane(settings.configs, **options.get("configs", {}))
-            with TabPane("5 Alerts", id="alerts"):
-                yield AlertsPane(settings.alerts, **options.get("alerts", {}))
+        yield Header(show_clock=self.settings.ui.clock, icon="◆")
+        with TabbedContent(id="panes", initial=self.FIRST_PANE):
+            for number, (pane_id, title) in enumerate(self.PANES, start=1):
+                with TabPane(f"{number} {title}", id=pane_id):
+                    if pane_id == self.FIRST_PANE:
+                        yield self._build_pane(pane_id)
         yield StatusLine(id="status-line")
         yield Footer()
 
@@ -87,6 +91,35 @@ class MlopsApp(App[None]):
         source = f"settings: {self.config_file}" if self.config_file else "settings: built-in defaults"
         self.sub_title = source
         self.call_after_refresh(self._focus_first_pane)
+        # The hidden panes are built after the first frame: the shown one paints without waiting for them
+        self.call_after_refresh(self._mount_hidden_panes)
+
+    def _build_pane(self, pane_id: str) -> Widget:
+        module, name = PANE_CLASSES[pane_id]
+        pane_class = getattr(importlib.import_module(module), name)
+        pane = pane_class(getattr(self.settings, pane_id), **self.pane_options.get(pane_id, {}))
+        self._panes[pane_id] = pane
+        return pane
+
+    def _ensure_pane(self, pane_id: str) -> Widget:
+        """The pane's widget, mounted into its tab now if it is not yet (its children may still be composing)."""
+        if pane_id not in self._panes:
+            self._mounting[pane_id] = self.query_one(f"#{pane_id}", TabPane).mount(self._build_pane(pane_id))
+        return self._panes[pane_id]
+
+    async def _pane_mounted(self, pane_id: str) -> Widget:
+        pane = self._ensure_pane(pane_id)
+        mounting = self._mounting.get(pane_id)
+        if mounting is not None:
+            await mounting
+        return pane
+
+    async def _mount_hidden_panes(self) -> None:
+        for pane_id, _ in self.PANES:
+            self._ensure_pane(pane_id)
+        for pane_id, _ in self.PANES:
+            await self._pane_mounted(pane_id)
+        self.panes_ready.set()
 
     def _focus_first_pane(self) -> None:
         if self.focused is None or self.focused.id == "panes" or type(self.focused).__name__ == "ContentTabs":
@@ -99,24 +132,35 @@ class MlopsApp(App[None]):
             focus_default()
 
     def on_source_status_changed(self, message: SourceStatusChanged) -> None:
-        self.query_one(StatusLine).set_status(message.status)
+        for line in self.query(StatusLine):  # none while the app shuts down
+            line.set_status(message.status)
 
-    def on_open_config_revision(self, message: OpenConfigRevision) -> None:
+    async def on_open_config_revision(self, message: OpenConfigRevision) -> None:
         """The Models pane asks for a config diff between two revisions: show it in the Configs pane."""
         message.stop()
+        configs = await self._pane_mounted("configs")
         self.action_show_pane("configs")
-        self.query_one(ConfigsPane).open_revision(message.path, message.old_rev, message.new_rev)
+        configs.open_revision(message.path, message.old_rev, message.new_rev)
 
     @property
     def active_pane_id(self) -> str:
         return self.query_one("#panes", TabbedContent).active
 
-    def active_pane(self) -> DOMNode:
-        return self.query_one(f"#{self.active_pane_id}-pane")
+    def active_pane(self) -> Widget:
+        return self._ensure_pane(self.active_pane_id)
 
     def action_show_pane(self, pane_id: str) -> None:
+        self._ensure_pane(pane_id)
         self.query_one("#panes", TabbedContent).active = pane_id
-        self._focus_pane()
+        if pane_id in self._mounting and not self._panes[pane_id].is_mounted:
+            self.call_later(self._focus_when_mounted, pane_id)  # a key pressed before the pane is built
+        else:
+            self._focus_pane()
+
+    async def _focus_when_mounted(self, pane_id: str) -> None:
+        await self._pane_mounted(pane_id)
+        if self.active_pane_id == pane_id:
+            self._focus_pane()
 
     async def action_jump(self, where: str) -> None:
         """g/G: first/last row of a table (its ctrl+home/end), else the widget's home/end."""

@@ -9,8 +9,9 @@ from support.app_factory import make_app
 from textual.command import CommandPalette
 from textual.widgets import DataTable, TabbedContent
 
+from mlops_tui.app import MlopsApp
 from mlops_tui.screens.help import HelpScreen
-from mlops_tui.widgets.pane import SourceNote
+from mlops_tui.widgets.pane import Pane, SourceNote
 from mlops_tui.widgets.statusline import StatusLine
 
 
@@ -27,6 +28,22 @@ async def test_number_keys_switch_panes() -> None:
             await pilot.press(key)
             seen.append(app.query_one("#panes", TabbedContent).active)
         assert seen == ["models", "logs", "configs", "alerts", "metrics"]
+
+
+async def test_hidden_panes_are_built_after_the_first_frame_and_a_key_before_that_still_works() -> None:
+    app = MlopsApp(make_app().settings)  # the product class itself, not the test's waiting subclass
+    async with app.run_test(size=(80, 24)) as pilot:
+        # only the shown pane exists at first; the others come right after
+        assert [pane.id for pane in app.query(Pane)] in (["metrics-pane"], [f"{p}-pane" for p, _ in app.PANES])
+        await pilot.press("2")  # possibly before the Models pane is built
+        for _ in range(100):
+            if app.panes_ready.is_set() and app.focused is not None and app.query_one("#models-pane") in app.focused.ancestors:
+                break
+            await pilot.pause(0.05)
+        assert app.query_one("#panes", TabbedContent).active == "models"
+        assert app.panes_ready.is_set()
+        assert app.focused is not None and app.query_one("#models-pane") in app.focused.ancestors
+        assert [pane.id for pane in app.query(Pane)] == [f"{p}-pane" for p, _ in app.PANES]
 
 
 async def test_help_lists_app_bindings_with_ids_and_closes() -> None:
