@@ -12,13 +12,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 
 from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
 from mlops_tui.screens.help import HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.settings import Settings
 from mlops_tui.themes import load_themes
+from mlops_tui.widgets.header import AppHeader
 from mlops_tui.widgets.statusline import StatusLine
 
 # Pane id (also its settings section) -> (module, class), imported when the pane is built.
@@ -78,7 +79,7 @@ class MlopsApp(App[None]):
         self.panes_ready = asyncio.Event()  # set once every pane is mounted
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.settings.ui.clock, icon="◆")
+        yield AppHeader(show_clock=self.settings.ui.clock, icon="◆")
         with TabbedContent(id="panes", initial=self.FIRST_PANE):
             for number, (pane_id, title) in enumerate(self.PANES, start=1):
                 with TabPane(f"{number} {title}", id=pane_id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from textual.widgets import DataTable, TabbedContent
 
 from mlops_tui.app import MlopsApp
 from mlops_tui.screens.help import HelpScreen
+from mlops_tui.widgets.header import MinuteClock
 from mlops_tui.widgets.pane import Pane, SourceNote
 from mlops_tui.widgets.statusline import StatusLine
 
@@ -103,6 +105,27 @@ async def test_vim_keys_move_the_cursor() -> None:
         assert table.cursor_row == 0
         await pilot.press("G")
         assert table.cursor_row == 2
+
+
+async def test_header_clock_shows_minutes_and_does_not_repaint_every_second() -> None:
+    app = make_app(["ui.clock=true"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        clock = app.query_one(MinuteClock)
+        assert re.fullmatch(r"\d\d:\d\d", str(clock.render()))
+        renders = 0
+        render = clock.render
+
+        def counting_render():
+            nonlocal renders
+            renders += 1
+            return render()
+
+        clock.render = counting_render
+        clock.refresh()
+        await pilot.pause(2.5)
+        # one repaint for the refresh above, one more only if a minute boundary fell in the window;
+        # a clock with seconds would have repainted at least twice more
+        assert 1 <= renders <= 2, renders
 
 
 @pytest.mark.parametrize("theme", ["mlops-dark", "mlops-light", "mlops-mono"])
