@@ -9,6 +9,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from mlops_tui.widgets.lines import CachedBaseStyle
 from mlops_tui.widgets.text import sanitize
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
@@ -35,7 +36,7 @@ def bar(fraction: float, width: int) -> tuple[str, str]:
     return filled, EMPTY * (width - len(filled))
 
 
-class Gauge(Widget):
+class Gauge(CachedBaseStyle, Widget):
     """One line: label, bar, value text. Classes -warning/-critical colour the bar."""
 
     DEFAULT_CSS = """
@@ -76,7 +77,7 @@ class Gauge(Widget):
         value = f" {self.text}"
         bar_width = max(0, width - len(label) - len(value) - 1)
         filled, empty = bar((self.percent or 0.0) / 100.0, bar_width)
-        base = self.rich_style
+        base = self.base_style
         return Strip([
             Segment(label + " ", base + self.get_component_rich_style("gauge--label")),
             Segment(filled, base + self.get_component_rich_style("gauge--bar")),
@@ -85,7 +86,7 @@ class Gauge(Widget):
         ]).crop_extend(0, width, base)
 
 
-class CoreBars(Widget):
+class CoreBars(CachedBaseStyle, Widget):
     """Every core's busy percent, as compact as needed: labelled bars when they fit in a few rows, else one
     cell per core (eighth-block height), so 64 cores take one row at 80 columns and 128 take two."""
 
@@ -142,12 +143,12 @@ class CoreBars(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if not self.values:
-            return Strip([Segment("cores: waiting for the first sample"[:width], self.rich_style)])
+            return Strip([Segment("cores: waiting for the first sample"[:width], self.base_style)])
         mode, cell, columns = self._layout(width)
         start = y * columns
         chunk = self.values[start:start + columns]
         if not chunk:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.base_style)
         label_style = self.get_component_rich_style("corebars--label")
         empty_style = self.get_component_rich_style("corebars--empty")
         digits = len(str(len(self.values) - 1))
@@ -174,5 +175,5 @@ class CoreBars(Widget):
                 bar_width = cell - len(number) - len(shown) - 2
                 filled, empty = bar((value or 0.0) / 100.0, bar_width)
                 segments += [Segment(number, label_style), Segment(filled, self._style(value)),
-                             Segment(empty, empty_style), Segment(f" {shown} ", self.rich_style)]
-        return Strip(segments).crop_extend(0, width, self.rich_style)
+                             Segment(empty, empty_style), Segment(f" {shown} ", self.base_style)]
+        return Strip(segments).crop_extend(0, width, self.base_style)

@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from mlops_tui.sources.units import human_bytes, human_rate
 from mlops_tui.sources.ringbuffer import History
+from mlops_tui.widgets.lines import CachedBaseStyle
 from mlops_tui.widgets.metrics.bars import EIGHTHS
 from mlops_tui.widgets.text import sanitize
 
@@ -58,7 +59,7 @@ def scale(series: Series, values: list[float]) -> tuple[float, float]:
     return 0.0, max(known) if known and max(known) > 0 else 1.0
 
 
-class SeriesList(Widget):
+class SeriesList(CachedBaseStyle, Widget):
     """A sparkline row per series; the focused row is highlighted and zoomed by the ZoomChart."""
 
     DEFAULT_CSS = """
@@ -98,7 +99,7 @@ class SeriesList(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if y >= len(self.series):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.base_style)
         series = self.series[y]
         points = max(0, width - self.LABEL - self.VALUE - 2)
         values = self.history.values(series.name, last=points)
@@ -110,11 +111,11 @@ class SeriesList(Widget):
         label_style = self.get_component_rich_style(
             "serieslist--focused" if y == self.focused_index else "serieslist--label")
         segments = [Segment(label, label_style), Segment(line, self.get_component_rich_style("serieslist--spark")),
-                    Segment(" " + value, self.rich_style)]
-        return Strip(segments).crop_extend(0, width, self.rich_style)
+                    Segment(" " + value, self.base_style)]
+        return Strip(segments).crop_extend(0, width, self.base_style)
 
 
-class ZoomChart(Widget):
+class ZoomChart(CachedBaseStyle, Widget):
     """The focused series over the whole visible width: a title with current/min/max, a y axis with units,
     bars with eighth-cell resolution, and an x axis in samples."""
 
@@ -147,7 +148,7 @@ class ZoomChart(Widget):
         width, height = self.size.width, self.size.height
         axis_style = self.get_component_rich_style("zoomchart--axis")
         if self.series is None:
-            return Strip([Segment("no series", axis_style)]).crop_extend(0, width, self.rich_style) if y == 0 else Strip.blank(width, self.rich_style)
+            return Strip([Segment("no series", axis_style)]).crop_extend(0, width, self.base_style) if y == 0 else Strip.blank(width, self.base_style)
         values, low, high = self.render_lines_cache()
         unit = self.series.unit
         if y == 0:
@@ -155,13 +156,13 @@ class ZoomChart(Widget):
             now = self.history.last(self.series.name)
             title = (f"{sanitize(self.series.label)}  now {fmt(now, unit)}  "
                      f"min {fmt(bounds[0] if bounds else None, unit)}  max {fmt(bounds[1] if bounds else None, unit)}")
-            return Strip([Segment(title, self.get_component_rich_style("zoomchart--title"))]).crop_extend(0, width, self.rich_style)
+            return Strip([Segment(title, self.get_component_rich_style("zoomchart--title"))]).crop_extend(0, width, self.base_style)
         rows = height - 2  # title and x axis
         if y == height - 1:
             span = len(values) * self.interval
             left = f"-{span:.0f}s" if values else ""
             axis = " " * self.AXIS + left.ljust(max(0, width - self.AXIS - 3)) + "now"
-            return Strip([Segment(axis, axis_style)]).crop_extend(0, width, self.rich_style)
+            return Strip([Segment(axis, axis_style)]).crop_extend(0, width, self.base_style)
         row = y - 1  # 0 = top
         if row == 0:
             tick = fmt(high, unit)
@@ -182,4 +183,4 @@ class ZoomChart(Widget):
             chars.append(EIGHTHS[8] if cell >= 8 else (EIGHTHS[int(round(cell))] if cell > 0 else " "))
         pad = max(0, width - self.AXIS - len(chars))
         segments.append(Segment(" " * pad + "".join(chars), self.get_component_rich_style("zoomchart--bars")))
-        return Strip(segments).crop_extend(0, width, self.rich_style)
+        return Strip(segments).crop_extend(0, width, self.base_style)

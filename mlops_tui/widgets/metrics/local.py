@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from mlops_tui.settings.metrics import MetricsSettings
@@ -22,8 +22,9 @@ from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
 from mlops_tui.widgets.metrics.charts import Series, SeriesList, ZoomChart
 from mlops_tui.widgets.metrics.gpus import GpuSection
 from mlops_tui.widgets.metrics.processes import PinnedList, ProcessTable
+from mlops_tui.widgets.lines import InfoLine
 from mlops_tui.widgets.pane import SourceNote
-from mlops_tui.widgets.text import literal, sanitize
+from mlops_tui.widgets.text import sanitize
 
 WIDE = 120
 """Columns from which resources and processes sit side by side."""
@@ -76,8 +77,6 @@ class LocalMetricsView(Vertical):
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self.frames = 0
-        self._title = ""
-        self._lines: dict[str, str] = {}
         self._pending: Snapshot | None = None
 
     def compose(self) -> ComposeResult:
@@ -88,15 +87,15 @@ class LocalMetricsView(Vertical):
                     yield Gauge("cpu", id="cpu-gauge")
                     yield Gauge("mem", id="mem-gauge")
                     yield Gauge("swap", id="swap-gauge")
-                yield Static(id="cpu-info", classes="info")
+                yield InfoLine(id="cpu-info", classes="info")
                 yield CoreBars(id="cores")
-                yield Static(id="io-info", classes="info")
+                yield InfoLine(id="io-info", classes="info")
                 yield Vertical(id="fs")
                 yield GpuSection(self.settings.thresholds, id="gpus")
                 yield SeriesList(self.history, id="series")
                 yield ZoomChart(self.history, self.settings.interval, id="zoom")
             with Vertical(id="procs"):
-                yield Static(id="proc-title")
+                yield InfoLine(id="proc-title")
                 yield Input(placeholder="filter processes by name (Enter: apply, Esc: clear)", id="proc-filter")
                 yield ProcessTable(sort=self.settings.process_sort, id="proc-table")
                 yield PinnedList(id="pinned")
@@ -209,10 +208,7 @@ class LocalMetricsView(Vertical):
         note.set_class(bool(snap.errors), "-shown")
 
     def _set_line(self, selector: str, text: str) -> None:
-        """Update a one-line Static only when its text changed (no relayout: its height is fixed)."""
-        if self._lines.get(selector) != text:
-            self._lines[selector] = text
-            self.query_one(selector, Static).update(literal(text), layout=False)
+        self.query_one(selector, InfoLine).set_text(text)  # repaints only when the text changed
 
     def _show_filesystems(self, snap: Snapshot) -> None:
         box = self.query_one("#fs", Vertical)
@@ -262,9 +258,7 @@ class LocalMetricsView(Vertical):
         if shown is not None:
             title += f": {shown} shown"
         title += "  (s sort, / filter, p pin)"
-        if title != self._title:
-            self._title = title
-            self.query_one("#proc-title", Static).update(literal(title), layout=False)
+        self.query_one("#proc-title", InfoLine).set_text(title)
 
     # keys --------------------------------------------------------------------------------------------------
     def action_focus_series(self, step: int) -> None:
