@@ -21,4 +21,4 @@ def run_app(settings: Settings, config_file: Path | None, cwd: Path | None = Non
         fail(f"ui.theme: unknown theme {settings.ui.theme!r} (known: {', '.join(sorted(themes))})", EXIT_USAGE)
     if cwd is not None:
         os.chdir(cwd)
-    MlopsApp(settings, config_file=config_file).run()
+    MlopsApp(settings, config_file=config_file, themes=themes, freeze_startup_objects=True).run()

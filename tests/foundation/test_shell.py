@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -46,6 +47,23 @@ async def test_hidden_panes_are_built_after_the_first_frame_and_a_key_before_tha
         assert app.panes_ready.is_set()
         assert app.focused is not None and app.query_one("#models-pane") in app.focused.ancestors
         assert [pane.id for pane in app.query(Pane)] == [f"{p}-pane" for p, _ in app.PANES]
+
+
+async def test_start_up_objects_are_frozen_for_the_collector_only_when_asked() -> None:
+    assert gc.get_freeze_count() == 0
+    app = make_app()  # tests start hundreds of apps: never frozen there
+    async with app.run_test(size=(80, 24)):
+        assert gc.get_freeze_count() == 0
+    app = MlopsApp(make_app().settings, freeze_startup_objects=True)  # as the CLI runs it
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(100):
+                if gc.get_freeze_count():
+                    break
+                await pilot.pause(0.05)
+            assert app.panes_ready.is_set() and gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
 
 
 async def test_help_lists_app_bindings_with_ids_and_closes() -> None:
