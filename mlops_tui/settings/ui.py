@@ -15,4 +15,4 @@ class UISettings(Section):
     keymap: dict[str, str] = Field(default_factory=dict)
     """Key overrides by binding id, e.g. {"app.pane.logs": "f3"}."""
     clock: bool = True
-    """Show the clock in the header."""
+    """Show a clock (hours:minutes, repainted once a minute) in the header."""
