@@ -86,6 +86,7 @@ class MlopsApp(App[None]):
         self._panes: dict[str, Widget] = {}
         self._mounting: dict[str, AwaitMount] = {}
         self.panes_ready = asyncio.Event()  # set once every pane is mounted
+        self._deferred_focus: str | None = None  # pane whose default widget gets the focus once it is built
 
     def compose(self) -> ComposeResult:
         yield AppHeader(show_clock=self.settings.ui.clock, icon="◆")
@@ -167,14 +168,16 @@ class MlopsApp(App[None]):
         self._ensure_pane(pane_id)
         self.query_one("#panes", TabbedContent).active = pane_id
         if pane_id in self._mounting and not self._panes[pane_id].is_mounted:
-            self.call_later(self._focus_when_mounted, pane_id)  # a key pressed before the pane is built
+            self._deferred_focus = pane_id  # a key pressed before the pane is built
+            self.call_later(self._focus_when_mounted, pane_id)
         else:
             self._focus_pane()
 
     async def _focus_when_mounted(self, pane_id: str) -> None:
         await self._pane_mounted(pane_id)
-        if self.active_pane_id == pane_id:
+        if self._deferred_focus == pane_id and self.active_pane_id == pane_id:
             self._focus_pane()
+        self._deferred_focus = None
 
     async def action_jump(self, where: str) -> None:
         """g/G: first/last row of a table (its ctrl+home/end), else the widget's home/end."""
@@ -184,8 +187,10 @@ class MlopsApp(App[None]):
         else:
             await self.action_simulate_key("home" if where == "top" else "end")
 
-    def action_search(self) -> None:
-        search = getattr(self.active_pane(), "action_search", None)
+    async def action_search(self) -> None:
+        self._deferred_focus = None  # the search box takes the focus, not the pane's default widget
+        pane = await self._pane_mounted(self.active_pane_id)  # a `/` right after switching waits for the build
+        search = getattr(pane, "action_search", None)
         if callable(search):
             search()
         else:

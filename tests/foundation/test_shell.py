@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from support.app_factory import make_app
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import DataTable, TabbedContent
 
@@ -47,6 +48,20 @@ async def test_hidden_panes_are_built_after_the_first_frame_and_a_key_before_tha
         assert app.panes_ready.is_set()
         assert app.focused is not None and app.query_one("#models-pane") in app.focused.ancestors
         assert [pane.id for pane in app.query(Pane)] == [f"{p}-pane" for p, _ in app.PANES]
+
+
+async def test_search_key_right_after_a_pane_key_waits_for_the_pane_to_be_built() -> None:
+    app = MlopsApp(make_app().settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # both keys queued at once, as a fast typist's would be: "/" is handled before the pane is built
+        app.post_message(events.Key("4", "4"))
+        app.post_message(events.Key("slash", "/"))
+        for _ in range(100):
+            if app.focused is not None and app.focused.id == "configs-find":
+                break
+            await pilot.pause(0.05)
+        assert app.focused is not None and app.focused.id == "configs-find"
+        assert app.is_running
 
 
 async def test_start_up_objects_are_frozen_for_the_collector_only_when_asked() -> None:
