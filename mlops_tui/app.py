@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -87,6 +88,16 @@ class MlopsApp(App[None]):
         self._mounting: dict[str, AwaitMount] = {}
         self.panes_ready = asyncio.Event()  # set once every pane is mounted
         self._deferred_focus: str | None = None  # pane whose default widget gets the focus once it is built
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's choice, except that its Linux driver is replaced by one whose input thread sleeps while
+        no key comes (mlops_tui/driver.py). TEXTUAL_DRIVER and the other platforms are left as they are."""
+        driver = super().get_driver_class()
+        if (driver.__module__, driver.__name__) == ("textual.drivers.linux_driver", "LinuxDriver"):
+            from mlops_tui.driver import QuietLinuxDriver
+
+            driver = QuietLinuxDriver
+        return driver
 
     def compose(self) -> ComposeResult:
         yield AppHeader(show_clock=self.settings.ui.clock, icon="◆")
