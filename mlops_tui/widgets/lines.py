@@ -19,13 +19,26 @@ from mlops_tui.text import sanitize
 
 
 class CachedBaseStyle:
-    """Mixin for Widget subclasses: `base_style` is `rich_style`, computed once per style change."""
+    """Mixin for Widget subclasses: `base_style` is `rich_style`, and `component_style(name)` is
+    `get_component_rich_style(name)`, each computed once per style change. (Textual keeps component styles
+    too, but drops them on every `refresh()`, so a widget repainted each tick recomputed them each tick.)"""
 
     _base_style: Style | None = None
+    _cached_component_styles: dict[str, Style] | None = None
 
     def notify_style_update(self) -> None:
         super().notify_style_update()  # type: ignore[misc]
         self._base_style = None
+        self._cached_component_styles = None
+
+    def component_style(self, name: str) -> Style:
+        """The Rich style of component class `name` (one of COMPONENT_CLASSES)."""
+        if self._cached_component_styles is None:
+            self._cached_component_styles = {}
+        style = self._cached_component_styles.get(name)
+        if style is None:
+            style = self._cached_component_styles[name] = self.get_component_rich_style(name)  # type: ignore[attr-defined]
+        return style
 
     @property
     def base_style(self) -> Style:

@@ -91,6 +91,23 @@ async def test_thresholds_colour_through_css_classes():
         assert "  ?%" in rendered(bars)  # the core that could not be read
 
 
+async def test_bar_colour_follows_the_thresholds_from_tick_to_tick():
+    """The gauges keep their component styles between ticks; a class change (ok -> critical -> ok) must
+    still recolour the bar they draw."""
+    app = make_app(pane_options=recorded(synthetic_snapshots(1, cores=2, processes=3)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        gauge = app.query_one("#cpu-gauge", Gauge)
+        colours = []
+        for percent in (10.0, 95.0, 12.0):
+            gauge.set(percent, f"{percent:.0f}%", 75.0, 90.0)
+            await pilot.pause()
+            label, filled, empty, value = list(gauge.render_line(0))[:4]
+            assert value.text == f" {percent:.0f}%"
+            colours.append(filled.style.color)
+        assert colours[0] == colours[2] != colours[1]
+
+
 @pytest.mark.parametrize("cores, width, rows", [(64, 80, 1), (128, 80, 2), (96, 160, 2), (64, 160, 1), (8, 80, 2), (16, 80, 1), (2, 80, 1)])
 async def test_per_core_bars_fit(cores, width, rows):
     app = make_app(pane_options=recorded(synthetic_snapshots(1, cores=cores, processes=3)))

@@ -79,9 +79,9 @@ class Gauge(CachedBaseStyle, Widget):
         filled, empty = bar((self.percent or 0.0) / 100.0, bar_width)
         base = self.base_style
         return Strip([
-            Segment(label + " ", base + self.get_component_rich_style("gauge--label")),
-            Segment(filled, base + self.get_component_rich_style("gauge--bar")),
-            Segment(empty, base + self.get_component_rich_style("gauge--empty")),
+            Segment(label + " ", base + self.component_style("gauge--label")),
+            Segment(filled, base + self.component_style("gauge--bar")),
+            Segment(empty, base + self.component_style("gauge--empty")),
             Segment(value, base),
         ]).crop_extend(0, width, base)
 
@@ -138,7 +138,7 @@ class CoreBars(CachedBaseStyle, Widget):
         return self._level_style(level(value, self.warning, self.critical))
 
     def _level_style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"corebars--{name}")
+        return self.component_style(f"corebars--{name}")
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -149,8 +149,8 @@ class CoreBars(CachedBaseStyle, Widget):
         chunk = self.values[start:start + columns]
         if not chunk:
             return Strip.blank(width, self.base_style)
-        label_style = self.get_component_rich_style("corebars--label")
-        empty_style = self.get_component_rich_style("corebars--empty")
+        label_style = self.component_style("corebars--label")
+        empty_style = self.component_style("corebars--empty")
         digits = len(str(len(self.values) - 1))
         segments: list[Segment] = []
         if mode == "cells":

@@ -108,9 +108,9 @@ class SeriesList(CachedBaseStyle, Widget):
         last = self.history.last(series.name)
         value = fmt(last, series.unit).rjust(self.VALUE)
         line = spark(values, low, high).rjust(points)
-        label_style = self.get_component_rich_style(
+        label_style = self.component_style(
             "serieslist--focused" if y == self.focused_index else "serieslist--label")
-        segments = [Segment(label, label_style), Segment(line, self.get_component_rich_style("serieslist--spark")),
+        segments = [Segment(label, label_style), Segment(line, self.component_style("serieslist--spark")),
                     Segment(" " + value, self.base_style)]
         return Strip(segments).crop_extend(0, width, self.base_style)
 
@@ -146,7 +146,7 @@ class ZoomChart(CachedBaseStyle, Widget):
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size.width, self.size.height
-        axis_style = self.get_component_rich_style("zoomchart--axis")
+        axis_style = self.component_style("zoomchart--axis")
         if self.series is None:
             return Strip([Segment("no series", axis_style)]).crop_extend(0, width, self.base_style) if y == 0 else Strip.blank(width, self.base_style)
         values, low, high = self.render_lines_cache()
@@ -156,7 +156,7 @@ class ZoomChart(CachedBaseStyle, Widget):
             now = self.history.last(self.series.name)
             title = (f"{sanitize(self.series.label)}  now {fmt(now, unit)}  "
                      f"min {fmt(bounds[0] if bounds else None, unit)}  max {fmt(bounds[1] if bounds else None, unit)}")
-            return Strip([Segment(title, self.get_component_rich_style("zoomchart--title"))]).crop_extend(0, width, self.base_style)
+            return Strip([Segment(title, self.component_style("zoomchart--title"))]).crop_extend(0, width, self.base_style)
         rows = height - 2  # title and x axis
         if y == height - 1:
             span = len(values) * self.interval
@@ -182,5 +182,5 @@ class ZoomChart(CachedBaseStyle, Widget):
             cell = level_eighths - from_bottom * 8
             chars.append(EIGHTHS[8] if cell >= 8 else (EIGHTHS[int(round(cell))] if cell > 0 else " "))
         pad = max(0, width - self.AXIS - len(chars))
-        segments.append(Segment(" " * pad + "".join(chars), self.get_component_rich_style("zoomchart--bars")))
+        segments.append(Segment(" " * pad + "".join(chars), self.component_style("zoomchart--bars")))
         return Strip(segments).crop_extend(0, width, self.base_style)
