@@ -31,7 +31,10 @@ WIDE = 120
 
 
 class Sampled(Message):
-    """A new snapshot; a burst of them (the UI busy painting) collapses into the newest."""
+    """A new snapshot; a burst of them (the UI busy painting) collapses into the newest. It is for the view
+    alone: bubbling, it would be dispatched to each of the ten ancestors up to the app on every tick."""
+
+    bubble = False
 
     def __init__(self, snapshot: Snapshot) -> None:
         super().__init__()
