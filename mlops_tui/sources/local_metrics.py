@@ -25,6 +25,9 @@ _PROC_STAT = os.path.exists("/proc/self/stat")
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _SKIPPED_FSTYPES = {"squashfs", "tmpfs", "devtmpfs", "overlay", "proc", "sysfs", "nsfs"}
+MOUNTS_EVERY = 10.0
+"""Seconds between two reads of the mount table. Mounts rarely change and the table costs more to read and
+parse than the usage of every filesystem in it; usage is read on each sample."""
 
 
 @dataclass
@@ -250,6 +253,8 @@ class LocalMetricSource(MetricSource):
         self._commands: dict[tuple[int, float | None], str] = {}
         self._owners: dict[tuple[int, float], int] = {}
         self._boot: float | None = None
+        self._mounts: list[tuple[str, str, str]] = []
+        self._mounts_read: float | None = None
 
     def _create_time(self, pid: int) -> float | None:
         try:
@@ -365,24 +370,33 @@ class LocalMetricSource(MetricSource):
             errors["swap"] = _reason(exc)
             return MemorySample(None, None, None, None)
 
-    @staticmethod
-    def _filesystems(errors: dict[str, str]) -> list[FilesystemSample]:
+    def _mount_table(self) -> list[tuple[str, str, str]]:
+        """(mountpoint, device, fstype) of each filesystem shown, re-read every MOUNTS_EVERY seconds."""
+        now = time.monotonic()
+        if self._mounts_read is None or now - self._mounts_read >= MOUNTS_EVERY:
+            mounts, seen = [], set()
+            for part in psutil.disk_partitions(all=False):
+                if part.fstype in _SKIPPED_FSTYPES or part.mountpoint in seen:
+                    continue
+                seen.add(part.mountpoint)
+                mounts.append((part.mountpoint, part.device, part.fstype))
+            self._mounts, self._mounts_read = mounts, now
+        return self._mounts
+
+    def _filesystems(self, errors: dict[str, str]) -> list[FilesystemSample]:
         try:
-            parts = psutil.disk_partitions(all=False)
-        except Exception as exc:
+            mounts = self._mount_table()
+        except Exception as exc:  # tried again at the next sample
             errors["filesystems"] = _reason(exc)
             return []
-        result, seen = [], set()
-        for part in parts:
-            if part.fstype in _SKIPPED_FSTYPES or part.mountpoint in seen:
-                continue
-            seen.add(part.mountpoint)
-            fs = FilesystemSample(part.mountpoint, part.device, part.fstype)
+        result = []
+        for mountpoint, device, fstype in mounts:
+            fs = FilesystemSample(mountpoint, device, fstype)
             try:
-                usage = psutil.disk_usage(part.mountpoint)
+                usage = psutil.disk_usage(mountpoint)
                 fs.total, fs.used, fs.free, fs.percent = usage.total, usage.used, usage.free, usage.percent
-            except Exception as exc:  # a stale NFS mount, a mountpoint we may not stat
-                errors[f"filesystem {part.mountpoint}"] = _reason(exc)
+            except Exception as exc:  # a stale NFS mount, a mountpoint we may not stat, one unmounted since
+                errors[f"filesystem {mountpoint}"] = _reason(exc)
             result.append(fs)
         return result
 

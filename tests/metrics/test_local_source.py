@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlops_tui.cli import cli as cli_root
+from mlops_tui.sources import local_metrics
 from mlops_tui.sources.local_metrics import LocalMetricSource, Snapshot
 from mlops_tui.sources.recorded_metrics import RecordedMetricSource
 
@@ -210,6 +211,37 @@ def test_processes_exiting_during_sampling_never_break_a_snapshot():
         assert snap.cpu.total is not None and snap.memory.total and snap.process_count > 0
         assert all(row.pid > 0 for row in snap.processes)
         assert "processes" not in snap.errors
+
+
+def test_mount_table_is_read_again_after_its_interval_and_a_failed_read_is_retried(monkeypatch):
+    """Filesystem usage is read on every sample; the mount table every MOUNTS_EVERY seconds. A mount table
+    that cannot be read degrades the filesystems alone, and is read again at the next sample."""
+    reads: list[bool] = []
+    real = psutil.disk_partitions
+    failing = False
+
+    def disk_partitions(all: bool = False):
+        reads.append(failing)
+        if failing:
+            raise PermissionError(13, "Permission denied", "/proc/self/mounts")
+        return real(all)
+
+    monkeypatch.setattr(psutil, "disk_partitions", disk_partitions)
+    monkeypatch.setattr(local_metrics, "MOUNTS_EVERY", 0.3)
+    source = LocalMetricSource(top=5, warmup=0.01)
+    first, second = source.sample(), source.sample()
+    assert len(reads) == 1
+    assert [fs.mountpoint for fs in first.filesystems] == [fs.mountpoint for fs in second.filesystems] != []
+    time.sleep(0.35)
+    failing = True
+    broken = source.sample()
+    assert reads == [False, True]
+    assert broken.filesystems == [] and broken.errors["filesystems"].startswith("PermissionError")
+    assert broken.cpu.total is not None and broken.memory.total and broken.processes
+    failing = False
+    healed = source.sample()
+    assert reads == [False, True, False] and "filesystems" not in healed.errors
+    assert [fs.mountpoint for fs in healed.filesystems] == [fs.mountpoint for fs in first.filesystems]
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
