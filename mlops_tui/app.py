@@ -21,6 +21,7 @@ from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
 from mlops_tui.screens.help import HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.settings import Settings
+from mlops_tui.startup import resume_collector
 from mlops_tui.themes import load_themes
 from mlops_tui.widgets.header import AppHeader
 from mlops_tui.widgets.statusline import StatusLine
@@ -146,6 +147,7 @@ class MlopsApp(App[None]):
             # A full collection over ~130k start-up objects took 65 ms of the UI thread about once a minute
             gc.collect()
             gc.freeze()
+        resume_collector()  # paused by the command's entry while it started (mlops_tui/startup.py)
 
     def _focus_first_pane(self) -> None:
         if self.focused is None or self.focused.id == "panes" or type(self.focused).__name__ == "ContentTabs":

@@ -18,6 +18,7 @@ from mlops_tui.cli.demo import demo
 from mlops_tui.cli.logs import logs
 from mlops_tui.cli.metrics import metrics
 from mlops_tui.cli.models import models
+from mlops_tui.startup import resume_collector
 
 _DOTLIST = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*=")
 
@@ -37,6 +38,8 @@ def cli(ctx: click.Context, config_path: str | None, theme: str | None) -> None:
     """A terminal dashboard for ML systems in production: metrics, models, logs, configs and alerts."""
     ctx.ensure_object(CliState)
     ctx.obj.config, ctx.obj.theme = config_path, theme
+    if ctx.invoked_subcommand not in (None, "demo"):  # the app (and the demo's) resumes it once built
+        resume_collector()
     if ctx.invoked_subcommand is None:
         from mlops_tui.cli.run import run_app
 
