@@ -19,6 +19,7 @@ from mlops_tui.widgets.metrics.gpus import GpuSection
 from mlops_tui.widgets.metrics.local import LocalMetricsView
 from mlops_tui.widgets.metrics.processes import PinnedList, ProcessTable
 from mlops_tui.widgets.pane import SourceNote
+from mlops_tui.widgets.viewtabs import ViewTabs
 
 
 def rendered(widget) -> str:
@@ -223,6 +224,23 @@ async def test_v_switches_to_the_remote_view_and_back():
         await pilot.press("v")
         assert views.active == "metrics-local"
         assert app.query_one(LocalMetricsView).region.height > 0
+
+
+async def test_clicking_a_view_name_switches_to_it():
+    app = make_app(pane_options=recorded(synthetic_snapshots(1, cores=2)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        tabs = app.query_one("#metrics-views", ViewTabs)
+        row = str(tabs.render())
+        assert row.split() == ["Local", "Remote", "v", "switches"]
+        await pilot.click("#metrics-views", offset=(row.index("Remote"), 0))
+        await pilot.pause()
+        assert tabs.active == "metrics-remote" and app.query_one("#remote-metrics").region.height > 0
+        assert app.query_one(LocalMetricsView).region.height == 0
+        await pilot.click("#metrics-views", offset=(row.index("Local"), 0))
+        await pilot.pause()
+        assert tabs.active == "metrics-local" and app.query_one(LocalMetricsView).region.height > 0
+        assert app.focused is app.query_one(ProcessTable)
 
 
 async def test_live_pin_of_a_real_process_that_exits(sleeper):

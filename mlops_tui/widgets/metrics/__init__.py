@@ -1,16 +1,16 @@
-"""Metrics pane: local resources (psutil) and remote series (Prometheus/InfluxDB), in two tabs."""
+"""Metrics pane: local resources (psutil) and remote series (Prometheus/InfluxDB), in two views (v switches)."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import AwaitMount
-from textual.widgets import TabbedContent, TabPane, Tabs
 
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.widgets.metrics.local import LocalMetricsView
 from mlops_tui.widgets.metrics.processes import ProcessTable
 from mlops_tui.widgets.pane import Pane
+from mlops_tui.widgets.viewtabs import ViewTabs
 
 
 class MetricsPane(Pane):
@@ -18,14 +18,14 @@ class MetricsPane(Pane):
     Local view), remote={...} (options of the Remote view)."""
 
     DEFAULT_CSS = """
-    MetricsPane #metrics-views { height: 1fr; }
-    MetricsPane #metrics-views > ContentSwitcher { height: 1fr; }
-    MetricsPane #metrics-views TabPane { padding: 0; height: 1fr; }
+    MetricsPane { padding: 0 1; }
+    MetricsPane > LocalMetricsView, MetricsPane > RemoteMetricsView { height: 1fr; }
     """
     BINDINGS = [
         Binding("v", "switch_view", "Local/Remote", id="metrics.view"),
         Binding("slash", "search", "Filter processes", id="metrics.filter"),
     ]
+    VIEWS = {"metrics-local": "Local", "metrics-remote": "Remote"}
 
     def __init__(self, settings: MetricsSettings, **options) -> None:
         super().__init__(id="metrics-pane")
@@ -34,10 +34,8 @@ class MetricsPane(Pane):
         self._remote_mount: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="metrics-views", initial="metrics-local"):
-            with TabPane("Local", id="metrics-local"):
-                yield LocalMetricsView(self.settings, source=self.options.get("source"), id="local-metrics")
-            yield TabPane("Remote", id="metrics-remote")
+        yield ViewTabs(self.VIEWS, active="metrics-local", hint="v switches", id="metrics-views")
+        yield LocalMetricsView(self.settings, source=self.options.get("source"), id="local-metrics")
 
     def on_mount(self) -> None:
         # The Remote view (and httpx behind it) is mounted after the first frame: it is hidden at start,
@@ -45,36 +43,48 @@ class MetricsPane(Pane):
         self.call_after_refresh(self._mount_remote)
 
     def _mount_remote(self) -> AwaitMount:
-        """Mount the Remote view once; every caller gets the same awaitable."""
+        """Mount the (hidden) Remote view once; every caller gets the same awaitable."""
         if self._remote_mount is None:
             from mlops_tui.widgets.metrics.remote import RemoteMetricsView
 
-            self._remote_mount = self.query_one("#metrics-remote", TabPane).mount(
-                RemoteMetricsView(self.settings, **self.options.get("remote", {})))
+            remote = RemoteMetricsView(self.settings, **self.options.get("remote", {}))
+            remote.display = False
+            self._remote_mount = self.mount(remote)
         return self._remote_mount
 
     @property
     def local(self) -> LocalMetricsView:
         return self.query_one(LocalMetricsView)
 
-    async def action_switch_view(self) -> None:
+    @property
+    def active_view(self) -> str:
+        """"metrics-local" or "metrics-remote"."""
+        return self.query_one("#metrics-views", ViewTabs).active
+
+    async def show_view(self, view: str) -> None:
+        """Show the Local or the Remote view and put the focus in it."""
         await self._mount_remote()
-        views = self.query_one("#metrics-views", TabbedContent)
-        views.active = "metrics-remote" if views.active == "metrics-local" else "metrics-local"
-        if views.active == "metrics-local":
+        self.query_one("#metrics-views", ViewTabs).active = view
+        remote = self.query_one("#remote-metrics")
+        self.local.display = view == "metrics-local"
+        remote.display = view == "metrics-remote"
+        if view == "metrics-local":
             self.focus_default()
             return
-        remote_focus = getattr(self.query_one("#remote-metrics"), "focus_default", None)
+        remote_focus = getattr(remote, "focus_default", None)
         if callable(remote_focus):
             remote_focus()
-        else:  # keep the focus inside the pane so its keys (v back to Local) still work
-            views.query_one(Tabs).focus()
 
-    def action_search(self) -> None:
+    async def action_switch_view(self) -> None:
+        await self.show_view("metrics-remote" if self.active_view == "metrics-local" else "metrics-local")
+
+    async def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:
+        await self.show_view(event.view)
+
+    async def action_search(self) -> None:
         """`/`: filter the process table by name (Local view)."""
-        views = self.query_one("#metrics-views", TabbedContent)
-        if views.active != "metrics-local":
-            views.active = "metrics-local"
+        if self.active_view != "metrics-local":
+            await self.show_view("metrics-local")
         self.local.open_filter()
 
     def focus_default(self) -> None:
