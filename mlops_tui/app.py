@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
+import inspect
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -205,7 +206,8 @@ class MlopsApp(App[None]):
         pane = await self._pane_mounted(self.active_pane_id)  # a `/` right after switching waits for the build
         search = getattr(pane, "action_search", None)
         if callable(search):
-            search()
+            if inspect.isawaitable(result := search()):
+                await result
         else:
             self.notify("This pane has no search.", severity="warning", timeout=3)
 

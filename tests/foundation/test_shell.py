@@ -64,6 +64,19 @@ async def test_search_key_right_after_a_pane_key_waits_for_the_pane_to_be_built(
         assert app.is_running
 
 
+async def test_search_key_with_no_pane_widget_focused_runs_the_pane_s_own_search() -> None:
+    """The app's `/` hands over to the shown pane's search, which may be a coroutine (the Metrics pane's
+    mounts its filter box the first time)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_focus(None)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "proc-filter"
+        await pilot.press(*"pyt")
+        assert app.focused.value == "pyt"
+
+
 async def test_start_up_objects_are_frozen_for_the_collector_only_when_asked() -> None:
     assert gc.get_freeze_count() == 0
     app = make_app()  # tests start hundreds of apps: never frozen there

@@ -85,7 +85,7 @@ class MetricsPane(Pane):
         """`/`: filter the process table by name (Local view)."""
         if self.active_view != "metrics-local":
             await self.show_view("metrics-local")
-        self.local.open_filter()
+        await self.local.open_filter()
 
     def focus_default(self) -> None:
         self.query_one(ProcessTable).focus()

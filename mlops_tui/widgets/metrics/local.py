@@ -98,8 +98,7 @@ class LocalMetricsView(Vertical):
                 yield SeriesList(self.history, id="series")
                 yield ZoomChart(self.history, self.settings.interval, id="zoom")
             with Vertical(id="procs"):
-                yield InfoLine(id="proc-title")
-                yield Input(placeholder="filter processes by name (Enter: apply, Esc: clear)", id="proc-filter")
+                yield InfoLine(id="proc-title")  # the filter box goes under it when `/` first asks for it
                 yield ProcessTable(sort=self.settings.process_sort, id="proc-table")
                 yield PinnedList(id="pinned")
 
@@ -269,10 +268,18 @@ class LocalMetricsView(Vertical):
         listing.move(step)
         self.query_one(ZoomChart).show(listing.focused_series)
 
-    def open_filter(self) -> None:
-        box = self.query_one("#proc-filter", Input)
+    async def open_filter(self) -> None:
+        """Show the filter box (mounted the first time: most sessions never filter) and focus it."""
+        box = self._filter_box()
+        if box is None:
+            box = Input(placeholder="filter processes by name (Enter: apply, Esc: clear)", id="proc-filter")
+            await self.query_one("#procs").mount(box, after="#proc-title")
         box.add_class("-shown")
         box.focus()
+
+    def _filter_box(self) -> Input | None:
+        found = self.query("#proc-filter")
+        return found.first(Input) if found else None
 
     @on(Input.Submitted, "#proc-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -284,8 +291,8 @@ class LocalMetricsView(Vertical):
         self._set_filter(event.value.strip(), resample=False)
 
     def on_key(self, event) -> None:
-        box = self.query_one("#proc-filter", Input)
-        if event.key == "escape" and box.has_focus:
+        box = self._filter_box()
+        if event.key == "escape" and box is not None and box.has_focus:
             event.stop()
             box.value = ""
             box.remove_class("-shown")
