@@ -76,7 +76,7 @@ async def test_input_thread_sleeps_until_a_key_comes(terminal):
     driver, thread, wakeups = await idle_wakeups(QuietLinuxDriver, recorder)
     try:
         assert textual_wakeups >= 5, "the measure should see Textual's own driver poll ten times a second"
-        assert wakeups <= 1
+        assert wakeups <= 2  # a stray signal may wake it once; Textual's own wakes ten times
 
         os.write(terminal, b"j")
         assert await asyncio.wait_for(recorder.keys.get(), 2) == "j"

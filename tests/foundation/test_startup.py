@@ -30,7 +30,10 @@ def test_pause_and_resume_leave_a_caller_s_own_setting_alone():
     assert not gc.isenabled()
 
 
-def test_a_subcommand_runs_with_the_collector_on(monkeypatch, capsys):
+def test_a_subcommand_runs_with_the_collector_on(monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no ./mlops-tui.yaml and no user config: the built-in defaults
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
     monkeypatch.setattr("sys.argv", ["mlops-tui", "config", "check"])
     with pytest.raises(SystemExit) as exited:
         entry.main()  # pauses, imports, runs `config check`
