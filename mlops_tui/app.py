@@ -16,7 +16,7 @@ from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
 from mlops_tui.screens.help import HelpScreen
@@ -48,10 +48,12 @@ class MlopsApp(App[None]):
         ("metrics", "Metrics"), ("models", "Models"), ("logs", "Logs"), ("configs", "Configs"), ("alerts", "Alerts"),
     )
     BINDINGS = [
-        *(Binding(str(n), f"show_pane('{pane}')", title, id=f"app.pane.{pane}", show=False)
+        # Pane keys and `/` are handled by the app before any widget (priority), so the keys typed after them
+        # in one burst reach the pane or search box they open; a text box keeps them (check_action).
+        *(Binding(str(n), f"show_pane('{pane}')", title, id=f"app.pane.{pane}", show=False, priority=True)
           for n, (pane, title) in enumerate(PANES, start=1)),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("slash", "search", "Search", id="app.search", show=False),
+        Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("j", "simulate_key('down')", "Down", id="app.vim.down", show=False),
         Binding("k", "simulate_key('up')", "Up", id="app.vim.up", show=False),
@@ -100,6 +102,18 @@ class MlopsApp(App[None]):
 
             driver = QuietLinuxDriver
         return driver
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Pane keys and `/` are text while a text box has the focus or another screen (help, palette) is up;
+        `/` is shown disabled on a pane without a search."""
+        if action in ("show_pane", "search"):
+            if isinstance(self.focused, Input) or len(self.screen_stack) > 1:
+                return False
+        if action == "search" and self.query("#panes"):  # (asked before the tabs exist, too)
+            pane = self._panes.get(self.active_pane_id)
+            if pane is not None and not callable(getattr(pane, "action_search", None)):
+                return None
+        return True
 
     def compose(self) -> ComposeResult:
         yield AppHeader(show_clock=self.settings.ui.clock, icon="◆")

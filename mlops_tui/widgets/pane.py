@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.widgets.text import literal
+
+
+def focus_now(widget: Widget) -> None:
+    """Give widget the focus before the next queued key is handled. `Widget.focus()` defers it behind what is
+    already queued, so of `3/error` typed in one burst (fast, pasted, or sent by tmux) the letters went to
+    the widget focused before and ran its bindings. The app handles pane keys and `/` first (priority
+    bindings), and a pane gives the focus with this."""
+    widget.screen.set_focus(widget)
 
 
 class SourceNote(Static):

@@ -77,6 +77,27 @@ async def test_search_key_with_no_pane_widget_focused_runs_the_pane_s_own_search
         assert app.focused.value == "pyt"
 
 
+@pytest.mark.parametrize("pane_key, box_id", [("1", "proc-filter"), ("3", "logs-input"), ("4", "configs-find")])
+async def test_keys_typed_in_one_burst_reach_the_pane_and_search_box_they_open(pane_key, box_id) -> None:
+    """`4/pyt` arriving at once (a fast typist, a paste, tmux send-keys): the pane key switches, `/` opens
+    that pane's search, and the letters fill it instead of running the bindings of the widget focused
+    before (p pins a process in Metrics)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")  # start elsewhere: the Models pane's table has the focus
+        await pilot.pause()
+        for key in (pane_key, "slash", "p", "y", "t", "3"):
+            app.post_message(events.Key(key, "/" if key == "slash" else key))
+        for _ in range(100):
+            if app.focused is not None and app.focused.id == box_id and app.focused.value.endswith("pyt3"):
+                break
+            await pilot.pause(0.05)
+        assert app.active_pane_id == {"1": "metrics", "3": "logs", "4": "configs"}[pane_key]
+        assert app.focused is not None and app.focused.id == box_id
+        assert app.focused.value.endswith("pyt3")  # a digit in a search box is text, not a pane key
+        assert app.query_one("#local-metrics").source.pinned == []
+
+
 async def test_start_up_objects_are_frozen_for_the_collector_only_when_asked() -> None:
     assert gc.get_freeze_count() == 0
     app = make_app()  # tests start hundreds of apps: never frozen there

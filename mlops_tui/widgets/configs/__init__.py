@@ -22,7 +22,7 @@ from mlops_tui.widgets.configs.lines import LinesView
 from mlops_tui.widgets.configs.jobs import DiffWork, MergeWork, diff_options, find_files, run_diff, run_merge
 from mlops_tui.widgets.configs.navigation import Navigation
 from mlops_tui.widgets.configs.rows import RevealAll, merged_rows, side_by_side
-from mlops_tui.widgets.pane import Pane, SourceNote
+from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
 
 VIEWS = ("configs-tree", "configs-side", "configs-merged")
@@ -108,7 +108,7 @@ class ConfigsPane(Navigation, Pane):
             self.open_merge(self.stack)
 
     def focus_default(self) -> None:
-        self.query_one("#configs-files", OptionList).focus()
+        focus_now(self.query_one("#configs-files", OptionList))
 
     @work(exclusive=True, group="configs-files", exit_on_error=False, thread=True)
     def _list_files(self) -> list[str]:
@@ -426,7 +426,7 @@ class ConfigsPane(Navigation, Pane):
         """/: find a key path in the current view (diff changes, side by side or merged rows)."""
         box = self.query_one("#configs-find", Input)
         box.add_class("-open")
-        box.focus()
+        focus_now(box)
 
     @on(Input.Submitted, "#configs-find")
     def _find_submitted(self, event: Input.Submitted) -> None:

@@ -23,7 +23,7 @@ from mlops_tui.sources.logs.histogram import histogram
 from mlops_tui.sources.logs.timestamps import parse_timestamp
 from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.view import LogView
-from mlops_tui.widgets.pane import Pane, SourceNote
+from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
 
 LEVEL_STEPS = (None, Level.DEBUG, Level.INFO, Level.WARN, Level.ERROR, Level.CRITICAL)
@@ -125,7 +125,7 @@ class LogsPane(Pane):
 
     def focus_default(self) -> None:
         """Focus the log list (called by the app when the pane is shown; never on mount)."""
-        self.view.focus()
+        focus_now(self.view)
 
     def on_unmount(self) -> None:
         self.closed = True
@@ -321,7 +321,11 @@ class LogsPane(Pane):
         }[what]
         box.value = {"save": "mlops-tui-logs.txt", "time": "", "search": self._query_text()}[what]
         self.add_class("-asking")
-        box.focus()
+        focus_now(box)
+
+    def action_search(self) -> None:
+        """The app's `/`: the search line."""
+        self.action_ask("search")
 
     def _query_text(self) -> str:
         if self.query is None:

@@ -9,7 +9,7 @@ from textual.widget import AwaitMount
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.widgets.metrics.local import LocalMetricsView
 from mlops_tui.widgets.metrics.processes import ProcessTable
-from mlops_tui.widgets.pane import Pane
+from mlops_tui.widgets.pane import Pane, focus_now
 from mlops_tui.widgets.viewtabs import ViewTabs
 
 
@@ -88,4 +88,4 @@ class MetricsPane(Pane):
         await self.local.open_filter()
 
     def focus_default(self) -> None:
-        self.query_one(ProcessTable).focus()
+        focus_now(self.query_one(ProcessTable))

@@ -23,7 +23,7 @@ from mlops_tui.widgets.metrics.charts import Series, SeriesList, ZoomChart
 from mlops_tui.widgets.metrics.gpus import GpuSection
 from mlops_tui.widgets.metrics.processes import PinnedList, ProcessTable
 from mlops_tui.widgets.lines import InfoLine
-from mlops_tui.widgets.pane import SourceNote
+from mlops_tui.widgets.pane import SourceNote, focus_now
 from mlops_tui.widgets.text import sanitize
 
 WIDE = 120
@@ -275,7 +275,7 @@ class LocalMetricsView(Vertical):
             box = Input(placeholder="filter processes by name (Enter: apply, Esc: clear)", id="proc-filter")
             await self.query_one("#procs").mount(box, after="#proc-title")
         box.add_class("-shown")
-        box.focus()
+        focus_now(box)
 
     def _filter_box(self) -> Input | None:
         found = self.query("#proc-filter")

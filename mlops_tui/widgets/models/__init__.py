@@ -28,7 +28,7 @@ from mlops_tui.sources.models import (
     VersionDetails,
 )
 from mlops_tui.widgets.models import rows
-from mlops_tui.widgets.pane import Pane, SourceNote
+from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
 from mlops_tui.widgets.text import literal
 
 VIEWS = {"history": "models-history", "registry": "models-registry", "diff": "models-diff"}
@@ -165,7 +165,7 @@ class ModelsPane(Pane):
             self.source.close()
 
     def focus_default(self) -> None:
-        self.query_one("#models-artifacts", DataTable).focus()
+        focus_now(self.query_one("#models-artifacts", DataTable))
 
     # -- workers ----------------------------------------------------------------------------------
 

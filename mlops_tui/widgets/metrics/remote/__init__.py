@@ -36,7 +36,7 @@ from mlops_tui.sources.series import (
 )
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart
 from mlops_tui.widgets.metrics.remote.fleet import FleetTable
-from mlops_tui.widgets.pane import SourceNote
+from mlops_tui.widgets.pane import SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
 
 MAX_BACKOFF = 8
@@ -181,7 +181,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
     def focus_default(self) -> None:
         """Focus the fleet table, or the charts when they are shown (called by the Metrics pane)."""
         target = "#remote-charts" if self.mode != "fleet" else "#remote-fleet"
-        self.query_one(target).focus()
+        focus_now(self.query_one(target))
 
     # -- refresh ------------------------------------------------------------------------------
     def _tick(self) -> None:
