@@ -11,7 +11,6 @@ import pty
 import select
 import shutil
 import signal
-import statistics
 import struct
 import subprocess
 import sys
@@ -108,14 +107,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of pid (not its children), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def median_time(make_terminal, marker: bytes, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        with make_terminal() as term:
-            times.append(term.wait_for(marker))
-    return statistics.median(times)
 
 
 def peer_venv(name: str, requirement: str) -> Path | None:
