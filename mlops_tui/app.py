@@ -122,7 +122,7 @@ class MlopsApp(App[None]):
                 with TabPane(f"{number} {title}", id=pane_id):
                     if pane_id == self.FIRST_PANE:
                         yield self._build_pane(pane_id)
-        yield StatusLine(id="status-line")
+        yield StatusLine(pane_order=[pane_id for pane_id, _ in self.PANES], id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -28,6 +28,10 @@ class CachedBaseStyle:
 
     def notify_style_update(self) -> None:
         super().notify_style_update()  # type: ignore[misc]
+        self.forget_styles()
+
+    def forget_styles(self) -> None:
+        """Drop the cached styles (they are computed again on next use)."""
         self._base_style = None
         self._cached_component_styles = None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -24,15 +26,6 @@ _MARK = {
 }
 
 
-_PANE_ORDER = ("metrics", "models", "logs", "configs", "alerts")
-
-
-def _order(name: str) -> tuple[int, str]:
-    """Sources in pane order (whatever order their workers answer in), then by name."""
-    prefix = name.split(".", 1)[0]
-    return (_PANE_ORDER.index(prefix) if prefix in _PANE_ORDER else len(_PANE_ORDER), name)
-
-
 class StatusLine(Static):
     """One line at the bottom listing the sources; failing ones say why."""
 
@@ -41,13 +34,21 @@ class StatusLine(Static):
     StatusLine.-failing { background: $error 20%; }
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, pane_order: Sequence[str] = (), **kwargs) -> None:
+        """pane_order: pane ids; a source is listed by the pane its name starts with (`logs.files`), whatever
+        order their workers answer in, then by name."""
         super().__init__("", **kwargs)
         self.statuses: dict[str, SourceStatus] = {}
+        self.pane_order = list(pane_order)
+
+    def _order(self, name: str) -> tuple[int, str]:
+        prefix = name.split(".", 1)[0]
+        order = self.pane_order
+        return (order.index(prefix) if prefix in order else len(order), name)
 
     def set_status(self, status: SourceStatus) -> None:
         self.statuses[status.name] = status
-        ordered = sorted(self.statuses.items(), key=lambda item: _order(item[0]))
+        ordered = sorted(self.statuses.items(), key=lambda item: self._order(item[0]))
         self.statuses.clear()  # the same dict, re-ordered: callers may hold it
         self.statuses.update(ordered)
         self.set_class(any(s.state is SourceState.FAILING for s in self.statuses.values()), "-failing")

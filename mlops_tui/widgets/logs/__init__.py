@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import time
 from array import array
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 

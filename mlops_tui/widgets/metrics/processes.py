@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -16,6 +15,7 @@ from textual.widgets import Static
 from mlops_tui.sources.local_metrics import ProcessSample
 from mlops_tui.sources.units import human_bytes
 from mlops_tui.sources.ringbuffer import History
+from mlops_tui.widgets.lines import CachedBaseStyle
 from mlops_tui.widgets.metrics.charts import spark
 from mlops_tui.widgets.text import sanitize
 
@@ -25,7 +25,7 @@ COLUMNS = (("pid", "PID", 8), ("user", "USER", 10), ("cpu", "CPU%", 7), ("rss", 
 """(key, title, width); the command takes the rest of the line."""
 
 
-class ProcessTable(ScrollView, can_focus=True):
+class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
     """Top processes, drawn line by line (only the visible rows are rendered each tick).
     Up/down/page keys move the cursor; `s` cycles the order; `p` pins the highlighted process."""
 
@@ -65,7 +65,6 @@ class ProcessTable(ScrollView, can_focus=True):
         self.rows: list[ProcessSample] = []
         self.cursor_row = 0
         self._cells: dict[int, list[str]] = {}
-        self._line_styles: tuple[Style, Style, Style, Style] | None = None
 
     @property
     def row_count(self) -> int:
@@ -124,27 +123,16 @@ class ProcessTable(ScrollView, can_focus=True):
         elif self.cursor_row >= top + visible:
             self.scroll_to(y=self.cursor_row - visible + 1, animate=False)
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._line_styles = None
-
-    def _styles_for_lines(self) -> tuple[Style, Style, Style, Style]:
-        """(base, header, pinned, cursor) styles, computed once per style change rather than once per line."""
-        if self._line_styles is None:
-            self._line_styles = (self.rich_style, self.get_component_rich_style("processtable--header"),
-                                 self.get_component_rich_style("processtable--pinned"),
-                                 self.get_component_rich_style("processtable--cursor"))
-        return self._line_styles
-
     def on_focus(self) -> None:
-        self._line_styles = None
+        self.forget_styles()
 
     def on_blur(self) -> None:
-        self._line_styles = None
+        self.forget_styles()
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base, header, pinned, cursor = self._styles_for_lines()
+        base, header = self.base_style, self.component_style("processtable--header")
+        pinned, cursor = self.component_style("processtable--pinned"), self.component_style("processtable--cursor")
         if y == 0:
             titles = []
             for key, title, col in COLUMNS:
