@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
-from demo.tools import Terminal
+from demo.tools import demo_in_terminal
 
 
 def count_lines(logs: Path) -> int:
@@ -16,10 +14,7 @@ def count_lines(logs: Path) -> int:
 
 @pytest.mark.slow
 def test_demo_opens_the_app_on_a_live_sandbox_and_cleans_up(tmp_path: Path) -> None:
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    env = {**os.environ, "TMPDIR": str(tmp), "TERM": "xterm-256color", "DVC_NO_ANALYTICS": "1"}
-    terminal = Terminal([sys.executable, "-m", "mlops_tui", "demo"], env)
+    terminal, tmp = demo_in_terminal(tmp_path)
     try:
         assert terminal.wait_for(lambda: b"Models" in terminal.output and b"Configs" in terminal.output), \
             bytes(terminal.output[-600:])

@@ -317,15 +317,9 @@ def demo_prometheus_processes(tmp: Path) -> list:
 
 @pytest.mark.slow
 def test_mlops_tui_demo_runs_prometheus_while_open_and_stops_it_on_quit(tmp_path: Path) -> None:
-    import os
-    import sys
+    from demo.tools import demo_in_terminal
 
-    from demo.tools import Terminal
-
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    env = {**os.environ, "TMPDIR": str(tmp), "TERM": "xterm-256color", "DVC_NO_ANALYTICS": "1"}
-    terminal = Terminal([sys.executable, "-m", "mlops_tui", "demo"], env)
+    terminal, tmp = demo_in_terminal(tmp_path)
     try:
         assert terminal.wait_for(lambda: b"Models" in terminal.output), bytes(terminal.output[-600:])
         (process,) = demo_prometheus_processes(tmp)

@@ -83,3 +83,12 @@ class Terminal:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
         os.close(self.master)
+
+
+def demo_in_terminal(tmp_path: Path) -> tuple[Terminal, Path]:
+    """`mlops-tui demo` started in a pseudo-terminal with its own TMPDIR (returned: the sandbox and anything
+    the demo starts live there, and it must be empty again after quit)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "TERM": "xterm-256color", "DVC_NO_ANALYTICS": "1"}
+    return Terminal([sys.executable, "-m", "mlops_tui", "demo"], env), tmp
