@@ -1,4 +1,11 @@
-"""The App: five panes in tabs, a status line, help, palette and themes. Nothing else lives here."""
+"""The App: five panes in tabs, a status line, help, palette and themes. Nothing else lives here.
+
+Opened from the command line, the app paints its frame (header, pane names, status line, keys) before it
+reads its settings: pydantic, OmegaConf and the settings model cost about 90 ms of imports and building,
+which a terminal would otherwise show blank (`bench/startup.py`). The settings are read right after that
+first frame; the panes are built from them, and invalid settings end the app with the message and exit code
+the command line gives for them.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +13,33 @@ import asyncio
 import gc
 import importlib
 import inspect
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, Input, TabbedContent, TabPane
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
 from mlops_tui.screens.help import HelpScreen
 from mlops_tui.screens.palette import PaneCommands
-from mlops_tui.settings import Settings
 from mlops_tui.startup import resume_collector
-from mlops_tui.themes import load_themes
+from mlops_tui.themes import DEFAULT_THEME, load_themes
 from mlops_tui.widgets.header import AppHeader
 from mlops_tui.widgets.statusline import StatusLine
+from mlops_tui.widgets.viewtabs import ViewTabs
+
+if TYPE_CHECKING:  # imported with the settings, after the first frame
+    from mlops_tui.settings import Settings
+
+SettingsLoader = Callable[[], "tuple[Settings, Path | None]"]
 
 # Pane id (also its settings section) -> (module, class), imported when the pane is built.
 PANE_CLASSES = {
@@ -67,27 +81,37 @@ class MlopsApp(App[None]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | None = None,
         *,
+        load_settings: SettingsLoader | None = None,
+        first_theme: str | None = None,
         config_file: Path | None = None,
         pane_options: Mapping[str, Mapping[str, Any]] | None = None,
         themes: Mapping[str, Theme] | None = None,
         freeze_startup_objects: bool = False,
     ) -> None:
-        """themes: as loaded by load_themes() (read here when not given). freeze_startup_objects: once every
+        """Either settings, or load_settings: called after the first frame, it returns the settings and the
+        config file they came from, or raises SettingsError. first_theme: the theme of the frames painted
+        before the settings are read (the --theme option; default mlops-dark).
+        themes: as loaded by load_themes() (read here when not given). freeze_startup_objects: once every
         pane is built, move what start-up made into the collector's permanent generation (gc.freeze), so
         the periodic full collections scan only what the app makes while it runs; for the process that
         runs one app (the CLI), not for a test process that starts hundreds."""
         super().__init__()
-        self.settings = settings
+        if (settings is None) == (load_settings is None):
+            raise TypeError("MlopsApp needs settings or load_settings, not both")
+        self.settings: Settings | None = None
+        self._load_settings = load_settings
+        self.startup_error: Exception | None = None  # why the settings could not be used; the app then exits
         self.config_file = config_file
         self.pane_options = {name: dict(opts) for name, opts in (pane_options or {}).items()}
         self.freeze_startup_objects = freeze_startup_objects
-        for theme in (themes if themes is not None else load_themes()).values():
+        self._themes = dict(themes if themes is not None else load_themes())
+        for theme in self._themes.values():
             self.register_theme(theme)
-        self.theme = settings.ui.theme
-        if settings.ui.keymap:
-            self.set_keymap(settings.ui.keymap)
+        self.theme = first_theme if first_theme in self._themes else DEFAULT_THEME
+        if settings is not None:
+            self._use_settings(settings)
         self._panes: dict[str, Widget] = {}
         self._mounting: dict[str, AwaitMount] = {}
         self.panes_ready = asyncio.Event()  # set once every pane is mounted
@@ -115,20 +139,65 @@ class MlopsApp(App[None]):
                 return None
         return True
 
+    def _use_settings(self, settings: Settings) -> None:
+        """Take settings (the theme must be one of the app's)."""
+        self.settings = settings
+        self.theme = settings.ui.theme
+        if settings.ui.keymap:
+            self.set_keymap(settings.ui.keymap)
+
     def compose(self) -> ComposeResult:
-        yield AppHeader(show_clock=self.settings.ui.clock, icon="◆")
-        with TabbedContent(id="panes", initial=self.FIRST_PANE):
-            for number, (pane_id, title) in enumerate(self.PANES, start=1):
-                with TabPane(f"{number} {title}", id=pane_id):
+        yield AppHeader(show_clock=self.settings is not None and self.settings.ui.clock, icon="◆")
+        # One row of pane names and a switcher: Textual's TabbedContent cost 17 ms of the first frame
+        yield ViewTabs({pane_id: f"{number} {title}" for number, (pane_id, title) in enumerate(self.PANES, start=1)},
+                       active=self.FIRST_PANE, id="pane-tabs")
+        with ContentSwitcher(id="panes", initial=self.FIRST_PANE):
+            for pane_id, _ in self.PANES:
+                with Vertical(id=pane_id, classes="pane-slot"):
                     if pane_id == self.FIRST_PANE:
-                        yield self._build_pane(pane_id)
+                        if self.settings is not None:
+                            yield self._build_pane(pane_id)
+                        else:
+                            yield Static("Reading settings…", id="reading-settings")
         yield StatusLine(pane_order=[pane_id for pane_id, _ in self.PANES], id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.settings is None:
+            self.call_after_refresh(self._ensure_settings)  # after the first frame is out
+        else:
+            self._start_panes()
+
+    def _ensure_settings(self) -> bool:
+        """Read the settings if they are not yet (after the first frame, or at a key pressed before that);
+        False when they cannot be used, and the app is then on its way out."""
+        if self.settings is not None:
+            return True
+        if self.startup_error is not None or self._load_settings is None:
+            return False
+        from mlops_tui.settings import SettingsError
+
+        try:
+            settings, self.config_file = self._load_settings()
+            if settings.ui.theme not in self._themes:
+                known = ", ".join(sorted(self._themes))
+                raise SettingsError(f"ui.theme: unknown theme {settings.ui.theme!r} (known: {known})")
+        except Exception as exc:  # the command line reports it once the terminal is restored
+            self.startup_error = exc
+            self.exit(return_code=2)
+            return False
+        self._use_settings(settings)
+        self.query_one(AppHeader).set_clock(settings.ui.clock)
+        self.query("#reading-settings").remove()
+        self._start_panes()
+        return True
+
+    def _start_panes(self) -> None:
         source = f"settings: {self.config_file}" if self.config_file else "settings: built-in defaults"
         self.sub_title = source
-        self.call_after_refresh(self._focus_first_pane)
+        self._ensure_pane(self.active_pane_id)
+        self._deferred_focus = self.active_pane_id
+        self.call_later(self._focus_when_mounted, self.active_pane_id)
         # The hidden panes are built after the first frame: the shown one paints without waiting for them
         self.call_after_refresh(self._mount_hidden_panes)
 
@@ -142,7 +211,7 @@ class MlopsApp(App[None]):
     def _ensure_pane(self, pane_id: str) -> Widget:
         """The pane's widget, mounted into its tab now if it is not yet (its children may still be composing)."""
         if pane_id not in self._panes:
-            self._mounting[pane_id] = self.query_one(f"#{pane_id}", TabPane).mount(self._build_pane(pane_id))
+            self._mounting[pane_id] = self.query_one(f"#{pane_id}", Vertical).mount(self._build_pane(pane_id))
         return self._panes[pane_id]
 
     async def _pane_mounted(self, pane_id: str) -> Widget:
@@ -164,10 +233,6 @@ class MlopsApp(App[None]):
             gc.freeze()
         resume_collector()  # paused by the command's entry while it started (mlops_tui/startup.py)
 
-    def _focus_first_pane(self) -> None:
-        if self.focused is None or self.focused.id == "panes" or type(self.focused).__name__ == "ContentTabs":
-            self._focus_pane()
-
     def _focus_pane(self) -> None:
         """Give the shown pane's main widget the focus, so its keys work at once."""
         focus_default = getattr(self.active_pane(), "focus_default", None)
@@ -187,14 +252,21 @@ class MlopsApp(App[None]):
 
     @property
     def active_pane_id(self) -> str:
-        return self.query_one("#panes", TabbedContent).active
+        return self.query_one("#pane-tabs", ViewTabs).active
 
     def active_pane(self) -> Widget:
         return self._ensure_pane(self.active_pane_id)
 
+    @on(ViewTabs.Picked, "#pane-tabs")
+    def _pane_name_clicked(self, message: ViewTabs.Picked) -> None:
+        self.action_show_pane(message.view)
+
     def action_show_pane(self, pane_id: str) -> None:
+        self.query_one("#pane-tabs", ViewTabs).active = pane_id
+        self.query_one("#panes", ContentSwitcher).current = pane_id
+        if not self._ensure_settings():
+            return
         self._ensure_pane(pane_id)
-        self.query_one("#panes", TabbedContent).active = pane_id
         if pane_id in self._mounting and not self._panes[pane_id].is_mounted:
             self._deferred_focus = pane_id  # a key pressed before the pane is built
             self.call_later(self._focus_when_mounted, pane_id)
@@ -216,6 +288,8 @@ class MlopsApp(App[None]):
             await self.action_simulate_key("home" if where == "top" else "end")
 
     async def action_search(self) -> None:
+        if not self._ensure_settings():
+            return
         self._deferred_focus = None  # the search box takes the focus, not the pane's default widget
         pane = await self._pane_mounted(self.active_pane_id)  # a `/` right after switching waits for the build
         search = getattr(pane, "action_search", None)
@@ -240,7 +314,7 @@ class MlopsApp(App[None]):
                     yield self.get_key_display(binding), description, where, binding.id or ""
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen) or not self._ensure_settings():
             return
         title = dict(self.PANES)[self.active_pane_id]
         self.push_screen(HelpScreen(f"Keys: {title} pane and app (remap by id with ui.keymap)", self._help_rows()))

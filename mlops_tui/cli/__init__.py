@@ -5,25 +5,37 @@ Settings overrides (`metrics.interval=2`) may stand before the subcommand, like 
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 
 import click
 
 from mlops_tui import __version__
-from mlops_tui.cli.alerts import alerts
 from mlops_tui.cli.common import EXIT_USAGE, CliState, fail
-from mlops_tui.cli.config import config
-from mlops_tui.cli.demo import demo
-from mlops_tui.cli.logs import logs
-from mlops_tui.cli.metrics import metrics
-from mlops_tui.cli.models import models
 from mlops_tui.startup import resume_collector
 
 _DOTLIST = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*=")
 
+# Subcommand -> its module, imported when the subcommand runs or --help lists it: `mlops-tui` alone opens the
+# app and should not pay for the subcommands' imports (pydantic, OmegaConf, clients) before its first frame.
+SUBCOMMANDS = {name: f"mlops_tui.cli.{name}" for name in ("alerts", "config", "demo", "logs", "metrics", "models")}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands (SUBCOMMANDS) are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(SUBCOMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in SUBCOMMANDS:
+            self.add_command(getattr(importlib.import_module(SUBCOMMANDS[name]), name), name)
+        return super().get_command(ctx, name)
+
 
 @click.group(
+    cls=LazyGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Settings overrides such as metrics.interval=2 or logs.files=[app.log] may precede the "
@@ -43,11 +55,7 @@ def cli(ctx: click.Context, config_path: str | None, theme: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from mlops_tui.cli.run import run_app
 
-        run_app(ctx.obj.settings(), ctx.obj.config_file)
-
-
-for command in (metrics, models, logs, config, alerts, demo):
-    cli.add_command(command)
+        run_app(ctx.obj)
 
 
 def split_dotlist(argv: list[str]) -> tuple[list[str], list[str]]:
@@ -59,7 +67,7 @@ def split_dotlist(argv: list[str]) -> tuple[list[str], list[str]]:
         if not seen_command and _DOTLIST.match(arg):
             dotlist.append(arg)
             continue
-        if arg in cli.commands:
+        if arg in SUBCOMMANDS:
             seen_command = True
         rest.append(arg)
     return dotlist, rest

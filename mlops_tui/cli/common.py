@@ -8,11 +8,12 @@ from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from mlops_tui.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:  # pydantic and OmegaConf are imported when settings are first loaded, not with the CLI
+    from mlops_tui.settings import Settings
 
 EXIT_OK = 0
 EXIT_FINDING = 1  # the command worked and found something: a diff, a firing alert, no match
@@ -29,18 +30,31 @@ class CliState:
         self.theme = theme
         self._settings: Settings | None = None
         self.config_file: Path | None = None
+        self.start_dir = Path.cwd()  # where ./mlops-tui.yaml and a relative --config are looked for
 
-    def settings(self) -> Settings:
-        """The merged settings; exits with code 2 and a clear message when they are invalid."""
+    def load(self) -> Settings:
+        """The merged settings, loaded once; raises SettingsError when they are invalid."""
         if self._settings is None:
+            from mlops_tui.settings import load_settings
+
             dotlist = list(self.dotlist)
             if self.theme:
                 dotlist.append(f"ui.theme={self.theme}")
-            try:
-                self._settings, self.config_file = load_settings(self.config, dotlist)
-            except SettingsError as exc:
-                fail(f"invalid settings:\n{exc}", EXIT_USAGE)
+            self._settings, self.config_file = load_settings(self.config, dotlist, cwd=self.start_dir)
         return self._settings
+
+    def settings(self) -> Settings:
+        """The merged settings; exits with code 2 and a clear message when they are invalid."""
+        from mlops_tui.settings import SettingsError
+
+        try:
+            return self.load()
+        except SettingsError as exc:
+            fail(settings_message(exc), EXIT_USAGE)
+
+
+def settings_message(error: Exception) -> str:
+    return f"invalid settings:\n{error}"
 
 
 def state() -> CliState:

@@ -31,12 +31,11 @@ def demo(prepare_dir: Path | None) -> None:
             prometheus_url = _start_prometheus(servers, exporter.address)
             cli_state = state()
             cli_state.dotlist = demo_overrides(root, prometheus_url) + cli_state.dotlist
-            settings = cli_state.settings()
             from mlops_tui.cli.run import run_app
             from mlops_tui.demo.loggen import LogGenerator
 
             with LogGenerator(root / "logs", on_event=exporter.metrics.record_event):
-                run_app(settings, cli_state.config_file, cwd=root)
+                run_app(cli_state, cwd=root)
     except SandboxError as exc:
         fail(f"cannot build the demo sandbox: {exc}", EXIT_BACKEND)
 

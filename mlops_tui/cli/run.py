@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mlops_tui.cli.common import EXIT_USAGE, fail
-from mlops_tui.settings import Settings
+from mlops_tui.cli.common import EXIT_USAGE, CliState, fail, settings_message
 
 
-def run_app(settings: Settings, config_file: Path | None, cwd: Path | None = None) -> None:
+def run_app(cli_state: CliState, cwd: Path | None = None) -> None:
+    """Open the app; it reads the settings of cli_state after its first frame (mlops_tui/app.py).
+    cwd: the folder to work in (the demo's sandbox); the settings are still looked for where the command
+    was started."""
     from mlops_tui.app import MlopsApp
     from mlops_tui.themes import ThemeError, load_themes
 
@@ -17,8 +19,15 @@ def run_app(settings: Settings, config_file: Path | None, cwd: Path | None = Non
         themes = load_themes()
     except ThemeError as exc:
         fail(f"bad theme file: {exc}", EXIT_USAGE)
-    if settings.ui.theme not in themes:
-        fail(f"ui.theme: unknown theme {settings.ui.theme!r} (known: {', '.join(sorted(themes))})", EXIT_USAGE)
     if cwd is not None:
         os.chdir(cwd)
-    MlopsApp(settings, config_file=config_file, themes=themes, freeze_startup_objects=True).run()
+    app = MlopsApp(load_settings=lambda: (cli_state.load(), cli_state.config_file), first_theme=cli_state.theme,
+                   themes=themes, freeze_startup_objects=True)
+    app.run()
+    error = app.startup_error
+    if error is not None:
+        from mlops_tui.settings import SettingsError
+
+        if isinstance(error, SettingsError):
+            fail(settings_message(error), EXIT_USAGE)
+        raise error  # a bug: the command line's last line of defence reports it

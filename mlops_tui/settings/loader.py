@@ -38,12 +38,14 @@ class Layer:
 
 
 def find_config_file(explicit: str | os.PathLike | None, cwd: Path | None = None) -> Path | None:
-    """The config file in force: --config, else ./mlops-tui.yaml, else the XDG config file."""
+    """The config file in force: --config, else ./mlops-tui.yaml, else the XDG config file; cwd (default the
+    current folder) is where the first two are looked for."""
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        found = path if cwd is None else cwd / path  # (an absolute path stays as it is)
+        if not found.is_file():
             raise SettingsError(f"{path}: config file not found")
-        return path
+        return found
     for candidate in ((cwd or Path.cwd()) / "mlops-tui.yaml", paths.config_file()):
         if candidate.is_file():
             return candidate

@@ -51,3 +51,10 @@ class AppHeader(Header):
         yield HeaderIcon().data_bind(Header.icon)
         yield HeaderTitle()
         yield MinuteClock() if self._show_clock else HeaderClockSpace()
+
+    def set_clock(self, shown: bool) -> None:
+        """Show or hide the clock (the app knows whether it is wanted only once its settings are read)."""
+        if shown != self._show_clock:
+            self._show_clock = shown
+            self.query_one(HeaderClockSpace).remove()
+            self.mount(MinuteClock() if shown else HeaderClockSpace())

@@ -37,6 +37,11 @@ class ViewTabs(CachedBaseStyle, Widget):
             super().__init__()
             self.tabs, self.view = tabs, view
 
+        @property
+        def control(self) -> ViewTabs:
+            """The row clicked (so handlers can select it: @on(ViewTabs.Picked, "#id"))."""
+            return self.tabs
+
     def __init__(self, views: Mapping[str, str], active: str, hint: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.views = dict(views)

@@ -189,7 +189,7 @@ async def test_bad_files_show_a_clear_message_and_keep_the_last_view(tmp_path: P
         await wait_pane(pilot)
         assert title(app) == "cfg/missing.yaml: no such file"
         await pilot.press("1")
-        assert app.query_one("#panes").active == "metrics"  # the other panes are unaffected
+        assert app.active_pane_id == "metrics"  # the other panes are unaffected
 
 
 async def test_large_configs_stay_lazy(tmp_path: Path, wait_pane) -> None:

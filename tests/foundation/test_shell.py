@@ -10,7 +10,7 @@ import pytest
 from support.app_factory import make_app
 from textual import events
 from textual.command import CommandPalette
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable
 
 from mlops_tui.app import MlopsApp
 from mlops_tui.screens.help import HelpScreen
@@ -30,8 +30,21 @@ async def test_number_keys_switch_panes() -> None:
         seen = []
         for key in "23451":
             await pilot.press(key)
-            seen.append(app.query_one("#panes", TabbedContent).active)
+            seen.append(app.active_pane_id)
         assert seen == ["models", "logs", "configs", "alerts", "metrics"]
+
+
+async def test_clicking_a_pane_name_shows_the_pane() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        row = str(app.query_one("#pane-tabs").render())
+        await pilot.click("#pane-tabs", offset=(row.index("Logs"), 0))
+        await pilot.pause()
+        assert app.active_pane_id == "logs" and app.query_one("#logs-pane").region.height > 0
+        assert app.focused is not None and app.query_one("#logs-pane") in app.focused.ancestors_with_self
+        await pilot.click("#pane-tabs", offset=(row.index("Metrics"), 0))
+        await pilot.pause()
+        assert app.active_pane_id == "metrics" and app.query_one("#logs-pane").region.height == 0
 
 
 async def test_hidden_panes_are_built_after_the_first_frame_and_a_key_before_that_still_works() -> None:
@@ -44,7 +57,7 @@ async def test_hidden_panes_are_built_after_the_first_frame_and_a_key_before_tha
             if app.panes_ready.is_set() and app.focused is not None and app.query_one("#models-pane") in app.focused.ancestors:
                 break
             await pilot.pause(0.05)
-        assert app.query_one("#panes", TabbedContent).active == "models"
+        assert app.active_pane_id == "models"
         assert app.panes_ready.is_set()
         assert app.focused is not None and app.query_one("#models-pane") in app.focused.ancestors
         assert [pane.id for pane in app.query(Pane)] == [f"{p}-pane" for p, _ in app.PANES]
@@ -140,9 +153,9 @@ async def test_keymap_remaps_a_binding_by_id() -> None:
     app = make_app(["ui.keymap={app.pane.logs: f3}"])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3")
-        assert app.query_one("#panes", TabbedContent).active == "metrics"
+        assert app.active_pane_id == "metrics"
         await pilot.press("f3")
-        assert app.query_one("#panes", TabbedContent).active == "logs"
+        assert app.active_pane_id == "logs"
 
 
 async def test_ctrl_p_opens_the_palette_with_pane_commands() -> None:
@@ -154,7 +167,7 @@ async def test_ctrl_p_opens_the_palette_with_pane_commands() -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.query_one("#panes", TabbedContent).active == "configs"
+        assert app.active_pane_id == "configs"
 
 
 async def test_vim_keys_move_the_cursor() -> None:

@@ -79,6 +79,7 @@ class MetricsPane(Pane):
         await self.show_view("metrics-remote" if self.active_view == "metrics-local" else "metrics-local")
 
     async def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:
+        event.stop()  # the app's row of pane names is a ViewTabs too
         await self.show_view(event.view)
 
     async def action_search(self) -> None:
