@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from mlops_tui.cli.common import EXIT_USAGE, CliState, fail, settings_message
+
+
+def first_theme(cli_state: CliState, environ: Mapping[str, str]) -> str | None:
+    """The theme for the frames before the settings are read, from the layers that need no parsing:
+    --theme, else a `ui.theme=` override, else MLOPS_TUI_UI__THEME. A theme set in a config file takes over
+    once the settings are read (and a guess that is no theme's name falls back to the default)."""
+    if cli_state.theme:
+        return cli_state.theme
+    for item in reversed(cli_state.dotlist):
+        if item.startswith("ui.theme="):
+            return item.partition("=")[2]
+    return environ.get("MLOPS_TUI_UI__THEME")
 
 
 def run_app(cli_state: CliState, cwd: Path | None = None) -> None:
@@ -21,8 +34,8 @@ def run_app(cli_state: CliState, cwd: Path | None = None) -> None:
         fail(f"bad theme file: {exc}", EXIT_USAGE)
     if cwd is not None:
         os.chdir(cwd)
-    app = MlopsApp(load_settings=lambda: (cli_state.load(), cli_state.config_file), first_theme=cli_state.theme,
-                   themes=themes, freeze_startup_objects=True)
+    app = MlopsApp(load_settings=lambda: (cli_state.load(), cli_state.config_file),
+                   first_theme=first_theme(cli_state, os.environ), themes=themes, freeze_startup_objects=True)
     app.run()
     error = app.startup_error
     if error is not None:

@@ -15,6 +15,8 @@ from support.cli import run_cli
 
 from mlops_tui import __main__ as entry
 from mlops_tui.app import MlopsApp
+from mlops_tui.cli.common import CliState
+from mlops_tui.cli.run import first_theme
 from mlops_tui.settings import SettingsError, load_settings
 from mlops_tui.startup import pause_collector, resume_collector
 
@@ -154,3 +156,16 @@ def test_what_runs_before_the_first_frame_imports_no_settings_stack():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("theme", "dotlist", "environ", "expected"),
+    [
+        ("mlops-mono", ["ui.theme=mlops-light"], {"MLOPS_TUI_UI__THEME": "mlops-light"}, "mlops-mono"),
+        (None, ["ui.theme=mlops-dark", "ui.theme=mlops-light"], {"MLOPS_TUI_UI__THEME": "mlops-mono"}, "mlops-light"),
+        (None, ["metrics.interval=2"], {"MLOPS_TUI_UI__THEME": "mlops-mono"}, "mlops-mono"),
+        (None, [], {}, None),
+    ],
+)
+def test_the_first_frame_s_theme_follows_the_layers_read_without_parsing(theme, dotlist, environ, expected):
+    assert first_theme(CliState(None, dotlist, theme), environ) == expected
