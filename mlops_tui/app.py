@@ -99,7 +99,7 @@ class MlopsApp(App[None]):
         runs one app (the CLI), not for a test process that starts hundreds."""
         super().__init__()
         if (settings is None) == (load_settings is None):
-            raise TypeError("MlopsApp needs settings or load_settings, not both")
+            raise TypeError("MlopsApp needs one of settings and load_settings")
         self.settings: Settings | None = None
         self._load_settings = load_settings
         self.startup_error: Exception | None = None  # why the settings could not be used; the app then exits
