@@ -238,11 +238,16 @@ def _percent(part: float, whole: float) -> float:
 
 class LocalMetricSource(MetricSource):
     """This machine, through psutil. Rates (CPU, disk, network, process CPU) are over the time since the
-    previous sample; the first sample primes the counters and waits `warmup` seconds."""
+    previous sample. The first sample primes the counters and waits `warmup` seconds, so that it has rates
+    too; with `first_at_once` it returns at once instead, with levels only (memory, swap, load, disks,
+    processes by name and size; rates None, window 0), and the next sample, `warmup` seconds later, has them:
+    what the pane shows in its first frame, as htop does, while `metrics --once` waits for its one sample."""
 
-    def __init__(self, top: int = 50, warmup: float = 0.5, gpu: GpuReader | None = None) -> None:
+    def __init__(self, top: int = 50, warmup: float = 0.5, gpu: GpuReader | None = None,
+                 first_at_once: bool = False) -> None:
         super().__init__(top)
         self.warmup = warmup
+        self.first_at_once = first_at_once
         self.gpu = gpu if gpu is not None else GpuReader()
         self._prev_time: float | None = None
         self._prev_cpu: list[Any] | None = None
@@ -290,13 +295,14 @@ class LocalMetricSource(MetricSource):
         return now, cpu, disk, net, errors
 
     def sample(self) -> Snapshot:
-        if self._prev_time is None:
+        if self._prev_time is None and not self.first_at_once:
             self._prev_time, self._prev_cpu, self._prev_disk, self._prev_net, _ = self._counters()
             self._processes(self.warmup or 1e-9)
             if self.warmup:
                 time.sleep(self.warmup)
         now, cpu_times, disk, net, errors = self._counters()
-        window = max(now - self._prev_time, 1e-6)
+        # No previous counters (first_at_once): window 0, and every rate below stays None
+        window = max(now - self._prev_time, 1e-6) if self._prev_time is not None else 0.0
         snap = Snapshot(time=time.time(), window=window, cpu=self._cpu(cpu_times, errors),
                         memory=self._memory(errors), swap=self._swap(errors), errors=errors)
         if disk is not None and self._prev_disk is not None:
@@ -316,7 +322,7 @@ class LocalMetricSource(MetricSource):
             snap.uptime = time.time() - self._boot
         except Exception as exc:
             errors["uptime"] = _reason(exc)
-        rows, snap.process_count = self._processes(window, errors)
+        rows, snap.process_count = self._processes(window or 1e-9, errors)
         snap.processes = rank_processes(rows, self.sort, self.filter_text, self.top)
         for row in snap.processes:
             self._command(row)

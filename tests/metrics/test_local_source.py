@@ -302,3 +302,28 @@ def test_proc_reader_and_psutil_reader_agree():
         assert b.name.startswith(a.name), pid  # the kernel's name is cut at 15 characters
         assert a.threads == b.threads or abs(a.threads - b.threads) <= 2, pid
         assert abs(a.rss - b.rss) <= max(8 * MiB, b.rss // 4), pid
+
+
+def test_first_at_once_gives_levels_at_once_and_rates_with_the_next_sample():
+    """The pane's source: its first sample does not wait; memory, disks, load and the process list are
+    there, every rate is None (not a made-up 0); the next sample has the rates over the time between."""
+    source = LocalMetricSource(top=500, warmup=0.3, first_at_once=True)
+    started = time.monotonic()
+    first = source.sample()
+    took = time.monotonic() - started
+    assert took < 0.3, took  # the priming wait is not taken
+    assert first.window == 0
+    assert first.cpu.total is None and first.cpu.iowait is None
+    assert first.cpu.per_core == [None] * psutil.cpu_count() and len(first.cpu.load) == 3
+    assert first.disk_read is None and first.disk_write is None
+    assert all(n.rx is None and n.tx is None for n in first.network)
+    assert first.memory.total == psutil.virtual_memory().total and first.filesystems
+    assert first.process_count and first.process_count > 10 and first.uptime > 0
+    assert all(row.cpu is None for row in first.processes)
+    assert os.getpid() in {row.pid for row in first.processes}  # listed while their CPU is unknown
+    time.sleep(0.3)
+    second = source.sample()
+    assert 0.25 < second.window < 2
+    assert second.cpu.total is not None and all(core is not None for core in second.cpu.per_core)
+    assert second.disk_read is not None
+    assert any(row.cpu is not None for row in second.processes)

@@ -359,3 +359,29 @@ async def test_paints_under_no_color(monkeypatch):
         await pilot.pause(0.2)
         assert app.is_running
         assert app.query_one("#cpu-gauge", Gauge).text == f"{snaps[-1].cpu.total:.1f}%"
+
+
+async def test_the_pane_shows_levels_at_once_and_rates_half_a_second_later():
+    """The real pane's own source: memory and processes in its first frames, CPU as '-' (not a made-up 0)
+    until the second sample, which comes `warmup` (0.5 s) after the first, not a whole interval later."""
+    app = make_app(["metrics.interval=5"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(LocalMetricsView)
+        for _ in range(200):
+            if view.snapshot is not None:
+                break
+            await pilot.pause(0.01)
+        first = view.snapshot
+        assert first is not None and first.window == 0
+        await pilot.pause()
+        assert rendered(app.query_one("#cpu-gauge", Gauge)).rstrip().endswith("-")
+        assert rendered(app.query_one("#mem-gauge", Gauge)).rstrip().endswith("%")
+        assert app.query_one(ProcessTable).row_count > 0
+        for _ in range(300):  # the next sample 0.5 s later, though the interval is 5 s
+            if view.snapshot is not first:
+                break
+            await pilot.pause(0.01)
+        second = view.snapshot
+        assert second is not first and 0.3 < second.window < 2, second.window
+        await pilot.pause()
+        assert rendered(app.query_one("#cpu-gauge", Gauge)).rstrip().endswith("%")

@@ -73,7 +73,9 @@ class LocalMetricsView(Vertical):
     def __init__(self, settings: MetricsSettings, source: MetricSource | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.settings = settings
-        self.source = source if source is not None else LocalMetricSource(top=settings.top_processes)
+        # The first sample at once, without rates: the pane has figures in the frame it is built in
+        self.source = source if source is not None else LocalMetricSource(top=settings.top_processes,
+                                                                          first_at_once=True)
         self.source.sort = settings.process_sort
         self.history = History(settings.history, max_series=1024)
         self.snapshot: Snapshot | None = None
@@ -126,7 +128,10 @@ class LocalMetricsView(Vertical):
             self.history.record(snapshot.series())
             self.post_message(Sampled(snapshot))
             if self.source.paced:
-                self._wake.wait(self.settings.interval)
+                wait = self.settings.interval
+                if not snapshot.window:  # levels only: the rates come with the next sample, `warmup` later
+                    wait = min(wait, getattr(self.source, "warmup", wait))
+                self._wake.wait(wait)
                 self._wake.clear()
 
     def resample(self) -> None:
