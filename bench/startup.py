@@ -4,7 +4,7 @@ Usage: python bench/startup.py [--runs 5]
 Figure: median seconds until the first frame's text reaches the terminal (80x24 pty); ratios in the same run.
 mlops-tui paints its frame before it reads its settings (mlops_tui/app.py), so two more figures are printed
 for it: seconds until the Metrics pane is built from the settings (its `Local Remote` row), and until it
-shows its figures (its `procs` count; the first sample waits 0.5 s so that CPU rates mean something).
+shows its first figures (its `procs` count, with memory, load and disks; CPU rates come 0.5 s later).
 The programs are measured in interleaved rounds (one start of each per round, after one unmeasured warm-up
 round), so a machine that slows down or speeds up during the run weighs on all of them alike.
 """
