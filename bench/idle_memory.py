@@ -23,7 +23,7 @@ def main() -> None:
         term.idle(args.seconds)
         rss_end = rss_bytes(term.process.pid)
         cpu = (cpu_seconds(term.process.pid) - cpu_start) / args.seconds * 100
-    print(f"RSS after first paint: {rss_start / 2**20:.1f} MiB")
+    print(f"RSS 2 s after the first paint: {rss_start / 2**20:.1f} MiB")
     print(f"RSS after {args.seconds:g} s idle: {rss_end / 2**20:.1f} MiB")
     print(f"CPU while idle: {cpu:.2f} % of one core")
 
