@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 
 import psutil
@@ -361,27 +362,26 @@ async def test_paints_under_no_color(monkeypatch):
         assert app.query_one("#cpu-gauge", Gauge).text == f"{snaps[-1].cpu.total:.1f}%"
 
 
-async def test_the_pane_shows_levels_at_once_and_rates_half_a_second_later():
-    """The real pane's own source: memory and processes in its first frames, CPU as '-' (not a made-up 0)
+async def test_the_pane_shows_levels_at_once_and_rates_half_a_second_later(monkeypatch):
+    """The real pane's own source: memory and processes in its first frame, CPU as '-' (not a made-up 0)
     until the second sample, which comes `warmup` (0.5 s) after the first, not a whole interval later."""
+    shown = []  # what each applied sample put on screen, recorded as it is applied
+    apply = LocalMetricsView.apply
+
+    def recording_apply(view, snap):
+        apply(view, snap)
+        shown.append((time.monotonic(), snap.window, rendered(view.query_one("#cpu-gauge", Gauge)).rstrip(),
+                       rendered(view.query_one("#mem-gauge", Gauge)).rstrip(), view.query_one(ProcessTable).row_count))
+
+    monkeypatch.setattr(LocalMetricsView, "apply", recording_apply)
     app = make_app(["metrics.interval=5"])
     async with app.run_test(size=(80, 24)) as pilot:
-        view = app.query_one(LocalMetricsView)
-        for _ in range(200):
-            if view.snapshot is not None:
+        for _ in range(400):  # the second sample 0.5 s after the first, though the interval is 5 s
+            if len(shown) >= 2:
                 break
             await pilot.pause(0.01)
-        first = view.snapshot
-        assert first is not None and first.window == 0
-        await pilot.pause()
-        assert rendered(app.query_one("#cpu-gauge", Gauge)).rstrip().endswith("-")
-        assert rendered(app.query_one("#mem-gauge", Gauge)).rstrip().endswith("%")
-        assert app.query_one(ProcessTable).row_count > 0
-        for _ in range(300):  # the next sample 0.5 s later, though the interval is 5 s
-            if view.snapshot is not first:
-                break
-            await pilot.pause(0.01)
-        second = view.snapshot
-        assert second is not first and 0.3 < second.window < 2, second.window
-        await pilot.pause()
-        assert rendered(app.query_one("#cpu-gauge", Gauge)).rstrip().endswith("%")
+    assert len(shown) >= 2, shown
+    (first_at, first_window, first_cpu, first_mem, first_rows), (second_at, second_window, second_cpu, *_) = shown[:2]
+    assert first_window == 0 and first_cpu.endswith("-") and first_mem.endswith("%") and first_rows > 0
+    assert 0.3 < second_window < 2 and second_cpu.endswith("%"), shown
+    assert 0.3 < second_at - first_at < 2
