@@ -180,6 +180,9 @@ class MetricSource(ABC):
     name = "metrics.local"
     paced = True
     """Whether the caller should wait the sample interval between two samples (a replay need not)."""
+    warmup = 0.0
+    """Seconds between two counter reads for rates to mean something: how soon to take the sample after one
+    without rates (window 0)."""
 
     def __init__(self, top: int = 50) -> None:
         self.top = top

@@ -129,8 +129,8 @@ class LocalMetricsView(Vertical):
             self.post_message(Sampled(snapshot))
             if self.source.paced:
                 wait = self.settings.interval
-                if not snapshot.window:  # levels only: the rates come with the next sample, `warmup` later
-                    wait = min(wait, getattr(self.source, "warmup", wait))
+                if not snapshot.window and self.source.warmup:  # levels only: rates come `warmup` later
+                    wait = min(wait, self.source.warmup)
                 self._wake.wait(wait)
                 self._wake.clear()
 
