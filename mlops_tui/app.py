@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
-from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
