@@ -1,25 +1,34 @@
-"""Messages that cross panes. A widget's own messages nest inside the widget."""
+"""Messages that cross panes. A widget's own messages nest inside the widget.
+
+The one way to write a message: a dataclass subclass of `Message` (Textual calls `Message.__post_init__`
+for dataclasses), its fields the payload, as toolong writes them:
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[Row]
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual.message import Message
 
 from mlops_tui.sources.base import SourceStatus
 
 
+@dataclass
 class SourceStatusChanged(Message):
-    """A pane's source changed state; the status line shows it."""
+    """A source changed state; the status line shows it. The one way to report a status: any widget posts
+    it (it bubbles through its pane to the app)."""
 
-    def __init__(self, status: SourceStatus) -> None:
-        super().__init__()
-        self.status = status
+    status: SourceStatus
 
 
+@dataclass
 class OpenConfigRevision(Message):
     """Ask the Configs pane to diff a config file between two git revisions (sent by the Models pane)."""
 
-    def __init__(self, path: str, old_rev: str, new_rev: str) -> None:
-        super().__init__()
-        self.path = path
-        self.old_rev = old_rev
-        self.new_rev = new_rev
+    path: str
+    old_rev: str
+    new_rev: str
