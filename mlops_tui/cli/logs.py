@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 import click
 
@@ -19,13 +18,14 @@ def logs() -> None:
 
 def _open(files: tuple[str, ...], follow: bool):
     from mlops_tui.sources.logs import LogOpenError, QueryError, custom_formats, open_files
+    from mlops_tui.sources.logs.controller import default_files
 
     settings = state().settings()
     try:
         formats = custom_formats(settings.logs.formats)
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
-    patterns = list(files) or list(settings.logs.files) or [str(p) for p in sorted(Path("logs").glob("*.log"))]
+    patterns = default_files(files, settings.logs.files)
     if not patterns:
         fail("no log files: pass --file F, set logs.files=[PATH,...] or put files in ./logs/", EXIT_USAGE)
     try:
@@ -61,14 +61,14 @@ def _index(source) -> None:
 @click.option("--since", metavar="WHEN", help="Only records since: 10m, 1h, 2d, 14:05 or a timestamp.")
 @click.option("--until", metavar="WHEN", help="Only records until: 10m, 1h, 14:05 or a timestamp.")
 @click.option("--field", "fields", multiple=True, metavar="K=V", help="Field filter, repeatable: service=api, latency_ms>500, level>=warn, path~^/api.")
-@click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after N records.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after N records (0 prints none, as head -n 0).")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching records.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines: timestamp, level, message, source, line, fields.")
 def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool, level: str | None, since: str | None,
            until: str | None, fields: tuple[str, ...], limit: int | None, count_only: bool, as_json: bool) -> None:
     """Print the records matching PATTERN (empty: every record). Exit 0 even when nothing matched."""
     from mlops_tui.sources.logs import FieldFilter, Mode, Query, QueryError, parse_level
-    from mlops_tui.sources.logs.timestamps import parse_since
+    from mlops_tui.sources.timespec import parse_time
 
     try:
         min_level = None
@@ -79,7 +79,7 @@ def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool,
         mode = Mode.REGEX if regex else Mode.IGNORE_CASE if ignore_case else Mode.LITERAL
         query = Query(
             pattern=pattern, mode=mode, min_level=min_level,
-            since=parse_since(since) if since else None, until=parse_since(until) if until else None,
+            since=parse_time(since) if since else None, until=parse_time(until) if until else None,
             filters=tuple(FieldFilter.parse(f) for f in fields),
         )
     except (QueryError, ValueError) as exc:
@@ -91,6 +91,8 @@ def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool,
             click.echo(source.count(query))
             return
         out = sys.stdout
+        if limit == 0:
+            return
         for number, hit in enumerate(source.search(query), 1):
             out.write(_line(hit.record, as_json) + "\n")
             if limit is not None and number >= limit:

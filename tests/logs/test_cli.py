@@ -116,3 +116,30 @@ def test_tail_follows_appends_and_rotation(tmp_path, log):
         "2023-11-07 10:15:33,000 - api - INFO - after append",
         "2023-11-07 10:15:34,000 - api - INFO - new file",
     ]
+
+
+def test_limit_zero_prints_nothing(tmp_path, log):
+    result = run(tmp_path, "search", "--file", str(log), "--limit", "0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+
+
+def test_default_files_with_glob_characters_in_their_names(tmp_path, write):
+    write("logs/app[1].log", LOG)
+    write("logs/other.log", LOG)
+    result = run(tmp_path, "search", "division", "--json")
+    assert result.returncode == 0, result.stderr
+    assert sorted(json.loads(line)["source"] for line in result.stdout.splitlines()) == ["app[1].log", "other.log"]
+
+
+@pytest.mark.parametrize("since, count", [("2023-11-07T10:15:31", 2), ("2023-11-07 10:15:31.500", 1), ("10m", 0),
+                                          ("1699000000", 3)])
+def test_since_grammar(tmp_path, log, since, count):
+    result = run(tmp_path, "search", "--file", str(log), "--since", since, "--count")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(count)
+
+
+def test_since_too_long_is_a_usage_error(tmp_path, log):
+    result = run(tmp_path, "search", "--file", str(log), "--since", "99999999999d")
+    assert result.returncode == 2 and "too long" in result.stderr and "Traceback" not in result.stderr

@@ -77,21 +77,3 @@ def parse_epoch(value: float) -> datetime | None:
             except (OverflowError, OSError, ValueError):
                 return None
     return None
-
-
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """`90s`, `10m`, `1h`, `2d` before now, or an absolute ISO timestamp / HH:MM today. Raises ValueError."""
-    now = now or datetime.now(_LOCAL)
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*", text)
-    if match:
-        amount = float(match.group(1))
-        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[match.group(2)]
-        return now - timedelta(seconds=amount * unit)
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d\d)(?::(\d\d))?\s*", text)
-    if match:
-        hh, mm, ss = (int(g or 0) for g in match.groups())
-        return now.replace(hour=hh, minute=mm, second=ss, microsecond=0)
-    stamp = parse_timestamp(text)
-    if stamp is None:
-        raise ValueError(f"not a duration (10m, 1h, 2d), a time (14:05) or a timestamp: {text!r}")
-    return stamp
