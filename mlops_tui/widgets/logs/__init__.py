@@ -20,11 +20,12 @@ from textual.worker import Worker, get_current_worker
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.logs import LogsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
-from mlops_tui.sources.logs import LogOpenError, LogSource, Query, QueryError, custom_formats, open_files
+from mlops_tui.sources.logs import LogOpenError, LogSource, QueryError, custom_formats, open_files
 from mlops_tui.sources.logs.controller import LEVEL_STEPS, LogsModel, default_files, parse_search
 from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
 from mlops_tui.widgets.logs.detail import RecordDetail
+from mlops_tui.widgets.logs.search import SearchRuns
 from mlops_tui.widgets.logs.view import LogView
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
 from mlops_tui.widgets.text import literal
@@ -34,7 +35,7 @@ FIRST_BUDGET = 256 * 1024  # bytes indexed before the first screen is drawn
 INDEX_BUDGET = 64 * 1024 * 1024  # bytes indexed between two repaints while a big file opens
 
 
-class LogsPane(AskLine, Pane):
+class LogsPane(AskLine, SearchRuns, Pane):
     """Tail and search of log files: follow, search, filter, level filter, time jump, detail, save, copy."""
 
     DEFAULT_CSS = """
@@ -118,10 +119,9 @@ class LogsPane(AskLine, Pane):
             self._show(SourceStatus("logs.files", SourceState.LOADING, f"opening {len(files)} file(s)"))
         self._feed(self._given, files)
 
-    # the model's state, read by tests and the save/bar helpers
+    # read-only views of the model (tests wait on them); `query` is no longer shadowed: DOMNode.query stays
     hits = property(lambda self: self.model.hits)
     searching = property(lambda self: self.model.searching)
-    query = property(lambda self: self.model.query)
 
     def focus_default(self) -> None:
         """Focus the log list (called by the app when the pane is shown; never on mount)."""
@@ -204,29 +204,6 @@ class LogsPane(AskLine, Pane):
             self._search_worker(run[0], 0, run[1])
         self._update_bar()
 
-    def _search(self, query: Query, start: int) -> None:
-        self._search_worker(self.model.current_query() or query, start, self.model.begin(start))
-
-    @work(exclusive=True, group="logs-search", exit_on_error=False, thread=True, name="logs.search")
-    def _search_worker(self, query: Query, start: int, generation: int) -> None:
-        worker = get_current_worker()
-        source = self.source
-        assert source is not None
-        rows, spans, stamps = array("Q"), array("Q"), []
-        end = source.row_count()
-        last_post = time.monotonic()
-        for hit in source.search(query, start, cancelled=lambda: worker.is_cancelled):
-            if hit.row >= end:
-                break
-            rows.append(hit.row)
-            spans.append(hit.record.end_line - hit.record.line + 1)
-            stamps.append(hit.record.timestamp)
-            if time.monotonic() - last_post > 0.2:
-                self.post_message(self.SearchProgress(generation, array("Q", rows), array("Q", spans), list(stamps), False, end))
-                last_post = time.monotonic()
-        if not worker.is_cancelled:
-            self.post_message(self.SearchProgress(generation, rows, spans, stamps, True, end))
-
     @on(SearchProgress)
     def _search_progress(self, message: SearchProgress) -> None:
         model = self.model
@@ -242,27 +219,6 @@ class LogsPane(AskLine, Pane):
             else:
                 self._goto_hit(1)
         self._update_bar()
-
-    def _goto_hit(self, direction: int) -> None:
-        target = self.model.next_hit(self.view.source_row(self.view.cursor), direction)
-        if target is not None:
-            self.view.follow = False
-            self.view.move_to(self.view.view_row(target))
-
-    def action_hit(self, direction: int) -> None:
-        self._goto_hit(direction)
-        self._update_bar()
-
-    def action_toggle_filter(self) -> None:
-        if not self.model.toggle_filter():
-            self.notify("search first (/), then f shows only the matching records", markup=False)
-            return
-        self.view.set_subset(self.model.subset() if self.model.filtering else None)
-        self._update_bar()
-
-    def action_level(self) -> None:
-        self.model.cycle_level()
-        self._restart_search()
 
     def action_clear(self) -> None:
         if self.asking:

@@ -1,0 +1,61 @@
+"""The Logs pane's search runs and hit keys: a worker per run, posting SearchProgress tagged with the run's
+generation (LogsModel discards stale ones); n/N, f and l call the model and move the list."""
+
+from __future__ import annotations
+
+import time
+from array import array
+
+from textual import work
+from textual.worker import get_current_worker
+
+from mlops_tui.sources.logs import Query
+
+
+class SearchRuns:
+    """Mixin of LogsPane (which holds `model`, `view`, `source` and the SearchProgress message)."""
+
+    def _search(self, query: Query, start: int) -> None:
+        self._search_worker(self.model.current_query() or query, start, self.model.begin(start))
+
+    @work(exclusive=True, group="logs-search", exit_on_error=False, thread=True, name="logs.search")
+    def _search_worker(self, query: Query, start: int, generation: int) -> None:
+        worker = get_current_worker()
+        source = self.source
+        assert source is not None
+        rows, spans, stamps = array("Q"), array("Q"), []
+        end = source.row_count()
+        last_post = time.monotonic()
+        for hit in source.search(query, start, cancelled=lambda: worker.is_cancelled):
+            if hit.row >= end:
+                break
+            rows.append(hit.row)
+            spans.append(hit.record.end_line - hit.record.line + 1)
+            stamps.append(hit.record.timestamp)
+            if time.monotonic() - last_post > 0.2:
+                self.post_message(self.SearchProgress(generation, array("Q", rows), array("Q", spans), list(stamps), False, end))
+                last_post = time.monotonic()
+        if not worker.is_cancelled:
+            self.post_message(self.SearchProgress(generation, rows, spans, stamps, True, end))
+
+    def _goto_hit(self, direction: int) -> None:
+        target = self.model.next_hit(self.view.source_row(self.view.cursor), direction)
+        if target is not None:
+            self.view.follow = False
+            self.view.move_to(self.view.view_row(target))
+
+    def action_hit(self, direction: int) -> None:
+        self._goto_hit(direction)
+        self._update_bar()
+
+    def action_toggle_filter(self) -> None:
+        if not self.model.toggle_filter():
+            self.notify("search first (/), then f shows only the matching records", markup=False)
+            return
+        self.view.set_subset(self.model.subset() if self.model.filtering else None)
+        self._update_bar()
+
+    def action_level(self) -> None:
+        self.model.cycle_level()
+        self._restart_search()
+
