@@ -276,3 +276,29 @@ async def test_pane_and_cli_agree(log, tmp_path):
         await until(pilot, lambda: not pane.searching and pane.hits)
         assert [row + 1 for row in pane.hits] == cli_lines == [21, 42]
         assert "2 hits" in bar(app)
+
+
+async def test_jump_out_of_range_is_a_message_and_the_pane_keeps_working(log):
+    app = make(log)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await open_pane(pilot)
+        await pilot.press("t", *"+99999999999d", "enter")
+        await until(pilot, lambda: any("too long" in n.message for n in app._notifications))
+        assert app.is_running and not any(w.state.name == "ERROR" for w in app.workers)
+        await pilot.press("t", *"10:20", "enter")
+        await until(pilot, lambda: "line 21/52" in bar(app))
+
+
+async def test_a_failed_search_keeps_the_rows_and_says_why(log):
+    app = make(log)
+    async with app.run_test(size=(100, 24)) as pilot:
+        pane = await open_pane(pilot)
+
+        def broken(*args, **kwargs):
+            raise OSError(5, "Input/output error")
+            yield
+
+        pane.source.search = broken
+        await pilot.press("slash", *"timeout", "enter")
+        await until(pilot, lambda: not pane.searching and "cannot read: Input/output error" in str(app.query_one("#logs-note").render()))
+        assert app.query_one(LogView).row_count == 52 and pane.has_class("-error")
