@@ -9,7 +9,8 @@ Times (`parse_time`), each relative to `now` or to an `anchor` (a log cursor, th
 - `now`;
 - an absolute time: ISO 8601 with `T` or a space, optional fraction (`.` or `,`), `Z` or offset
   (`2024-05-01T14:05`, `2024-05-01 14:05:30,123+02:00`), a date alone (`2024-05-01`), or epoch seconds
-  or milliseconds (`1714572300`). A time without a zone is local time.
+  or milliseconds (`1714572300`), or a stamp copied from a log line in a shape the log parser reads
+  (`10/Oct/2000:13:55:36 -0700`, `Jun 14 15:16:01`). A time without a zone is local time.
 
 Everything here raises `ValueError` with a message fit for a user, never OverflowError: a duration is at
 most `MAX_SECONDS` (about a century), so `--since 99999999999d` is an error message, not a traceback.
@@ -86,6 +87,10 @@ def parse_time(text: str, *, now: datetime | None = None, anchor: datetime | Non
             raise ValueError(f"not a time of day: {spelled!r}")
         return base.replace(hour=hh, minute=mm, second=ss, microsecond=0)
     absolute = parse_absolute(spelled)
+    if absolute is None:  # a stamp copied from a log line (Apache, syslog, y/m/d): the log parser reads it
+        from mlops_tui.sources.logs.timestamps import parse_timestamp
+
+        absolute = parse_timestamp(spelled)
     if absolute is None:
         raise ValueError(f"not a time: {spelled!r} (use {TIME_HELP})")
     return absolute

@@ -58,3 +58,8 @@ def test_absolute_times() -> None:
 def test_bad_times_are_value_errors(text: str) -> None:
     with pytest.raises(ValueError):
         parse_time(text, now=NOW)
+
+
+def test_a_stamp_copied_from_a_log_line_is_a_time() -> None:
+    assert parse_time("10/Oct/2000:13:55:36 -0700", now=NOW) == datetime(2000, 10, 10, 20, 55, 36, tzinfo=timezone.utc)
+    assert parse_time("Jun 14 15:16:01 2024", now=NOW).month == 6
