@@ -54,7 +54,7 @@ def bindings_by_key(node: DOMNode) -> dict[str, list[Binding]]:
     of the app, each with the widget that owns it. The public `Screen.active_bindings` gives only the
     focus chain (focused widget, its ancestors, the app) and one binding per key: measured on the demo
     repository at 120x40, help on the Metrics pane lists 91 keys, `active_bindings` 35 (58 lost: the
-    unfocused tables' and inputs' keys); Logs 73 against 39, Models 86 against 42. The per-node map is
+    unfocused tables' and inputs' keys); Logs 73 against 39, Configs 86 against 42. The per-node map is
     `DOMNode._bindings`, and Textual remaps it by `App._keymap` only on a copy inside its own lookup
     (Screen._binding_chain), so the same is done here on a copy."""
     bindings = node._bindings.copy()
