@@ -31,6 +31,7 @@ from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
 from mlops_tui.screens.help import HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
+from mlops_tui.textual_compat import bindings_by_key
 from mlops_tui.themes import DEFAULT_THEME, load_themes
 from mlops_tui.widgets.header import AppHeader
 from mlops_tui.widgets.statusline import StatusLine
@@ -305,7 +306,7 @@ class MlopsApp(App[None]):
         nodes: list[DOMNode] = [pane, *pane.walk_children(with_self=False), self]
         for node in nodes:
             where = "app" if node is self else type(node).__name__
-            for key, bindings in node._bindings.key_to_bindings.items():
+            for key, bindings in bindings_by_key(node).items():
                 for binding in bindings:
                     description = binding.description or binding.action
                     if (key, description) in seen:

@@ -17,10 +17,9 @@ from codecs import getincrementaldecoder
 from threading import Event
 from typing import Any
 
-from textual._loop import loop_last
-from textual._parser import ParseError
-from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+
+from mlops_tui.textual_compat import PARSER_END_ERRORS, key_parser, parser_awaits_escape
 
 POLL = 0.1
 """Seconds between parser ticks while an escape sequence is pending (Textual's own interval)."""
@@ -49,8 +48,8 @@ class _WakingEvent(Event):
 
 def input_timeout(parser: Any) -> float | None:
     """How long the input thread may block: until input, unless the parser waits out an escape sequence.
-    A parser without the attribute (another Textual version) is polled as Textual does."""
-    return None if getattr(parser, "_timeout_time", POLL) is None else POLL
+    A parser that does not say (another Textual version) is polled as Textual does."""
+    return POLL if parser_awaits_escape(parser) else None
 
 
 class QuietLinuxDriver(LinuxDriver):
@@ -69,12 +68,13 @@ class QuietLinuxDriver(LinuxDriver):
         selector.register(self.fileno, selectors.EVENT_READ)
         selector.register(self._wake_read, selectors.EVENT_READ)
         fileno, wake = self.fileno, self._wake_read
-        parser = XTermParser(self._debug)
+        parser = key_parser(self)
         feed, tick = parser.feed, parser.tick
         decode = getincrementaldecoder("utf-8")().decode
 
         def process(selector_events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
-            for last, (key, mask) in loop_last(selector_events):
+            for index, (key, mask) in enumerate(selector_events):
+                last = index == len(selector_events) - 1
                 if key.fd == wake:
                     os.read(wake, 512)
                     continue
@@ -97,7 +97,7 @@ class QuietLinuxDriver(LinuxDriver):
             try:
                 for _event in feed(""):
                     pass
-            except (EOFError, ParseError):  # a sequence cut short at exit: nothing more to deliver
+            except PARSER_END_ERRORS:  # a sequence cut short at exit: nothing more to deliver
                 pass
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pydantic and OmegaConf are imported when settings are first
     from mlops_tui.settings import Settings
 
 EXIT_OK = 0
-EXIT_FINDING = 1  # the command worked and found something: a diff, a firing alert, no match
+EXIT_FINDING = 1  # the command worked and found something: a difference, a validation error
 EXIT_USAGE = 2  # bad arguments or bad settings
 EXIT_BACKEND = 3  # a source could not be read: server down, repository missing, file unreadable
 

@@ -154,6 +154,9 @@ def _describe(error: Mapping[str, Any], layers: Sequence[Layer]) -> str:
     where = f"{origin}: " if origin else ""
     if error["type"] == "extra_forbidden":
         owner = _model_at(loc)
+        not_built = getattr(owner, "NOT_BUILT", {}).get(str(loc[-1])) if owner is not None else None
+        if not_built:
+            return f"{where}{key}: not supported yet: {not_built}; remove the key"
         hint = ""
         if owner is not None:
             close = difflib.get_close_matches(str(loc[-1]), list(owner.model_fields), n=1, cutoff=0.5)

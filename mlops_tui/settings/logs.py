@@ -1,6 +1,9 @@
-"""Logs pane: local files and Elasticsearch/OpenSearch."""
+"""Logs pane: local files. (Elasticsearch/OpenSearch sources are not built yet: their keys are refused,
+see `LogsSettings.NOT_BUILT`.)"""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -19,7 +22,8 @@ class CustomFormat(Section):
 
 
 class SearchEngine(Endpoint):
-    """An Elasticsearch or OpenSearch cluster."""
+    """An Elasticsearch or OpenSearch cluster: the shape the search-engine log sources will take. Not a
+    field of LogsSettings until those sources exist (nothing would read it)."""
 
     url: str = "http://127.0.0.1:9200"
     """Base URL of the cluster's HTTP API."""
@@ -46,7 +50,10 @@ class LogsSettings(Section):
     """Characters of a line shown in the list; the detail view has all of it."""
     formats: list[CustomFormat] = Field(default_factory=list)
     """Custom formats tried before the built-in ones."""
-    elasticsearch: list[SearchEngine] = Field(default_factory=list)
-    """Elasticsearch clusters."""
-    opensearch: list[SearchEngine] = Field(default_factory=list)
-    """OpenSearch clusters."""
+
+    NOT_BUILT: ClassVar[dict[str, str]] = {
+        "elasticsearch": "search-engine log sources are not built",
+        "opensearch": "search-engine log sources are not built",
+    }
+    """Keys a user may expect (they were documented) that nothing reads yet: refused with this reason
+    rather than accepted and ignored (settings/loader.py)."""

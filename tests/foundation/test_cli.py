@@ -32,7 +32,7 @@ def test_dotlist_is_taken_only_before_the_subcommand() -> None:
 
 def test_config_check_prints_merged_settings_with_secrets_masked(tmp_path: Path) -> None:
     (tmp_path / "mlops-tui.yaml").write_text(
-        "logs:\n  elasticsearch:\n    - name: es\n      url: https://elastic:hunter2@es:9200\n"
+        "metrics:\n  prometheus:\n    - name: prom\n      url: https://elastic:hunter2@es:9200\n"
         "      token: ${oc.env:ES_TOKEN}\n", encoding="utf-8")
     result = run_cli(["metrics.interval=4", "config", "check", "--json"], cwd=tmp_path,
                      env={"ES_TOKEN": "tok-abc-123-very-secret"})
@@ -40,7 +40,7 @@ def test_config_check_prints_merged_settings_with_secrets_masked(tmp_path: Path)
     data = json.loads(result.stdout)
     assert data["config_file"] == str(tmp_path / "mlops-tui.yaml")
     assert data["settings"]["metrics"]["interval"] == 4.0
-    es = data["settings"]["logs"]["elasticsearch"][0]
+    es = data["settings"]["metrics"]["prometheus"][0]
     assert es["token"] == "••••••"
     assert es["url"] == "https://elastic:••••••@es:9200"
     assert "hunter2" not in result.stdout and "tok-abc" not in result.stdout
@@ -79,6 +79,16 @@ def test_alerts_lists_configured_rules(tmp_path: Path) -> None:
     result = run_cli(["--config", str(example), "alerts"], cwd=tmp_path)
     assert result.returncode == 0
     assert "critical cpu saturated: metric cpu.total > 90.0" in result.stdout
+    assert "listed, not evaluated" in result.stdout.splitlines()[-1]
+
+
+def test_help_promises_no_alert_state_nothing_computes() -> None:
+    for args in (["--help"], ["alerts", "--help"]):
+        result = run_cli(args)
+        assert result.returncode == 0
+        text = " ".join(result.stdout.split())
+        assert "firing" not in text and "state" not in text.replace("no rule's state is known", "")
+    assert "not evaluated" in " ".join(run_cli(["alerts", "--help"]).stdout.split())
 
 
 def test_unknown_subcommand_is_a_usage_error() -> None:

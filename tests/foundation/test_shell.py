@@ -149,6 +149,15 @@ async def test_help_shows_bindings_of_the_current_pane_widgets() -> None:
         assert "DataTable" in where  # the alerts table's own keys are listed
 
 
+async def test_help_shows_the_remapped_key() -> None:
+    app = make_app(["ui.keymap={app.pane.logs: f3}"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        rows = help_rows(app)
+        assert ("f3", "Logs", "app", "app.pane.logs") in rows
+        assert not any(row[3] == "app.pane.logs" and row[0] == "3" for row in rows)
+
+
 async def test_keymap_remaps_a_binding_by_id() -> None:
     app = make_app(["ui.keymap={app.pane.logs: f3}"])
     async with app.run_test(size=(80, 24)) as pilot:

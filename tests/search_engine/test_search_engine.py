@@ -1,6 +1,9 @@
 """The search API behaviour the Logs pane relies on, against a real OpenSearch 2.x.
 
 Every expected number is computed in Python from the seed documents, not copied from a run.
+
+A fixture check: this checks the test servers (the search engines the fixtures start), not the
+product; it never imports mlops_tui. Select or skip these with `-m fixture_check`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pytest
 from search_engine.cluster import SeededCluster
 from search_engine.seed import APP_SERVICES, FIRST_DAY, ODD_MESSAGES, iso
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fixture_check]
 
 
 @pytest.fixture(scope="module")

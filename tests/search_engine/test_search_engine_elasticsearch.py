@@ -2,6 +2,9 @@
 Elasticsearch 8 node (started by the `elasticsearch` fixture, or MLOPS_TUI_TEST_ES_URL).
 
 Every expected number is computed in Python from the seed documents.
+
+A fixture check: this checks the test servers (the search engines the fixtures start), not the
+product; it never imports mlops_tui. Select or skip these with `-m fixture_check`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundErro
 from search_engine.cluster import SeededCluster
 from search_engine.seed import FIRST_DAY, ODD_MESSAGES, iso
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fixture_check]
 
 
 @pytest.fixture(scope="module")

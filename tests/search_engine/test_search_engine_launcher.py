@@ -1,4 +1,8 @@
-"""How the engine fixtures fail: a JVM that dies while starting is reported with its own output."""
+"""How the engine fixtures fail: a JVM that dies while starting is reported with its own output.
+
+A fixture check: this checks the test servers (the search engines the fixtures start), not the
+product; it never imports mlops_tui. Select or skip these with `-m fixture_check`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from search_engine.engine import OPENSEARCH, EngineError, build, start_engine
+
+pytestmark = pytest.mark.fixture_check
 
 
 def test_a_jvm_that_dies_while_starting_is_reported_with_its_log(
