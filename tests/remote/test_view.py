@@ -292,13 +292,13 @@ async def test_custom_time_range_is_typed(influx_settings):
 
 
 async def test_a_chart_with_several_series_gives_each_latest_value_in_its_legend():
-    from mlops_tui.sources.series import ChartSpec, Series
+    from mlops_tui.sources.metrics.remote import ChartSpec, RemoteSeries
 
     class ChartApp(App):
         def compose(self) -> ComposeResult:
             yield RemoteChart(ChartSpec("Request rate", "q", "req/s", legend="{{code}}"))
 
-    ok, errors = Series("r", {"code": "200"}), Series("r", {"code": "500"})
+    ok, errors = RemoteSeries("r", {"code": "200"}), RemoteSeries("r", {"code": "500"})
     for t in range(10):
         ok.append(float(t), 10.0)
         errors.append(float(t), 0.5)

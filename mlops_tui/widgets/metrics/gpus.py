@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from mlops_tui.settings.metrics import Thresholds
-from mlops_tui.sources.gpu import GpuReport
+from mlops_tui.sources.metrics.gpu import GpuReport
 from mlops_tui.sources.units import human_bytes
 from mlops_tui.widgets.metrics.bars import Gauge
 from mlops_tui.widgets.text import literal, sanitize

@@ -12,9 +12,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from mlops_tui.sources.local_metrics import ProcessSample
+from mlops_tui.sources.metrics.local import ProcessSample
 from mlops_tui.sources.units import human_bytes
-from mlops_tui.sources.ringbuffer import History
+from mlops_tui.sources.metrics.ringbuffer import History
 from mlops_tui.widgets.lines import CachedBaseStyle
 from mlops_tui.widgets.metrics.charts import spark
 from mlops_tui.widgets.text import sanitize

@@ -22,18 +22,16 @@ from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.metrics import Dashboard, MetricsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.series import (
+from mlops_tui.sources.metrics.remote import (
     ChartSpec,
     HostRow,
-    MetricSource,
-    Series,
-    SourceConfigError,
+    RemoteSource,
+    RemoteSeries,
     TimeRange,
     choose_step,
-    open_source,
-    parse_duration,
-    source_names,
 )
+from mlops_tui.sources.metrics.remote.factory import SourceConfigError, open_source, source_names
+from mlops_tui.sources.timespec import parse_duration
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart
 from mlops_tui.widgets.metrics.remote.fleet import FleetTable
 from mlops_tui.widgets.pane import SourceNote, focus_now
@@ -56,7 +54,7 @@ class SourceHealth:
 class RemoteMetricsView(Vertical, can_focus=False):
     """Fleet table and dashboards over the configured Prometheus/InfluxDB sources.
 
-    Options: `sources` (name -> MetricSource, instead of opening the configured ones), `clock`
+    Options: `sources` (name -> RemoteSource, instead of opening the configured ones), `clock`
     (a time.time stand-in, for frozen snapshots), `autorefresh` (refresh every metrics.remote_refresh s).
     """
 
@@ -93,7 +91,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self.source, self.rows = source, rows
 
     class ChartLoaded(Message):
-        def __init__(self, chart_id: str, generation: int, series: list[Series], start: float, end: float) -> None:
+        def __init__(self, chart_id: str, generation: int, series: list[RemoteSeries], start: float, end: float) -> None:
             super().__init__()
             self.chart_id, self.generation, self.series, self.start, self.end = chart_id, generation, series, start, end
 
@@ -109,14 +107,14 @@ class RemoteMetricsView(Vertical, can_focus=False):
             super().__init__()
             self.dashboard, self.name, self.values = dashboard, name, values
 
-    def __init__(self, settings: MetricsSettings, *, sources: Mapping[str, MetricSource] | None = None,
+    def __init__(self, settings: MetricsSettings, *, sources: Mapping[str, RemoteSource] | None = None,
                  clock: Callable[[], float] = time.time, autorefresh: bool = True, **options) -> None:
         super().__init__(id="remote-metrics")
         self.settings = settings
         self.clock = clock
         self.autorefresh = autorefresh
         self._injected = dict(sources) if sources is not None else None
-        self.sources: dict[str, MetricSource] = {}
+        self.sources: dict[str, RemoteSource] = {}
         self.open_errors: dict[str, str] = {}
         self.health: dict[str, SourceHealth] = {}
         self.fleet_rows: dict[str, list[HostRow]] = {}
@@ -201,7 +199,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
             else:
                 self._fetch_source_charts(name, source)
 
-    def _fetch_source_charts(self, name: str, source: MetricSource) -> None:
+    def _fetch_source_charts(self, name: str, source: RemoteSource) -> None:
         items = [(chart_id, spec) for chart_id, (src, spec) in self.charts.items() if src == name]
         if not items:
             return
@@ -216,7 +214,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
                         name=f"charts:{name}", group=f"metrics.remote.{name}", exclusive=True, thread=True,
                         exit_on_error=False)
 
-    def _fetch_fleet(self, source: MetricSource) -> None:
+    def _fetch_fleet(self, source: RemoteSource) -> None:
         try:
             rows = source.fleet(at=self.clock())
         except BackendError as exc:
@@ -225,7 +223,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
         if not get_current_worker().is_cancelled:
             self.post_message(self.FleetLoaded(source.name, rows))
 
-    def _fetch_charts(self, source: MetricSource, items: list[tuple[str, ChartSpec]], start: float, end: float,
+    def _fetch_charts(self, source: RemoteSource, items: list[tuple[str, ChartSpec]], start: float, end: float,
                       step: float, variables: dict[str, str], generation: int) -> None:
         worker = get_current_worker()
         for chart_id, spec in items:
@@ -238,7 +236,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
                 continue
             self.post_message(self.ChartLoaded(chart_id, generation, series, start, end))
 
-    def _fetch_variable(self, source: MetricSource, dashboard: str, name: str, key: str) -> None:
+    def _fetch_variable(self, source: RemoteSource, dashboard: str, name: str, key: str) -> None:
         try:
             values = source.variable_values(key)
         except BackendError as exc:
