@@ -14,10 +14,10 @@ from mlops_tui.sources.http import BackendError
 from mlops_tui.sources.metrics.remote import (
     FLEET_COLUMNS,
     choose_step,
-    format_value,
 )
 from mlops_tui.sources.metrics.remote.factory import SourceConfigError, open_source
 from mlops_tui.sources.timespec import parse_duration
+from mlops_tui.sources.units import format_value
 from mlops_tui.text import sanitize
 
 CLI_POINTS = 240  # points per series for --query: a terminal-wide chart's worth

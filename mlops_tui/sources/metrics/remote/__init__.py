@@ -158,25 +158,3 @@ class RemoteSource(Protocol):
     def variable_values(self, key: str) -> list[str]: ...
 
     def close(self) -> None: ...
-
-
-def format_value(value: float | None, unit: str = "") -> str:
-    """A compact human value: 12.3%, 1.5 MB/s, 0.250 s; '-' when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if unit in ("B", "B/s"):
-        size = abs(value)
-        for prefix in ("", "K", "M", "G", "T"):
-            if size < 1024 or prefix == "T":
-                scaled = value / 1024 ** ("", "K", "M", "G", "T").index(prefix)
-                return f"{scaled:.1f} {prefix}{unit}" if prefix else f"{value:.0f} {unit}"
-            size /= 1024
-    if unit == "%":
-        return f"{value:.1f}%"
-    if abs(value) >= 1000 or value == int(value):
-        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.0f}"
-    elif abs(value) >= 1:
-        text = f"{value:.2f}"
-    else:
-        text = f"{value:.3g}"
-    return f"{text} {unit}".rstrip()

@@ -118,11 +118,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
         self.open_errors: dict[str, str] = {}
         self.health: dict[str, SourceHealth] = {}
         self.fleet_rows: dict[str, list[HostRow]] = {}
-        try:
-            span = parse_duration(settings.time_range)
-        except ValueError:
-            span = 3600.0
-        self.time_range = TimeRange(span)
+        self.time_range = TimeRange(parse_duration(settings.time_range))  # validated by the settings
         self.mode = "fleet"  # fleet, host, dashboard
         self.host: tuple[str, str] | None = None  # (source, host) of the host charts
         self.dashboard_index = -1

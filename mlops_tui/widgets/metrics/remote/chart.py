@@ -13,7 +13,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from mlops_tui.sources.metrics.remote import ChartSpec, RemoteSeries, format_value
+from mlops_tui.sources.metrics.remote import ChartSpec, RemoteSeries
+from mlops_tui.sources.units import format_value
 from mlops_tui.widgets.text import sanitize
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
