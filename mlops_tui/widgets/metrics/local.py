@@ -4,6 +4,7 @@ the process table."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,8 +12,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
+from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.metrics.local import LocalMetricSource, LocalSampler, LocalSnapshot, rank_processes
@@ -23,28 +25,27 @@ from mlops_tui.widgets.metrics.charts import ChartSeries, SeriesList, ZoomChart
 from mlops_tui.widgets.metrics.gpus import GpuSection
 from mlops_tui.widgets.metrics.processes import PinnedList, ProcessTable
 from mlops_tui.widgets.lines import InfoLine
-from mlops_tui.widgets.pane import SourceNote, focus_now
+from mlops_tui.widgets.pane import FailureReporter, SourceNote, focus_now
 from mlops_tui.widgets.text import sanitize
 
 WIDE = 120
 """Columns from which resources and processes sit side by side."""
 
 
+@dataclass
 class Sampled(Message):
     """A new snapshot; a burst of them (the UI busy painting) collapses into the newest. It is for the view
     alone: bubbling, it would be dispatched to each of the ten ancestors up to the app on every tick."""
 
     bubble = False
 
-    def __init__(self, snapshot: LocalSnapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
+    snapshot: LocalSnapshot
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, Sampled)
 
 
-class LocalMetricsView(Vertical):
+class LocalMetricsView(FailureReporter, Vertical):
     """CPU, memory, disks, network, GPUs and processes of this machine."""
 
     DEFAULT_CSS = """
@@ -106,7 +107,7 @@ class LocalMetricsView(Vertical):
 
     def on_mount(self) -> None:
         self._update_title()
-        self.post_message_to_pane(SourceStatus(self.source.name, SourceState.LOADING, "first sample"))
+        self.post_message(SourceStatusChanged(SourceStatus(self.source.name, SourceState.LOADING, "first sample")))
         self._sample()
 
     def on_unmount(self) -> None:
@@ -138,24 +139,14 @@ class LocalMetricsView(Vertical):
         """Take the next sample now (after a sort, filter or pin change)."""
         self._wake.set()
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "metrics" or event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
+    def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
+        """The sampler raised: say so, and keep the last good values on screen."""
         status = SourceStatus.failing(self.source.name, f"sampling stopped: {type(error).__name__}: {error}",
                                       "the last good values stay on screen")
         note = self.query_one("#local-note", SourceNote)
         note.show(status)
         note.add_class("-shown")
-        self.post_message_to_pane(status)
-
-    def post_message_to_pane(self, status: SourceStatus) -> None:
-        pane = self.parent
-        while pane is not None and not hasattr(pane, "report"):
-            pane = pane.parent
-        if pane is not None:
-            pane.report(status)
+        self.post_message(SourceStatusChanged(status))
 
     # drawing ---------------------------------------------------------------------------------------------
     def _visible(self, widget) -> bool:
@@ -182,7 +173,7 @@ class LocalMetricsView(Vertical):
         self.apply(message.snapshot)
         if first:
             cores = len(message.snapshot.cpu.per_core)
-            self.post_message_to_pane(SourceStatus.ok(self.source.name, f"{cores} cores"))
+            self.post_message(SourceStatusChanged(SourceStatus.ok(self.source.name, f"{cores} cores")))
 
     def apply(self, snap: LocalSnapshot) -> None:
         """Show a snapshot (and the history recorded with it)."""
