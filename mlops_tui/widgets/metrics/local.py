@@ -24,6 +24,7 @@ from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
 from mlops_tui.widgets.metrics.charts import ChartSeries, SeriesList, ZoomChart
 from mlops_tui.widgets.metrics.gpus import GpuSection
 from mlops_tui.widgets.metrics.processes import PinnedList, ProcessTable
+from mlops_tui.textual_compat import shown_at_last_paint
 from mlops_tui.widgets.lines import InfoLine
 from mlops_tui.widgets.pane import FailureReporter, SourceNote, focus_now
 from mlops_tui.widgets.text import sanitize
@@ -152,8 +153,7 @@ class LocalMetricsView(FailureReporter, Vertical):
     def _visible(self, widget) -> bool:
         """Whether widget was on screen at the last paint. Refreshing one that is not (another pane or tab
         is shown, or it is scrolled away) makes Textual rebuild its whole widget map, so it waits."""
-        compositor = getattr(self.screen, "_compositor", None)
-        return compositor is None or widget in compositor.visible_widgets
+        return shown_at_last_paint(widget)
 
     def on_show(self) -> None:
         if self._pending is not None:
