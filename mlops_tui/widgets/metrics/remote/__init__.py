@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.metrics import Dashboard, MetricsSettings
@@ -34,7 +34,7 @@ from mlops_tui.sources.metrics.remote.factory import SourceConfigError, open_sou
 from mlops_tui.sources.timespec import parse_duration
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart
 from mlops_tui.widgets.metrics.remote.fleet import FleetTable
-from mlops_tui.widgets.pane import SourceNote, focus_now
+from mlops_tui.widgets.pane import FailureReporter, SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
 
 MAX_BACKOFF = 8
@@ -51,7 +51,7 @@ class SourceHealth:
     counted: bool = False  # this refresh's failure is already in `failures`
 
 
-class RemoteMetricsView(Vertical, can_focus=False):
+class RemoteMetricsView(FailureReporter, Vertical, can_focus=False):
     """Fleet table and dashboards over the configured Prometheus/InfluxDB sources.
 
     Options: `sources` (name -> RemoteSource, instead of opening the configured ones), `clock`
@@ -126,6 +126,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
         self.variable_choices: dict[str, list[str]] = {}
         self.charts: dict[str, tuple[str, ChartSpec]] = {}  # chart id -> (source name, spec)
         self.generation = 0
+        self.closing = False
+        """Set on unmount: fetches still in flight are ignored."""
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -153,6 +155,11 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self.set_interval(min(1.0, self.settings.remote_refresh), self._tick)
 
     def on_unmount(self) -> None:
+        # Leaving (or quitting) while a fetch runs: cancel it and ignore whatever it still posts. Closing the
+        # clients under a running fetch made it fail, and its failure then looked for this view's children
+        # after they were gone (a traceback naming RemoteMetricsView after the app quit).
+        self.closing = True
+        self.workers.cancel_node(self)
         if self._injected is None:
             for source in self.sources.values():
                 try:
@@ -179,6 +186,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     # -- refresh ------------------------------------------------------------------------------
     def _tick(self) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         self.refresh_all(force=False)
 
     def refresh_all(self, force: bool) -> None:
@@ -243,12 +252,16 @@ class RemoteMetricsView(Vertical, can_focus=False):
     # -- results ------------------------------------------------------------------------------
     @on(FleetLoaded)
     def _fleet_loaded(self, message: FleetLoaded) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         self.fleet_rows[message.source] = message.rows
         self._source_ok(message.source)
         self._fill_table()
 
     @on(ChartLoaded)
     def _chart_loaded(self, message: ChartLoaded) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         if message.generation != self.generation:
             return
         chart = self._chart(message.chart_id)
@@ -260,6 +273,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     @on(SourceFailed)
     def _source_failed(self, message: SourceFailed) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         if message.chart_id is not None and message.generation != self.generation:
             return
         if message.chart_id is not None and message.status in (400, 422):
@@ -272,6 +287,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     @on(VariableValues)
     def _variable_values(self, message: VariableValues) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         dashboard = self._dashboard()
         if dashboard is None or dashboard.name != message.dashboard:
             return
@@ -281,11 +298,10 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self._update_header()
             self.refresh_all(force=True)
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group.startswith("metrics.remote."):
-            source = event.worker.group.removeprefix("metrics.remote.").removesuffix(".variables")
-            error = event.worker.error
+    def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
+        """A fetch raised something its source did not turn into a message: that source is failing."""
+        if worker.group.startswith("metrics.remote."):
+            source = worker.group.removeprefix("metrics.remote.").removesuffix(".variables")
             self._fail(source, f"{type(error).__name__}: {error}", None)
 
     def _source_ok(self, source: str) -> None:
@@ -295,6 +311,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
         self._show_status()
 
     def _fail(self, source: str, reason: str, chart_id: str | None) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         health = self.health.setdefault(source, SourceHealth())
         now = self.clock()
         if health.since is None:
