@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
@@ -48,15 +50,13 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
         Binding("end", "scroll_bottom", "Last process", show=False, id="metrics.last"),
     ]
 
+    @dataclass
     class SortChanged(Message):
-        def __init__(self, sort: str) -> None:
-            super().__init__()
-            self.sort = sort
+        sort: str
 
+    @dataclass
     class PinToggled(Message):
-        def __init__(self, pid: int) -> None:
-            super().__init__()
-            self.pid = pid
+        pid: int
 
     def __init__(self, sort: str = "cpu", **kwargs) -> None:
         super().__init__(**kwargs)

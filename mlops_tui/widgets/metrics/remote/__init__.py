@@ -85,27 +85,32 @@ class RemoteMetricsView(FailureReporter, Vertical, can_focus=False):
         Binding("r", "refresh", "Refresh", id="metrics.remote.refresh"),
     ]
 
+    @dataclass
     class FleetLoaded(Message):
-        def __init__(self, source: str, rows: list[HostRow]) -> None:
-            super().__init__()
-            self.source, self.rows = source, rows
+        source: str
+        rows: list[HostRow]
 
+    @dataclass
     class ChartLoaded(Message):
-        def __init__(self, chart_id: str, generation: int, series: list[RemoteSeries], start: float, end: float) -> None:
-            super().__init__()
-            self.chart_id, self.generation, self.series, self.start, self.end = chart_id, generation, series, start, end
+        chart_id: str
+        generation: int
+        series: list[RemoteSeries]
+        start: float
+        end: float
 
+    @dataclass
     class SourceFailed(Message):
-        def __init__(self, source: str, reason: str, chart_id: str | None = None, generation: int = 0,
-                     status: int | None = None) -> None:
-            super().__init__()
-            self.source, self.reason, self.chart_id, self.generation = source, reason, chart_id, generation
-            self.status = status
+        source: str
+        reason: str
+        chart_id: str | None = None
+        generation: int = 0
+        status: int | None = None
 
+    @dataclass
     class VariableValues(Message):
-        def __init__(self, dashboard: str, name: str, values: list[str]) -> None:
-            super().__init__()
-            self.dashboard, self.name, self.values = dashboard, name, values
+        dashboard: str
+        name: str
+        values: list[str]
 
     def __init__(self, settings: MetricsSettings, *, sources: Mapping[str, RemoteSource] | None = None,
                  clock: Callable[[], float] = time.time, autorefresh: bool = True, **options) -> None:
