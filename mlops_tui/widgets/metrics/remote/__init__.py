@@ -30,26 +30,13 @@ from mlops_tui.sources.metrics.remote import (
     TimeRange,
     choose_step,
 )
+from mlops_tui.sources.metrics.remote.poller import SourceHealth
 from mlops_tui.sources.metrics.remote.factory import SourceConfigError, open_source, source_names
 from mlops_tui.sources.timespec import parse_duration
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart
 from mlops_tui.widgets.metrics.remote.fleet import FleetTable
 from mlops_tui.widgets.pane import FailureReporter, SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
-
-MAX_BACKOFF = 8
-
-
-@dataclass
-class SourceHealth:
-    """Why a source fails and since when; failed refreshes in a row set the backoff."""
-
-    failures: int = 0
-    due: float = 0.0  # time.monotonic() of the next refresh
-    reason: str = ""
-    since: float | None = None
-    counted: bool = False  # this refresh's failure is already in `failures`
-
 
 class RemoteMetricsView(FailureReporter, Vertical, can_focus=False):
     """Fleet table and dashboards over the configured Prometheus/InfluxDB sources.
@@ -199,10 +186,9 @@ class RemoteMetricsView(FailureReporter, Vertical, can_focus=False):
         now = time.monotonic()
         for name, source in self.sources.items():
             health = self.health[name]
-            if not force and now < health.due:
+            if not force and not health.is_due(now):
                 continue
-            health.due = now + self.settings.remote_refresh * min(MAX_BACKOFF, 2 ** health.failures)
-            health.counted = False
+            health.refresh_started(now, self.settings.remote_refresh)
             if self.mode == "fleet":
                 self.run_worker(lambda s=source: self._fetch_fleet(s), name=f"fleet:{name}",
                                 group=f"metrics.remote.{name}", exclusive=True, thread=True, exit_on_error=False)
@@ -311,8 +297,7 @@ class RemoteMetricsView(FailureReporter, Vertical, can_focus=False):
 
     def _source_ok(self, source: str) -> None:
         health = self.health.setdefault(source, SourceHealth())
-        health.failures, health.reason, health.since = 0, "", None
-        health.due = time.monotonic() + self.settings.remote_refresh
+        health.succeeded(time.monotonic(), self.settings.remote_refresh)
         self._show_status()
 
     def _fail(self, source: str, reason: str, chart_id: str | None) -> None:
@@ -320,13 +305,7 @@ class RemoteMetricsView(FailureReporter, Vertical, can_focus=False):
             return  # posted before the view was removed
         health = self.health.setdefault(source, SourceHealth())
         now = self.clock()
-        if health.since is None:
-            health.since = now
-        if not health.counted:  # several panels failing in one refresh count once
-            health.failures += 1
-            health.counted = True
-        health.reason = reason
-        health.due = time.monotonic() + self.settings.remote_refresh * min(MAX_BACKOFF, 2 ** health.failures)
+        health.failed(reason, time.monotonic(), now, self.settings.remote_refresh)
         charts = [self._chart(chart_id)] if chart_id is not None else self._charts_of(source)
         for chart in charts:
             if chart is not None:
