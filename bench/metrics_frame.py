@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.app_factory import make_app  # noqa: E402
 
-from mlops_tui.sources.recorded_metrics import RecordedMetricSource, synthetic_snapshots  # noqa: E402
+from mlops_tui.sources.metrics.recorded import RecordedMetricSource, synthetic_snapshots  # noqa: E402
 from mlops_tui.widgets.metrics.local import LocalMetricsView  # noqa: E402
 
 

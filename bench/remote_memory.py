@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mlops_tui.sources.prometheus import _parse_result  # noqa: E402
+from mlops_tui.sources.metrics.remote.prometheus import _parse_result  # noqa: E402
 
 SERIES_PER_HOST, POINTS, STEP = 10, 5760, 15
 

@@ -24,7 +24,7 @@ from rich.console import Console  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 
 from mlops_tui.settings.metrics import MetricsSettings, PrometheusSource  # noqa: E402
-from mlops_tui.sources.prometheus import PrometheusBackend  # noqa: E402
+from mlops_tui.sources.metrics.remote.prometheus import PrometheusBackend  # noqa: E402
 import mlops_tui.widgets.metrics.remote as remote_view  # noqa: E402
 from mlops_tui.widgets.metrics.remote import RemoteMetricsView  # noqa: E402
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart, block_rows, resample  # noqa: E402

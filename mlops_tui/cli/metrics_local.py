@@ -10,7 +10,7 @@ import click
 
 from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, fail, emit_json, to_json
 from mlops_tui.settings import Settings
-from mlops_tui.sources.local_metrics import LocalMetricSource, Snapshot
+from mlops_tui.sources.metrics.local import LocalMetricSource, LocalSnapshot
 from mlops_tui.sources.units import human_bytes, human_duration, human_percent, human_rate
 from mlops_tui.text import sanitize
 
@@ -18,7 +18,7 @@ ONCE_WINDOW = 0.5
 """Seconds over which --once measures rates when --interval is not given."""
 
 
-def _line(snap: Snapshot) -> str:
+def _line(snap: LocalSnapshot) -> str:
     """One --watch line."""
     stamp = datetime.fromtimestamp(snap.time).strftime("%H:%M:%S")
     load = " ".join(f"{v:.2f}" for v in snap.cpu.load) if snap.cpu.load else "-"
@@ -28,7 +28,7 @@ def _line(snap: Snapshot) -> str:
             f"net rx {human_rate(snap.net_rx)} tx {human_rate(snap.net_tx)} procs {snap.process_count or '-'}")
 
 
-def _text(snap: Snapshot) -> str:
+def _text(snap: LocalSnapshot) -> str:
     """The --once text form: a summary a person reads in a terminal."""
     cpu = snap.cpu
     lines = [
@@ -87,7 +87,7 @@ def run_local(settings: Settings, *, once: bool, watch: bool, as_json: bool, int
         source.close()
 
 
-def _sample(source: LocalMetricSource) -> Snapshot:
+def _sample(source: LocalMetricSource) -> LocalSnapshot:
     try:
         return source.sample()
     except Exception as exc:  # psutil could not read this machine at all (no /proc)

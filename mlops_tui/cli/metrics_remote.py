@@ -11,14 +11,13 @@ import httpx
 from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, emit_json, fail
 from mlops_tui.settings import Settings
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.series import (
+from mlops_tui.sources.metrics.remote import (
     FLEET_COLUMNS,
-    SourceConfigError,
     choose_step,
-    format_value,
-    open_source,
-    parse_duration,
 )
+from mlops_tui.sources.metrics.remote.factory import SourceConfigError, open_source
+from mlops_tui.sources.timespec import parse_duration
+from mlops_tui.sources.units import format_value
 from mlops_tui.text import sanitize
 
 CLI_POINTS = 240  # points per series for --query: a terminal-wide chart's worth

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from mlops_tui.settings.base import Endpoint, Section
+from mlops_tui.sources.timespec import parse_duration
 
 
 class Thresholds(Section):
@@ -113,5 +114,12 @@ class MetricsSettings(Section):
     """User dashboards over the remote sources."""
     time_range: str = "1h"
     """Default time range of remote charts: 15m, 1h, 6h, 24h."""
+
+    @field_validator("time_range")
+    @classmethod
+    def _time_range_is_a_duration(cls, value: str) -> str:
+        """Refused at load time, so a bad value is a settings error naming metrics.time_range."""
+        parse_duration(value)
+        return value
     remote_refresh: float = Field(default=15.0, gt=0)
     """Seconds between refreshes of the remote fleet table and charts (failures back off up to 8x)."""

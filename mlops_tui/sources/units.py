@@ -1,6 +1,12 @@
-"""Human units for values shown on screen and in CLI lines: KiB/MiB/GiB, rates, percentages, durations."""
+"""Human units for values shown on screen and in CLI lines: KiB/MiB/GiB, rates, percentages, durations.
+
+The one formatter of the Local and Remote views and the CLI: bytes are counted in base 1024 and so named
+with IEC prefixes (KiB, MiB), never KB.
+"""
 
 from __future__ import annotations
+
+import math
 
 
 _BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
@@ -35,3 +41,22 @@ def human_duration(seconds: float | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{days}d {hours:02d}:{minutes:02d}" if days else f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def format_value(value: float | None, unit: str = "") -> str:
+    """A compact human value of a remote series: 12.3%, 1.5 MiB/s, 0.250 s, 1,234 req/s; '-' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if unit == "B":
+        return human_bytes(value)
+    if unit == "B/s":
+        return human_rate(value)
+    if unit == "%":
+        return human_percent(value)
+    if abs(value) >= 1000 or value == int(value):
+        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.0f}"
+    elif abs(value) >= 1:
+        text = f"{value:.2f}"
+    else:
+        text = f"{value:.3g}"
+    return f"{text} {unit}".rstrip()

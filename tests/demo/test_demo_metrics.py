@@ -24,7 +24,7 @@ from mlops_tui.demo.prometheus import DemoPrometheus, serving_dashboards, start_
 from mlops_tui.demo.sandbox import demo_overrides
 from mlops_tui.settings.loader import load_settings
 from mlops_tui.settings.metrics import Dashboard, PrometheusSource
-from mlops_tui.sources.prometheus import PrometheusBackend
+from mlops_tui.sources.metrics.remote.prometheus import PrometheusBackend
 
 pytestmark = pytest.mark.skipif(demo_prometheus.find_prometheus() is None,
                                 reason="Debian's prometheus is not installed (scripts/apt-packages.txt)")

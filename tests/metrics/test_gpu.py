@@ -7,7 +7,7 @@ import importlib.util
 import pytest
 
 from metrics.fake_nvml import FakeNvml
-from mlops_tui.sources.gpu import GpuReader
+from mlops_tui.sources.metrics.gpu import GpuReader
 
 
 def test_reads_every_board_and_its_processes():

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from mlops_tui.cli import cli as cli_root
-from mlops_tui.sources import local_metrics
-from mlops_tui.sources.local_metrics import LocalMetricSource, Snapshot
-from mlops_tui.sources.recorded_metrics import RecordedMetricSource
+from mlops_tui.sources.metrics import local as local_metrics
+from mlops_tui.sources.metrics.local import LocalMetricSource, LocalSnapshot
+from mlops_tui.sources.metrics.recorded import RecordedMetricSource
 
 MiB = 1 << 20
 
@@ -250,7 +250,7 @@ def test_access_denied_degrades_only_that_value():
     """A sampler running as `nobody` pins a root process: open files are denied, the rest is read."""
     script = textwrap.dedent(f"""
         import json
-        from mlops_tui.sources.local_metrics import LocalMetricSource
+        from mlops_tui.sources.metrics.local import LocalMetricSource
         source = LocalMetricSource(top=500, warmup=0.2)
         source.pin({os.getpid()})
         snap = source.sample()
@@ -272,7 +272,7 @@ def test_access_denied_degrades_only_that_value():
 
 
 def test_recorded_source_applies_sort_filter_and_pins():
-    from mlops_tui.sources.recorded_metrics import synthetic_snapshots
+    from mlops_tui.sources.metrics.recorded import synthetic_snapshots
 
     source = RecordedMetricSource(synthetic_snapshots(2, cores=4, processes=30), top=5)
     source.sort, source.filter_text = "rss", "triton"
@@ -283,7 +283,7 @@ def test_recorded_source_applies_sort_filter_and_pins():
     rss = [r.rss for r in snap.processes]
     assert rss == sorted(rss, reverse=True)
     assert [(p.pid, p.gone) for p in snap.pinned] == [(1001, False), (99999, True)]
-    assert isinstance(Snapshot.from_dict(json.loads(json.dumps(snap.to_dict()))), Snapshot)
+    assert isinstance(LocalSnapshot.from_dict(json.loads(json.dumps(snap.to_dict()))), LocalSnapshot)
 
 
 def test_proc_reader_and_psutil_reader_agree():

@@ -11,8 +11,8 @@ import psutil
 import pytest
 from support.app_factory import make_app
 
-from mlops_tui.sources.local_metrics import Snapshot
-from mlops_tui.sources.recorded_metrics import RecordedMetricSource, synthetic_snapshots
+from mlops_tui.sources.metrics.local import LocalSnapshot
+from mlops_tui.sources.metrics.recorded import RecordedMetricSource, synthetic_snapshots
 from mlops_tui.widgets.metrics import MetricsPane
 from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
 from mlops_tui.widgets.metrics.charts import SeriesList, ZoomChart
@@ -294,8 +294,8 @@ async def test_gpus_from_nvml_stand_in_with_a_live_source():
     """The live source with FakeNvml (a stand-in for pynvml: no GPU here) feeding the GPU section."""
     from metrics.fake_nvml import FakeNvml
 
-    from mlops_tui.sources.gpu import GpuReader
-    from mlops_tui.sources.local_metrics import LocalMetricSource
+    from mlops_tui.sources.metrics.gpu import GpuReader
+    from mlops_tui.sources.metrics.local import LocalMetricSource
 
     nvml = FakeNvml(fail={("nvmlDeviceGetTemperature", 1): "Not Supported"})
     nvml.boards[1]["used"] = int(15.9 * (1 << 30))  # 99 % of the T4's 16 GiB: critical

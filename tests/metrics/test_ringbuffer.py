@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from mlops_tui.sources.ringbuffer import History, RingBuffer
+from mlops_tui.sources.metrics.ringbuffer import History, RingBuffer
 
 
 def test_keeps_newest_values_in_order_after_wrapping():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support.app_factory import make_app
 
-from mlops_tui.sources.recorded_metrics import RecordedMetricSource, synthetic_snapshots
+from mlops_tui.sources.metrics.recorded import RecordedMetricSource, synthetic_snapshots
 from mlops_tui.widgets.metrics import MetricsPane
 
 

@@ -10,8 +10,8 @@ import math
 from collections.abc import Mapping
 
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.prometheus import HOST_CHARTS
-from mlops_tui.sources.series import ChartSpec, HostRow, Series
+from mlops_tui.sources.metrics.remote.prometheus import HOST_CHARTS
+from mlops_tui.sources.metrics.remote import ChartSpec, HostRow, RemoteSeries
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
 
@@ -48,11 +48,11 @@ class RecordedMetrics:
         return ["model-a:8000", "model-b:8000"]
 
     def range_query(self, query: str, start: float, end: float, step: float,
-                    variables: Mapping[str, str] | None = None) -> list[Series]:
+                    variables: Mapping[str, str] | None = None) -> list[RemoteSeries]:
         if query in self.failing:
             raise BackendError("timed out (ReadTimeout)", retryable=True)
         seed = sum(map(ord, query)) % 17
-        series = Series("value", {"instance": (variables or {}).get("host", "model-a:8000")})
+        series = RemoteSeries("value", {"instance": (variables or {}).get("host", "model-a:8000")})
         at = start
         index = 0
         while at <= end:

@@ -13,8 +13,8 @@ from remote.servers import start_prometheus
 
 from mlops_tui.settings.metrics import InfluxSource, PrometheusSource
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.influx import InfluxQLBackend
-from mlops_tui.sources.prometheus import PrometheusBackend
+from mlops_tui.sources.metrics.remote.influx import InfluxQLBackend
+from mlops_tui.sources.metrics.remote.prometheus import PrometheusBackend
 
 PASSWORD = "s3cret-pw"
 

@@ -14,8 +14,8 @@ from support.ports import free_port
 
 from mlops_tui.settings.metrics import InfluxSource, PrometheusSource
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.influx import InfluxQLBackend
-from mlops_tui.sources.prometheus import PrometheusBackend
+from mlops_tui.sources.metrics.remote.influx import InfluxQLBackend
+from mlops_tui.sources.metrics.remote.prometheus import PrometheusBackend
 
 FAULTS = {
     "dead": "cannot connect",
@@ -77,7 +77,7 @@ def test_cli_hosts_prints_the_fleet_table(influxd):
     assert text.returncode == 0
     lines = text.stdout.splitlines()
     assert lines[0].split() == ["HOST", "HEALTH", "CPU", "MEM", "DISK", "BUSY", "NET", "RX", "NET", "TX", "LOAD1"]
-    assert lines[1].split() == ["gpu-1", "up", "30.0%", "42.5%", "80.0%", "5.0%", "2.0", "KB/s", "1000", "B/s", "2.50"]
+    assert lines[1].split() == ["gpu-1", "up", "30.0%", "42.5%", "80.0%", "5.0%", "2.0", "KiB/s", "1000", "B/s", "2.50"]
     assert any(line.startswith("old-1: no data since ") for line in lines)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from support.app_factory import make_app
 from textual.widgets import DataTable
 
-from mlops_tui.sources.recorded_metrics import RecordedMetricSource, synthetic_snapshots
+from mlops_tui.sources.metrics.recorded import RecordedMetricSource, synthetic_snapshots
 from mlops_tui.widgets.metrics.remote import RemoteMetricsView
 
 

@@ -10,7 +10,7 @@ from remote.seed import INFLUX_EXPECTED, INFLUX_HOSTS, INFLUX_POINTS, INFLUX_STE
 
 from mlops_tui.settings.metrics import InfluxSource
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.influx import (
+from mlops_tui.sources.metrics.remote.influx import (
     FluxBackend,
     InfluxQLBackend,
     expand_flux,

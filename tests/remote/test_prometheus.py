@@ -10,8 +10,8 @@ from remote.servers import wait_for_targets
 
 from mlops_tui.settings.metrics import PrometheusSource
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.prometheus import PrometheusBackend
-from mlops_tui.sources.series import MAX_POINTS, choose_step
+from mlops_tui.sources.metrics.remote.prometheus import PrometheusBackend
+from mlops_tui.sources.metrics.remote import MAX_POINTS, choose_step
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ async def test_fleet_table_lists_hosts_with_values_and_sorts(influx_settings):
         await settle(app, pilot)
         rows = table_rows(app)
         assert [r[0] for r in rows] == ["gpu-1", "gpu-2", "old-1"]
-        assert rows[0] == ["gpu-1", "tig", "● up", "30.0%", "42.5%", "80.0%", "5.0%", "2.0 KB/s", "1000 B/s", "2.50"]
+        assert rows[0] == ["gpu-1", "tig", "● up", "30.0%", "42.5%", "80.0%", "5.0%", "2.0 KiB/s", "1000 B/s", "2.50"]
         assert rows[2][2] == "◌ stale"
         assert "old-1: no data since" in str(app.query_one("#remote-fleet-status", Static).render())
         for _ in range(3):  # host, source, health, CPU: biggest CPU first
@@ -292,13 +292,13 @@ async def test_custom_time_range_is_typed(influx_settings):
 
 
 async def test_a_chart_with_several_series_gives_each_latest_value_in_its_legend():
-    from mlops_tui.sources.series import ChartSpec, Series
+    from mlops_tui.sources.metrics.remote import ChartSpec, RemoteSeries
 
     class ChartApp(App):
         def compose(self) -> ComposeResult:
             yield RemoteChart(ChartSpec("Request rate", "q", "req/s", legend="{{code}}"))
 
-    ok, errors = Series("r", {"code": "200"}), Series("r", {"code": "500"})
+    ok, errors = RemoteSeries("r", {"code": "200"}), RemoteSeries("r", {"code": "500"})
     for t in range(10):
         ok.append(float(t), 10.0)
         errors.append(float(t), 0.5)

@@ -14,7 +14,7 @@ from mlops_tui.widgets.viewtabs import ViewTabs
 
 
 class MetricsPane(Pane):
-    """Local resources and remote dashboards. Options: source= (a MetricSource, e.g. a recording, for the
+    """Local resources and remote dashboards. Options: source= (a LocalSampler, e.g. a recording, for the
     Local view), remote={...} (options of the Remote view)."""
 
     DEFAULT_CSS = """

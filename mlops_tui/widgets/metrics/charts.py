@@ -10,14 +10,14 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from mlops_tui.sources.units import human_bytes, human_rate
-from mlops_tui.sources.ringbuffer import History
+from mlops_tui.sources.metrics.ringbuffer import History
 from mlops_tui.widgets.lines import CachedBaseStyle
 from mlops_tui.widgets.metrics.bars import EIGHTHS
 from mlops_tui.widgets.text import sanitize
 
 
 @dataclass(frozen=True)
-class Series:
+class ChartSeries:
     name: str
     """Key in the History."""
     label: str
@@ -51,7 +51,7 @@ def spark(values: list[float], low: float, high: float) -> str:
     return "".join(chars)
 
 
-def scale(series: Series, values: list[float]) -> tuple[float, float]:
+def scale(series: ChartSeries, values: list[float]) -> tuple[float, float]:
     """Percentages on a fixed 0-100 axis; other units from 0 to their maximum."""
     if series.unit == "%":
         return 0.0, 100.0
@@ -75,17 +75,17 @@ class SeriesList(CachedBaseStyle, Widget):
     def __init__(self, history: History, **kwargs) -> None:
         super().__init__(**kwargs)
         self.history = history
-        self.series: list[Series] = []
+        self.series: list[ChartSeries] = []
         self.focused_index = 0
 
-    def set_series(self, series: list[Series]) -> None:
+    def set_series(self, series: list[ChartSeries]) -> None:
         resize = len(series) != len(self.series)
         self.series = series
         self.focused_index = min(self.focused_index, max(0, len(series) - 1))
         self.refresh(layout=resize)
 
     @property
-    def focused_series(self) -> Series | None:
+    def focused_series(self) -> ChartSeries | None:
         return self.series[self.focused_index] if self.series else None
 
     def move(self, step: int) -> None:
@@ -132,9 +132,9 @@ class ZoomChart(CachedBaseStyle, Widget):
         super().__init__(**kwargs)
         self.history = history
         self.interval = interval
-        self.series: Series | None = None
+        self.series: ChartSeries | None = None
 
-    def show(self, series: Series | None) -> None:
+    def show(self, series: ChartSeries | None) -> None:
         self.series = series
         self.refresh()
 

@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from mlops_tui.settings.metrics import Thresholds
-from mlops_tui.sources.gpu import GpuReport
+from mlops_tui.sources.metrics.gpu import GpuReport
 from mlops_tui.sources.units import human_bytes
 from mlops_tui.widgets.metrics.bars import Gauge
 from mlops_tui.widgets.text import literal, sanitize
@@ -25,6 +25,8 @@ class GpuSection(Vertical):
         self.thresholds = thresholds
         self._shape: tuple = ()
         self._note = ""
+        self.shown_text: dict[int, str] = {}
+        """The text each GPU's process line shows, by position: it is updated only when it changes."""
 
     def compose(self) -> ComposeResult:
         yield Static("gpu: waiting for the first sample", classes="gpu-note")
@@ -34,6 +36,7 @@ class GpuSection(Vertical):
         if shape != self._shape:
             self._shape = shape
             self.remove_children()
+            self.shown_text = {}
             if not report.available:
                 self._note = report.note
                 self.mount(Static(literal(f"gpu: {report.note}"), classes="gpu-note"))
@@ -49,7 +52,7 @@ class GpuSection(Vertical):
         gauges = list(self.query(Gauge))
         procs = list(self.query(".gpu-procs").results(Static))
         t = self.thresholds
-        for gpu, gauge, line in zip(report.gpus, gauges, procs):
+        for position, (gpu, gauge, line) in enumerate(zip(report.gpus, gauges, procs)):
             temp = "-" if gpu.temperature is None else f"{gpu.temperature:.0f}°C"
             power = "-" if gpu.power is None else f"{gpu.power:.0f}W"
             util = "-" if gpu.utilization is None else f"{gpu.utilization:.0f}%"
@@ -59,6 +62,6 @@ class GpuSection(Vertical):
                               for p in gpu.processes[:4]) or "no processes"
             errors = "; ".join(f"{k}: {v}" for k, v in gpu.errors.items())
             text = f"{sanitize(gpu.name or '?')}: {names}" + (f"  ({errors})" if errors else "")
-            if getattr(line, "_shown", None) != text:  # an update re-lays the screen out: only on change
-                line._shown = text
+            if self.shown_text.get(position) != text:  # an update re-lays the screen out: only on change
+                self.shown_text[position] = text
                 line.update(literal(text))

@@ -1,9 +1,10 @@
-"""The Local view: what the sampling thread reads from a MetricSource, drawn as gauges, bars, history and
+"""The Local view: what the sampling thread reads from a LocalSampler, drawn as gauges, bars, history and
 the process table."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,40 +12,41 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
+from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
-from mlops_tui.sources.local_metrics import LocalMetricSource, MetricSource, Snapshot, rank_processes
+from mlops_tui.sources.metrics.local import LocalMetricSource, LocalSampler, LocalSnapshot, rank_processes
 from mlops_tui.sources.units import human_bytes, human_duration, human_percent, human_rate
-from mlops_tui.sources.ringbuffer import History
+from mlops_tui.sources.metrics.ringbuffer import History
 from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
-from mlops_tui.widgets.metrics.charts import Series, SeriesList, ZoomChart
+from mlops_tui.widgets.metrics.charts import ChartSeries, SeriesList, ZoomChart
 from mlops_tui.widgets.metrics.gpus import GpuSection
 from mlops_tui.widgets.metrics.processes import PinnedList, ProcessTable
+from mlops_tui.textual_compat import shown_at_last_paint
 from mlops_tui.widgets.lines import InfoLine
-from mlops_tui.widgets.pane import SourceNote, focus_now
+from mlops_tui.widgets.pane import FailureReporter, SourceNote, focus_now
 from mlops_tui.widgets.text import sanitize
 
 WIDE = 120
 """Columns from which resources and processes sit side by side."""
 
 
+@dataclass
 class Sampled(Message):
     """A new snapshot; a burst of them (the UI busy painting) collapses into the newest. It is for the view
     alone: bubbling, it would be dispatched to each of the ten ancestors up to the app on every tick."""
 
     bubble = False
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
+    snapshot: LocalSnapshot
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, Sampled)
 
 
-class LocalMetricsView(Vertical):
+class LocalMetricsView(FailureReporter, Vertical):
     """CPU, memory, disks, network, GPUs and processes of this machine."""
 
     DEFAULT_CSS = """
@@ -70,7 +72,7 @@ class LocalMetricsView(Vertical):
         Binding("left_square_bracket", "focus_series(-1)", "Previous series", id="metrics.previous_series"),
     ]
 
-    def __init__(self, settings: MetricsSettings, source: MetricSource | None = None, **kwargs) -> None:
+    def __init__(self, settings: MetricsSettings, source: LocalSampler | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         # The first sample at once, without rates: the pane has figures in the frame it is built in
@@ -78,11 +80,11 @@ class LocalMetricsView(Vertical):
                                                                           first_at_once=True)
         self.source.sort = settings.process_sort
         self.history = History(settings.history, max_series=1024)
-        self.snapshot: Snapshot | None = None
+        self.snapshot: LocalSnapshot | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self.frames = 0
-        self._pending: Snapshot | None = None
+        self._pending: LocalSnapshot | None = None
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="local-note")
@@ -106,7 +108,7 @@ class LocalMetricsView(Vertical):
 
     def on_mount(self) -> None:
         self._update_title()
-        self.post_message_to_pane(SourceStatus(self.source.name, SourceState.LOADING, "first sample"))
+        self.post_message(SourceStatusChanged(SourceStatus(self.source.name, SourceState.LOADING, "first sample")))
         self._sample()
 
     def on_unmount(self) -> None:
@@ -138,31 +140,20 @@ class LocalMetricsView(Vertical):
         """Take the next sample now (after a sort, filter or pin change)."""
         self._wake.set()
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "metrics" or event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
+    def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
+        """The sampler raised: say so, and keep the last good values on screen."""
         status = SourceStatus.failing(self.source.name, f"sampling stopped: {type(error).__name__}: {error}",
                                       "the last good values stay on screen")
         note = self.query_one("#local-note", SourceNote)
         note.show(status)
         note.add_class("-shown")
-        self.post_message_to_pane(status)
-
-    def post_message_to_pane(self, status: SourceStatus) -> None:
-        pane = self.parent
-        while pane is not None and not hasattr(pane, "report"):
-            pane = pane.parent
-        if pane is not None:
-            pane.report(status)
+        self.post_message(SourceStatusChanged(status))
 
     # drawing ---------------------------------------------------------------------------------------------
     def _visible(self, widget) -> bool:
         """Whether widget was on screen at the last paint. Refreshing one that is not (another pane or tab
         is shown, or it is scrolled away) makes Textual rebuild its whole widget map, so it waits."""
-        compositor = getattr(self.screen, "_compositor", None)
-        return compositor is None or widget in compositor.visible_widgets
+        return shown_at_last_paint(widget)
 
     def on_show(self) -> None:
         if self._pending is not None:
@@ -182,9 +173,9 @@ class LocalMetricsView(Vertical):
         self.apply(message.snapshot)
         if first:
             cores = len(message.snapshot.cpu.per_core)
-            self.post_message_to_pane(SourceStatus.ok(self.source.name, f"{cores} cores"))
+            self.post_message(SourceStatusChanged(SourceStatus.ok(self.source.name, f"{cores} cores")))
 
-    def apply(self, snap: Snapshot) -> None:
+    def apply(self, snap: LocalSnapshot) -> None:
         """Show a snapshot (and the history recorded with it)."""
         self.snapshot = snap
         self.frames += 1
@@ -217,7 +208,7 @@ class LocalMetricsView(Vertical):
     def _set_line(self, selector: str, text: str) -> None:
         self.query_one(selector, InfoLine).set_text(text)  # repaints only when the text changed
 
-    def _show_filesystems(self, snap: Snapshot) -> None:
+    def _show_filesystems(self, snap: LocalSnapshot) -> None:
         box = self.query_one("#fs", Vertical)
         gauges = list(box.query(Gauge))
         if len(gauges) != len(snap.filesystems):
@@ -229,17 +220,17 @@ class LocalMetricsView(Vertical):
             text = "unreadable" if fs.percent is None else f"{fs.percent:.0f}% {human_bytes(fs.free)} free"
             gauge.set(fs.percent, text, t.disk_warning, t.disk_critical, label=fs.mountpoint)
 
-    def _show_series(self, snap: Snapshot) -> None:
-        series = [Series("cpu", "cpu", "%"), Series("memory", "memory", "%"), Series("swap", "swap", "%"),
-                  Series("iowait", "iowait", "%"), Series("disk.read", "disk read", "B/s"),
-                  Series("disk.write", "disk write", "B/s"), Series("net.rx", "net rx", "B/s"),
-                  Series("net.tx", "net tx", "B/s")]
+    def _show_series(self, snap: LocalSnapshot) -> None:
+        series = [ChartSeries("cpu", "cpu", "%"), ChartSeries("memory", "memory", "%"), ChartSeries("swap", "swap", "%"),
+                  ChartSeries("iowait", "iowait", "%"), ChartSeries("disk.read", "disk read", "B/s"),
+                  ChartSeries("disk.write", "disk write", "B/s"), ChartSeries("net.rx", "net rx", "B/s"),
+                  ChartSeries("net.tx", "net tx", "B/s")]
         for gpu in snap.gpu.gpus:
-            series += [Series(f"gpu{gpu.index}.util", f"gpu{gpu.index}", "%"),
-                       Series(f"gpu{gpu.index}.memory", f"gpu{gpu.index} mem", "%")]
+            series += [ChartSeries(f"gpu{gpu.index}.util", f"gpu{gpu.index}", "%"),
+                       ChartSeries(f"gpu{gpu.index}.memory", f"gpu{gpu.index} mem", "%")]
         for proc in snap.pinned:
-            series += [Series(f"pid{proc.pid}.cpu", f"{proc.pid} cpu", "%"),
-                       Series(f"pid{proc.pid}.rss", f"{proc.pid} rss", "B")]
+            series += [ChartSeries(f"pid{proc.pid}.cpu", f"{proc.pid} cpu", "%"),
+                       ChartSeries(f"pid{proc.pid}.rss", f"{proc.pid} rss", "B")]
         listing = self.query_one(SeriesList)
         if [s.name for s in series] != [s.name for s in listing.series]:
             listing.set_series(series)
@@ -249,7 +240,7 @@ class LocalMetricsView(Vertical):
         if self._visible(chart) or chart.series != listing.focused_series:
             chart.show(listing.focused_series)
 
-    def _show_processes(self, snap: Snapshot) -> None:
+    def _show_processes(self, snap: LocalSnapshot) -> None:
         table = self.query_one(ProcessTable)
         table.pinned = set(self.source.pinned)
         rows = rank_processes(snap.processes, self.source.sort, self.source.filter_text, self.source.top)

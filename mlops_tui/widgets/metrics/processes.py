@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
@@ -12,9 +14,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from mlops_tui.sources.local_metrics import ProcessSample
+from mlops_tui.sources.metrics.local import ProcessSample
 from mlops_tui.sources.units import human_bytes
-from mlops_tui.sources.ringbuffer import History
+from mlops_tui.sources.metrics.ringbuffer import History
 from mlops_tui.widgets.lines import CachedBaseStyle
 from mlops_tui.widgets.metrics.charts import spark
 from mlops_tui.widgets.text import sanitize
@@ -48,15 +50,13 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
         Binding("end", "scroll_bottom", "Last process", show=False, id="metrics.last"),
     ]
 
+    @dataclass
     class SortChanged(Message):
-        def __init__(self, sort: str) -> None:
-            super().__init__()
-            self.sort = sort
+        sort: str
 
+    @dataclass
     class PinToggled(Message):
-        def __init__(self, pid: int) -> None:
-            super().__init__()
-            self.pid = pid
+        pid: int
 
     def __init__(self, sort: str = "cpu", **kwargs) -> None:
         super().__init__(**kwargs)

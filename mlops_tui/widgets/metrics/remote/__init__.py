@@ -16,47 +16,32 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.metrics import Dashboard, MetricsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.http import BackendError
-from mlops_tui.sources.series import (
+from mlops_tui.sources.metrics.remote import (
     ChartSpec,
     HostRow,
-    MetricSource,
-    Series,
-    SourceConfigError,
+    RemoteSource,
+    RemoteSeries,
     TimeRange,
     choose_step,
-    open_source,
-    parse_duration,
-    source_names,
 )
+from mlops_tui.sources.metrics.remote.poller import SourceHealth
+from mlops_tui.sources.metrics.remote.factory import SourceConfigError, open_source, source_names
+from mlops_tui.sources.timespec import parse_duration
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart
 from mlops_tui.widgets.metrics.remote.fleet import FleetTable
-from mlops_tui.widgets.pane import SourceNote, focus_now
+from mlops_tui.widgets.pane import FailureReporter, SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
 
-MAX_BACKOFF = 8
-
-
-@dataclass
-class SourceHealth:
-    """Why a source fails and since when; failed refreshes in a row set the backoff."""
-
-    failures: int = 0
-    due: float = 0.0  # time.monotonic() of the next refresh
-    reason: str = ""
-    since: float | None = None
-    counted: bool = False  # this refresh's failure is already in `failures`
-
-
-class RemoteMetricsView(Vertical, can_focus=False):
+class RemoteMetricsView(FailureReporter, Vertical, can_focus=False):
     """Fleet table and dashboards over the configured Prometheus/InfluxDB sources.
 
-    Options: `sources` (name -> MetricSource, instead of opening the configured ones), `clock`
+    Options: `sources` (name -> RemoteSource, instead of opening the configured ones), `clock`
     (a time.time stand-in, for frozen snapshots), `autorefresh` (refresh every metrics.remote_refresh s).
     """
 
@@ -87,44 +72,45 @@ class RemoteMetricsView(Vertical, can_focus=False):
         Binding("r", "refresh", "Refresh", id="metrics.remote.refresh"),
     ]
 
+    @dataclass
     class FleetLoaded(Message):
-        def __init__(self, source: str, rows: list[HostRow]) -> None:
-            super().__init__()
-            self.source, self.rows = source, rows
+        source: str
+        rows: list[HostRow]
 
+    @dataclass
     class ChartLoaded(Message):
-        def __init__(self, chart_id: str, generation: int, series: list[Series], start: float, end: float) -> None:
-            super().__init__()
-            self.chart_id, self.generation, self.series, self.start, self.end = chart_id, generation, series, start, end
+        chart_id: str
+        generation: int
+        series: list[RemoteSeries]
+        start: float
+        end: float
 
+    @dataclass
     class SourceFailed(Message):
-        def __init__(self, source: str, reason: str, chart_id: str | None = None, generation: int = 0,
-                     status: int | None = None) -> None:
-            super().__init__()
-            self.source, self.reason, self.chart_id, self.generation = source, reason, chart_id, generation
-            self.status = status
+        source: str
+        reason: str
+        chart_id: str | None = None
+        generation: int = 0
+        status: int | None = None
 
+    @dataclass
     class VariableValues(Message):
-        def __init__(self, dashboard: str, name: str, values: list[str]) -> None:
-            super().__init__()
-            self.dashboard, self.name, self.values = dashboard, name, values
+        dashboard: str
+        name: str
+        values: list[str]
 
-    def __init__(self, settings: MetricsSettings, *, sources: Mapping[str, MetricSource] | None = None,
+    def __init__(self, settings: MetricsSettings, *, sources: Mapping[str, RemoteSource] | None = None,
                  clock: Callable[[], float] = time.time, autorefresh: bool = True, **options) -> None:
         super().__init__(id="remote-metrics")
         self.settings = settings
         self.clock = clock
         self.autorefresh = autorefresh
         self._injected = dict(sources) if sources is not None else None
-        self.sources: dict[str, MetricSource] = {}
+        self.sources: dict[str, RemoteSource] = {}
         self.open_errors: dict[str, str] = {}
         self.health: dict[str, SourceHealth] = {}
         self.fleet_rows: dict[str, list[HostRow]] = {}
-        try:
-            span = parse_duration(settings.time_range)
-        except ValueError:
-            span = 3600.0
-        self.time_range = TimeRange(span)
+        self.time_range = TimeRange(parse_duration(settings.time_range))  # validated by the settings
         self.mode = "fleet"  # fleet, host, dashboard
         self.host: tuple[str, str] | None = None  # (source, host) of the host charts
         self.dashboard_index = -1
@@ -132,6 +118,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
         self.variable_choices: dict[str, list[str]] = {}
         self.charts: dict[str, tuple[str, ChartSpec]] = {}  # chart id -> (source name, spec)
         self.generation = 0
+        self.closing = False
+        """Set on unmount: fetches still in flight are ignored."""
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -159,6 +147,11 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self.set_interval(min(1.0, self.settings.remote_refresh), self._tick)
 
     def on_unmount(self) -> None:
+        # Leaving (or quitting) while a fetch runs: cancel it and ignore whatever it still posts. Closing the
+        # clients under a running fetch made it fail, and its failure then looked for this view's children
+        # after they were gone (a traceback naming RemoteMetricsView after the app quit).
+        self.closing = True
+        self.workers.cancel_node(self)
         if self._injected is None:
             for source in self.sources.values():
                 try:
@@ -185,23 +178,24 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     # -- refresh ------------------------------------------------------------------------------
     def _tick(self) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         self.refresh_all(force=False)
 
     def refresh_all(self, force: bool) -> None:
         now = time.monotonic()
         for name, source in self.sources.items():
             health = self.health[name]
-            if not force and now < health.due:
+            if not force and not health.is_due(now):
                 continue
-            health.due = now + self.settings.remote_refresh * min(MAX_BACKOFF, 2 ** health.failures)
-            health.counted = False
+            health.refresh_started(now, self.settings.remote_refresh)
             if self.mode == "fleet":
                 self.run_worker(lambda s=source: self._fetch_fleet(s), name=f"fleet:{name}",
                                 group=f"metrics.remote.{name}", exclusive=True, thread=True, exit_on_error=False)
             else:
                 self._fetch_source_charts(name, source)
 
-    def _fetch_source_charts(self, name: str, source: MetricSource) -> None:
+    def _fetch_source_charts(self, name: str, source: RemoteSource) -> None:
         items = [(chart_id, spec) for chart_id, (src, spec) in self.charts.items() if src == name]
         if not items:
             return
@@ -216,7 +210,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
                         name=f"charts:{name}", group=f"metrics.remote.{name}", exclusive=True, thread=True,
                         exit_on_error=False)
 
-    def _fetch_fleet(self, source: MetricSource) -> None:
+    def _fetch_fleet(self, source: RemoteSource) -> None:
         try:
             rows = source.fleet(at=self.clock())
         except BackendError as exc:
@@ -225,7 +219,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
         if not get_current_worker().is_cancelled:
             self.post_message(self.FleetLoaded(source.name, rows))
 
-    def _fetch_charts(self, source: MetricSource, items: list[tuple[str, ChartSpec]], start: float, end: float,
+    def _fetch_charts(self, source: RemoteSource, items: list[tuple[str, ChartSpec]], start: float, end: float,
                       step: float, variables: dict[str, str], generation: int) -> None:
         worker = get_current_worker()
         for chart_id, spec in items:
@@ -238,7 +232,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
                 continue
             self.post_message(self.ChartLoaded(chart_id, generation, series, start, end))
 
-    def _fetch_variable(self, source: MetricSource, dashboard: str, name: str, key: str) -> None:
+    def _fetch_variable(self, source: RemoteSource, dashboard: str, name: str, key: str) -> None:
         try:
             values = source.variable_values(key)
         except BackendError as exc:
@@ -249,12 +243,16 @@ class RemoteMetricsView(Vertical, can_focus=False):
     # -- results ------------------------------------------------------------------------------
     @on(FleetLoaded)
     def _fleet_loaded(self, message: FleetLoaded) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         self.fleet_rows[message.source] = message.rows
         self._source_ok(message.source)
         self._fill_table()
 
     @on(ChartLoaded)
     def _chart_loaded(self, message: ChartLoaded) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         if message.generation != self.generation:
             return
         chart = self._chart(message.chart_id)
@@ -266,6 +264,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     @on(SourceFailed)
     def _source_failed(self, message: SourceFailed) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         if message.chart_id is not None and message.generation != self.generation:
             return
         if message.chart_id is not None and message.status in (400, 422):
@@ -278,6 +278,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     @on(VariableValues)
     def _variable_values(self, message: VariableValues) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         dashboard = self._dashboard()
         if dashboard is None or dashboard.name != message.dashboard:
             return
@@ -287,29 +289,23 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self._update_header()
             self.refresh_all(force=True)
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group.startswith("metrics.remote."):
-            source = event.worker.group.removeprefix("metrics.remote.").removesuffix(".variables")
-            error = event.worker.error
+    def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
+        """A fetch raised something its source did not turn into a message: that source is failing."""
+        if worker.group.startswith("metrics.remote."):
+            source = worker.group.removeprefix("metrics.remote.").removesuffix(".variables")
             self._fail(source, f"{type(error).__name__}: {error}", None)
 
     def _source_ok(self, source: str) -> None:
         health = self.health.setdefault(source, SourceHealth())
-        health.failures, health.reason, health.since = 0, "", None
-        health.due = time.monotonic() + self.settings.remote_refresh
+        health.succeeded(time.monotonic(), self.settings.remote_refresh)
         self._show_status()
 
     def _fail(self, source: str, reason: str, chart_id: str | None) -> None:
+        if self.closing:
+            return  # posted before the view was removed
         health = self.health.setdefault(source, SourceHealth())
         now = self.clock()
-        if health.since is None:
-            health.since = now
-        if not health.counted:  # several panels failing in one refresh count once
-            health.failures += 1
-            health.counted = True
-        health.reason = reason
-        health.due = time.monotonic() + self.settings.remote_refresh * min(MAX_BACKOFF, 2 ** health.failures)
+        health.failed(reason, time.monotonic(), now, self.settings.remote_refresh)
         charts = [self._chart(chart_id)] if chart_id is not None else self._charts_of(source)
         for chart in charts:
             if chart is not None:

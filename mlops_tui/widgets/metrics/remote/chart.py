@@ -13,7 +13,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from mlops_tui.sources.series import ChartSpec, Series, format_value
+from mlops_tui.sources.metrics.remote import ChartSpec, RemoteSeries
+from mlops_tui.sources.units import format_value
 from mlops_tui.widgets.text import sanitize
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -49,7 +50,7 @@ def block_rows(columns: list[float], low: float, high: float, height: int) -> li
     return ["".join(row) for row in rows]
 
 
-def _last(series: Series) -> float | None:
+def _last(series: RemoteSeries) -> float | None:
     for value in reversed(series.values):
         if not math.isnan(value):
             return value
@@ -76,13 +77,13 @@ class RemoteChart(Widget):
     def __init__(self, spec: ChartSpec, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.spec = spec
-        self.series: list[Series] = []
+        self.series: list[RemoteSeries] = []
         self.span: tuple[float, float] = (0.0, 0.0)
         self.loaded = False
         self.stale_reason = ""
         self.stale_at: float | None = None
 
-    def show(self, series: list[Series], start: float, end: float) -> None:
+    def show(self, series: list[RemoteSeries], start: float, end: float) -> None:
         self.series, self.span, self.loaded = series, (start, end), True
         self.stale_reason, self.stale_at = "", None
         last = self.latest()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from mlops_tui.sources.series import FLEET_COLUMNS, HostRow, format_value
+from mlops_tui.sources.metrics.remote import FLEET_COLUMNS, HostRow
+from mlops_tui.sources.units import format_value
 from mlops_tui.widgets.text import literal
 
 HEALTH_ORDER = {"down": 0, "stale": 1, "unknown": 2, "up": 3}

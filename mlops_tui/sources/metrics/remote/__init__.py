@@ -13,32 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from mlops_tui.sources.timespec import format_duration
+
 MAX_POINTS = 11_000  # Prometheus refuses more points per series in one range query
 MIN_STEP = 1.0
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in a duration such as 15m, 1h, 6h, 24h, 7d; ValueError for anything else."""
-    match = _DURATION.match(text or "")
-    if not match:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 15m, 1h, 6h, 24h, 7d)")
-    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"duration must be positive: {text!r}")
-    return seconds
-
-
-def format_duration(seconds: float) -> str:
-    """The shortest exact spelling of seconds: 900 -> 15m, 3600 -> 1h, 90 -> 90s."""
-    for unit in ("w", "d", "h", "m", "s"):
-        size = _UNIT_SECONDS[unit]
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(seconds * 1000)}ms"
-
 
 NICE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 
@@ -94,7 +72,7 @@ class TimeRange:
 
 
 @dataclass
-class Series:
+class RemoteSeries:
     """One labelled series: timestamps (epoch seconds) and float values, kept in compact arrays."""
 
     name: str
@@ -164,14 +142,14 @@ class ChartSpec:
     critical: float | None = None
 
 
-class MetricSource(Protocol):
+class RemoteSource(Protocol):
     """A remote metric backend: Prometheus or InfluxDB (InfluxQL or Flux)."""
 
     name: str
     kind: str
 
     def range_query(self, query: str, start: float, end: float, step: float,
-                    variables: Mapping[str, str] | None = None) -> list[Series]: ...
+                    variables: Mapping[str, str] | None = None) -> list[RemoteSeries]: ...
 
     def fleet(self, at: float | None = None) -> list[HostRow]: ...
 
@@ -180,60 +158,3 @@ class MetricSource(Protocol):
     def variable_values(self, key: str) -> list[str]: ...
 
     def close(self) -> None: ...
-
-
-def format_value(value: float | None, unit: str = "") -> str:
-    """A compact human value: 12.3%, 1.5 MB/s, 0.250 s; '-' when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if unit in ("B", "B/s"):
-        size = abs(value)
-        for prefix in ("", "K", "M", "G", "T"):
-            if size < 1024 or prefix == "T":
-                scaled = value / 1024 ** ("", "K", "M", "G", "T").index(prefix)
-                return f"{scaled:.1f} {prefix}{unit}" if prefix else f"{value:.0f} {unit}"
-            size /= 1024
-    if unit == "%":
-        return f"{value:.1f}%"
-    if abs(value) >= 1000 or value == int(value):
-        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.0f}"
-    elif abs(value) >= 1:
-        text = f"{value:.2f}"
-    else:
-        text = f"{value:.3g}"
-    return f"{text} {unit}".rstrip()
-
-
-def source_names(settings) -> list[str]:
-    """Names of the configured Prometheus and InfluxDB sources (metrics settings section)."""
-    return [s.name for s in settings.prometheus] + [s.name for s in settings.influxdb]
-
-
-class SourceConfigError(ValueError):
-    """A metrics source that cannot be opened as configured (unknown name, ambiguous name, bad URL)."""
-
-
-def open_source(settings, name: str) -> MetricSource:
-    """The backend for a source name of the metrics settings; SourceConfigError with a clear message otherwise."""
-    import httpx
-
-    from mlops_tui.sources.http import EndpointConfigError
-    from mlops_tui.sources.influx import backend_for
-    from mlops_tui.sources.prometheus import PrometheusBackend
-
-    proms = [s for s in settings.prometheus if s.name == name]
-    influxes = [s for s in settings.influxdb if s.name == name]
-    if len(proms) + len(influxes) > 1:
-        raise SourceConfigError(
-            f"source name {name!r} is used by more than one entry of metrics.prometheus/metrics.influxdb")
-    try:
-        if proms:
-            return PrometheusBackend(proms[0])
-        if influxes:
-            return backend_for(influxes[0])
-    except EndpointConfigError as exc:
-        raise SourceConfigError(f"source {name!r}: {exc}") from None
-    except (httpx.InvalidURL, ValueError) as exc:
-        raise SourceConfigError(f"source {name!r}: invalid url: {exc}") from None
-    known = ", ".join(source_names(settings)) or "none configured (metrics.prometheus / metrics.influxdb)"
-    raise SourceConfigError(f"no metrics source named {name!r}; known: {known}")

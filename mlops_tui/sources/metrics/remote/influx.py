@@ -16,7 +16,8 @@ import httpx
 from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import InfluxSource
 from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, with_retries
-from mlops_tui.sources.series import FLEET_COLUMNS, ChartSpec, HostRow, Series, format_duration
+from mlops_tui.sources.timespec import format_duration
+from mlops_tui.sources.metrics.remote import FLEET_COLUMNS, ChartSpec, HostRow, RemoteSeries
 
 # Telegraf's standard measurements, latest value per host (and per disk/interface where needed).
 # $__from and $__to are bound parameters; nothing from the user is spliced into these.
@@ -96,7 +97,7 @@ class _InfluxBase:
 class InfluxQLBackend(_InfluxBase):
     """InfluxQL over /query: 1.x natively, 2.x/3.x through their v1-compatible API."""
 
-    def query(self, q: str, params: Mapping[str, Any] | None = None) -> list[list[Series] | BackendError]:
+    def query(self, q: str, params: Mapping[str, Any] | None = None) -> list[list[RemoteSeries] | BackendError]:
         """Run one or more statements; each statement gives its series or its error."""
         query_params = {"db": self.settings.database, "epoch": "ms", "q": q}
         if params:
@@ -105,7 +106,7 @@ class InfluxQLBackend(_InfluxBase):
         results = body.get("results")
         if not isinstance(results, list):
             raise BackendError(f"{self._where}: malformed answer to /query (no results)")
-        out: list[list[Series] | BackendError] = []
+        out: list[list[RemoteSeries] | BackendError] = []
         for result in results:
             if not isinstance(result, dict):
                 raise BackendError(f"{self._where}: malformed answer to /query")
@@ -136,7 +137,7 @@ class InfluxQLBackend(_InfluxBase):
                                status=response.status_code, retryable=response.status_code in RETRYABLE_STATUS)
         return body
 
-    def one(self, q: str, params: Mapping[str, Any] | None = None) -> list[Series]:
+    def one(self, q: str, params: Mapping[str, Any] | None = None) -> list[RemoteSeries]:
         results = self.query(q, params)
         for result in results:
             if isinstance(result, BackendError):
@@ -144,7 +145,7 @@ class InfluxQLBackend(_InfluxBase):
         return [series for result in results for series in result]  # type: ignore[union-attr]
 
     def range_query(self, query: str, start: float, end: float, step: float,
-                    variables: Mapping[str, str] | None = None) -> list[Series]:
+                    variables: Mapping[str, str] | None = None) -> list[RemoteSeries]:
         params = {**(variables or {}), "__from": rfc3339(start), "__to": rfc3339(end)}
         return self.one(expand_influxql(query, step), params)
 
@@ -200,9 +201,9 @@ class InfluxQLBackend(_InfluxBase):
         return sorted(rows.values(), key=lambda r: r.host)
 
 
-def _parse_series(items: Iterable[Any]) -> list[Series]:
-    """InfluxQL series -> one Series per value column (time first), labelled by tags."""
-    out: list[Series] = []
+def _parse_series(items: Iterable[Any]) -> list[RemoteSeries]:
+    """InfluxQL series -> one RemoteSeries per value column (time first), labelled by tags."""
+    out: list[RemoteSeries] = []
     try:
         for item in items:
             columns = item["columns"]
@@ -211,10 +212,10 @@ def _parse_series(items: Iterable[Any]) -> list[Series]:
                 for row in item.get("values") or []:
                     labels = dict(tags)
                     labels.update({str(c): str(v) for c, v in zip(columns, row)})
-                    out.append(Series(item.get("name", ""), labels))
+                    out.append(RemoteSeries(item.get("name", ""), labels))
                 continue
             value_columns = columns[1:]
-            per_column = [Series(f"{item.get('name', '')}.{c}", dict(tags)) for c in value_columns]
+            per_column = [RemoteSeries(f"{item.get('name', '')}.{c}", dict(tags)) for c in value_columns]
             for row in item.get("values") or []:
                 at = row[0] / 1000.0
                 for index, series in enumerate(per_column, start=1):
@@ -264,17 +265,17 @@ def expand_flux(query: str, variables: Mapping[str, str], start: float, end: flo
     return header + body
 
 
-def tables_to_series(tables: Iterable[Any]) -> list[Series]:
-    """influxdb-client FluxTables -> Series named measurement.field, labelled by the other columns."""
-    out: list[Series] = []
+def tables_to_series(tables: Iterable[Any]) -> list[RemoteSeries]:
+    """influxdb-client FluxTables -> RemoteSeries named measurement.field, labelled by the other columns."""
+    out: list[RemoteSeries] = []
     for table in tables:
-        series: Series | None = None
+        series: RemoteSeries | None = None
         for record in table.records:
             values = record.values
             if series is None:
                 labels = {str(k): str(v) for k, v in values.items() if k not in _FLUX_META and v is not None}
                 name = ".".join(str(values[k]) for k in ("_measurement", "_field") if values.get(k) is not None)
-                series = Series(name or "value", labels)
+                series = RemoteSeries(name or "value", labels)
             at = record.get_time()
             value = record.get_value()
             series.append(at.timestamp() if at is not None else math.nan,
@@ -320,7 +321,7 @@ class FluxBackend(_InfluxBase):
                 retries=False)
         return self._flux_client.query_api()
 
-    def flux(self, query: str) -> list[Series]:
+    def flux(self, query: str) -> list[RemoteSeries]:
         return tables_to_series(self.tables(query))
 
     def tables(self, query: str) -> list[Any]:
@@ -346,7 +347,7 @@ class FluxBackend(_InfluxBase):
         return {"bucket": self.settings.database, **(variables or {})}
 
     def range_query(self, query: str, start: float, end: float, step: float,
-                    variables: Mapping[str, str] | None = None) -> list[Series]:
+                    variables: Mapping[str, str] | None = None) -> list[RemoteSeries]:
         return self.flux(expand_flux(query, self._variables(variables), start, end, step))
 
     def variable_values(self, key: str) -> list[str]:
@@ -363,7 +364,7 @@ class FluxBackend(_InfluxBase):
                                self.settings.stale_after)
 
 
-def fleet_from_flux(series: list[Series], source: str, end: float, stale_after: float) -> list[HostRow]:
+def fleet_from_flux(series: list[RemoteSeries], source: str, end: float, stale_after: float) -> list[HostRow]:
     """Fleet rows from the last() of Telegraf's cpu/mem/disk/system fields, as Flux returns them."""
     rows: dict[str, HostRow] = {}
     for item in series:

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mlops_tui.sources.gpu import GpuProcess, GpuReport, GpuSample
-from mlops_tui.sources.local_metrics import (
-    CpuSample, FilesystemSample, MemorySample, MetricSource, NetSample, ProcessSample, Snapshot, rank_processes)
+from mlops_tui.sources.metrics.gpu import GpuProcess, GpuReport, GpuSample
+from mlops_tui.sources.metrics.local import (
+    CpuSample, FilesystemSample, MemorySample, LocalSampler, NetSample, ProcessSample, LocalSnapshot, rank_processes)
 
 
-class RecordedMetricSource(MetricSource):
+class RecordedMetricSource(LocalSampler):
     """Replays snapshots (from `mlops-tui metrics --watch --json`, or built in memory) one per sample.
 
     The process table's sort, filter and pins apply to the recorded rows as they would to live ones.
@@ -22,9 +22,9 @@ class RecordedMetricSource(MetricSource):
     name = "metrics.recorded"
     paced = False
 
-    def __init__(self, snapshots: Iterable[Snapshot | dict[str, Any]], top: int = 50, loop: bool = False) -> None:
+    def __init__(self, snapshots: Iterable[LocalSnapshot | dict[str, Any]], top: int = 50, loop: bool = False) -> None:
         super().__init__(top)
-        self.snapshots = [s if isinstance(s, Snapshot) else Snapshot.from_dict(s) for s in snapshots]
+        self.snapshots = [s if isinstance(s, LocalSnapshot) else LocalSnapshot.from_dict(s) for s in snapshots]
         self.loop = loop
         self._next = 0
 
@@ -42,7 +42,7 @@ class RecordedMetricSource(MetricSource):
     def _create_time(self, pid: int) -> float | None:
         return None
 
-    def sample(self) -> Snapshot | None:
+    def sample(self) -> LocalSnapshot | None:
         if self._next >= len(self.snapshots):
             if not self.loop or not self.snapshots:
                 return None
@@ -57,12 +57,12 @@ class RecordedMetricSource(MetricSource):
             if row is None:
                 row = ProcessSample(pid, gone=True, errors={"process": "process exited"})
             pinned.append(row)
-        return Snapshot(**{**recorded.__dict__, "processes": rank_processes(rows, self.sort, self.filter_text, self.top),
+        return LocalSnapshot(**{**recorded.__dict__, "processes": rank_processes(rows, self.sort, self.filter_text, self.top),
                            "pinned": pinned})
 
 
 def synthetic_snapshots(count: int, cores: int = 8, processes: int = 40, seed: int = 1,
-                        start: float = 1_700_000_000.0, gpus: int = 0) -> list[Snapshot]:
+                        start: float = 1_700_000_000.0, gpus: int = 0) -> list[LocalSnapshot]:
     """A made-up but deterministic recording (same seed, same values) for snapshots, tests and benches
     of machines this one is not: many cores, many processes, GPUs."""
     import random
@@ -86,7 +86,7 @@ def synthetic_snapshots(count: int, cores: int = 8, processes: int = 40, seed: i
             gpu = GpuReport(True, [GpuSample(i, "NVIDIA A100-SXM4-80GB", float(60 + 10 * i + n % 30),
                                              int((40 + i) * gib), 80 * gib, 55.0 + i, 250.0, 400.0,
                                              [GpuProcess(1001, "tritonserver", 30 * gib)]) for i in range(gpus)])
-        result.append(Snapshot(
+        result.append(LocalSnapshot(
             time=start + n, window=1.0,
             cpu=CpuSample(total, per_core, round(rng.uniform(0, 5), 1), 0.0, [3.2, 2.9, 2.5]),
             memory=MemorySample(64 * gib, used, 64 * gib - used, round(100 * used / (64 * gib), 1)),

@@ -14,7 +14,8 @@ import httpx
 from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import PrometheusSource
 from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, with_retries
-from mlops_tui.sources.series import ChartSpec, HostRow, Series, choose_step, format_duration
+from mlops_tui.sources.timespec import format_duration
+from mlops_tui.sources.metrics.remote import ChartSpec, HostRow, RemoteSeries, choose_step
 
 _FS = 'fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|proc|sysfs|autofs"'
 
@@ -121,14 +122,14 @@ class PrometheusBackend:
         return body["data"]
 
     # -- API --------------------------------------------------------------------------------
-    def instant(self, query: str, at: float | None = None) -> list[Series]:
+    def instant(self, query: str, at: float | None = None) -> list[RemoteSeries]:
         params: dict[str, Any] = {"query": query}
         if at is not None:
             params["time"] = f"{at:.3f}"
         return _parse_result(self._get("/api/v1/query", params))
 
     def range_query(self, query: str, start: float, end: float, step: float,
-                    variables: Mapping[str, str] | None = None) -> list[Series]:
+                    variables: Mapping[str, str] | None = None) -> list[RemoteSeries]:
         step = max(step, choose_step(end - start, 10_999))
         expr = expand(query, variables or {}, step, end - start)
         data = self._get("/api/v1/query_range",
@@ -196,13 +197,13 @@ class PrometheusBackend:
         return sorted(rows.values(), key=lambda r: r.host)
 
 
-def _parse_result(data: Any) -> list[Series]:
+def _parse_result(data: Any) -> list[RemoteSeries]:
     try:
         kind = data["resultType"]
         result = data["result"]
         if kind == "scalar":
             at, value = result
-            series = Series("scalar")
+            series = RemoteSeries("scalar")
             series.append(float(at), float(value))
             return [series]
         if kind == "string":
@@ -211,7 +212,7 @@ def _parse_result(data: Any) -> list[Series]:
         for item in result:
             labels = {str(k): str(v) for k, v in item.get("metric", {}).items()}
             points = item["values"] if "values" in item else [item["value"]]
-            out.append(Series(labels.pop("__name__", "") or "value", labels,
+            out.append(RemoteSeries(labels.pop("__name__", "") or "value", labels,
                               array("d", [point[0] for point in points]),
                               array("d", [float(point[1]) for point in points])))
         return out

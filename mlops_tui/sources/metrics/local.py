@@ -1,6 +1,6 @@
 """Local resources sampled with psutil into plain dataclasses.
 
-`MetricSource` is the one way to get a snapshot of local resources: `LocalMetricSource` reads this machine;
+`LocalSampler` is the one way to get a snapshot of local resources: `LocalMetricSource` reads this machine;
 `recorded_metrics.RecordedMetricSource` replays snapshots saved as JSON (`mlops-tui metrics --watch --json`).
 Any psutil call that fails degrades that one value to None and says why in `errors`; the rest is kept.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 import psutil
 
-from mlops_tui.sources.gpu import GpuProcess, GpuReader, GpuReport, GpuSample
+from mlops_tui.sources.metrics.gpu import GpuProcess, GpuReader, GpuReport, GpuSample
 
 SORT_KEYS = ("cpu", "rss", "pid", "name")
 _PROC_STAT = os.path.exists("/proc/self/stat")
@@ -87,7 +87,7 @@ class ProcessSample:
 
 
 @dataclass
-class Snapshot:
+class LocalSnapshot:
     """Local resources at one moment; rates are over the `window` seconds before `time`."""
 
     time: float
@@ -143,7 +143,7 @@ class Snapshot:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Snapshot:
+    def from_dict(cls, data: dict[str, Any]) -> LocalSnapshot:
         gpu = data.get("gpu") or {"available": False, "note": "not recorded"}
         gpus = [GpuSample(**{**g, "processes": [GpuProcess(**p) for p in g.get("processes", [])]})
                 for g in gpu.get("gpus", [])]
@@ -174,7 +174,7 @@ def rank_processes(rows: Iterable[ProcessSample], sort: str, filter_text: str, t
     return sorted(rows, key=lambda r: (-(getattr(r, attr) or 0), r.pid))[:top]
 
 
-class MetricSource(ABC):
+class LocalSampler(ABC):
     """Where snapshots of local resources come from."""
 
     name = "metrics.local"
@@ -210,7 +210,7 @@ class MetricSource(ABC):
         return None
 
     @abstractmethod
-    def sample(self) -> Snapshot | None:
+    def sample(self) -> LocalSnapshot | None:
         """A snapshot; None when a recording has no more."""
 
     def close(self) -> None:
@@ -239,7 +239,7 @@ def _percent(part: float, whole: float) -> float:
     return max(0.0, min(100.0, 100.0 * part / whole)) if whole > 0 else 0.0
 
 
-class LocalMetricSource(MetricSource):
+class LocalMetricSource(LocalSampler):
     """This machine, through psutil. Rates (CPU, disk, network, process CPU) are over the time since the
     previous sample. The first sample primes the counters and waits `warmup` seconds, so that it has rates
     too; with `first_at_once` it returns at once instead, with levels only (memory, swap, load, disks,
@@ -297,7 +297,7 @@ class LocalMetricSource(MetricSource):
             net, errors["network"] = {}, _reason(exc)
         return now, cpu, disk, net, errors
 
-    def sample(self) -> Snapshot:
+    def sample(self) -> LocalSnapshot:
         if self._prev_time is None and not self.first_at_once:
             self._prev_time, self._prev_cpu, self._prev_disk, self._prev_net, _ = self._counters()
             self._processes(self.warmup or 1e-9)
@@ -306,7 +306,7 @@ class LocalMetricSource(MetricSource):
         now, cpu_times, disk, net, errors = self._counters()
         # No previous counters (first_at_once): window 0, and every rate below stays None
         window = max(now - self._prev_time, 1e-6) if self._prev_time is not None else 0.0
-        snap = Snapshot(time=time.time(), window=window, cpu=self._cpu(cpu_times, errors),
+        snap = LocalSnapshot(time=time.time(), window=window, cpu=self._cpu(cpu_times, errors),
                         memory=self._memory(errors), swap=self._swap(errors), errors=errors)
         if disk is not None and self._prev_disk is not None:
             snap.disk_read = max(0, disk.read_bytes - self._prev_disk.read_bytes) / window
