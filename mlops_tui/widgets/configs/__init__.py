@@ -148,14 +148,15 @@ class ConfigsPane(Navigation, Pane):
             elif isinstance(result, MergeWork):
                 self.reported = True
                 self._show_merge(result)
-        elif event.state is WorkerState.ERROR:
-            self.reported = worker.group == "configs"
-            error = worker.error
-            message = str(error) if isinstance(error, ConfigError) else f"{type(error).__name__}: {error}"
-            self._title(message, error=True)
-            status = SourceStatus.failing("configs", message, "the last good view is kept; fix the file or pick another")
-            self.query_one(SourceNote).show(status)
-            self.report(status)
+
+    def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
+        """A file that cannot be read or merged: the last good view is kept (widgets/pane.py's one handler)."""
+        self.reported = worker.group == "configs"
+        message = str(error) if isinstance(error, ConfigError) else f"{type(error).__name__}: {error}"
+        self._title(message, error=True)
+        status = SourceStatus.failing("configs", message, "the last good view is kept; fix the file or pick another")
+        self.query_one(SourceNote).show(status)
+        self.report(status)
 
     # files --------------------------------------------------------------------------------------
     def _show_files(self, files: list[str]) -> None:
