@@ -229,10 +229,16 @@ async def test_no_color_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.no_color
-        for key in "123451":  # every pane renders through Textual's monochrome filter
+        for key in "123451":  # every pane, as painted, has no colour but greys
             await pilot.press(key)
-            await pilot.pause(0.2)
+            await pilot.pause()
+            svg = app.export_screenshot()  # the text styles, without the SVG's window buttons
+            colours = set(re.findall(r"\.terminal-[\w-]+-r\d+ \{[^}]*?#([0-9a-fA-F]{6})", svg))
+            colours |= set(re.findall(r'<rect fill="#([0-9a-fA-F]{6})"', svg))
+            assert colours, "the screenshot names no colour: the check would prove nothing"
+            channels = {c: [int(c[i:i + 2], 16) for i in (0, 2, 4)] for c in colours}
+            hues = {c for c, rgb in channels.items() if max(rgb) - min(rgb) > 8}  # #c5c8c6, the SVG's plain text, is grey
+            assert hues == set(), f"pane {key} paints colours under NO_COLOR: {sorted(hues)}"
         assert app.is_running
 
 
