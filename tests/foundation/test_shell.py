@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.widgets import OptionList
 from support.app_factory import make_app
 from textual import events
 from textual.command import CommandPalette
@@ -173,7 +174,12 @@ async def test_ctrl_p_opens_the_palette_with_pane_commands() -> None:
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"go to conf")
-        await pilot.pause(0.3)
+        options = app.screen.query_one(OptionList)
+        for _ in range(500):  # the palette searches in a worker: wait until it has offered the pane
+            if options.option_count and "Configs" in str(options.get_option_at_index(0).prompt):
+                break
+            await pilot.pause(0.01)
+        assert "Configs" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter")
         await pilot.pause()
         assert app.active_pane_id == "configs"
