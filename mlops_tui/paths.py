@@ -23,6 +23,21 @@ def config_file() -> Path:
     return config_dir() / "config.yaml"
 
 
+def trusted_folders_file() -> Path:
+    """The user's list of folders whose own ./mlops-tui.yaml may name code to import (one path a line)."""
+    return config_dir() / "trusted-folders"
+
+
+def is_trusted_folder(folder: Path) -> bool:
+    """Whether the user listed folder in trusted_folders_file() (an unreadable list trusts nothing)."""
+    try:
+        lines = trusted_folders_file().read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    target = folder.resolve()
+    return any(line.strip() and Path(line.strip()).expanduser().resolve() == target for line in lines)
+
+
 def state_dir() -> Path:
     """~/.local/state/mlops-tui (or $XDG_STATE_HOME/mlops-tui): history, the app's own log."""
     return _base("XDG_STATE_HOME", ".local/state") / APP

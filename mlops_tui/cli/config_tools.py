@@ -171,6 +171,9 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
     if not model and not schema_file:
         model, schema_file = section.model, section.schema_file
         model_path = model_path or section.model_path
+        refusal = section.model_refusal()
+        if refusal:
+            fail(refusal + " (or give --model on the command line)", EXIT_USAGE)
     if not model and not schema_file:
         fail("nothing to validate against: give --model pkg.mod:Class or --schema FILE (or set configs.model / configs.schema_file)", EXIT_USAGE)
     files = [item for item in items if not _is_override(item)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from mlops_tui.settings.base import Section
 
@@ -36,3 +36,20 @@ class ConfigsSettings(Section):
     """How a later list combines with an earlier one when merging."""
     resolve_env: bool = False
     """Resolve ${oc.env:VAR} interpolations (off: shown unresolved until asked)."""
+
+    _untrusted_model_file: str | None = PrivateAttr(default=None)
+
+    def model_refusal(self) -> str | None:
+        """Why the validation model named here must not be imported, or None when it may be.
+
+        A `configs.model` set only by a `mlops-tui.yaml` found in the working folder (a cloned repository's
+        file, not one the user named) is code chosen by that folder: it is imported only when the folder is
+        listed in the user's trust list (`trusted_folders_file()`), or when the model is named on the
+        command line, in the environment, by `--config`, or in the user's own config file."""
+        if self.model is None or self._untrusted_model_file is None:
+            return None
+        from mlops_tui.paths import trusted_folders_file
+
+        return (f"validation model {self.model} not imported: it is named by {self._untrusted_model_file}, "
+                f"a file in the working folder, and importing it would run that folder's code; to trust "
+                f"this folder, add its path as a line to {trusted_folders_file()}, or name the file with --config")

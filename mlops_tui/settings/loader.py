@@ -186,7 +186,13 @@ def load_settings(
         key = getattr(exc, "full_key", None)
         raise SettingsError(f"{key + ': ' if key else ''}{getattr(exc, 'msg', None) or exc}") from None
     try:
-        return Settings.model_validate(data), file
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         lines = [_describe(error, layers) for error in exc.errors()]
         raise SettingsError("\n".join(lines)) from None
+    if file is not None and config_path is None and file != paths.config_file():
+        found_here = _has_path(layers[0].config, ("configs", "model"))
+        named_elsewhere = any(_has_path(layer.config, ("configs", "model")) for layer in layers[1:])
+        if found_here and not named_elsewhere and not paths.is_trusted_folder(file.parent):
+            settings.configs._untrusted_model_file = str(file)
+    return settings, file

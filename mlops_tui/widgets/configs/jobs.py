@@ -48,6 +48,10 @@ def run_merge(settings: ConfigsSettings, specs: list[str], overrides: list[str],
     merged = merge_stack(specs, overrides, settings.list_merge, resolve_env=resolve_env, cwd=cwd)
     work = MergeWork(specs, overrides, merged)
     if settings.model or settings.schema_file:
+        refusal = settings.model_refusal()
+        if refusal:
+            work.validation_error = refusal
+            return work
         try:
             model_path = settings.model_path
             if model_path and cwd is not None and not Path(model_path).is_absolute():
