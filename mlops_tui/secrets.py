@@ -62,3 +62,25 @@ def mask_tree(data: Any, key: object = "") -> Any:
     if isinstance(data, (list, tuple)):
         return [mask_tree(v, key) for v in data]
     return mask_value(key, data)
+
+
+_TOKEN_ANYWHERE = re.compile(
+    r"\b(?:(?:sk|pk|rk)[-_](?:live|test|proj)?[-_]?[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}"
+    r"|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|hf_[A-Za-z0-9]{30,})\b"
+)
+_BEARER = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
+# `password = x`, `--api-key=x`, `"token": "x"`, `secret: x`: a secret-named key and the value after it.
+_KEYED = re.compile(
+    r"(?P<key>[\w.-]{0,40}(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key"
+    r"|credential)[\w.-]{0,40})(?P<sep>[\"']?\s{0,3}[:=]\s{0,3}[\"']?)(?P<value>[^\s\"',;&]{1,4096})",
+    re.IGNORECASE,
+)
+
+
+def mask_text(text: str) -> str:
+    """Free text (a command line, a traceback, an error message) with every secret it shows masked:
+    passwords in URLs, values after secret-named keys or flags, bearer tokens, and credential-shaped tokens."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    text = _BEARER.sub(lambda m: f"{m[1]} {MASK}", text)
+    text = _KEYED.sub(lambda m: m["key"] + m["sep"] + (m["value"] if _NOT_SECRET_KEY.search(m["key"]) else MASK), text)
+    return _TOKEN_ANYWHERE.sub(MASK, text)

@@ -81,23 +81,31 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as exc:  # the last line of defence: one line on screen, the traceback in a file
-        fail(f"internal error: {type(exc).__name__}: {exc} (details in {_write_crash_report()})", EXIT_INTERNAL)
+        from mlops_tui.secrets import mask_text
+
+        fail(mask_text(f"internal error: {type(exc).__name__}: {exc} (details in {_write_crash_report()})"), EXIT_INTERNAL)
 
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mlops-tui, never the user's input
 
 
 def _write_crash_report() -> str:
+    """Append the traceback, secrets masked, to a crash file only its owner can read (it may quote config
+    lines and command lines)."""
+    import os
     import traceback
 
     from mlops_tui.paths import state_dir
+    from mlops_tui.secrets import mask_text
 
     try:
         folder = state_dir()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "crash.log"
-        with path.open("a", encoding="utf-8") as log:
-            log.write(traceback.format_exc() + "\n")
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(descriptor, 0o600)  # a file left by an older version was 644
+        with os.fdopen(descriptor, "a", encoding="utf-8") as log:
+            log.write(mask_text(traceback.format_exc()) + "\n")
         return str(path)
     except OSError as exc:
         return f"nowhere: {exc}"
