@@ -327,3 +327,17 @@ def test_first_at_once_gives_levels_at_once_and_rates_with_the_next_sample():
     assert second.cpu.total is not None and all(core is not None for core in second.cpu.per_core)
     assert second.disk_read is not None
     assert any(row.cpu is not None for row in second.processes)
+
+
+def test_secrets_on_a_process_command_line_are_masked_in_samples_and_json():
+    argv = [sys.executable, "-c", "import time; time.sleep(60)", "--password=hunter2", "https://bot:pw777@example.invalid/", "sk-live-abcdefghijklmnop1234"]
+    proc = subprocess.Popen(argv)
+    try:
+        source = LocalMetricSource(top=100_000, warmup=0.01)  # every process listed, so every command is read
+        (row,) = [r for r in source.sample().processes if r.pid == proc.pid]
+        assert "time.sleep(60) --password=" in row.command
+        for secret in ("hunter2", "pw777", "sk-live-abcdefghijklmnop1234"):
+            assert secret not in row.command
+    finally:
+        proc.kill()
+        proc.wait()

@@ -18,6 +18,7 @@ from typing import Any
 
 import psutil
 
+from mlops_tui.secrets import mask_text
 from mlops_tui.sources.metrics.gpu import GpuProcess, GpuReader, GpuReport, GpuSample
 
 SORT_KEYS = ("cpu", "rss", "pid", "name")
@@ -509,7 +510,8 @@ class LocalMetricSource(LocalSampler):
             return
         try:
             args = psutil.Process(row.pid).cmdline()
-            row.command = " ".join(args) if args else f"[{row.name}]"
+            # Masked here, once, so neither the pane nor `metrics --json` shows a --password=... or a token.
+            row.command = mask_text(" ".join(args)) if args else f"[{row.name}]"
             self._commands[key] = row.command
             self._full_name(row, args)
         except psutil.Error as exc:
