@@ -54,9 +54,28 @@ class StatusLine(Static):
         self.set_class(any(s.state is SourceState.FAILING for s in self.statuses.values()), "-failing")
         self.update(self._render_line())
 
+    def on_resize(self) -> None:
+        self.update(self._render_line())
+
     def _render_line(self) -> Content:
+        """Failing sources first, then stale, loading, ok, absent (pane order within each), so the name of a
+        failing source is never the part a narrow terminal cuts off. Reasons are added, failing first, only
+        while the whole line still fits the width; every name and state is always shown."""
+        ranked = sorted(self.statuses.values(), key=lambda s: _RANK[s.state])
+        width = self.size.width or 80
+        reasons: dict[str, str] = {}
+        used = sum(len(s.name) + len(s.state.value) + 4 for s in ranked) + 2 * max(0, len(ranked) - 1)
+        for status in ranked:
+            if status.state in (SourceState.FAILING, SourceState.STALE) and status.reason:
+                room = width - used - 2
+                if room >= 12:
+                    reason = sanitize(status.reason).replace("\n", " ")
+                    if len(reason) > min(80, room):
+                        reason = reason[: min(80, room) - 1] + "…"
+                    reasons[status.name] = reason
+                    used += len(reason) + 2
         parts: list[tuple[str, str] | str] = []
-        for index, status in enumerate(self.statuses.values()):
+        for index, status in enumerate(ranked):
             if index:
                 parts.append("  ")
             style = _STYLE[status.state]
@@ -64,6 +83,9 @@ class StatusLine(Static):
             parts.append(sanitize(status.name))
             parts.append(" ")
             parts.append((status.state.value, style))
-            if status.state in (SourceState.FAILING, SourceState.STALE) and status.reason:
-                parts.append(f": {sanitize(status.reason, 80)}")
+            if status.name in reasons:
+                parts.append(f": {reasons[status.name]}")
         return Content.assemble(*parts)
+
+
+_RANK = {SourceState.FAILING: 0, SourceState.STALE: 1, SourceState.LOADING: 2, SourceState.OK: 3, SourceState.ABSENT: 4}

@@ -268,3 +268,31 @@ async def test_status_line_and_alerts_show_untrusted_text_literally(tmp_path: Pa
         await pilot.press("5")
         table = app.query_one("#alerts-table", DataTable)
         assert str(table.get_row_at(0)[1]) == "[bold red]x␛[2J"
+
+
+async def test_every_failing_source_is_named_at_80_columns_failing_first() -> None:
+    from textual.app import App
+
+    from mlops_tui.sources.base import SourceStatus
+
+    class OneLine(App[None]):
+        def compose(self):
+            yield StatusLine(["metrics", "models", "logs", "configs", "alerts"])
+
+    app = OneLine()
+    async with app.run_test(size=(80, 24)) as pilot:
+        line = app.query_one(StatusLine)
+        line.set_status(SourceStatus.ok("metrics.local"))
+        for name in ("metrics.remote.prom", "logs.files", "configs"):
+            line.set_status(SourceStatus.failing(name, "cannot connect: [Errno 111] Connection refused " * 3))
+        await pilot.pause()
+        shown = str(line.render())
+        visible = shown[:78]  # what 80 columns show, less the padding
+        assert all(name in visible for name in ("metrics.remote.prom", "logs.files", "configs")), shown
+        assert shown.find("metrics.local") > shown.find("configs failing"), shown  # failing before ok
+        line.statuses.clear()
+        line.set_status(SourceStatus.ok("metrics.local"))
+        line.set_status(SourceStatus.failing("logs.files", "cannot read app.log: permission denied " * 3))
+        shown = str(line.render())
+        assert len(shown) <= 78 and shown.startswith("✖ logs.files failing: cannot read app.log"), shown
+        assert shown.endswith("● metrics.local ok"), shown  # the reason was shortened to keep every name
