@@ -24,7 +24,8 @@ class GitRef:
 
 
 def _git(top: Path, *args: str, spec: str) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    # GIT_NO_LAZY_FETCH: in a partial clone a missing blob is an error, not a fetch that writes a pack.
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
         return subprocess.run(["git", "-C", str(top), *args], capture_output=True, timeout=GIT_TIMEOUT, env=env, check=False)
     except FileNotFoundError:
