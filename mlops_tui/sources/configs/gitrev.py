@@ -82,6 +82,10 @@ def read_at_revision(ref: GitRef) -> bytes:
     _check_revision(ref)
     kind = _object_type(ref)
     if kind is None:
+        listed = _git(ref.top, "ls-tree", "-z", "--name-only", "--end-of-options", ref.rev, "--", ref.rel, spec=ref.spec)
+        if listed.returncode == 0 and listed.stdout.strip(b"\0"):  # in the tree, but its blob is not here
+            raise ConfigError(f"{ref.rel!r} at {ref.rev!r} is not in this partial clone (its blob was never fetched); "
+                              "mlops-tui does not fetch: run git fetch or check the revision out", origin=ref.spec, usage=False)
         raise ConfigError(f"revision {ref.rev!r} has no file {ref.rel!r}", origin=ref.spec)
     if kind != "blob":
         raise ConfigError(f"{ref.rel!r} at {ref.rev!r} is a {kind}, not a file", origin=ref.spec)
