@@ -37,6 +37,14 @@ def test_ini_error_names_the_line(tmp_path: Path) -> None:
     assert info.value.line == 3 and "invalid INI" in info.value.message
 
 
+def test_ini_without_a_section_header_is_a_message_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "flat.ini"
+    path.write_text("key = 1\n")
+    with pytest.raises(ConfigError) as info:
+        load(str(path))
+    assert info.value.line == 1 and "before any [section] header" in info.value.message
+
+
 def test_every_format_loads(ml: Path) -> None:
     assert load(str(ml / "serving.toml")).data["batching"]["max_batch_size"] == 64
     assert load(str(ml / "legacy.ini")).data["monitoring"] == {"statsd_host": "localhost", "statsd_port": "8125"}

@@ -91,8 +91,10 @@ def _parse(text: str, fmt: str, origin: str) -> Any:
         parser = configparser.ConfigParser(interpolation=None, default_section="\x00")  # [DEFAULT] is a plain section
         try:
             parser.read_string(text, source=origin)
+        except configparser.MissingSectionHeaderError as exc:
+            raise ConfigError("invalid INI: a key before any [section] header", origin=origin, line=exc.lineno) from None
         except configparser.Error as exc:
-            if isinstance(exc, configparser.ParsingError) and exc.errors:
+            if isinstance(exc, configparser.ParsingError) and getattr(exc, "errors", None):
                 raise ConfigError("invalid INI: a line that is neither [section] nor key = value", origin=origin, line=exc.errors[0][0]) from None
             line = getattr(exc, "lineno", None)
             first = str(exc).splitlines()[0]
