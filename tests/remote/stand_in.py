@@ -1,7 +1,7 @@
 """A stand-in HTTP server that misbehaves on purpose: slow, 500, malformed JSON, or a recorded body.
 
 No real Prometheus or InfluxDB can be made to fail this way on demand, so this one plays the broken
-server. The path picks the behaviour: /slow/..., /500/..., /malformed/..., /flux/... (annotated CSV,
+server. The path picks the behaviour: /slow/..., /500/..., /malformed/..., /deep/... (nested 100,000 deep), /flux/... (annotated CSV,
 and /flux/ping answering as InfluxDB 2.7).
 """
 
@@ -37,6 +37,8 @@ class StandInMisbehavingServer:
                     self._send(500, "text/html", b"<html><body>Internal Server Error</body></html>")
                 elif mode == "malformed":
                     self._send(200, "application/json", b'{"status":"success","data":{"resultType":"vec')
+                elif mode == "deep":  # valid JSON nested past what a recursive parser can follow
+                    self._send(200, "application/json", b'{"status":"success","data":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
                 elif mode == "flux" and self.path.endswith("/ping"):
                     self._send(204, "application/json", b"", {"X-Influxdb-Version": "v2.7.10"})
                 elif mode == "flux":

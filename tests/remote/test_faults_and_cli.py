@@ -22,6 +22,7 @@ FAULTS = {
     "slow": "timed out",
     "500": "HTTP 500 Internal Server Error",
     "malformed": "malformed JSON",
+    "deep": "nested too deeply",
 }
 
 

@@ -120,6 +120,9 @@ class InfluxQLBackend(_InfluxBase):
         response = self.client.get("/query", params=params)
         try:
             body = response.json()
+        except RecursionError:  # valid JSON nested deeper than the parser follows: a hostile or broken server
+            raise BackendError(f"{self._where}: the answer to /query is nested too deeply to read",
+                               status=response.status_code) from None
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
             if response.status_code >= 400:
                 raise BackendError(f"{self._where}: HTTP {response.status_code} {response.reason_phrase}",

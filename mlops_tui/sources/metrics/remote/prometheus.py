@@ -102,6 +102,9 @@ class PrometheusBackend:
         where = f"{self.name} ({mask_value('url', self.settings.url)})"
         try:
             body = response.json()
+        except RecursionError:  # valid JSON nested deeper than the parser follows: a hostile or broken server
+            raise BackendError(f"{where}: the answer to {path} is nested too deeply to read",
+                               status=response.status_code) from None
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
             if response.status_code >= 400:
                 raise BackendError(
