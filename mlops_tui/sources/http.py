@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import ssl
 import time
 from collections.abc import Callable
@@ -89,3 +90,21 @@ def describe_transport_error(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.ConnectError):
         return f"cannot connect: {exc}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def json_object(response: httpx.Response, where: str, path: str) -> dict:
+    """The answer's JSON object, or a one-line BackendError: an HTTP error without JSON, malformed JSON, JSON
+    nested deeper than the parser follows (a hostile or broken server), or JSON that is not an object."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except RecursionError:
+        raise BackendError(f"{where}: the answer to {path} is nested too deeply to read", status=status) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        if status >= 400:
+            raise BackendError(f"{where}: HTTP {status} {response.reason_phrase}", status=status,
+                               retryable=status in RETRYABLE_STATUS) from None
+        raise BackendError(f"{where}: malformed JSON in the answer to {path}", status=status) from None
+    if not isinstance(body, dict):
+        raise BackendError(f"{where}: unexpected answer to {path} (not a JSON object)", status=status)
+    return body

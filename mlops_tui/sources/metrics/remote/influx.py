@@ -15,7 +15,7 @@ import httpx
 
 from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import InfluxSource
-from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, with_retries
+from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, json_object, with_retries
 from mlops_tui.sources.timespec import format_duration
 from mlops_tui.sources.metrics.remote import FLEET_COLUMNS, ChartSpec, HostRow, RemoteSeries
 
@@ -118,20 +118,7 @@ class InfluxQLBackend(_InfluxBase):
 
     def _request(self, params: Mapping[str, Any]) -> dict:
         response = self.client.get("/query", params=params)
-        try:
-            body = response.json()
-        except RecursionError:  # valid JSON nested deeper than the parser follows: a hostile or broken server
-            raise BackendError(f"{self._where}: the answer to /query is nested too deeply to read",
-                               status=response.status_code) from None
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-            if response.status_code >= 400:
-                raise BackendError(f"{self._where}: HTTP {response.status_code} {response.reason_phrase}",
-                                   status=response.status_code,
-                                   retryable=response.status_code in RETRYABLE_STATUS) from None
-            raise BackendError(f"{self._where}: malformed JSON in the answer to /query",
-                               status=response.status_code) from None
-        if not isinstance(body, dict):
-            raise BackendError(f"{self._where}: unexpected answer to /query (not a JSON object)")
+        body = json_object(response, self._where, "/query")
         if "error" in body:
             raise BackendError(str(body["error"]), status=response.status_code,
                                retryable=response.status_code in RETRYABLE_STATUS)

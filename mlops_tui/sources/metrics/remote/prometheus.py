@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from array import array
@@ -13,7 +12,7 @@ import httpx
 
 from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import PrometheusSource
-from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, with_retries
+from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, json_object, with_retries
 from mlops_tui.sources.timespec import format_duration
 from mlops_tui.sources.metrics.remote import ChartSpec, HostRow, RemoteSeries, choose_step
 
@@ -100,21 +99,7 @@ class PrometheusBackend:
     def _request(self, path: str, params: Mapping[str, Any] | None) -> Any:
         response = self.client.get(path, params=params)
         where = f"{self.name} ({mask_value('url', self.settings.url)})"
-        try:
-            body = response.json()
-        except RecursionError:  # valid JSON nested deeper than the parser follows: a hostile or broken server
-            raise BackendError(f"{where}: the answer to {path} is nested too deeply to read",
-                               status=response.status_code) from None
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-            if response.status_code >= 400:
-                raise BackendError(
-                    f"{where}: HTTP {response.status_code} {response.reason_phrase}",
-                    status=response.status_code, retryable=response.status_code in RETRYABLE_STATUS) from None
-            raise BackendError(f"{where}: malformed JSON in the answer to {path}",
-                               status=response.status_code) from None
-        if not isinstance(body, dict):
-            raise BackendError(f"{where}: unexpected answer to {path} (not a JSON object)",
-                               status=response.status_code)
+        body = json_object(response, where, path)
         if body.get("status") == "error" or response.status_code >= 400:
             error = body.get("error") or f"HTTP {response.status_code} {response.reason_phrase}"
             kind = body.get("errorType")
