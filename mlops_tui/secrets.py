@@ -8,23 +8,19 @@ from typing import Any
 
 MASK = "••••••"
 
-_SECRET_KEY = re.compile(
-    r"(pass(word|wd|phrase)?|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|cookie|signature)",
-    re.IGNORECASE,
-)
+_SECRET_WORDS = r"pass(?:word|wd|phrase)?|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential"
+"""Key words that name a secret value; a key that only contains them (`db_password`) names one too."""
+_SECRET_KEY = re.compile(rf"({_SECRET_WORDS}|auth|session[_-]?id|cookie|signature)", re.IGNORECASE)
 _NOT_SECRET_KEY = re.compile(r"(^|_)(tokenizer|max_tokens|num_tokens|tokens?_per|author|auth_type|oauth_url)", re.IGNORECASE)
-_SECRET_VALUE = re.compile(
-    r"""^(?:
-        (?:sk|pk|rk)[-_](?:live|test|proj)?[-_]?[A-Za-z0-9]{16,}      # sk-..., pk_live_...
-      | gh[pousr]_[A-Za-z0-9]{30,}                                      # GitHub tokens
-      | xox[abprs]-[A-Za-z0-9-]{10,}                                    # Slack tokens
-      | AKIA[0-9A-Z]{16}                                                # AWS access key id
-      | eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}      # JWT
-      | hf_[A-Za-z0-9]{30,}                                             # Hugging Face
-      | -----BEGIN[ A-Z]*PRIVATE\ KEY-----.*
-    )$""",
-    re.VERBOSE | re.DOTALL,
+_TOKEN_SHAPES = (
+    r"(?:sk|pk|rk)[-_](?:live|test|proj)?[-_]?[A-Za-z0-9]{16,}"  # sk-..., pk_live_...
+    r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens
+    r"|xox[abprs]-[A-Za-z0-9-]{10,}"  # Slack tokens
+    r"|AKIA[0-9A-Z]{16}"  # AWS access key id
+    r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JWT
+    r"|hf_[A-Za-z0-9]{30,}"  # Hugging Face
 )
+_SECRET_VALUE = re.compile(rf"^(?:{_TOKEN_SHAPES}|-----BEGIN[ A-Z]*PRIVATE KEY-----.*)$", re.DOTALL)
 # Bounded repeats: an unbounded scheme made this quadratic on long runs of letters (10 MB values).
 _URL_PASSWORD = re.compile(
     r"(?P<scheme>\b[a-z][a-z0-9+.-]{0,30}://)(?P<user>[^:/@\s]{1,256}):(?P<password>[^@/\s]{1,256})@", re.IGNORECASE
@@ -64,15 +60,13 @@ def mask_tree(data: Any, key: object = "") -> Any:
     return mask_value(key, data)
 
 
-_TOKEN_ANYWHERE = re.compile(
-    r"\b(?:(?:sk|pk|rk)[-_](?:live|test|proj)?[-_]?[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}"
-    r"|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|hf_[A-Za-z0-9]{30,})\b"
-)
+
+_TOKEN_ANYWHERE = re.compile(rf"\b(?:{_TOKEN_SHAPES})\b")
 _BEARER = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
 # `password = x`, `--api-key=x`, `"token": "x"`, `secret: x`: a secret-named key and the value after it.
 _KEYED = re.compile(
-    r"(?P<key>[\w.-]{0,40}(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key"
-    r"|credential)[\w.-]{0,40})(?P<sep>[\"']?\s{0,3}[:=]\s{0,3}[\"']?)(?P<value>[^\s\"',;&]{1,4096})",
+    rf"(?P<key>[\w.-]{{0,40}}(?:{_SECRET_WORDS})[\w.-]{{0,40}})(?P<sep>[\"']?\s{{0,3}}[:=]\s{{0,3}}[\"']?)"
+    r"(?P<value>[^\s\"',;&]{1,4096})",
     re.IGNORECASE,
 )
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ACTIVE_ABOVE_C0 = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+"""DEL, C1 controls (U+009B is a CSI), line/paragraph separators and bidi overrides: they act on a terminal."""
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{_ACTIVE_ABOVE_C0}]")
+_ACTIVE_IN_JSON = re.compile(f"[{_ACTIVE_ABOVE_C0}]")
+
+
+def escape_json_text(text: str) -> str:
+    """JSON text (json.dumps escapes C0 controls itself) with the rest of what acts on a terminal as \\u escapes."""
+    return _ACTIVE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _visible(match: re.Match[str]) -> str:

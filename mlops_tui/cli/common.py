@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -88,15 +87,11 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
-# json.dumps escapes C0 controls but writes C1 controls (U+0080-U+009F, of which U+009B is a CSI), line and
-# paragraph separators and bidi overrides raw: a terminal or a viewer acts on them.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def to_json(value: Any, indent: int | None = 2) -> str:
     """JSON text with every character that could act on a terminal written as a \\u escape."""
-    text = json.dumps(value, default=_default, indent=indent, ensure_ascii=False)
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    from mlops_tui.text import escape_json_text
+
+    return escape_json_text(json.dumps(value, default=_default, indent=indent, ensure_ascii=False))
 
 
 def emit_json(value: Any, indent: int | None = 2) -> None:

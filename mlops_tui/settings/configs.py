@@ -39,6 +39,10 @@ class ConfigsSettings(Section):
 
     _untrusted_model_file: str | None = PrivateAttr(default=None)
 
+    def distrust_model(self, named_by: str) -> None:
+        """Mark `model` as chosen by a file found in the working folder, not by the user (see model_refusal)."""
+        self._untrusted_model_file = named_by
+
     def model_refusal(self) -> str | None:
         """Why the validation model named here must not be imported, or None when it may be.
 

@@ -194,5 +194,5 @@ def load_settings(
         found_here = _has_path(layers[0].config, ("configs", "model"))
         named_elsewhere = any(_has_path(layer.config, ("configs", "model")) for layer in layers[1:])
         if found_here and not named_elsewhere and not paths.is_trusted_folder(file.parent):
-            settings.configs._untrusted_model_file = str(file)
+            settings.configs.distrust_model(str(file))
     return settings, file

@@ -33,11 +33,13 @@ def focus_now(widget: Widget) -> None:
 
 
 def describe_failure(error: BaseException | None) -> str:
-    """One line for a failed worker: a source's own message for its errors, the type for a bug."""
+    """One line for a failed worker: the data floor's errors (and OSError, ValueError) carry a message meant for
+    the user; anything else is a bug, named by its type."""
     if error is None:
         return "failed"
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    if isinstance(error, (OSError, ValueError)) or type(error).__name__.endswith("Error") and text:
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else ""
+    if isinstance(error, (OSError, ValueError)) or type(error).__module__.startswith("mlops_tui."):
         return text or type(error).__name__
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
