@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
+from textual.worker import WorkerFailed
 
 from mlops_tui.settings.models import ModelsSettings
 from mlops_tui.widgets.models import ModelsPane
@@ -37,8 +38,13 @@ def make(repo, now=NOW, **settings) -> PaneApp:
 
 
 async def settle(app, pilot) -> None:
+    """Wait until the pane's workers are done, failed ones included: a repository, diff or version that cannot
+    be read raises in its worker, and the pane shows the failure (widgets/pane.py FailureReporter)."""
     for _ in range(4):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass
         await pilot.pause()
 
 

@@ -1,9 +1,13 @@
-"""Models pane: DVC and GTO versions."""
+"""Models pane: DVC and GTO versions.
+
+The pane renders a `ModelsModel` (sources/models/controller: the repository, the staleness check, the selected
+artifact, the diff pair) and turns keys into its calls; `mlops-tui models` calls the same functions. The side
+of one artifact is `details.DetailsView`, the diff view `diff.DiffView`, the rows `rows`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -11,61 +15,28 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Sparkline, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from mlops_tui.messages import OpenConfigRevision
+from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.models import ModelsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
-from mlops_tui.sources.models import (
-    Diff,
-    HistoryEntry,
-    ModelRepository,
-    ModelsError,
-    RegistryEntry,
-    Snapshot,
-    TrainingFrequency,
-    VersionDetails,
+from mlops_tui.sources.models import Diff, ModelRepository, ModelsError, Snapshot, TrainingFrequency, VersionDetails
+from mlops_tui.sources.models.controller import (
+    KEPT,
+    STATUS_NAME,
+    ArtifactDetails,
+    ModelsModel,
+    open_repository,
+    registry_frequencies,
 )
 from mlops_tui.widgets.models import rows
-from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
-from mlops_tui.widgets.text import literal
+from mlops_tui.widgets.models.details import DetailsView
+from mlops_tui.widgets.models.diff import DiffView
+from mlops_tui.widgets.pane import Pane, SourceNote, describe_failure, focus_now
 
 VIEWS = {"history": "models-history", "registry": "models-registry", "diff": "models-diff"}
-
-
-@dataclass
-class Loaded:
-    source: ModelRepository
-    snapshot: Snapshot
-
-
-@dataclass
-class LoadFailed:
-    error: ModelsError
-
-
-@dataclass
-class Details:
-    name: str
-    history: list[HistoryEntry]
-    frequency: TrainingFrequency | None
-    entry: RegistryEntry | None
-
-
-@dataclass
-class VersionWork:
-    name: str
-    version: str
-    details: VersionDetails | None
-    error: str = ""
-
-
-@dataclass
-class DiffWork:
-    name: str
-    diff: Diff | None
-    error: str = ""
 
 
 def _table(table_id: str, *columns: str) -> DataTable:
@@ -75,7 +46,7 @@ def _table(table_id: str, *columns: str) -> DataTable:
     return table
 
 
-class ModelsPane(Pane):
+class ModelsPane(DetailsView, DiffView, Pane):
     """Artifacts, versions, stages and history of the DVC/GTO repository.
 
     Options: source= a ModelRepository to read instead of settings.repo; now= a datetime or a function
@@ -111,6 +82,30 @@ class ModelsPane(Pane):
         Binding("r", "reload", "Reload", id="models.reload"),
     ]
 
+    @dataclass
+    class Loaded(Message):
+        generation: int
+        source: ModelRepository
+        snapshot: Snapshot
+        frequencies: dict[str, TrainingFrequency]
+
+    @dataclass
+    class DetailsLoaded(Message):
+        details: ArtifactDetails
+
+    @dataclass
+    class DiffLoaded(Message):
+        name: str
+        a: str
+        b: str
+        diff: Diff
+
+    @dataclass
+    class VersionLoaded(Message):
+        name: str
+        version: str
+        details: VersionDetails
+
     def __init__(
         self,
         settings: ModelsSettings,
@@ -122,14 +117,7 @@ class ModelsPane(Pane):
         self.settings = settings
         self.injected = source
         self._now = now
-        self.source: ModelRepository | None = None
-        self.snapshot: Snapshot | None = None
-        self.names: list[str] = []
-        self.selected: str | None = None
-        self.details: Details | None = None
-        self.base: tuple[str, str] | None = None  # (spec, label) marked as the diff's base
-        self.view = "history"
-        self.last_diff: Diff | None = None
+        self.model = ModelsModel(settings.stale_after_days, settings.compare_stage)
 
     def now(self) -> datetime:
         if callable(self._now):
@@ -157,289 +145,111 @@ class ModelsPane(Pane):
                         yield _table("models-diff-table", "kind", "name", "old", "new", "change")
 
     def on_mount(self) -> None:
-        self.query_one(SourceNote).show(SourceStatus("models.repo", SourceState.LOADING, "reading git history"))
-        self.load()
+        self.query_one(SourceNote).show(SourceStatus(STATUS_NAME, SourceState.LOADING, "reading git history"))
+        self.action_reload()
 
     def on_unmount(self) -> None:
-        if self.source is not None:
-            self.source.close()
+        if self.model.source is not None:
+            self.model.source.close()
 
     def focus_default(self) -> None:
         focus_now(self.query_one("#models-artifacts", DataTable))
 
-    # -- workers ----------------------------------------------------------------------------------
+    def _show_status(self, status: SourceStatus) -> None:
+        self.query_one(SourceNote).show(status)
+        self.post_message(SourceStatusChanged(status))
 
-    @work(exclusive=True, group="models", exit_on_error=False, thread=True)
-    def load(self) -> Loaded | LoadFailed:
+    # -- the repository ---------------------------------------------------------------------------
+
+    @work(exclusive=True, group="models", exit_on_error=False, thread=True, name="models.load")
+    def load(self, generation: int) -> None:
+        source, snapshot = open_repository(self.settings.repo, self.settings.stale_after_days, self.injected)
         try:
-            source = self.injected or ModelRepository(self.settings.repo, stale_after_days=self.settings.stale_after_days)
-            return Loaded(source, source.load())
-        except ModelsError as exc:
-            return LoadFailed(exc)
-
-    @work(exclusive=True, group="models-details", exit_on_error=False, thread=True)
-    def load_details(self, source: ModelRepository, name: str, now: datetime) -> Details:
-        entry = source.registry().entries.get(name)
-        try:
-            history = source.history(name)
-            frequency = source.frequency(name, now=now)
-        except ModelsError:
-            history, frequency = [], None
-        return Details(name, history, frequency, entry)
-
-    @work(exclusive=True, group="models-diff", exit_on_error=False, thread=True)
-    def load_diff(self, source: ModelRepository, name: str, a: str, b: str) -> DiffWork:
-        try:
-            return DiffWork(name, source.diff(a, b))
-        except ModelsError as exc:
-            return DiffWork(name, None, f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
-
-    @work(exclusive=True, group="models-version", exit_on_error=False, thread=True)
-    def load_version(self, source: ModelRepository, name: str, version: str, commit: str) -> VersionWork:
-        try:
-            return VersionWork(name, version, source.details_at(commit))
-        except ModelsError as exc:
-            return VersionWork(name, version, None, exc.message)
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.SUCCESS:
-            result = worker.result
-            if isinstance(result, Loaded):
-                self._show_snapshot(result)
-            elif isinstance(result, LoadFailed):
-                self._show_error(result.error)
-            elif isinstance(result, Details):
-                self._show_details(result)
-            elif isinstance(result, DiffWork):
-                self._show_diff(result)
-            elif isinstance(result, VersionWork):
-                self._show_version(result)
+            frequencies = registry_frequencies(source, self.now())
+        except BaseException:
+            if source is not self.injected:
+                source.close()
+            raise
+        self.post_message(self.Loaded(generation, source, snapshot, frequencies))
 
     def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
-        """A bug in a load: the last good view is kept (the one failure handler, widgets/pane.py)."""
-        status = SourceStatus.failing("models.repo", f"{type(error).__name__}: {error}",
-                                      "the last good view is kept; press r to reload")
-        self.query_one(SourceNote).show(status)
-        self.report(status)
-
-    def _show_error(self, error: ModelsError) -> None:
-        if self.snapshot is None:
-            status = SourceStatus("models.repo", SourceState.ABSENT, error.message, error.hint)
+        """The repository (or a diff, a version) cannot be read: say so and keep the last good view."""
+        if isinstance(error, ModelsError) and worker.group == "models-diff":
+            self._diff_failed(error)
+        elif isinstance(error, ModelsError) and worker.group == "models-version":
+            self._version_failed(error)
+        elif isinstance(error, ModelsError):
+            self._show_status(self.model.load_failed(error))
         else:
-            status = SourceStatus.failing("models.repo", error.message, "the last good view is kept; press r to reload")
-        self.query_one(SourceNote).show(status)
-        self.report(status)
+            self._show_status(SourceStatus.failing(STATUS_NAME, describe_failure(error), KEPT))
 
-    # -- snapshot -------------------------------------------------------------------------------
-
-    def _show_snapshot(self, loaded: Loaded) -> None:
-        if self.source is not None and self.source is not loaded.source:
-            self.source.close()
-        self.source, self.snapshot = loaded.source, loaded.snapshot
-        snap = loaded.snapshot
-        registry = snap.registry
-        versions = sum(len([v for v in e.versions if v.registered and v.active]) for e in registry.entries.values())
-        reason = f"{Path(snap.root).name}: {len(snap.artifacts)} artifacts, {versions} versions, {snap.commits_scanned} commits"
-        state_note = "\n".join(snap.notes)
-        if snap.artifacts:
-            status = SourceStatus.ok("models.repo", reason)
-            if state_note:
-                status = SourceStatus("models.repo", status.state, reason, state_note)
-        else:
-            status = SourceStatus("models.repo", SourceState.ABSENT, f"{Path(snap.root).name}: no DVC outputs or GTO tags",
-                                  state_note)
-        self.query_one(SourceNote).show(status)
-        self.report(status)
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        current, retired = self.model.loaded(message.generation, message.source, message.snapshot, message.frequencies)
+        if retired is not None and retired is not self.injected:
+            retired.close()
+        if not current:
+            return
+        snap = message.snapshot
+        self._show_status(self.model.status())
         table = self.query_one("#models-artifacts", DataTable)
-        keep = self.selected
         table.clear()
         now = self.now()
-        self.names = []
         for art in snap.artifacts:
-            table.add_row(*rows.artifact_row(art, registry.entries.get(art.name), now, self.settings.stale_after_days),
-                          key=art.name)
-            self.names.append(art.name)
+            entry = snap.registry.entries.get(art.name)
+            table.add_row(*rows.artifact_row(art, entry, now, self.model.stale(art.name)), key=art.name)
         events = self.query_one("#models-events", DataTable)
         events.clear()
-        for e in registry.events:
+        for e in snap.registry.events:
             events.add_row(*rows.event_row(e))
-        if self.names:
-            target = keep if keep in self.names else self._first_model()
-            table.move_cursor(row=self.names.index(target))
+        target = self.model.target()
+        if target is not None:
+            table.move_cursor(row=self.model.names.index(target))
             self._select(target)
-
-    def _first_model(self) -> str:
-        assert self.snapshot is not None
-        entries = self.snapshot.registry.entries
-        active = [n for n in self.names if n in entries and entries[n].active]
-        return (active or self.names)[0]
 
     @on(DataTable.RowHighlighted, "#models-artifacts")
     def _artifact_highlighted(self, event: DataTable.RowHighlighted) -> None:
         name = event.row_key.value if event.row_key else None
-        if name and name != self.selected:
+        if name and name != self.model.selected:
             self._select(name)
 
     def _select(self, name: str) -> None:
-        self.selected = name
-        self.base = None
-        if self.source is not None:
-            self.load_details(self.source, name, self.now())
+        self.model.select(name)
+        if self.model.source is not None:
+            self.load_details(self.model.source, name, self.now())
 
-    # -- details --------------------------------------------------------------------------------
+    # -- one artifact -----------------------------------------------------------------------------
 
-    def _show_details(self, details: Details) -> None:
-        if details.name != self.selected or self.snapshot is None:
-            return
-        self.details = details
-        art = next((a for a in self.snapshot.artifacts if a.name == details.name), None)
-        title = literal(details.name, style="bold")
-        if art is not None:
-            facts = [art.path or "no tracked path", art.type or "", (art.md5 or "")[:8], rows.size(art.size)]
-            if art.nfiles:
-                facts.append(f"{art.nfiles} files")
-            title.append_text(literal("  " + "  ".join(f for f in facts if f and f != "-")))
-            if art.desc:
-                title.append_text(literal(f"\n{art.desc}", style="italic", limit=200))
-        if details.entry is not None:
-            current = rows.stages_text(details.entry)
-            title.append_text(literal(f"\nlatest {details.entry.latest or '-'}  stages {current}"))
-        self.query_one("#models-title", Static).update(title)
-        freq = details.frequency
-        self.query_one("#models-spark", Sparkline).data = freq.gaps_days if freq and freq.gaps_days else [0]
-        label = self.query_one("#models-freq", Static)
-        label.update(literal(rows.frequency_text(freq, self.settings.stale_after_days)))
-        label.set_class(bool(freq and freq.stale), "-stale")
-        history = self.query_one("#models-history", DataTable)
-        history.clear()
-        now = self.now()
-        for i, h in enumerate(details.history):
-            history.add_row(*rows.history_row(h, now), key=f"{i}:{h.commit}")
-        versions = self.query_one("#models-versions", DataTable)
-        versions.clear()
-        if details.entry is not None:
-            for v in details.entry.versions:
-                versions.add_row(*rows.version_row(v), key=v.version)
-        if self.view == "diff":
-            self._start_diff()
+    @on(DetailsLoaded)
+    def _details_loaded(self, message: DetailsLoaded) -> None:
+        if self.model.details_loaded(message.details):
+            self._show_details(message.details)
+            if self.model.view == "diff":
+                self._start_diff()
 
     @on(DataTable.RowHighlighted, "#models-versions")
     def _version_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        details = self.details
-        if self.source is None or details is None or details.entry is None or event.cursor_row >= len(details.entry.versions):
-            return
-        version = details.entry.versions[event.cursor_row]
-        self.load_version(self.source, details.name, version.version, version.commit)
+        at = self.model.version_at(event.cursor_row)
+        if self.model.source is not None and at is not None:
+            self.load_version(self.model.source, *at)
 
-    def _show_version(self, result: VersionWork) -> None:
-        if result.name != self.selected:
-            return
-        panel = self.query_one("#models-version-details", Static)
-        if result.details is None:
-            panel.update(literal(f"{result.version}: {result.error}"))
-        else:
-            panel.update(literal(rows.details_text(result.version, result.details)))
+    @on(VersionLoaded)
+    def _version_loaded(self, message: VersionLoaded) -> None:
+        if self.model.version_answers(message.name, message.version):
+            self._version_panel(rows.details_text(message.version, message.details))
 
-    # -- diff -----------------------------------------------------------------------------------
-
-    def _default_pair(self) -> tuple[tuple[str, str], tuple[str, str]] | None:
-        details = self.details
-        if details is None:
-            return None
-        name = details.name
-        entry = details.entry
-        if entry is not None and entry.latest:
-            target = (f"{name}@{entry.latest}", f"{name}@{entry.latest}")
-            stage = self.settings.compare_stage
-            if entry.stages.get(stage) and entry.stages[stage] != entry.latest:
-                return (f"{name}#{stage}", f"{name}#{stage}"), target
-            older = [v for v in entry.versions if v.registered and v.active and v.version != entry.latest]
-            if older:
-                return (f"{name}@{older[0].version}", f"{name}@{older[0].version}"), target
-        commits = [h.commit for h in details.history if h.change != "deleted"]
-        if len(commits) >= 2:
-            return (commits[1], commits[1][:7]), (commits[0], commits[0][:7])
-        return None
-
-    def _selected_spec(self) -> tuple[str, str] | None:
-        details = self.details
-        if details is None:
-            return None
-        if self.view == "registry" and details.entry is not None:
-            table = self.query_one("#models-versions", DataTable)
-            if table.row_count:
-                v = details.entry.versions[table.cursor_row]
-                spec = f"{details.name}@{v.version}" if v.registered else v.commit
-                return spec, spec
-        table = self.query_one("#models-history", DataTable)
-        if table.row_count and details.history:
-            h = details.history[min(table.cursor_row, len(details.history) - 1)]
-            return h.commit, h.commit[:7]
-        return None
-
-    def _start_diff(self) -> None:
-        title = self.query_one("#models-diff-title", Static)
-        if self.source is None or self.details is None:
-            return
-        pair = self._default_pair()
-        if self.base is not None:
-            target = self._selected_spec() or (pair[1] if pair else None)
-            pair = (self.base, target) if target else None
-        if pair is None:
-            title.update(literal("nothing to compare: this artifact has one version (mark one with m)"))
-            self.query_one("#models-diff-table", DataTable).clear()
-            return
-        (a, a_label), (b, b_label) = pair
-        title.update(literal(f"{a_label} -> {b_label}: loading"))
-        self.load_diff(self.source, self.details.name, a, b)
-
-    def _show_diff(self, work_result: DiffWork) -> None:
-        if work_result.name != self.selected:
-            return
-        title = self.query_one("#models-diff-title", Static)
-        table = self.query_one("#models-diff-table", DataTable)
-        table.clear()
-        title.set_class(work_result.diff is None, "-error")
-        if work_result.diff is None:
-            title.update(literal(work_result.error))
-            return
-        diff = work_result.diff
-        self.last_diff = diff
-        head = f"{diff.a.label} ({diff.a.commit[:7]}) -> {diff.b.label} ({diff.b.commit[:7]})"
-        if diff.empty:
-            head += ": no difference in params, metrics or outputs"
-        if diff.errors:
-            head += "\n" + "\n".join(diff.errors[:2])
-        title.update(literal(head))
-        for row in rows.diff_rows(diff):
-            table.add_row(*row)
+    @on(DiffLoaded)
+    def _diff_loaded(self, message: DiffLoaded) -> None:
+        if self.model.diff_answers(message.name, message.a, message.b):
+            self._show_diff(message.diff)
 
     # -- actions --------------------------------------------------------------------------------
 
     def action_show_view(self, view: str) -> None:
-        self.view = view
+        self.model.view = view
         self.query_one("#models-views", ContentSwitcher).current = VIEWS[view]
         if view == "diff":
             self._start_diff()
 
-    def action_mark(self) -> None:
-        spec = self._selected_spec()
-        if spec is None:
-            self.notify("Select a commit or version to compare from.", severity="warning", timeout=3)
-            return
-        self.base = spec
-        self.notify(f"Diff base: {spec[1]} (select another and press d)", timeout=3)
-
-    def action_open_config(self) -> None:
-        """Show the params file of the current diff, between its two commits, in the Configs pane."""
-        diff = self.last_diff
-        if diff is None or self.snapshot is None or self.view != "diff":
-            self.notify("Open a diff first (d), then press c.", severity="warning", timeout=3)
-            return
-        path = next(iter(diff.params), "params.yaml")
-        self.post_message(OpenConfigRevision(str(Path(self.snapshot.root) / path), diff.a.commit, diff.b.commit))
-
     def action_reload(self) -> None:
-        self.load()
+        self.load(self.model.begin_load())

@@ -8,6 +8,7 @@ from typing import Any
 from rich.text import Text
 
 from mlops_tui.sources.models import Artifact, Diff, HistoryEntry, RegistryEntry, RegistryEvent, TrainingFrequency
+from mlops_tui.sources.models.controller import assigned_stages, diff_rows as changed_rows, format_value
 from mlops_tui.widgets.text import literal, sanitize
 
 
@@ -45,15 +46,12 @@ def stages_text(entry: RegistryEntry | None) -> str:
         return "-"
     if not entry.active:
         return "deprecated"
-    return " ".join(f"{s}:{v}" for s, v in entry.stages.items() if v) or "-"
+    return " ".join(f"{s}:{v}" for s, v in assigned_stages(entry).items()) or "-"
 
 
-def artifact_row(art: Artifact, entry: RegistryEntry | None, now: datetime, stale_after: float) -> tuple[Text, ...]:
+def artifact_row(art: Artifact, entry: RegistryEntry | None, now: datetime, stale: bool) -> tuple[Text, ...]:
+    """`stale`: the registry's staleness check (controller.registry_frequencies), marked `!` on the age."""
     style = "italic" if entry is not None and not entry.active else ""
-    stale = (
-        entry is not None and entry.active and art.last_date is not None
-        and (now - art.last_date).total_seconds() > stale_after * 86400
-    )
     return (
         literal(art.name, style=style, limit=28),
         literal(entry.latest if entry and entry.latest else "-", style=style),
@@ -111,37 +109,14 @@ def event_row(e: RegistryEvent) -> tuple[Text, ...]:
 
 
 def _value(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return sanitize(value, 60)
+    return sanitize(format_value(value), 60)
 
 
 def diff_rows(diff: Diff) -> list[tuple[Text, ...]]:
-    rows: list[tuple[Text, ...]] = []
-    for kind, section in (("param", diff.params), ("metric", diff.metrics)):
-        for path, keys in section.items():
-            for key, v in keys.items():
-                change = v.get("diff")
-                change_text = "-" if change is None else (f"{change:+.6g}" if isinstance(change, float) else f"{change:+}")
-                rows.append((
-                    literal(kind), literal(f"{path}:{key}" if key else path, limit=60),
-                    literal(_value(v.get("old"))), literal(_value(v.get("new"))), literal(change_text),
-                ))
-    for kind, items in diff.outs.items():
-        for item in items:
-            path = item["path"]
-            shown = f"{path['old']} -> {path['new']}" if isinstance(path, dict) else str(path)
-            digest = item.get("hash")
-            if isinstance(digest, dict):
-                old, new = (digest.get("old") or "-")[:8], (digest.get("new") or "-")[:8]
-            else:
-                short = (digest or "-")[:8]
-                old = "-" if kind == "added" else short
-                new = "-" if kind == "deleted" else short
-            rows.append((literal("out"), literal(shown, limit=60), literal(old), literal(new), literal(kind)))
-    return rows
+    return [
+        (literal(r.kind), literal(r.name, limit=60), literal(r.old, limit=60), literal(r.new, limit=60), literal(r.change))
+        for r in changed_rows(diff)
+    ]
 
 
 def frequency_text(freq: TrainingFrequency | None, stale_after: float) -> str:
