@@ -17,12 +17,12 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 
 def _open(repo: str | None):
-    from mlops_tui.sources.models import ModelRepository, ModelsError
+    from mlops_tui.sources.models import ModelsError
+    from mlops_tui.sources.models.controller import open_repository
 
     settings = state().settings().models
     try:
-        source = ModelRepository(repo or settings.repo, stale_after_days=settings.stale_after_days)
-        snapshot = source.load()
+        source, snapshot = open_repository(repo or settings.repo, settings.stale_after_days)
     except ModelsError as exc:
         fail(_message(exc), EXIT_BACKEND)
     for note in snapshot.notes:
@@ -57,14 +57,9 @@ def _date(value: datetime | None) -> str:
 
 
 def _size(value: int | None) -> str:
-    if value is None:
-        return "-"
-    size = float(value)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(value)
+    from mlops_tui.sources.units import human_bytes
+
+    return human_bytes(value)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> None:
@@ -84,9 +79,11 @@ def models() -> None:
 @json_option
 def list_(repo: str | None, as_json: bool) -> None:
     """Artifacts (DVC outputs, declared artifacts, GTO names) and the registry's versions and stages."""
+    from mlops_tui.sources.models.controller import assigned_stages, registry_frequencies
+
     source, snapshot = _open(repo)
     registry = snapshot.registry
-    frequency = {name: source.frequency(name) for name, e in registry.entries.items() if e.active}
+    frequency = registry_frequencies(source)
     if as_json:
         emit_json(_plain({
             "repo": snapshot.root,
@@ -106,7 +103,7 @@ def list_(repo: str | None, as_json: bool) -> None:
     rows = []
     for art in snapshot.artifacts:
         entry = registry.entries.get(art.name)
-        stages = ", ".join(f"{s}={v}" for s, v in entry.stages.items() if v) if entry else ""
+        stages = ", ".join(f"{s}={v}" for s, v in assigned_stages(entry).items())
         rows.append([
             _clean(art.name, 40), _clean(art.path or "-", 40), _clean(art.type or "-", 12),
             (entry.latest or "-") if entry else "-",
@@ -127,15 +124,14 @@ def list_(repo: str | None, as_json: bool) -> None:
 def history(name_or_path: str, repo: str | None, as_json: bool) -> None:
     """Every commit that changed an artifact, newest first, with its tags and the deps/params changed with it."""
     from mlops_tui.sources.models import ModelsError
+    from mlops_tui.sources.models.controller import artifact_details, assigned_stages, format_value
 
     source, _ = _open(repo)
     try:
-        artifact = source.find(name_or_path)
-        entries = source.history(name_or_path)
-        frequency = source.frequency(name_or_path)
+        found = artifact_details(source, name_or_path)
     except ModelsError as exc:
         fail(_message(exc), EXIT_USAGE)
-    entry = source.registry().entries.get(artifact.name)
+    artifact, entries, frequency, entry = found.artifact, found.history, found.frequency, found.entry
     details = {}
     for version in entry.versions if entry else []:
         if version.registered and version.active:
@@ -163,14 +159,14 @@ def history(name_or_path: str, repo: str | None, as_json: bool) -> None:
     ]
     _table(["COMMIT", "DATE", "AUTHOR", "CHANGE", "HASH", "SIZE", "TAGS", "CHANGED WITH", "MESSAGE"], rows)
     if entry:
-        current = ", ".join(f"{s}: {v}" for s, v in entry.stages.items() if v) or "no stage assigned"
+        current = ", ".join(f"{s}: {v}" for s, v in assigned_stages(entry).items()) or "no stage assigned"
         click.echo(f"\nlatest {entry.latest or '-'}; {current}")
     if details:
         click.echo("")
         rows = []
         for version, d in details.items():
-            metrics = " ".join(f"{k}={_value(v)}" for m in d.metrics.values() for k, v in m.items())
-            params = " ".join(f"{k}={_value(v)}" for p in d.params.values() for k, v in p.items())
+            metrics = " ".join(f"{k}={format_value(v)}" for m in d.metrics.values() for k, v in m.items())
+            params = " ".join(f"{k}={format_value(v)}" for p in d.params.values() for k, v in p.items())
             rows.append([version, d.commit[:8], _clean(metrics or "-", 60), _clean(params or "-", 60)])
         _table(["VERSION", "COMMIT", "METRICS", "PARAMS"], rows)
     if frequency.median_gap_days is not None:
@@ -193,6 +189,7 @@ def diff(a: str, b: str, repo: str | None, as_json: bool, with_unchanged: bool) 
     Exit code 1 when something differs, 0 when nothing does.
     """
     from mlops_tui.sources.models import ModelsError
+    from mlops_tui.sources.models.controller import diff_rows
 
     source, _ = _open(repo)
     try:
@@ -205,34 +202,18 @@ def diff(a: str, b: str, repo: str | None, as_json: bool, with_unchanged: bool) 
         emit_json(_plain(result))
     else:
         click.echo(f"{_clean(result.a.label)} ({result.a.commit[:8]}) -> {_clean(result.b.label)} ({result.b.commit[:8]})")
-        for title, section in (("params", result.params), ("metrics", result.metrics)):
-            if not section:
-                continue
-            click.echo(f"\n{title}:")
-            rows = [
-                [_clean(path, 40), _clean(key, 40), _clean(_value(v.get("old"))), _clean(_value(v.get("new"))),
-                 _value(v.get("diff")) if "diff" in v else "-"]
-                for path, keys in section.items() for key, v in keys.items()
-            ]
-            _table(["FILE", "KEY", "OLD", "NEW", "CHANGE"], rows)
-        outs = [(kind, row) for kind, rows in result.outs.items() for row in rows]
+        changed = diff_rows(result)
+        for title, kind in (("params", "param"), ("metrics", "metric")):
+            rows = [[_clean(r.file, 40), _clean(r.key, 40), _clean(r.old), _clean(r.new), r.change]
+                    for r in changed if r.kind == kind]
+            if rows:
+                click.echo(f"\n{title}:")
+                _table(["FILE", "KEY", "OLD", "NEW", "CHANGE"], rows)
+        outs = [[r.change, _clean(r.file, 80)] for r in changed if r.kind == "out"]
         if outs:
             click.echo("\noutputs:")
-            _table(["CHANGE", "PATH"], [[kind, _clean(_out_path(row["path"]), 80)] for kind, row in outs])
+            _table(["CHANGE", "PATH"], outs)
         if result.empty:
             click.echo("no difference in params, metrics or tracked outputs")
     raise SystemExit(EXIT_OK if result.empty else EXIT_FINDING)
 
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def _out_path(path: Any) -> str:
-    if isinstance(path, dict):
-        return f"{path.get('old')} -> {path.get('new')}"
-    return str(path)
