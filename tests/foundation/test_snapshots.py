@@ -10,9 +10,9 @@ from support.app_factory import make_app
 from mlops_tui.sources.base import SourceState
 
 SIZES = [(80, 24), (160, 48)]
-RULES = ("alerts.rules=[{name: cpu saturated, expr: cpu.total, op: '>', threshold: 90, for_seconds: 60, "
+RULES = ("alerts.rules=[{name: cpu saturated, expr: cpu, op: '>', threshold: 90, for: 1m, "
          "severity: critical}, {name: model server errors, kind: log, expr: 'level>=error service=api', "
-         "threshold: 10, for_seconds: 300}]")
+         "threshold: 10, for: 5m}]")
 
 
 SOURCES = {"metrics.local", "models.repo", "logs.files", "configs", "alerts"}
