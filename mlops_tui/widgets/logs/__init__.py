@@ -149,6 +149,7 @@ class LogsPane(AskLine, SearchRuns, Pane):
         if not source.complete and hasattr(source, "tail_preview"):
             preview = source.tail_preview(200, self.settings.max_line_display)
         self.post_message(self.Opened(source, preview))
+        self.post_message(self.Grew(source.status()))  # a small file is read whole above: it never grows again
         while not worker.is_cancelled and not self.closed:
             changed = source.refresh(None if source.complete else self.index_budget)
             if changed:
