@@ -319,3 +319,23 @@ async def test_find_a_key_path_and_list_modes(wait_pane) -> None:
         app.query_one("#configs-find").value = ""
         await pilot.press(*"no.such.key", "enter")
         assert title(app) == "no key path contains 'no.such.key'"
+
+
+async def test_a_result_of_a_replaced_run_is_not_shown(wait_pane) -> None:
+    """A diff whose thread ends after a newer merge started (its worker was cancelled, its thread ran on) must not
+    replace the merged view; the result of the current run shows."""
+    app = app_for()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        pane = app.query_one(ConfigsPane)
+        stale = pane.model.begin()
+        pane.open_merge(["configs/ml/env/base.yaml"])
+        await wait_pane(pilot)
+        comparison = pane.model.compare(V1, V2, pane.model.list_mode)
+        pane.post_message(ConfigsPane.DiffReady(stale, comparison, None))
+        await pilot.pause()
+        assert title(app).startswith("merged configs/ml/env/base.yaml: ")
+        pane.post_message(ConfigsPane.DiffReady(pane.model.generation, comparison, None))
+        await pilot.pause()
+        assert title(app).startswith(f"{V1} → {V2}: ")
