@@ -95,9 +95,9 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         self.side_file: str | None = None
         self.side_reveal: set = RevealAll() if self.model.reveal_all else set()
         self.side_rows: SideBySide | None = None
-        self.problem_paths = []
+        self.problem_paths: list = []
 
-    files = property(lambda self: self.model.files)
+    files = property(lambda self: self.model.files)  # read-only view of the model (tests read it)
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="configs-note")
