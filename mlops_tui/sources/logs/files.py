@@ -8,13 +8,14 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs.base import Cancelled, Hit, LogSource, never
 from mlops_tui.sources.logs.formats import BUILTIN, PLAIN, LogFormat, detect, parse_line
 from mlops_tui.sources.logs.index import CHUNK, LineIndex
-from mlops_tui.sources.logs.query import Query
+from mlops_tui.sources.logs.query import Query, regex_finder as _regex_finder
 from mlops_tui.sources.logs.record import LogRecord
 from mlops_tui.sources.logs.scan import scan_lines
 
@@ -179,7 +180,8 @@ class FileSource(LogSource):
     def _detect(self) -> None:
         sample = [decode(b) for _, b in self.segments[0].index.read_lines(0, 200, 8192)]
         formats = self.custom + BUILTIN
-        self.format = detect(sample, formats)
+        modified = datetime.fromtimestamp(os.fstat(self.segments[-1].fd).st_mtime).astimezone()  # year of year-less stamps
+        self.format = detect(sample, formats, modified)
         self._detected = True
 
     # --- reading ---------------------------------------------------------------------------------
@@ -294,6 +296,8 @@ class FileSource(LogSource):
     # --- search ----------------------------------------------------------------------------------
     def _finder(self, query: Query):
         finder = query.byte_finder()
+        if finder is None and query.min_level is not None and self.format.level_scan is not None:
+            finder = _regex_finder(self.format.level_scan(query.min_level))
         if finder is None and query.min_level is not None and self.format.name in _LEVEL_NAMED:
             rx = query.level_prefilter()
             assert rx is not None
@@ -339,9 +343,10 @@ class FileSource(LogSource):
                 yield Hit(first, record)
 
     def count(self, query: Query, cancelled: Cancelled = never) -> int:
-        """Matching records. A bare pattern is decided on the raw bytes of each hit line; only a hit on a
-        continuation line (traceback) costs a walk back to its record, so two hits in one record count once."""
-        if query.structured or query.byte_finder() is None:
+        """Matching records. The raw bytes find candidate lines (the pattern, else the format's level scan);
+        each is parsed alone, and only a hit on a continuation line (traceback) costs a walk back to its
+        record, so two hits in one record count once."""
+        if self._finder(query) is None or (query.structured and not self._detected):
             return sum(1 for _ in self.search(query, 0, cancelled))
         total = 0
         last_start = -1
@@ -350,7 +355,10 @@ class FileSource(LogSource):
             record = self.make_record(row, offset, segment.index.read_line(offset, 16384)[0], 4096)
             start = row
             if record.continuation:
-                start = self.record_at(row).line - 1
+                record = self.record_at(row)
+                start = record.line - 1
+            if query.structured and not query.accepts(record):
+                continue
             if start != last_start:
                 total += 1
                 last_start = start
