@@ -57,7 +57,8 @@ def _index(source) -> None:
 @click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
 @click.option("--regex", "-E", is_flag=True, help="PATTERN is a regular expression.")
 @click.option("--ignore-case", "-i", is_flag=True, help="Match PATTERN regardless of case.")
-@click.option("--level", metavar="L", help="Keep records at level L or worse (trace debug info notice warn error critical).")
+@click.option("--level", metavar="L", help="Keep records at level L or worse (trace debug info notice warn error critical); "
+              "records without a level are kept at debug or trace, left out above.")
 @click.option("--since", metavar="WHEN", help="Only records since: 10m, 1h, 2d, 14:05 or a timestamp.")
 @click.option("--until", metavar="WHEN", help="Only records until: 10m, 1h, 14:05 or a timestamp.")
 @click.option("--field", "fields", multiple=True, metavar="K=V", help="Field filter, repeatable: service=api, latency_ms>500, level>=warn, path~^/api.")

@@ -25,7 +25,7 @@ _LETTERS = {"V": Level.TRACE, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARN
 _TOKEN = re.compile(r"[\[<(]*([A-Za-z]+)[\]>):,|]*")
 _OPEN, _CLOSE = r"[\[<(]*", r"[\]>):,|]*"
 _LEAD = re.compile(r"^[\s\-:|,\]]+")
-_MAX_COLUMNS = 8
+_MAX_COLUMNS = 6
 
 # Names given to a fitted format when its lines look like a system people know by name.
 _NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -101,6 +101,7 @@ def _uncaptured(regex: str) -> str:
 
 
 def _name(sample: Sequence[str]) -> str:
+    """A known system's name when most record-start lines look like its, else "text"."""
     for name, rx in _NAMES:
         if sum(1 for line in sample if rx.match(line)) * 2 >= len(sample):
             return name
@@ -115,12 +116,12 @@ def fit(sample: Sequence[str], reference: datetime | None = None) -> tuple[Heade
         return None
     rx = re.compile(rf"^({stamp.columns}){stamp.prefix[len(stamp.columns):]}{stamp.shape.regex}(?!\d)[\])]?")
     votes: dict[tuple[bool, str, int], int] = {}
-    stamped = 0
+    stamped: list[str] = []
     for line in lines:
         match = rx.match(line)
         if match is None:
             continue
-        stamped += 1
+        stamped.append(line)
         before = match.group(1).split()
         after = re.findall(r"\S+", line[match.end():])[:_MAX_COLUMNS]
         for side, tokens in (("before", before), ("after", after)):
@@ -136,9 +137,9 @@ def fit(sample: Sequence[str], reference: datetime | None = None) -> tuple[Heade
     header = Header(stamp)
     if votes:
         (letters, side, column), count = max(votes.items(), key=lambda item: (item[1], not item[0][0], item[0][1] == "after"))
-        if count * (5 if letters else 10) >= stamped * (3 if letters else 3):
+        if count * 5 >= len(stamped) * 3:  # a level column is on (nearly) every line that has one at all
             header = Header(stamp, letters, side, column)
-    return header, _name(lines)
+    return header, _name(stamped)
 
 
 class HeaderParser:

@@ -221,6 +221,8 @@ class Stamp:
 
 
 _SNIFF_CACHE: dict[str, re.Pattern[str]] = {}
+_LEVEL_WORDS = r"trace|debug|info|notice|warn|warning|error|err|severe|critical|crit|fatal|alert|emerg"
+_WORD = re.compile(rf"(?!\[?(?i:{_LEVEL_WORDS})\]?:?$)[A-Za-z]+[,:]?")
 
 
 def _finder(shape: Shape) -> re.Pattern[str]:
@@ -235,7 +237,8 @@ def sniff(lines: Iterable[str], reference: datetime | None = None) -> Stamp | No
     """The shape and column most sample lines start with (a third of them at least), else None.
 
     Near-ties (within 10% of the most lines) go to the shape that says more (a full date over an epoch
-    number over a year-less stamp), then to the earlier column."""
+    number over a year-less stamp), then to the earlier column. Columns before the timestamp must look
+    like a header (a number, a host, a dash, a level), not words of a sentence."""
     reference = reference or datetime.now(_LOCAL)
     sample = [line for line in lines if line.strip()][:200]
     if not sample:
@@ -247,7 +250,10 @@ def sniff(lines: Iterable[str], reference: datetime | None = None) -> Stamp | No
             match = rx.match(line)
             if match is None:
                 continue
-            column = len(match.group(1).split())
+            before = match.group(1).split()
+            if before and all(_WORD.fullmatch(token) for token in before):
+                continue  # "finished at 2023-11-07 10:15:30": a time inside a sentence, not a header
+            column = len(before)
             stamp = Stamp(shape, column, reference)
             if stamp.build(match.groups()[1:]) is not None:
                 hits[number, column] = hits.get((number, column), 0) + 1
