@@ -15,9 +15,9 @@ from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs.base import Cancelled, Hit, LogSource, never
 from mlops_tui.sources.logs.formats import BUILTIN, PLAIN, LogFormat, detect, parse_line
 from mlops_tui.sources.logs.index import CHUNK, LineIndex
-from mlops_tui.sources.logs.query import Query, regex_finder as _regex_finder
+from mlops_tui.sources.logs.query import Query, level_counter, regex_finder as _regex_finder
 from mlops_tui.sources.logs.record import LogRecord
-from mlops_tui.sources.logs.scan import scan_lines
+from mlops_tui.sources.logs.scan import count_matches, scan_lines
 
 HEAD = 4096
 MAX_RECORD_LINES = 2000
@@ -348,6 +348,10 @@ class FileSource(LogSource):
         record, so two hits in one record count once."""
         if self._finder(query) is None or (query.structured and not self._detected):
             return sum(1 for _ in self.search(query, 0, cancelled))
+        if self.format.scan_exact and query.min_level is not None and not (query.pattern or query.since or query.until or query.filters):
+            # every match is a record start of a passing level: no parsing, no line numbers
+            rx = level_counter(self.format.level_scan(query.min_level), query.min_level)
+            return sum(count_matches(segment.fd, 0, segment.index.indexed_to, rx, cancelled) for segment in self.segments)
         total = 0
         last_start = -1
         for row in self._candidate_rows(query, 0, cancelled):

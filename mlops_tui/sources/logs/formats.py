@@ -38,6 +38,8 @@ class LogFormat:
     parse: Callable[[str], Parsed | None]
     level_scan: Callable[[Level], str] | None = None
     """A regex (for raw bytes, multi-line mode) matching the record-start lines that pass `min_level`."""
+    scan_exact: bool = False
+    """True when `level_scan` is the parser's own regex narrowed, so its hits need no parsing to count."""
 
 
 # --- JSON lines (plain, ECS, bunyan/pino, structlog) and the Docker/Kubernetes wrappers -------------
@@ -322,9 +324,9 @@ def plain(line: str) -> Parsed:
 JSON = LogFormat("json", parse_json)
 DOCKER = LogFormat("docker", parse_docker)
 LOGFMT = LogFormat("logfmt", parse_logfmt)
-PYTHON = LogFormat("python", parse_python, _level_scan((_PY_DEFAULT, _PY_BASIC, _PY_SPACED, _PY_BRACKET), _LEVEL_WORDS))
-LOG4J = LogFormat("log4j", parse_log4j, _level_scan((_LOG4J_LEVEL_FIRST, _LOG4J_THREAD_FIRST, _SPARK, _HADOOP), _LEVEL_WORDS))
-LOGCAT_BRIEF = LogFormat("logcat-brief", parse_logcat_brief, _level_scan((_LOGCAT_BRIEF,), {c: parse_level(c) for c in "VDIWEF"}))
+PYTHON = LogFormat("python", parse_python, _level_scan((_PY_DEFAULT, _PY_BASIC, _PY_SPACED, _PY_BRACKET), _LEVEL_WORDS), True)
+LOG4J = LogFormat("log4j", parse_log4j, _level_scan((_LOG4J_LEVEL_FIRST, _LOG4J_THREAD_FIRST, _SPARK, _HADOOP), _LEVEL_WORDS), True)
+LOGCAT_BRIEF = LogFormat("logcat-brief", parse_logcat_brief, _level_scan((_LOGCAT_BRIEF,), {c: parse_level(c) for c in "VDIWEF"}), True)
 SYSLOG = syslog_format(None)
 ACCESS = LogFormat("access", parse_access)
 HTTP_ERROR = LogFormat("http-error", parse_http_error)
@@ -360,7 +362,7 @@ def header_format(sample: Sequence[str], reference: datetime | None = None) -> L
     if fitted is None:
         return None
     header, name = fitted
-    return LogFormat(name, HeaderParser(header), header.scan)
+    return LogFormat(name, HeaderParser(header), header.scan, True)
 
 
 def detect(sample: Iterable[str], formats: Iterable[LogFormat] = BUILTIN, reference: datetime | None = None) -> LogFormat:
