@@ -85,16 +85,18 @@ def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool,
         )
     except (QueryError, ValueError) as exc:
         fail(str(exc), EXIT_USAGE)
+    from mlops_tui.sources.logs.base import search_streaming
+
     source = _open(files, follow=False)
     try:
-        _index(source)
         if count_only:
+            _index(source)
             click.echo(source.count(query))
             return
         out = sys.stdout
         if limit == 0:
             return
-        for number, hit in enumerate(source.search(query), 1):
+        for number, hit in enumerate(search_streaming(source, query), 1):  # first hits before the file is all read
             out.write(_line(hit.record, as_json) + "\n")
             if limit is not None and number >= limit:
                 break

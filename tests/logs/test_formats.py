@@ -143,3 +143,27 @@ def test_levels_are_normalised(name, level):
 def test_detect_prefers_the_format_of_most_lines():
     assert detect(sample("logfmt.log").splitlines() + ["garbage"]).name == "logfmt"
     assert detect(["", "   "]).name == "plain"
+
+
+def test_cri_partial_lines_join_into_one_record(write, opened):
+    source = opened(write("pod.log", (
+        '2023-11-07T10:15:30.000000001Z stdout P {"level":"error","msg":"oom ki\n'
+        '2023-11-07T10:15:30.000000002Z stdout P lled","pod":\n'
+        '2023-11-07T10:15:30.000000003Z stdout F "trainer-0"}\n'
+        "2023-11-07T10:15:31.000000000Z stderr F level=info msg=restarted\n"
+    )))
+    assert source.format.name == "docker"
+    assert [r.continuation for r in source.rows(0, 4)] == [False, True, True, False]
+    assert [r.continuation for r in source.rows(2, 2)] == [True, False]  # also when read from the middle
+    record = source.record_at(1)
+    assert (record.line, record.end_line) == (1, 3)
+    assert record.message == "oom killed" and record.level == Level.ERROR and record.fields["pod"] == "trainer-0"
+    assert [hit.record.message for hit in source.search(Query("", min_level=Level.ERROR))] == ["oom killed"]
+    assert source.count(Query("lled")) == 1
+
+
+def test_json_lines_without_a_level_pass_only_the_loosest_filter(write, opened):
+    source = opened(write("app.jsonl", '{"level":"info","msg":"a"}\n{"msg":"no level"}\n{"level":"error","msg":"b"}\n'))
+    assert [h.record.message for h in source.search(Query("", min_level=Level.DEBUG))] == ["a", "no level", "b"]
+    assert [h.record.message for h in source.search(Query("", min_level=Level.INFO))] == ["a", "b"]
+    assert source.count(Query("", min_level=Level.DEBUG)) == 3

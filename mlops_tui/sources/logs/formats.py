@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mlops_tui.sources.logs.record import Level, level_names, level_passes, parse_level
+from mlops_tui.sources.logs.record import Level, level_passes, parse_level
 from mlops_tui.sources.logs.timestamps import parse_epoch, parse_timestamp, roll_back
 
 
@@ -28,6 +28,8 @@ class Parsed:
     level: Level | None
     message: str
     fields: dict[str, Any]
+    partial: bool = False
+    """The record goes on in the next line (a Kubernetes CRI `P` line)."""
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,19 @@ def parse_docker(line: str) -> Parsed | None:
         match = _CRI.match(line)
         if not match:
             return None
-        timestamp, stream, _partial, text = parse_timestamp(match.group(1)), match.group(2), match.group(3), match.group(4)
+        timestamp, stream, tag, text = parse_timestamp(match.group(1)), match.group(2), match.group(3), match.group(4)
+        if tag == "P":  # a long line the runtime split: the pieces join into one record, parsed whole by record_at
+            return Parsed(timestamp, None, text, {"stream": stream}, partial=True)
     level, message, fields = _inner(text, stream)
     fields = {"stream": stream, **fields}
     return Parsed(timestamp, level, message, fields)
+
+
+def join_partials(first: Parsed, pieces: list[str]) -> Parsed:
+    """A CRI record split over `P` lines: the pieces' text joined, then parsed as one (inner JSON, logfmt...)."""
+    stream = str(first.fields.get("stream", ""))
+    level, message, fields = _inner(first.message + "".join(pieces), stream)
+    return Parsed(first.timestamp, level, message, {"stream": stream, **fields})
 
 
 # --- logfmt -----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mlops_tui.sources.logs.record import Level, level_names, level_passes, parse_level
-from mlops_tui.sources.logs.timestamps import Stamp, sniff
+from mlops_tui.sources.logs.timestamps import END, Stamp, sniff
 
 _WORDS = {name: level for name, level in level_names().items() if len(name) >= 3}
 _LETTERS = {"V": Level.TRACE, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARN, "E": Level.ERROR, "F": Level.CRITICAL}
@@ -63,8 +63,8 @@ class Header:
         level = f"{_OPEN}{g('level')}{self._level_alternatives(levels)}){_CLOSE}"
         if self.side == "before":
             after = self.stamp.column - self.column - 1
-            return (rf"^(?:\S+\s+){{{self.column}}}(?:{level}|\S+)\s+(?:\S+\s+){{{after}}}[\[(]?{stamp}(?!\d)[\])]?")
-        head = rf"^{self.stamp.prefix}{stamp}(?!\d)[\])]?"
+            return (rf"^(?:\S+\s+){{{self.column}}}(?:{level}|\S+)\s+(?:\S+\s+){{{after}}}[\[(]?{stamp}{END}[\])]?")
+        head = rf"^{self.stamp.prefix}{stamp}{END}[\])]?"
         if self.side == "after":
             head += rf"(?:\s*(?:\S+\s+){{{self.column}}}{level}(?=\s|$))?"
         return head
@@ -82,7 +82,7 @@ class Header:
         if self.side == "before":
             after = self.stamp.column - self.column - 1
             shape = _uncaptured(self.stamp.shape.regex)
-            tail = rf"\s+(?:\S+\s+){{{after}}}[\[(]?(?:{shape})(?!\d)"
+            tail = rf"\s+(?:\S+\s+){{{after}}}[\[(]?(?:{shape}){END}"
             start = rf"^(?:\S+\s+){{{self.column}}}"
             known = rf"{start}{chosen}{tail}"
             if level_passes(None, min_level):
@@ -114,7 +114,7 @@ def fit(sample: Sequence[str], reference: datetime | None = None) -> tuple[Heade
     stamp = sniff(lines, reference)
     if stamp is None:
         return None
-    rx = re.compile(rf"^({stamp.columns}){stamp.prefix[len(stamp.columns):]}{stamp.shape.regex}(?!\d)[\])]?")
+    rx = re.compile(rf"^({stamp.columns}){stamp.prefix[len(stamp.columns):]}{stamp.shape.regex}{END}[\])]?")
     votes: dict[tuple[bool, str, int], int] = {}
     stamped: list[str] = []
     for line in lines:

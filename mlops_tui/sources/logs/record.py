@@ -97,6 +97,8 @@ class LogRecord:
     end_line: int = 0
     continuation: bool = False
     """True for a line that belongs to the record started on an earlier line."""
+    continued: bool = False
+    """True when the record goes on in the next line although that line parses (a CRI partial `P` line)."""
     truncated: bool = False
     """True when `raw` was cut for display; `LogSource.record_at` gives all of it."""
 

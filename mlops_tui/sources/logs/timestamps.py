@@ -220,6 +220,8 @@ class Stamp:
             return None
 
 
+END = r"(?![.,:]?\d|Z\b|[+-]\d\d)"
+"""What may not follow a timestamp: more digits, a fraction or a zone (so a regex cannot stop it short)."""
 _SNIFF_CACHE: dict[str, re.Pattern[str]] = {}
 _LEVEL_WORDS = r"trace|debug|info|notice|warn|warning|error|err|severe|critical|crit|fatal|alert|emerg"
 _WORD = re.compile(rf"(?!\[?(?i:{_LEVEL_WORDS})\]?:?$)[A-Za-z]+[,:]?")
@@ -228,7 +230,7 @@ _WORD = re.compile(rf"(?!\[?(?i:{_LEVEL_WORDS})\]?:?$)[A-Za-z]+[,:]?")
 def _finder(shape: Shape) -> re.Pattern[str]:
     rx = _SNIFF_CACHE.get(shape.name)
     if rx is None:
-        rx = re.compile(rf"^((?:\S+\s+){{0,{shape.max_column}}}?)[\[(]?{shape.regex}(?![\d])")
+        rx = re.compile(rf"^((?:\S+\s+){{0,{shape.max_column}}}?)[\[(]?{shape.regex}{END}")
         _SNIFF_CACHE[shape.name] = rx
     return rx
 
