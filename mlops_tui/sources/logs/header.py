@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mlops_tui.sources.logs.record import Level, level_names, level_passes, parse_level
-from mlops_tui.sources.logs.timestamps import END, Stamp, sniff
+from mlops_tui.sources.logs.timestamps import END, GLOG_LEVELS, Stamp, sniff
 
 _WORDS = {name: level for name, level in level_names().items() if len(name) >= 3}
 _LETTERS = {"V": Level.TRACE, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARN, "E": Level.ERROR, "F": Level.CRITICAL}
@@ -46,7 +46,7 @@ class Header:
 
     stamp: Stamp
     letters: bool = False  # the level is a logcat letter, not a word
-    side: str = ""  # "before" or "after" the timestamp; "" when the lines have no level
+    side: str = ""  # "before" or "after" the timestamp, "stamp" when it starts it (glog); "" when the lines have none
     column: int = 0  # the level's column, counted from the line start (before) or from the timestamp's end (after)
 
     def _level_alternatives(self, levels: Sequence[str] | None = None) -> str:
@@ -59,7 +59,10 @@ class Header:
     def regex(self, levels: Sequence[str] | None = None, named: bool = True) -> str:
         """The header regex; `levels` narrows the level alternatives (for scanning raw bytes)."""
         g = (lambda name: f"(?P<{name}>") if named else (lambda _name: "(?:")
-        stamp = f"{g('ts')}{self.stamp.shape.regex})" if named else f"(?:{_uncaptured(self.stamp.shape.regex)})"
+        shape = self.stamp.shape.regex
+        if self.side == "stamp" and levels is not None:  # glog: the level letter is the stamp's first character
+            shape = shape.replace(GLOG_LEVELS, self._level_alternatives(levels), 1)
+        stamp = f"{g('ts')}{shape})" if named else f"(?:{_uncaptured(shape)})"
         level = f"{_OPEN}{g('level')}{self._level_alternatives(levels)}){_CLOSE}"
         if self.side == "before":
             after = self.stamp.column - self.column - 1
@@ -74,6 +77,8 @@ class Header:
         at the loosest filters, as `level_passes` says), for raw-byte scanning."""
         names = _LETTERS if self.letters else _WORDS
         passing = [n for n, lv in names.items() if level_passes(lv, min_level)]
+        if self.side == "stamp":
+            return self.regex(passing, named=False)
         base = self.regex(named=False)
         if not self.side:
             return base if level_passes(None, min_level) else "(?!)"
@@ -135,6 +140,8 @@ def fit(sample: Sequence[str], reference: datetime | None = None) -> tuple[Heade
                 elif text in _LETTERS:
                     votes[True, side, column] = votes.get((True, side, column), 0) + 1
     header = Header(stamp)
+    if stamp.shape.name == "glog":
+        return Header(stamp, True, "stamp"), "glog"
     if votes:
         (letters, side, column), count = max(votes.items(), key=lambda item: (item[1], not item[0][0], item[0][1] == "after"))
         if count * 5 >= len(stamped) * 3:  # a level column is on (nearly) every line that has one at all
@@ -160,7 +167,7 @@ class HeaderParser:
         stamp = self.header.stamp.build(match.groups()[self.first: self.last])
         if stamp is None:
             return None
-        level_text = match.groupdict().get("level")
+        level_text = match.groupdict().get("level") if self.header.side != "stamp" else match.group(self.first + 1)
         level = None
         if level_text is not None:
             level = _LETTERS[level_text] if self.header.letters else parse_level(level_text)

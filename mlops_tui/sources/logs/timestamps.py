@@ -109,6 +109,7 @@ def parse_epoch(value: float) -> datetime | None:
 
 # --- shapes: the timestamps a line can start with ------------------------------------------------------
 
+GLOG_LEVELS = "[DIWEF]"  # the letter glog-style stamps start with; the header reads it as the level
 FULL, EPOCH, YEARLESS = 0, 1, 2  # how much a shape says: preferred in this order when several fit a file
 
 
@@ -164,6 +165,10 @@ def _month_day(g, ref):
     return _yearless(int(g[0]), g[1:], ref)
 
 
+def _glog(g, ref):
+    return _yearless(int(g[1]), g[2:], ref)
+
+
 def _epoch(g, _ref):
     seconds, frac, millis = g
     value = int(millis) / 1000 if millis else int(seconds) + int((frac or "0")[:6].ljust(6, "0")) / 1e6
@@ -192,6 +197,8 @@ SHAPES: tuple[Shape, ...] = (
     # Jun 14 15:16:01 (syslog) · 03-17 16:13:38.811 (logcat) · 10.30 16:49:06 (Proxifier)
     Shape("syslog", rf"{_MON} +(\d{{1,2}}) (\d\d):(\d\d):(\d\d){_FRAC}", _syslog, YEARLESS),
     Shape("mm-dd", rf"(\d\d)[-.](\d\d) (\d\d):(\d\d):(\d\d){_FRAC}", _month_day, YEARLESS),
+    # I1129 10:15:30.123456 (glog, absl, TensorFlow, PyTorch's c10): the level letter, then month and day
+    Shape("glog", rf"({GLOG_LEVELS})(\d\d)(\d\d) +(\d\d):(\d\d):(\d\d){_FRAC}", _glog, YEARLESS, max_column=0),
 )
 
 
