@@ -137,7 +137,8 @@ def join_partials(first: Parsed, pieces: list[str]) -> Parsed:
 
 # --- logfmt -----------------------------------------------------------------------------------------
 
-_LOGFMT_PAIR = re.compile(r'([\w.@/-]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+# a key starts where a word starts and is taken whole (atomic): a long word without `=` costs one pass, not n²
+_LOGFMT_PAIR = re.compile(r'(?<![\w.@/-])((?>[\w.@/-]+))=("(?:[^"\\]|\\.)*"|[^\s"]*)')
 
 
 def parse_logfmt(line: str) -> Parsed | None:
