@@ -167,3 +167,16 @@ def test_json_lines_without_a_level_pass_only_the_loosest_filter(write, opened):
     assert [h.record.message for h in source.search(Query("", min_level=Level.DEBUG))] == ["a", "no level", "b"]
     assert [h.record.message for h in source.search(Query("", min_level=Level.INFO))] == ["a", "b"]
     assert source.count(Query("", min_level=Level.DEBUG)) == 3
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("app.jsonl", '{"level":"info","msg":"error budget ok"}\n{"level":50,"msg":"pino"}\n{"log":{"level":"ERROR"},"message":"ecs"}\n'
+                  '{"severity":"CRITICAL","message":"gcp"}\n{"level":"warn","msg":"slow","status":500}\n{"lvl":"e","msg":"short"}\n'),
+    ("app.logfmt", 'level=info msg="error budget ok"\nlevel=50 msg=pino\nlevel=ERROR msg=ecs\nseverity=critical msg=gcp\n'
+                   'level=warn msg=slow status=500\nlvl=e msg=short\n'),
+])
+def test_json_and_logfmt_level_filters_read_the_level_key_only(write, opened, name, text):
+    source = opened(write(name, text))
+    errors = [h.record.message for h in source.search(Query("", min_level=Level.ERROR))]
+    assert errors == ["pino", "ecs", "gcp", "short"]
+    assert source.count(Query("", min_level=Level.ERROR)) == 4 and source.count(Query("", min_level=Level.WARN)) == 5

@@ -322,7 +322,7 @@ class FileSource(LogSource):
             finder = _regex_finder(self.format.level_scan(query.min_level))
         if (finder is None and query.min_level is not None and self.format.name in _LEVEL_NAMED
                 and not level_passes(None, query.min_level)):  # a line naming no level at all passes the loosest filters
-            rx = query.level_prefilter()
+            rx = query.level_prefilter(keyed=self.format.name in ("json", "logfmt"))
             assert rx is not None
 
             def finder(buf: bytes, pos: int) -> int:
