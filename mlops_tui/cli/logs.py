@@ -57,7 +57,8 @@ def _index(source) -> None:
 @click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
 @click.option("--regex", "-E", is_flag=True, help="PATTERN is a regular expression.")
 @click.option("--ignore-case", "-i", is_flag=True, help="Match PATTERN regardless of case.")
-@click.option("--level", metavar="L", help="Keep records at level L or worse (trace debug info notice warn error critical).")
+@click.option("--level", metavar="L", help="Keep records at level L or worse (trace debug info notice warn error critical); "
+              "records without a level are kept at debug or trace, left out above.")
 @click.option("--since", metavar="WHEN", help="Only records since: 10m, 1h, 2d, 14:05 or a timestamp.")
 @click.option("--until", metavar="WHEN", help="Only records until: 10m, 1h, 14:05 or a timestamp.")
 @click.option("--field", "fields", multiple=True, metavar="K=V", help="Field filter, repeatable: service=api, latency_ms>500, level>=warn, path~^/api.")
@@ -84,16 +85,18 @@ def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool,
         )
     except (QueryError, ValueError) as exc:
         fail(str(exc), EXIT_USAGE)
+    from mlops_tui.sources.logs.base import search_streaming
+
     source = _open(files, follow=False)
     try:
-        _index(source)
         if count_only:
+            _index(source)
             click.echo(source.count(query))
             return
         out = sys.stdout
         if limit == 0:
             return
-        for number, hit in enumerate(source.search(query), 1):
+        for number, hit in enumerate(search_streaming(source, query), 1):  # first hits before the file is all read
             out.write(_line(hit.record, as_json) + "\n")
             if limit is not None and number >= limit:
                 break
