@@ -130,6 +130,13 @@ class Pattern:
     last: datetime | None
     histogram: Histogram
 
+    def sparkline(self, width: int = 12) -> str:
+        """The histogram in `width` characters (buckets summed in equal groups)."""
+        counts = self.histogram.counts
+        size = max(1, -(-len(counts) // width))
+        grouped = tuple(sum(counts[i:i + size]) for i in range(0, len(counts), size))
+        return Histogram(grouped, self.histogram.start, self.histogram.end).bars()
+
     def to_json(self) -> dict:
         return {
             "id": self.id, "template": self.template, "count": self.count, "share": round(self.share, 6),
@@ -290,3 +297,40 @@ def mine_patterns(source: LogSource, cancelled: Cancelled = never, interval: flo
 def _progress(source: LogSource, row: int) -> float:
     total = max(1, source.row_count())
     return min(0.99, row / total * source.progress)
+
+
+@dataclass(frozen=True)
+class PatternFilter:
+    """What the Logs view shows of the mined rows: one template's records (`only`), or all but `excluded`."""
+
+    only: int | None = None
+    excluded: frozenset[int] = frozenset()
+
+    @property
+    def active(self) -> bool:
+        return self.only is not None or bool(self.excluded)
+
+    def toggled(self, template: int) -> PatternFilter:
+        """Exclude the template, or show it again; a filter on one template gives way to excluding."""
+        excluded = self.excluded ^ {template}
+        return PatternFilter(None, excluded)
+
+    def rows(self, miner: PatternMiner, upto: int) -> array:
+        """The source rows shown, among the first `upto` (the rows mined when the filter was set)."""
+        keep = {self.only} if self.only is not None else None
+        return miner.rows(keep, self.excluded, upto)
+
+    def accepts(self, miner: PatternMiner, upto: int):
+        """A test of one source row, the same as `rows` (to narrow a search filter's rows)."""
+        labels, only, excluded = miner.labels, self.only, self.excluded
+        if only is not None:
+            return lambda row: row < upto and labels[row] == only
+        return lambda row: row < upto and labels[row] not in excluded
+
+    def describe(self, result: Patterns) -> str:
+        """The bar's words for the filter (template text is untrusted: the caller shows it literally)."""
+        if self.only is not None:
+            text = next((p.template for p in result.patterns if p.id == self.only), "?")
+            return f"pattern: {text[:60]}"
+        count = len(self.excluded)
+        return f"{count} pattern{'' if count == 1 else 's'} hidden"
