@@ -25,7 +25,7 @@ from mlops_tui.sources.logs.histogram import Histogram
 from mlops_tui.sources.logs.record import Level
 
 PARAM = "<*>"
-CHUNK = 20_000  # rows read per step: the first patterns show after this many
+CHUNK = 5_000  # rows read per step: the first patterns show after this many; a step's records are in memory
 LINE_LIMIT = 16_384  # characters of a line looked at
 FINE_BINS = 1024  # time bins kept per template; the sparkline is rebinned from them
 
@@ -49,11 +49,10 @@ class Drain:
         count = len(tokens)
         node = self.root.get(count)
         if node is not None:
-            cluster = self._search(node, tokens, count)
+            cluster, same = self._search(node, tokens, count)
             if cluster is not None:
-                template = self.templates[cluster]
-                if template != tokens:
-                    changed = [PARAM if a != b else b for a, b in zip(tokens, template)]
+                if same + self.params[cluster] != count:  # a word of the template differs: it becomes <*>
+                    changed = [PARAM if a != b else b for a, b in zip(tokens, self.templates[cluster])]
                     self.templates[cluster] = changed
                     self.params[cluster] = changed.count(PARAM)
                 return cluster
@@ -63,10 +62,10 @@ class Drain:
         self._insert(cluster, tokens, count)
         return cluster
 
-    def _search(self, node: dict, tokens: list[str], count: int) -> int | None:
-        # node: {"children": {...}, "clusters": [...]} for inner levels
+    def _search(self, node: dict, tokens: list[str], count: int) -> tuple[int | None, int]:
+        """The most similar cluster (None: none similar enough) and how many of its words the message has."""
         if count == 0:
-            return node["clusters"][0]
+            return node["clusters"][0], 0
         depth = 1
         for token in tokens:
             if depth >= self.max_node_depth or depth == count:
@@ -74,9 +73,9 @@ class Drain:
             children = node["children"]
             node = children.get(token) or children.get(PARAM)
             if node is None:
-                return None
+                return None, 0
             depth += 1
-        best, best_sim, best_params = None, -1.0, -1
+        best, best_sim, best_params, best_same = None, -1.0, -1, 0
         literal_param = PARAM in tokens
         templates, params = self.templates, self.params
         for cluster in node["clusters"]:
@@ -86,8 +85,8 @@ class Drain:
                 same -= sum(1 for a, b in zip(template, tokens) if a == PARAM and b == PARAM)
             sim = same / count
             if sim > best_sim or (sim == best_sim and params[cluster] > best_params):
-                best, best_sim, best_params = cluster, sim, params[cluster]
-        return best if best_sim >= self.sim_th else None
+                best, best_sim, best_params, best_same = cluster, sim, params[cluster], same
+        return (best, best_same) if best_sim >= self.sim_th else (None, 0)
 
     def _insert(self, cluster: int, tokens: list[str], count: int) -> None:
         node = self.root.get(count)
@@ -183,6 +182,7 @@ class PatternMiner:
         self.levels: list[list[int]] = []
         self.first: list[datetime | None] = []
         self.last: list[datetime | None] = []
+        self.span: list[list[float] | None] = []  # [first, last] as epoch seconds
         self.bins: list[dict[int, int]] = []
         self.records = 0
         self._resolution = 0.001  # seconds per time bin; doubles so the bins span at most FINE_BINS
@@ -204,21 +204,30 @@ class PatternMiner:
             self.levels.append([0] * len(_LEVELS))
             self.first.append(None)
             self.last.append(None)
+            self.span.append(None)
             self.bins.append({})
         self.counts[cluster] += 1
         self.levels[cluster][_LEVEL_SLOT[record.level]] += 1
         stamp = record.timestamp
         if stamp is None:
             return
-        if self.first[cluster] is None or stamp < self.first[cluster]:
-            self.first[cluster] = stamp
-        if self.last[cluster] is None or stamp > self.last[cluster]:
+        epoch = stamp.timestamp()  # compared as numbers: merged files may mix naive and aware times
+        span = self.span[cluster]
+        if span is None:
+            self.span[cluster] = [epoch, epoch]
+            self.first[cluster] = self.last[cluster] = stamp
+        elif epoch > span[1]:
+            span[1] = epoch
             self.last[cluster] = stamp
-        epoch = stamp.timestamp()
-        if self._low is None or epoch < self._low:
-            self._low = epoch
-        if self._high is None or epoch > self._high:
+        elif epoch < span[0]:
+            span[0] = epoch
+            self.first[cluster] = stamp
+        if self._low is None:
+            self._low = self._high = epoch
+        elif epoch > self._high:
             self._high = epoch
+        elif epoch < self._low:
+            self._low = epoch
         while (self._high - self._low) / self._resolution > FINE_BINS:
             self._coarsen()
         key = int(epoch // self._resolution)

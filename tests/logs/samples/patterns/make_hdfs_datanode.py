@@ -1,12 +1,13 @@
 """Writes hdfs-datanode.log: a faithful copy, written for the tests, of an HDFS 0.19 DataNode/NameNode log as
 log4j writes it (the message shapes of the public HDFS logs studied by Drain's authors; no line is copied).
-Deterministic: `python make_hdfs_datanode.py > hdfs-datanode.log`."""
+Deterministic: `python make_hdfs_datanode.py > hdfs-datanode.log`; bench/logs_patterns.py writes its
+million lines with `write(handle, lines=1_000_000)`."""
 
 import random
+import sys
 from datetime import datetime, timedelta
 
 rng = random.Random(14)
-when = datetime(2008, 11, 9, 20, 35, 18, 0)
 blocks: list[str] = []
 
 
@@ -16,7 +17,7 @@ def ip() -> str:
 
 def block() -> str:
     if blocks and rng.random() < 0.6:
-        return rng.choice(blocks)
+        return rng.choice(blocks[-1000:])
     value = rng.randint(-(2**63) + 1, 2**63 - 1)
     blocks.append(f"blk_{value}")
     return blocks[-1]
@@ -37,11 +38,27 @@ SHAPES = [
 ]
 WEIGHTS = [shape[0] for shape in SHAPES]
 
-for _ in range(1500):
-    when += timedelta(milliseconds=rng.randint(1, 4000))
-    _, level, logger, message = rng.choices(SHAPES, WEIGHTS)[0]
-    print(f"{when:%Y-%m-%d %H:%M:%S},{when.microsecond // 1000:03d} {level} {logger}: {message()}")
-    if level == "WARN":
-        print("java.io.IOException: Connection reset by peer")
-        print("\tat sun.nio.ch.FileDispatcher.write0(Native Method)")
-        print("\tat org.apache.hadoop.hdfs.server.datanode.BlockSender.sendChunks(BlockSender.java:292)")
+
+
+def write(handle, records: int | None = 1500, lines: int | None = None, step_ms: int = 4000) -> None:
+    """`records` records, or records until there are `lines` lines; a WARN record has a 3-line stack trace."""
+    rng.seed(14)
+    blocks.clear()
+    when = datetime(2008, 11, 9, 20, 35, 18, 0)
+    written = done = 0
+    while (records is None or done < records) and (lines is None or written < lines):
+        when += timedelta(milliseconds=rng.randint(1, step_ms))
+        _, level, logger, message = rng.choices(SHAPES, WEIGHTS)[0]
+        out = [f"{when:%Y-%m-%d %H:%M:%S},{when.microsecond // 1000:03d} {level} {logger}: {message()}"]
+        if level == "WARN":
+            out += ["java.io.IOException: Connection reset by peer", "\tat sun.nio.ch.FileDispatcher.write0(Native Method)",
+                    "\tat org.apache.hadoop.hdfs.server.datanode.BlockSender.sendChunks(BlockSender.java:292)"]
+        if lines is not None:
+            out = out[: lines - written]
+        handle.write("\n".join(out) + "\n")
+        written += len(out)
+        done += 1
+
+
+if __name__ == "__main__":
+    write(sys.stdout)
