@@ -137,3 +137,15 @@ async def test_footer_and_help_name_the_keys(tmp_path):
         help_rows = [" ".join(map(str, table.get_row_at(i))) for i in range(table.row_count)]
         for binding_id in ("logs.patterns", "logs.patterns.show", "logs.patterns.exclude", "logs.patterns.back"):
             assert any(binding_id in row for row in help_rows), binding_id
+
+
+async def test_template_text_is_shown_literally(tmp_path):
+    hostile = tmp_path / "hostile.log"
+    hostile.write_text("".join(f"2023-11-07 10:15:3{i},000 - api - ERROR - [bold red]boom[/] \x1b]0;title\x07 id {i}\n"
+                               for i in range(3)))
+    app = make(hostile)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_patterns(pilot)
+        (row,) = table_rows(app)
+        assert row.split()[:3] == ["3", "100.0%", "error"]
+        assert row.endswith("[bold red]boom[/] ␛]0;title␇ id <*>") and "\x1b" not in row

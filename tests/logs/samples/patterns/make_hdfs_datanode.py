@@ -5,10 +5,11 @@ million lines with `write(handle, lines=1_000_000)`."""
 
 import random
 import sys
+from collections import deque
 from datetime import datetime, timedelta
 
 rng = random.Random(14)
-blocks: list[str] = []
+blocks: deque[str] = deque(maxlen=1000)  # a block is mentioned again soon after it appears
 
 
 def ip() -> str:
@@ -17,7 +18,7 @@ def ip() -> str:
 
 def block() -> str:
     if blocks and rng.random() < 0.6:
-        return rng.choice(blocks[-1000:])
+        return rng.choice(blocks)
     value = rng.randint(-(2**63) + 1, 2**63 - 1)
     blocks.append(f"blk_{value}")
     return blocks[-1]
