@@ -148,3 +148,35 @@ def _ends_with_newline(source) -> bool:
         return all(_ends_with_newline(s) for s in getattr(source, "sources", []))
     index = segments[-1].index
     return index.indexed_to == index.last_line_start
+
+
+@logs.command()
+@click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Print only the N most frequent templates.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: records, templates, and per template its text, count, share, level, first, last, histogram.")
+def patterns(files: tuple[str, ...], limit: int | None, as_json: bool) -> None:
+    """Group the records into templates (Drain; variable parts shown as <*>), most frequent first."""
+    from mlops_tui.cli.common import emit_json
+    from mlops_tui.sources.logs.patterns import mine_patterns
+    from mlops_tui.text import sanitize
+
+    source = _open(files, follow=False)
+    try:
+        _index(source)
+        *_, result = mine_patterns(source)
+    except OSError as exc:
+        fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+    finally:
+        source.close()
+    shown = result.patterns if limit is None else result.patterns[:limit]
+    if as_json:
+        emit_json({**result.to_json(), "patterns": [p.to_json() for p in shown]})
+        return
+    click.echo(f"{len(result.patterns):,} templates in {result.records:,} records ({result.rows:,} lines)")
+    if shown:
+        click.echo(f"{'COUNT':>8} {'SHARE':>6} {'LEVEL':<8} {'FIRST':<19} {'LAST':<19} TEMPLATE")
+    for p in shown:
+        first = p.first.strftime("%Y-%m-%d %H:%M:%S") if p.first else "-"
+        last = p.last.strftime("%Y-%m-%d %H:%M:%S") if p.last else "-"
+        level = p.level.label if p.level is not None else "-"
+        click.echo(sanitize(f"{p.count:>8,} {p.share:>6.1%} {level:<8} {first:<19} {last:<19} {p.template}"))

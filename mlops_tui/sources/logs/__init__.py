@@ -12,6 +12,7 @@
 - `base`: the abstract `LogSource` the view and the CLI use; `files.FileSource` and
   `merge.MergedSource` implement it.
 - `query`: searches (literal, case-insensitive, regex, level, time window, field filters).
+- `patterns`: records grouped into templates (Drain), mined in chunks; `PatternFilter` for the view.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ def bar_text(model: LogsModel, view, source: LogSource | None) -> str:
         if not source.complete:
             parts.append(f"indexing {source.progress:.0%}")
     parts.append("▶ following" if view.follow else "⏸ paused (End follows)")
+    if getattr(view, "keep", None) is not None:
+        parts.append(view.keep[2])
     if model.level is not None:
         parts.append(f"level ≥ {model.level.label}" + (" or none" if level_passes(None, model.level) else ""))
     hits = model.hits_text()
