@@ -119,6 +119,15 @@ def test_the_import_check_sees_private_imports() -> None:
     assert _private_textual_imports(ast.parse("from textual.widgets import Static")) == []
 
 
-@pytest.mark.parametrize("name", ["key_parser", "parser_awaits_escape", "bindings_by_key"])
+@pytest.mark.parametrize("name", ["key_parser", "parser_awaits_escape", "bindings_by_key", "measured_table_class"])
 def test_every_compat_function_says_why(name: str) -> None:
     assert "Why private" in (getattr(textual_compat, name).__doc__ or "")
+
+
+def test_the_data_table_internals_the_measured_table_uses_exist() -> None:
+    from textual.widgets import DataTable
+
+    table = DataTable()
+    assert table._require_update_dimensions is False and table._updated_cells == set()
+    assert callable(table._clear_caches) and callable(DataTable._on_idle)
+

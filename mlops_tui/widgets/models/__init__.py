@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Sparkline, Static
 from textual.worker import Worker
 
+from mlops_tui.textual_compat import MeasuredTable
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.models import ModelsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
@@ -40,7 +41,7 @@ VIEWS = {"history": "models-history", "registry": "models-registry", "diff": "mo
 
 
 def _table(table_id: str, *columns: str) -> DataTable:
-    table: DataTable = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    table: DataTable = MeasuredTable(id=table_id, cursor_type="row", zebra_stripes=True)
     for column in columns:
         table.add_column(column, key=column)
     return table
