@@ -18,6 +18,7 @@ from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.widgets.metrics.remote import RemoteMetricsView
 from mlops_tui.widgets.metrics.remote.chart import RemoteChart
 from mlops_tui.widgets.metrics.remote.fleet import FleetTable
+from mlops_tui.widgets.metrics.remote.rangeinput import RangeInput
 from mlops_tui.widgets.pane import SourceNote
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,9 +290,9 @@ async def test_custom_time_range_is_typed(influx_settings):
         await pilot.press(*["backspace"] * 6, "2", "d", "enter")
         assert view.nav.time_range.span == 2 * 86400
         assert "last 2d" in str(app.query_one("#remote-header", Static).render())
-        assert not view.has_class("-ask-range") and app.focused is app.query_one(FleetTable)
+        assert not app.query_one(RangeInput).display and app.focused is app.query_one(FleetTable)
         await pilot.press("T", "1", "escape")
-        assert not view.has_class("-ask-range") and view.nav.time_range.span == 2 * 86400
+        assert not app.query_one(RangeInput).display and view.nav.time_range.span == 2 * 86400
 
 
 async def test_a_chart_with_several_series_gives_each_latest_value_in_its_legend():

@@ -190,6 +190,12 @@ class RemotePoller:
         """The values of a dashboard's $variable (`key` on source `name`); a failure's reason names it."""
         return self._call(name, lambda source: source.variable_values(key), f"${variable}: " if variable else "")
 
+    def missing(self, name: str) -> str:
+        """Why there is no source `name` to fetch from ("" when there is one)."""
+        if name in self.sources:
+            return ""
+        return self.open_errors.get(name) or f"no metrics source named {name!r}"
+
     def host_charts(self, name: str, host: str):
         return self.sources[name].host_charts(host)
 

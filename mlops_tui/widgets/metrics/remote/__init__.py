@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.metrics import MetricsSettings
@@ -26,6 +26,7 @@ from mlops_tui.sources.timespec import parse_duration
 from mlops_tui.widgets.metrics.remote.feed import ChartsJob, SourceFeed
 from mlops_tui.widgets.metrics.remote.fleet import FleetTable
 from mlops_tui.widgets.metrics.remote.grid import ChartGrid
+from mlops_tui.widgets.metrics.remote.rangeinput import RangeInput
 from mlops_tui.widgets.pane import SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
 
@@ -45,8 +46,6 @@ class RemoteMetricsView(Vertical, can_focus=False):
     RemoteMetricsView.-charts #remote-fleet, RemoteMetricsView.-charts #remote-fleet-status { display: none; }
     RemoteMetricsView.-charts #remote-charts { display: block; }
     RemoteMetricsView #remote-fleet-status { height: auto; padding: 0 1; color: $warning; }
-    RemoteMetricsView #remote-range-input { display: none; height: 3; }
-    RemoteMetricsView.-ask-range #remote-range-input { display: block; }
     """
 
     BINDINGS = [
@@ -84,8 +83,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
         self.feeds = {name: SourceFeed(self.poller, name) for name in self.poller.sources}
         yield SourceNote(id="remote-note")
         yield Static(id="remote-header")
-        yield Input(placeholder="time range: 15m, 3h, 2d... (enter applies, esc cancels)", id="remote-range-input",
-                    disabled=True)  # out of the focus chain until T asks for it
+        yield RangeInput(id="remote-range-input")
         yield FleetTable(id="remote-fleet")
         yield Static(id="remote-fleet-status")
         yield ChartGrid(id="remote-charts")
@@ -144,41 +142,34 @@ class RemoteMetricsView(Vertical, can_focus=False):
     @on(SourceFeed.Failed)
     def _failed(self, message: SourceFeed.Failed) -> None:
         if not self.closing:
-            self._mark_stale(self.grid.charts_of(message.source), message.source)
+            status = self.poller.status(message.source)
+            self.grid.mark_source(message.source, status.reason, status.since or self.clock())
             self._fill_table()
             self._show_status()
 
     @on(SourceFeed.ChartLoaded)
     def _chart_loaded(self, message: SourceFeed.ChartLoaded) -> None:
-        if self.closing or message.generation != self.grid.generation:
-            return
-        if (chart := self.grid.chart(message.chart_id)) is not None:
-            chart.show(message.series, message.start, message.end)
-        self._show_status()
+        if not self.closing and self.grid.show(message.generation, message.chart_id, message.series,
+                                               message.start, message.end):
+            self._show_status()
 
     @on(SourceFeed.ChartFailed)
     def _chart_failed(self, message: SourceFeed.ChartFailed) -> None:
-        if self.closing or message.generation != self.grid.generation:
+        if self.closing:
             return
-        chart = self.grid.chart(message.chart_id)
         if message.query_only:  # the server is fine: only this panel says so
-            if chart is not None:
-                chart.mark_stale(message.reason, self.clock())
+            self.grid.mark(message.generation, message.chart_id, message.reason, self.clock())
             return
-        self._mark_stale([chart] if chart is not None else [], message.source)
-        self._fill_table()
-        self._show_status()
+        status = self.poller.status(message.source)
+        if self.grid.mark(message.generation, message.chart_id, status.reason, status.since or self.clock()):
+            self._fill_table()
+            self._show_status()
 
     @on(SourceFeed.VariableValues)
     def _variable_values(self, message: SourceFeed.VariableValues) -> None:
         if not self.closing and self.nav.values_arrived(message.dashboard, message.name, message.values):
             self._update_header()
             self.refresh_all(force=True)
-
-    def _mark_stale(self, charts, source: str) -> None:
-        status = self.poller.status(source)
-        for chart in charts:
-            chart.mark_stale(status.reason, status.since or self.clock())
 
     def _show_status(self) -> None:
         status = self.poller.summary()
@@ -201,27 +192,15 @@ class RemoteMetricsView(Vertical, can_focus=False):
 
     def _show_charts(self, items: list[tuple[str, ChartSpec]]) -> None:
         self.poller.forget_series()
-        self.grid.replace(items)
-        for chart_id, (source, _) in self.grid.charts.items():
-            if source not in self.poller.sources:
-                reason = self.poller.open_errors.get(source) or f"no metrics source named {source!r}"
-                self.call_after_refresh(self._mark_missing, chart_id, reason)
+        self.grid.replace(items, self.poller.missing, self.clock())
         self.set_class(True, "-charts")
         self._update_header()
         self.refresh_all(force=True)
-
-    def _mark_missing(self, chart_id: str, reason: str) -> None:
-        if (chart := self.grid.chart(chart_id)) is not None:
-            chart.mark_stale(reason, self.clock())
 
     # -- actions ------------------------------------------------------------------------------
     @on(DataTable.RowSelected, "#remote-fleet")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.open_host(*str(event.row_key.value).split("\x00", 1))
-
-    @on(DataTable.HeaderSelected, "#remote-fleet")
-    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
-        self.query_one(FleetTable).sort_by(event.column_index)
 
     def open_host(self, source: str, host: str) -> None:
         if source in self.poller.sources:
@@ -234,9 +213,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self.open_host(*selected)
 
     def action_fleet(self) -> None:
-        if self.has_class("-ask-range"):
-            self._close_range_input()
-        elif self.nav.to_fleet():
+        if self.nav.to_fleet():
             self.poller.forget_series()
             self.grid.replace([])
             self.set_class(False, "-charts")
@@ -277,26 +254,12 @@ class RemoteMetricsView(Vertical, can_focus=False):
         self._set_range(self.nav.time_range.pan(fraction, self.clock))
 
     def action_custom_range(self) -> None:
-        self.set_class(True, "-ask-range")
-        field = self.query_one("#remote-range-input", Input)
-        field.disabled = False
-        field.clear()
-        field.focus()
+        self.query_one(RangeInput).ask()
 
-    @on(Input.Submitted, "#remote-range-input")
-    def _custom_range(self, event: Input.Submitted) -> None:
-        try:
-            span = parse_duration(event.value)
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self._close_range_input()
-        self._set_range(TimeRange(span))
-
-    def _close_range_input(self) -> None:
-        self.set_class(False, "-ask-range")
-        self.query_one("#remote-range-input", Input).disabled = True
+    def on_range_input_picked(self, message: RangeInput.Picked) -> None:
         self.focus_default()
+        if message.span is not None:
+            self._set_range(TimeRange(message.span))
 
     def action_refresh(self) -> None:
         self.refresh_all(force=True)
