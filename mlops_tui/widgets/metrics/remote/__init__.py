@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.metrics import MetricsSettings
+from mlops_tui.sources.base import SourceState
 from mlops_tui.sources.metrics.remote import ChartSpec, RemoteSource, TimeRange, choose_step
 from mlops_tui.sources.metrics.remote.navigation import RemoteNavigation
 from mlops_tui.sources.metrics.remote.poller import RemotePoller
@@ -177,7 +178,8 @@ class RemoteMetricsView(Vertical, can_focus=False):
         if shown != self._shown_status:
             self._shown_status = shown
             self.query_one(SourceNote).show(status)
-            self.post_message(SourceStatusChanged(status))
+            if status.state not in (SourceState.ABSENT, SourceState.LOADING):  # the status line names sources
+                self.post_message(SourceStatusChanged(status))  # that are configured and have answered
 
     def _fill_table(self) -> None:
         table = self.query_one(FleetTable)
