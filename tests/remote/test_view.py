@@ -11,6 +11,7 @@ import yaml
 from remote.seed import LATENCY_BUCKETS, SERVING_RATES, telegraf_lines
 from remote.servers import influx_write, start_influxd
 from support.ports import free_port
+from support.waiting import record_notifications, until
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
@@ -239,10 +240,7 @@ async def test_a_slow_server_blocks_neither_keys_nor_other_sources(influxd, misb
         prometheus=[{"name": "slow", "url": misbehaving.url("slow"), "retries": 0, "timeout": 3}])
     app = RemoteApp(settings, autorefresh=False)
     async with app.run_test(size=(120, 30)) as pilot:
-        for _ in range(100):  # until tig's answer is on screen (the slow server holds for 10 s)
-            if app.query_one(FleetTable).row_count:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: app.query_one(FleetTable).row_count)  # tig's answer (slow holds for 10 s)
         slow = app.query_one(RemoteMetricsView).feeds["slow"]
         assert slow.busy  # still waiting on the slow server...
         assert [r[0] for r in table_rows(app)] == ["gpu-1", "gpu-2", "old-1"]  # ...while tig's rows are shown
@@ -283,10 +281,11 @@ async def test_custom_time_range_is_typed(influx_settings):
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
         view = app.query_one(RemoteMetricsView)
+        notified = record_notifications(app)
         await pilot.press("T")
         await pilot.press(*"2 days")
         await pilot.press("enter")
-        assert "not a duration: '2 days'" in str([n.message for n in app._notifications])
+        assert any("not a duration: '2 days'" in message for message in notified), notified
         await pilot.press(*["backspace"] * 6, "2", "d", "enter")
         assert view.nav.time_range.span == 2 * 86400
         assert "last 2d" in str(app.query_one("#remote-header", Static).render())
