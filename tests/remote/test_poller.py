@@ -1,8 +1,6 @@
 """The remote poller without a screen: the refresh schedule (backoff after failures in a row, reset on success),
 the status it reports, and the last good data it keeps."""
 
-import time
-
 import pytest
 
 from mlops_tui.settings.metrics import MetricsSettings
@@ -43,15 +41,6 @@ def poller_over(source, clocks: Clocks, **options) -> RemotePoller:
     settings = MetricsSettings(remote_refresh=15.0)
     return RemotePoller.configured(settings, {"prom": source}, clock=lambda: clocks.wall,
                                    monotonic=lambda: clocks.mono, **options)
-
-
-@pytest.fixture
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_the_poller_reports_ok_then_failing_since_with_a_countdown_and_keeps_the_last_rows(utc):
