@@ -1,4 +1,5 @@
-"""Generate the 1 GB logs the logs benches read: JSON lines and Python-logging text with tracebacks.
+"""Generate the 1 GB logs the logs benches read: JSON lines, Python-logging text with tracebacks, and
+log4j text with Java stack traces (kind "log4j", for the level-filter bench).
 
 Realistic content (several services, levels, latencies, request ids, some tracebacks), written fast:
 a few templates of ~4 MiB are made once with a `@@:@@` placeholder in every timestamp, and each block
@@ -55,6 +56,30 @@ def _text_block(rng: random.Random) -> bytes:
     return "".join(out).encode()
 
 
+JAVA_TRACE = ("java.io.IOException: Broken pipe\n\tat sun.nio.ch.FileDispatcherImpl.write0(Native Method)\n"
+              "\tat org.apache.kafka.common.network.Selector.poll(Selector.java:481)\n"
+              "Caused by: java.net.SocketException: Connection reset\n\tat java.net.SocketInputStream.read(SocketInputStream.java:210)\n"
+              "\t... 7 more\n")
+THREADS = ["main", "kafka-producer-network-thread", "pool-2-thread-1", "scheduler-1", "http-nio-8080-exec-4"]
+LOGGERS = ["org.apache.kafka.clients.producer.KafkaProducer", "com.example.serving.PredictController",
+           "org.springframework.web.servlet.DispatcherServlet", "com.example.features.FeatureClient"]
+
+
+def _log4j_block(rng: random.Random) -> bytes:
+    """log4j's `%d{ISO8601} %-5p [%t] %c - %m%n`, errors sometimes followed by a Java stack trace."""
+    out = []
+    for i in range(BLOCK_LINES):
+        sec = i * 60 / BLOCK_LINES
+        level = rng.choice(LEVELS).upper().replace("CRITICAL", "FATAL")
+        message = RARE if rng.random() < 0.0005 else rng.choice(MESSAGES)
+        stamp = f"2026-11-29 @@:@@:{int(sec):02d},{int(sec * 1000) % 1000:03d}"
+        out.append(f"{stamp} {level:<5} [{rng.choice(THREADS)}] {rng.choice(LOGGERS)} - {message} "
+                   f"req={rng.getrandbits(48):012x} latency_ms={int(rng.expovariate(1 / 120))} status=ok\n")
+        if level == "ERROR" and rng.random() < 0.3:
+            out.append(JAVA_TRACE)
+    return "".join(out).encode()
+
+
 def generate(name: str, size_mb: int = 1024, kind: str = "json") -> Path:
     """bench/out/NAME of about size_mb MiB (reused when it is already there and big enough)."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -63,7 +88,7 @@ def generate(name: str, size_mb: int = 1024, kind: str = "json") -> Path:
     if path.exists() and path.stat().st_size >= want:
         return path
     rng = random.Random(7)
-    make = _json_block if kind == "json" else _text_block
+    make = {"json": _json_block, "log4j": _log4j_block}.get(kind, _text_block)
     templates = [make(rng) for _ in range(3)]
     written = 0
     block = 0

@@ -46,8 +46,9 @@ def vm_hwm(pid: int) -> int:
     return 0
 
 
-def pane(path: Path, done_marker: bytes) -> tuple[float, float, int]:
-    with Terminal([PYTHON, "-c", PANE_APP, str(path)], size=(160, 48), cwd=Path(__file__).resolve().parent.parent) as term:
+def pane(path: Path, done_marker: bytes, tree: Path = Path(__file__).resolve().parent.parent) -> tuple[float, float, int]:
+    """The pane of the code in `tree` (it runs from there, so that tree's mlops_tui is imported)."""
+    with Terminal([PYTHON, "-c", PANE_APP, str(path)], size=(160, 48), cwd=tree) as term:
         first = term.wait_for(ROW_MARKER, 60)
         indexed = term.wait_for(done_marker, 120)
         return first, indexed, vm_hwm(term.process.pid)
@@ -73,7 +74,12 @@ def mb(value: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=1024)
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="another checkout (e.g. `git archive main | tar -x -C DIR`): measure its pane and this one's, "
+                             "one after the other in the same run, instead of the peers")
     args = parser.parse_args()
+    if args.baseline:
+        return before_after(args.baseline.resolve(), args.size_mb)
     toolong = peer_venv("toolong", "toolong==1.5.0")
     lnav = which("lnav")
     for name, kind, done in ((f"app-{args.size_mb}m.json", "json", b"lines, json"), (f"app-{args.size_mb}m.log", "text", b"lines, python")):
@@ -92,6 +98,21 @@ def main() -> None:
             tl_first, tl_rss = first_screen([str(toolong / "bin/tl"), str(path)])
             print(f"toolong: first screen {tl_first:.2f} s, RSS at first screen {mb(tl_rss)} (index time not observable)")
             print(f"  ratio toolong/mlops-tui: first screen {tl_first / first:.1f}x")
+
+
+def before_after(baseline: Path, size_mb: int) -> None:
+    """Index time of the pane, the baseline checkout's against this one's, each best of 2, same files."""
+    for name, kind, done in ((f"app-{size_mb}m.json", "json", b"lines, json"), (f"app-{size_mb}m.log", "text", b"lines, python")):
+        path = generate(name, size_mb, kind)
+        subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)
+        print(f"== {path.name} ({path.stat().st_size / 2**20:,.0f} MiB)")
+        results = {}
+        for label, tree in (("before", baseline), ("after", Path(__file__).resolve().parent.parent)):
+            runs = [pane(path, done, tree) for _ in range(2)]
+            first, indexed, rss = min(runs, key=lambda run: run[1])
+            results[label] = indexed
+            print(f"{label} ({tree}): first screen {first:.2f} s, indexed {indexed:.2f} s, peak RSS {mb(rss)}")
+        print(f"  index time after/before {results['after'] / results['before']:.2f}x")
 
 
 if __name__ == "__main__":

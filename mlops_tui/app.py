@@ -205,7 +205,10 @@ class MlopsApp(App[None]):
     def _build_pane(self, pane_id: str) -> Widget:
         module, name = PANE_CLASSES[pane_id]
         pane_class = getattr(importlib.import_module(module), name)
-        pane = pane_class(getattr(self.settings, pane_id), **self.pane_options.get(pane_id, {}))
+        options = dict(self.pane_options.get(pane_id, {}))
+        if getattr(pane_class, "READS_OTHER_SECTIONS", False):  # alert rules read the metrics and logs sources
+            options.setdefault("all_settings", self.settings)
+        pane = pane_class(getattr(self.settings, pane_id), **options)
         self._panes[pane_id] = pane
         return pane
 

@@ -40,7 +40,7 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Settings overrides such as metrics.interval=2 or logs.files=[app.log] may precede the "
     "subcommand. Exit codes: 0 ok, 1 a finding (models diff or config diff --exit-code found a difference, "
-    "config validate found an error), 2 usage or settings error, "
+    "config validate found an error, alerts check found an alert firing), 2 usage or settings error, "
     "3 a source could not be read.",
 )
 @click.version_option(__version__, "-V", "--version", prog_name="mlops-tui")

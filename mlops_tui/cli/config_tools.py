@@ -7,7 +7,6 @@ Exit codes: 0 same/valid, 1 they differ (with --exit-code) or the config is inva
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -29,12 +28,6 @@ def _show(value: Any) -> str:
     return sanitize(json.dumps(value, ensure_ascii=False, default=str), limit=400)
 
 
-def _is_override(arg: str) -> bool:
-    from mlops_tui.sources.configs.merge import _OVERRIDE
-
-    return bool(_OVERRIDE.match(arg)) and not Path(arg).exists()
-
-
 def _settings_section():
     return state().settings().configs
 
@@ -52,12 +45,13 @@ def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key
     OLD and NEW are files (YAML, JSON, TOML, INI), files at a git revision (HEAD~3:configs/train.yaml),
     directories of configs, or merged stacks (base.yaml+prod.yaml, train.yaml+model=vit_b16). Secrets are masked.
     """
-    from mlops_tui.sources.configs import ConfigError, DiffOptions, ListMode, compare
+    from mlops_tui.sources.configs import ConfigError, compare
+    from mlops_tui.sources.configs.controller import diff_options, list_mode_for
+    from mlops_tui.sources.configs.diff import kind_of
 
     key = list_key or _settings_section().list_key
-    mode = ListMode.SET if ignore_order else (ListMode.KEY if key else ListMode.POSITION)
     try:
-        comparison = compare(old, new, DiffOptions(mode, key))
+        comparison = compare(old, new, diff_options(list_mode_for(ignore_order, key), key))
     except ConfigError as exc:
         _fail_config(exc)
     result = comparison.result
@@ -77,18 +71,12 @@ def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key
             elif kind == "removed":
                 click.echo(f"- {where}: {_show(before)}")
             elif kind == "type_changed":
-                click.echo(f"! {where}: {_show(before)} -> {_show(after)}  (type {_type(before)} -> {_type(after)})")
+                click.echo(f"! {where}: {_show(before)} -> {_show(after)}  (type {kind_of(before)} -> {kind_of(after)})")
             else:
                 click.echo(f"{marks[kind]} {where}: {_show(before)} -> {_show(after)}")
         click.echo(result.summary())
     if exit_code and result.differ:
         raise SystemExit(EXIT_FINDING)
-
-
-def _type(value: Any) -> str:
-    from mlops_tui.sources.configs.diff import _kind_of
-
-    return _kind_of(value)
 
 
 @click.command("merge")
@@ -109,9 +97,9 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
     import yaml
 
     from mlops_tui.sources.configs import ConfigError, merge_stack
+    from mlops_tui.sources.configs.stack import split_items
 
-    files = [item for item in items if not _is_override(item)]
-    overrides = [item for item in items if _is_override(item)]
+    files, overrides = split_items(items)
     if not files:
         fail("give at least one config file before the KEY=VALUE overrides", EXIT_USAGE)
     try:
@@ -163,39 +151,34 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
 
     Interpolations are resolved first. Exit 0 when valid, 1 with the errors by key path.
     """
-    from mlops_tui.sources.configs import ConfigError, make_validator, merge_stack
+    from mlops_tui.sources.configs import ConfigError
+    from mlops_tui.sources.configs.stack import split_items, validate_stack, validation_target
 
-    section = _settings_section()
     if model and schema_file:
         fail("give --model or --schema, not both", EXIT_USAGE)
-    if not model and not schema_file:
-        model, schema_file = section.model, section.schema_file
-        model_path = model_path or section.model_path
-        refusal = section.model_refusal()
-        if refusal:
-            fail(refusal + " (or give --model on the command line)", EXIT_USAGE)
-    if not model and not schema_file:
+    target = validation_target(_settings_section(), model, model_path, schema_file)
+    if target is not None and target.refusal:
+        fail(target.refusal + " (or give --model on the command line)", EXIT_USAGE)
+    if target is None:
         fail("nothing to validate against: give --model pkg.mod:Class or --schema FILE (or set configs.model / configs.schema_file)", EXIT_USAGE)
-    files = [item for item in items if not _is_override(item)]
-    overrides = [item for item in items if _is_override(item)]
+    files, overrides = split_items(items)
     if not files:
         fail("give at least one config file", EXIT_USAGE)
     try:
-        validator = make_validator(model, model_path, schema_file)
-        merged = merge_stack(files, overrides, resolve_env=resolve_env)
+        check = validate_stack(files, overrides, target, resolve_env=resolve_env, strict=True)
     except ConfigError as exc:
         _fail_config(exc)
-    violations = validator.check(merged.tree(resolved=True, reveal=True))
+    violations = check.violations
     from mlops_tui.text import sanitize
 
     if as_json:
-        emit_json({"valid": not violations, "against": validator.name, "errors": [v.to_json() for v in violations]})
+        emit_json({"valid": not violations, "against": check.against, "errors": [v.to_json() for v in violations]})
     elif violations:
         for violation in violations:
             click.echo(sanitize(f"{violation.key}: {violation.message}"))
-        click.echo(f"{len(violations)} error{'s' if len(violations) != 1 else ''} against {sanitize(validator.name)}")
+        click.echo(f"{len(violations)} error{'s' if len(violations) != 1 else ''} against {sanitize(check.against)}")
     else:
-        click.echo(f"valid against {sanitize(validator.name)}")
+        click.echo(f"valid against {sanitize(check.against)}")
     if violations:
         raise SystemExit(EXIT_FINDING)
 

@@ -57,7 +57,8 @@ def _index(source) -> None:
 @click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
 @click.option("--regex", "-E", is_flag=True, help="PATTERN is a regular expression.")
 @click.option("--ignore-case", "-i", is_flag=True, help="Match PATTERN regardless of case.")
-@click.option("--level", metavar="L", help="Keep records at level L or worse (trace debug info notice warn error critical).")
+@click.option("--level", metavar="L", help="Keep records at level L or worse (trace debug info notice warn error critical); "
+              "records without a level are kept at debug or trace, left out above.")
 @click.option("--since", metavar="WHEN", help="Only records since: 10m, 1h, 2d, 14:05 or a timestamp.")
 @click.option("--until", metavar="WHEN", help="Only records until: 10m, 1h, 14:05 or a timestamp.")
 @click.option("--field", "fields", multiple=True, metavar="K=V", help="Field filter, repeatable: service=api, latency_ms>500, level>=warn, path~^/api.")
@@ -84,16 +85,18 @@ def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool,
         )
     except (QueryError, ValueError) as exc:
         fail(str(exc), EXIT_USAGE)
+    from mlops_tui.sources.logs.base import search_streaming
+
     source = _open(files, follow=False)
     try:
-        _index(source)
         if count_only:
+            _index(source)
             click.echo(source.count(query))
             return
         out = sys.stdout
         if limit == 0:
             return
-        for number, hit in enumerate(source.search(query), 1):
+        for number, hit in enumerate(search_streaming(source, query), 1):  # first hits before the file is all read
             out.write(_line(hit.record, as_json) + "\n")
             if limit is not None and number >= limit:
                 break
@@ -145,3 +148,35 @@ def _ends_with_newline(source) -> bool:
         return all(_ends_with_newline(s) for s in getattr(source, "sources", []))
     index = segments[-1].index
     return index.indexed_to == index.last_line_start
+
+
+@logs.command()
+@click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Print only the N most frequent templates.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: records, templates, and per template its text, count, share, level, first, last, histogram.")
+def patterns(files: tuple[str, ...], limit: int | None, as_json: bool) -> None:
+    """Group the records into templates (Drain; variable parts shown as <*>), most frequent first."""
+    from mlops_tui.cli.common import emit_json
+    from mlops_tui.sources.logs.patterns import mine_patterns
+    from mlops_tui.text import sanitize
+
+    source = _open(files, follow=False)
+    try:
+        _index(source)
+        *_, result = mine_patterns(source)
+    except OSError as exc:
+        fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+    finally:
+        source.close()
+    shown = result.patterns if limit is None else result.patterns[:limit]
+    if as_json:
+        emit_json({**result.to_json(), "patterns": [p.to_json() for p in shown]})
+        return
+    click.echo(f"{len(result.patterns):,} templates in {result.records:,} records ({result.rows:,} lines)")
+    if shown:
+        click.echo(f"{'COUNT':>8} {'SHARE':>6} {'LEVEL':<8} {'FIRST':<19} {'LAST':<19} TEMPLATE")
+    for p in shown:
+        first = p.first.strftime("%Y-%m-%d %H:%M:%S") if p.first else "-"
+        last = p.last.strftime("%Y-%m-%d %H:%M:%S") if p.last else "-"
+        level = p.level.label if p.level is not None else "-"
+        click.echo(sanitize(f"{p.count:>8,} {p.share:>6.1%} {level:<8} {first:<19} {last:<19} {p.template}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,8 +148,16 @@ def _model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
+_CROSS_KEY = re.compile(r"Value error, (?P<key>[A-Za-z_]\w*(?:\.\w+)+): (?P<msg>.*)", re.DOTALL)
+"""A check across sections (Settings' own validators) names the key it is about at the start of its message."""
+
+
 def _describe(error: Mapping[str, Any], layers: Sequence[Layer]) -> str:
-    loc = [k for k in error["loc"]]
+    loc: list[str | int] = [k for k in error["loc"]]
+    cross = _CROSS_KEY.fullmatch(error["msg"]) if not loc else None
+    if cross:
+        loc = [int(k) if k.isdigit() else k for k in cross["key"].split(".")]
+        error = {**error, "msg": cross["msg"]}
     key = ".".join(str(k) for k in loc) or "(top level)"
     origin = next((layer.origin for layer in reversed(layers) if _has_path(layer.config, loc)), None)
     where = f"{origin}: " if origin else ""

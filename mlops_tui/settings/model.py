@@ -6,7 +6,7 @@ import ast
 import inspect
 import textwrap
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from mlops_tui.settings.alerts import AlertsSettings
 from mlops_tui.settings.base import Section
@@ -32,6 +32,19 @@ class Settings(Section):
     """Config files to diff, merge and validate."""
     alerts: AlertsSettings = Field(default_factory=AlertsSettings)
     """Alert rules."""
+
+    @model_validator(mode="after")
+    def _rules_name_real_sources(self) -> Settings:
+        """A metric rule names `local` or a configured source, so a typo is a settings error, not a rule that
+        can never be evaluated."""
+        known = ["local", *(s.name for s in self.metrics.prometheus), *(s.name for s in self.metrics.influxdb)]
+        for index, rule in enumerate(self.alerts.rules):
+            if rule.kind == "metric" and rule.source not in known:
+                raise ValueError(f"alerts.rules.{index}.source: no metrics source named {rule.source!r}"
+                                 f" (known: {', '.join(known)})")
+            if rule.kind == "log" and rule.source != "files":
+                raise ValueError(f"alerts.rules.{index}.source: log rules read `files`, not {rule.source!r}")
+        return self
 
 
 def _attribute_docstrings(model: type) -> dict[str, str]:
@@ -64,5 +77,6 @@ def json_schema() -> dict:
     for name, model in _sections(Settings, {}).items():
         node = schema if model is Settings else schema["$defs"].get(name, {})
         for field, doc in _attribute_docstrings(model).items():
-            node.get("properties", {}).get(field, {}).setdefault("description", doc)
+            key = model.model_fields[field].alias or field if field in model.model_fields else field
+            node.get("properties", {}).get(key, {}).setdefault("description", doc)
     return schema

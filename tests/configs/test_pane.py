@@ -211,7 +211,7 @@ async def test_large_configs_stay_lazy(tmp_path: Path, wait_pane) -> None:
         await pilot.press("s", "n")
         right = app.query_one("#configs-side-new", LinesView)
         assert len(right.rows) > 50_000
-        assert len(right.rows._cache) < 400  # rows are built when drawn (and 200 to size the view), not 50,000
+        assert right.rows.built < 400  # rows are built when drawn (and 200 to size the view), not 50,000
         change = title(app)
         assert change.startswith("change 1/496: ")
         assert right.rows[right.cursor].mark
@@ -319,3 +319,23 @@ async def test_find_a_key_path_and_list_modes(wait_pane) -> None:
         app.query_one("#configs-find").value = ""
         await pilot.press(*"no.such.key", "enter")
         assert title(app) == "no key path contains 'no.such.key'"
+
+
+async def test_a_result_of_a_replaced_run_is_not_shown(wait_pane) -> None:
+    """A diff whose thread ends after a newer merge started (its worker was cancelled, its thread ran on) must not
+    replace the merged view; the result of the current run shows."""
+    app = app_for()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        pane = app.query_one(ConfigsPane)
+        stale = pane.model.begin()
+        pane.open_merge(["configs/ml/env/base.yaml"])
+        await wait_pane(pilot)
+        comparison = pane.model.compare(V1, V2, pane.model.list_mode)
+        pane.post_message(ConfigsPane.DiffReady(stale, comparison, None))
+        await pilot.pause()
+        assert title(app).startswith("merged configs/ml/env/base.yaml: ")
+        pane.post_message(ConfigsPane.DiffReady(pane.model.generation, comparison, None))
+        await pilot.pause()
+        assert title(app).startswith(f"{V1} → {V2}: ")

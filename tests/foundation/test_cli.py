@@ -78,17 +78,15 @@ def test_alerts_lists_configured_rules(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "configs" / "mlops-tui.yaml"
     result = run_cli(["--config", str(example), "alerts"], cwd=tmp_path)
     assert result.returncode == 0
-    assert "critical cpu saturated: metric cpu.total > 90.0" in result.stdout
-    assert "listed, not evaluated" in result.stdout.splitlines()[-1]
+    assert "critical cpu saturated: metric cpu > 90 for 1m (local)" in result.stdout
+    assert "alerts check" in result.stdout.splitlines()[-1]
 
 
-def test_help_promises_no_alert_state_nothing_computes() -> None:
-    for args in (["--help"], ["alerts", "--help"]):
-        result = run_cli(args)
-        assert result.returncode == 0
-        text = " ".join(result.stdout.split())
-        assert "firing" not in text and "state" not in text.replace("no rule's state is known", "")
-    assert "not evaluated" in " ".join(run_cli(["alerts", "--help"]).stdout.split())
+def test_help_names_the_check_and_its_exit_code() -> None:
+    result = run_cli(["alerts", "--help"])
+    assert result.returncode == 0 and "check" in result.stdout
+    text = " ".join(run_cli(["--help"]).stdout.split())
+    assert "alerts check found an alert firing" in text
 
 
 def test_unknown_subcommand_is_a_usage_error() -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 from support.app_factory import make_app
-from support.waiting import until
 from textual import events
 from textual.command import CommandPalette
 from textual.widgets import DataTable
@@ -19,6 +18,7 @@ from mlops_tui.screens.help import HelpScreen
 from mlops_tui.widgets.header import MinuteClock
 from mlops_tui.widgets.pane import Pane, SourceNote
 from mlops_tui.widgets.statusline import StatusLine
+from support.waits import until
 
 
 def help_rows(app) -> list[tuple[str, ...]]:
@@ -181,6 +181,7 @@ async def test_vim_keys_move_the_cursor() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
         table = app.query_one("#alerts-table", DataTable)
+        await until(pilot, lambda: table.row_count == 3, what="the rules, evaluated in a worker, listed")
         table.focus()
         await pilot.press("j", "j")
         assert table.cursor_row == 2
@@ -257,7 +258,8 @@ async def test_status_line_and_alerts_show_untrusted_text_literally(tmp_path: Pa
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("5")
         table = app.query_one("#alerts-table", DataTable)
-        assert str(table.get_row_at(0)[1]) == "[bold red]x␛[2J"
+        await until(pilot, lambda: table.row_count == 1, what="the rule listed")
+        assert str(table.get_row_at(0)[2]) == "[bold red]x␛[2J"
 
 
 async def test_every_failing_source_is_named_at_80_columns_failing_first() -> None:

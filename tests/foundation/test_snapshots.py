@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from support.app_factory import make_app
@@ -10,9 +13,25 @@ from support.app_factory import make_app
 from mlops_tui.sources.base import SourceState
 
 SIZES = [(80, 24), (160, 48)]
-RULES = ("alerts.rules=[{name: cpu saturated, expr: cpu.total, op: '>', threshold: 90, for_seconds: 60, "
-         "severity: critical}, {name: model server errors, kind: log, expr: 'level>=error service=api', "
-         "threshold: 10, for_seconds: 300}]")
+RULES = ("alerts.rules=["
+         "{name: api errors, kind: log, source: files, expr: 'level>=error service=api', threshold: 10, window: 10m,"
+         " summary: '{{ $value }} errors in 10m', severity: critical},"
+         "{name: api errors sustained, kind: log, source: files, expr: 'level>=error service=api', threshold: 5,"
+         " for: 30m},"
+         "{name: memory nearly full, expr: memory, op: '>=', threshold: 99, severity: critical},"
+         "{name: feature drift, kind: drift, expr: age, threshold: 0.2}]")
+
+
+def api_log(folder: Path) -> str:
+    """15 api errors in the last five minutes, written relative to now: the first two rules fire and pend."""
+    now = datetime.now(timezone.utc)
+    path = folder / "api.log"
+    with path.open("w") as out:
+        for i in range(30):
+            stamp = (now - timedelta(seconds=10 * (30 - i))).isoformat()
+            out.write(json.dumps({"timestamp": stamp, "level": "error" if i % 2 else "info", "service": "api",
+                                  "message": f"request {i}"}) + "\n")
+    return f"logs.files=[{path}]"
 
 
 SOURCES = {"metrics.local", "models.repo", "logs.files", "configs", "alerts"}
@@ -35,8 +54,8 @@ def settled(*keys: str):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_alerts_pane(snap_compare, size) -> None:
-    app = make_app([RULES, "configs.paths=[]"])
+def test_alerts_pane(snap_compare, size, tmp_path) -> None:
+    app = make_app([RULES, api_log(tmp_path), "configs.paths=[]"])
     assert snap_compare(app, terminal_size=size, run_before=settled("5"))
 
 

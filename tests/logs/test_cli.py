@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from pathlib import Path
 
 LOG = (
     "2023-11-07 10:15:30,123 - api - INFO - GET /v1/predict 200\n"
@@ -143,3 +144,20 @@ def test_since_grammar(tmp_path, log, since, count):
 def test_since_too_long_is_a_usage_error(tmp_path, log):
     result = run(tmp_path, "search", "--file", str(log), "--since", "99999999999d")
     assert result.returncode == 2 and "too long" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_level_counts_of_a_file_without_levels_say_how_unknown_is_treated(tmp_path, write):
+    proxy = write("proxy.log", "[10.30 16:49:06] chrome.exe - proxy:5070 open through proxy HTTPS\n"
+                               "[10.30 16:49:08] chrome.exe - proxy:5070 error : Could not connect through proxy\n")
+    counts = [run(tmp_path, "search", "", "--file", str(proxy), "--level", level, "--count").stdout.strip() for level in ("debug", "info")]
+    assert counts == ["2", "0"]
+    assert "records without a level are kept at debug or trace" in " ".join(run(tmp_path, "search", "--help").stdout.split())
+
+
+def test_demo_python_logging_gets_its_timestamps_and_one_error_per_traceback(tmp_path, write):
+    demo = write("feature-store.log", (Path(__file__).parent / "samples" / "python-demo.log").read_text())
+    result = run(tmp_path, "search", "", "--file", str(demo), "--level", "error", "--json")
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["timestamp"].startswith("2026-12-01T23:41:51.977") and (record["line"], record["end_line"]) == (2, 8)
+    window = run(tmp_path, "search", "", "--file", str(demo), "--since", "2026-12-01T23:41:51", "--until", "2026-12-01T23:41:52", "--count")
+    assert window.stdout.strip() == "1"

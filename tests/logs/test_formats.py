@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from mlops_tui.settings.logs import CustomFormat
-from mlops_tui.sources.logs import Level, QueryError, custom_formats
+from mlops_tui.sources.logs import Level, Query, QueryError, custom_formats
 from mlops_tui.sources.logs.formats import detect
 from mlops_tui.sources.logs.record import parse_level
 
@@ -115,7 +115,8 @@ def test_unknown_format_is_plain_lines(write, opened):
     rows = source.rows(0, 3)
     assert [r.message for r in rows] == ["hello there", "second line with error in it", "third"]
     assert [r.continuation for r in rows] == [False, False, False]
-    assert rows[1].level == Level.ERROR and rows[0].level is None
+    assert [r.level for r in rows] == [None, None, None]  # a word in the text is not a level
+    assert [hit.row for hit in source.search(Query("error"))] == [1]  # but searching for it finds the line
 
 
 def test_custom_format_from_settings(write, opened):
@@ -142,3 +143,40 @@ def test_levels_are_normalised(name, level):
 def test_detect_prefers_the_format_of_most_lines():
     assert detect(sample("logfmt.log").splitlines() + ["garbage"]).name == "logfmt"
     assert detect(["", "   "]).name == "plain"
+
+
+def test_cri_partial_lines_join_into_one_record(write, opened):
+    source = opened(write("pod.log", (
+        '2023-11-07T10:15:30.000000001Z stdout P {"level":"error","msg":"oom ki\n'
+        '2023-11-07T10:15:30.000000002Z stdout P lled","pod":\n'
+        '2023-11-07T10:15:30.000000003Z stdout F "trainer-0"}\n'
+        "2023-11-07T10:15:31.000000000Z stderr F level=info msg=restarted\n"
+    )))
+    assert source.format.name == "docker"
+    assert [r.continuation for r in source.rows(0, 4)] == [False, True, True, False]
+    assert [r.continuation for r in source.rows(2, 2)] == [True, False]  # also when read from the middle
+    record = source.record_at(1)
+    assert (record.line, record.end_line) == (1, 3)
+    assert record.message == "oom killed" and record.level == Level.ERROR and record.fields["pod"] == "trainer-0"
+    assert [hit.record.message for hit in source.search(Query("", min_level=Level.ERROR))] == ["oom killed"]
+    assert source.count(Query("lled")) == 1
+
+
+def test_json_lines_without_a_level_pass_only_the_loosest_filter(write, opened):
+    source = opened(write("app.jsonl", '{"level":"info","msg":"a"}\n{"msg":"no level"}\n{"level":"error","msg":"b"}\n'))
+    assert [h.record.message for h in source.search(Query("", min_level=Level.DEBUG))] == ["a", "no level", "b"]
+    assert [h.record.message for h in source.search(Query("", min_level=Level.INFO))] == ["a", "b"]
+    assert source.count(Query("", min_level=Level.DEBUG)) == 3
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("app.jsonl", '{"level":"info","msg":"error budget ok"}\n{"level":50,"msg":"pino"}\n{"log":{"level":"ERROR"},"message":"ecs"}\n'
+                  '{"severity":"CRITICAL","message":"gcp"}\n{"level":"warn","msg":"slow","status":500}\n{"lvl":"e","msg":"short"}\n'),
+    ("app.logfmt", 'level=info msg="error budget ok"\nlevel=50 msg=pino\nlevel=ERROR msg=ecs\nseverity=critical msg=gcp\n'
+                   'level=warn msg=slow status=500\nlvl=e msg=short\n'),
+])
+def test_json_and_logfmt_level_filters_read_the_level_key_only(write, opened, name, text):
+    source = opened(write(name, text))
+    errors = [h.record.message for h in source.search(Query("", min_level=Level.ERROR))]
+    assert errors == ["pino", "ecs", "gcp", "short"]
+    assert source.count(Query("", min_level=Level.ERROR)) == 4 and source.count(Query("", min_level=Level.WARN)) == 5

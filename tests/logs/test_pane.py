@@ -14,7 +14,7 @@ from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.view import LogView
 from mlops_tui.sources.logs import Mode
 from support.app_factory import make_app
-from support.waiting import record_notifications
+from support.waits import record_notifications
 
 LINES = [
     '{"@timestamp":"2023-11-07T10:%02d:00Z","level":"%s","service":"%s","latency_ms":%d,"message":"%s"}'
@@ -306,3 +306,18 @@ async def test_a_failed_search_keeps_the_rows_and_says_why(log):
         await pilot.press("slash", *"timeout", "enter")
         await until(pilot, lambda: not pane.searching and "cannot read: Input/output error" in str(app.query_one("#logs-note").render()))
         assert app.query_one(LogView).row_count == 52 and pane.has_class("-error")
+
+
+async def test_loosest_level_filter_keeps_lines_without_a_level_and_says_so(tmp_path):
+    path = tmp_path / "proxy.log"
+    path.write_text("[10.30 16:49:06] chrome.exe - proxy:5070 open through proxy HTTPS\n"
+                    "[10.30 16:49:08] chrome.exe - proxy:5070 error : Could not connect through proxy\n")
+    app = make(path)
+    async with app.run_test(size=(100, 24)) as pilot:
+        pane = await open_pane(pilot)
+        await pilot.press("l")  # debug and worse: records without a level stay
+        await until(pilot, lambda: not pane.searching and app.query_one(LogView).row_count == 2)
+        assert "level ≥ debug or none" in bar(app)
+        await pilot.press("l")  # info and worse: they go, though a message says "error"
+        await until(pilot, lambda: not pane.searching and app.query_one(LogView).row_count == 0)
+        assert "level ≥ info" in bar(app) and "or none" not in bar(app)

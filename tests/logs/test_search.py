@@ -131,3 +131,30 @@ def test_regex_finder_handles_syntax_re2_lacks():
     assert Query(r"(a)\1", Mode.REGEX).byte_finder()(b"xa\nxaa", 0) == 4  # backreference: Python's re
     assert Query(r"^t[io]me", Mode.REGEX).byte_finder()(b"a time\ntimeout", 0) == 7  # line anchors per line
     assert Query("TIME", Mode.IGNORE_CASE).byte_finder()(b"a time", 0) == 2
+
+
+def test_search_streams_hits_before_the_file_is_indexed_and_misses_none(write):
+    from mlops_tui.sources.logs import FileSource, Query
+    from mlops_tui.sources.logs.base import search_streaming
+
+    lines = []
+    for i in range(3000):
+        lines.append(f"2023-11-07 10:{i // 60 % 60:02d}:{i % 60:02d},000 - api - {'ERROR' if i % 97 == 0 else 'INFO'} - step {i}")
+        if i % 97 == 0:
+            lines += ["Traceback (most recent call last):", '  File "x.py", line 1, in f', f"ValueError: bad {i}"]
+    path = write("app.log", "\n".join(lines) + "\n")
+    everything = FileSource(path, follow=False)
+    while everything.refresh() and not everything.complete:
+        pass
+    query = Query("ValueError")
+    expected = [(hit.row, hit.record.end_line) for hit in everything.search(query)]
+    everything.close()
+
+    source = FileSource(path, follow=False)
+    seen, complete_at_first = [], None
+    for hit in search_streaming(source, query, step=8192):  # tracebacks straddle the steps
+        complete_at_first = source.complete if complete_at_first is None else complete_at_first
+        seen.append((hit.row, hit.record.end_line))
+    source.close()
+    assert complete_at_first is False  # the first hit came out before the file was all read
+    assert seen == expected and len(expected) == 31

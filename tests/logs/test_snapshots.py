@@ -85,3 +85,15 @@ def test_detail_80x24(snap_compare, files):
 def test_merged_with_level_filter_160x48(snap_compare, files):
     keys = ("l", "l", "l")  # warn and worse
     assert snap_compare(app_for(files / "api.log", files / "worker.json"), terminal_size=(160, 48), run_before=settled(*keys))
+
+
+def test_patterns_80x24(snap_compare):
+    """The patterns view of a real-shaped HDFS log, mined to the end."""
+    hdfs = SAMPLES / "patterns" / "hdfs-datanode.log"
+    assert snap_compare(app_for(hdfs), terminal_size=(80, 24), run_before=settled("p"))
+
+
+def test_patterns_filter_80x24(snap_compare):
+    """Enter on the second template: the log list shows its records only, the bar says which."""
+    hdfs = SAMPLES / "patterns" / "hdfs-datanode.log"
+    assert snap_compare(app_for(hdfs), terminal_size=(80, 24), run_before=settled("p", "down", "enter"))

@@ -14,7 +14,7 @@ import time
 import psutil
 import pytest
 from click.testing import CliRunner
-from support.waiting import wait_for
+from support.waits import wait_for
 
 from mlops_tui.cli import cli as cli_root
 from mlops_tui.sources.metrics import local as local_metrics

@@ -10,7 +10,7 @@ import psutil
 
 import pytest
 from support.app_factory import make_app
-from support.waiting import until
+from support.waits import until
 
 from mlops_tui.sources.metrics.local import LocalSnapshot
 from mlops_tui.sources.metrics.recorded import RecordedMetricSource, synthetic_snapshots

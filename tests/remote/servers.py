@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.ports import free_port
-from support.waiting import wait_for
+from support.waits import wait_for
 
 
 @dataclass
@@ -156,4 +156,4 @@ def wait_for_targets(prom, count: int, timeout: float = 30.0) -> list[dict]:
             return targets
         return None
 
-    return wait_for(scraped, timeout, interval=0.2, describe=lambda: f"(targets not scraped: {prom.targets()})")
+    return wait_for(scraped, timeout, interval=0.2, what="targets scraped twice", describe=prom.targets)

@@ -11,7 +11,7 @@ import yaml
 from remote.seed import LATENCY_BUCKETS, SERVING_RATES, telegraf_lines
 from remote.servers import influx_write, start_influxd
 from support.ports import free_port
-from support.waiting import record_notifications, until
+from support.waits import record_notifications, until
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 

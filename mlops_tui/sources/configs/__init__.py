@@ -1,7 +1,8 @@
 """ML config tools: load (files and REV:path), structural diff, merge with provenance, validation.
 
 Plain Python: no Textual here. The CLI (`mlops-tui config diff|merge|validate`) and the Configs pane
-call the same functions.
+call the same functions: `compare`, `merge_stack`, and `stack.validate_stack` to validate a stack; the
+pane's state and key grammar are `controller.ConfigsModel`.
 """
 
 from mlops_tui.sources.configs.compare import compare

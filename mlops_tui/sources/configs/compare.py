@@ -41,11 +41,10 @@ def read_side(spec: str, cwd: Path | None = None) -> Side:
     `train.yaml+model=vit_b16`), or one file (or REV:file)."""
     stack = _stack_parts(spec, cwd)
     if stack:
-        from mlops_tui.sources.configs.merge import _OVERRIDE, merge_stack
+        from mlops_tui.sources.configs.merge import merge_stack
+        from mlops_tui.sources.configs.stack import split_items
 
-        base = cwd or Path.cwd()
-        overrides = [part for part in stack if _OVERRIDE.match(part) and not (base / part).exists()]
-        files = [part for part in stack if part not in overrides]
+        files, overrides = split_items(stack, cwd)
         if not files:
             raise ConfigError(f"{spec}: a stack needs at least one file before its KEY=VALUE overrides")
         return Side(spec, merge_stack(files, overrides, cwd=cwd).tree(resolved=True, reveal=True))

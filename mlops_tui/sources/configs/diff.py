@@ -98,7 +98,8 @@ class DiffResult:
         return f"{len(self.changes)} change{'s' if len(self.changes) != 1 else ''}: " + ", ".join(parts)
 
 
-def _kind_of(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """The type name a diff shows for a type change: mapping, list, null, or the Python type (int, str, ...)."""
     if isinstance(value, Mapping):
         return "mapping"
     if isinstance(value, list):

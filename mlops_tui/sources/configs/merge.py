@@ -24,7 +24,7 @@ from mlops_tui.sources.configs.keypath import KeyPath, format_path, mask_at, mas
 from mlops_tui.sources.configs.loading import load
 
 MISSING = "???"
-_OVERRIDE = re.compile(r"^(?P<key>[A-Za-z_][\w\-]*(?:\.[\w\-]+)*)=(?P<value>.*)$", re.DOTALL)
+OVERRIDE = re.compile(r"^(?P<key>[A-Za-z_][\w\-]*(?:\.[\w\-]+)*)=(?P<value>.*)$", re.DOTALL)
 _ENV = "${oc.env:"
 
 
@@ -127,7 +127,7 @@ def leaves(node: Any, path: KeyPath = ()) -> list[tuple[KeyPath, Any]]:
 
 def parse_override(text: str) -> Source:
     """A KEY=VALUE override as a one-key source; the label masks a secret value."""
-    match = _OVERRIDE.match(text)
+    match = OVERRIDE.match(text)
     if not match:
         shown = MASK if is_secret_key(text) else mask_value("", text)
         raise ConfigError(f"bad override {shown!r}: expected KEY=VALUE (e.g. trainer.max_epochs=20)")

@@ -2,10 +2,17 @@
 
 - `record`: `LogRecord` and the normalised `Level` (trace < debug < info < notice < warn < error < critical).
 - `formats`: detection and parsers (JSON lines/ECS, logfmt, Python logging, syslog 3164/5424,
-  Apache/nginx access and error, log4j/Java/Spark/Hadoop, Docker/Kubernetes wrappers, custom regex).
+  Apache/nginx access and error, log4j/Java/Spark/Hadoop, Docker/Kubernetes wrappers with CRI partial
+  lines, Android logcat brief, custom regex), and last the format fitted to the file by `header`:
+  "timestamp, level, message" for everything else (logcat threadtime, Windows CBS, HDFS, Zookeeper,
+  OpenStack, BGL RAS, Proxifier, HealthApp, glog, ...).
+- `timestamps`: every common timestamp shape, sniffed once per file (`sniff`), year-less ones dated from
+  the file's modification time. Levels come from the header only; an unknown level passes the loosest
+  level filters (`record.level_passes`).
 - `base`: the abstract `LogSource` the view and the CLI use; `files.FileSource` and
   `merge.MergedSource` implement it.
 - `query`: searches (literal, case-insensitive, regex, level, time window, field filters).
+- `patterns`: records grouped into templates (Drain), mined in chunks; `PatternFilter` for the view.
 """
 
 from __future__ import annotations

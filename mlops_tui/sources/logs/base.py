@@ -94,3 +94,36 @@ class LogSource(ABC):
 
     def close(self) -> None:
         """Release files or connections."""
+
+
+STREAM_STEP = 16 * 1024 * 1024
+
+
+def search_streaming(source: LogSource, query: Query, cancelled: Cancelled = never, step: int = STREAM_STEP) -> Iterator[Hit]:
+    """`source.search` while the source is still being indexed: hits of the part indexed so far come out
+    first, then the source indexes `step` more bytes and the search goes on from where it stopped. A
+    record that reaches the indexed end may go on (a traceback still unread): it waits for the next step.
+    A merged source merges only once its files are indexed, and `since` bisects the whole file, so those
+    are indexed whole first."""
+    from mlops_tui.sources.logs.merge import MergedSource
+
+    if isinstance(source, MergedSource) or query.since is not None:
+        while source.refresh(None) and not source.complete:
+            pass
+    start = 0
+    while True:
+        source.refresh(step)
+        while not source.complete and not getattr(source, "detected", True):  # the format needs a sample first
+            source.refresh(step)
+        done = source.complete
+        resume = None
+        for hit in source.search(query, start, cancelled):
+            if not done and hit.record.end_line >= source.row_count():
+                resume = hit.row
+                break
+            yield hit
+        if done:
+            return
+        if resume is None and source.row_count():  # the last record read may go on: read it again whole next time
+            resume = source.record_at(source.row_count() - 1).line - 1
+        start = max(start, resume or 0)

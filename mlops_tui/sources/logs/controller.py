@@ -19,7 +19,8 @@ from mlops_tui.sources.logs.query import Mode, Query
 from mlops_tui.sources.logs.record import Level
 
 LEVEL_STEPS = (None, Level.DEBUG, Level.INFO, Level.WARN, Level.ERROR, Level.CRITICAL)
-"""What `l` cycles through: every record, then records at this level or worse."""
+"""What `l` cycles through: every record, then records at this level or worse (at debug, records without a
+level too: see `record.UNKNOWN_KEPT_FROM`; the bar says "or none")."""
 
 
 def default_files(given: Sequence[str] = (), configured: Sequence[str] = (), folder: str | Path = "logs") -> list[str]:

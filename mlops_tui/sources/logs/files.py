@@ -8,15 +8,16 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs.base import Cancelled, Hit, LogSource, never
-from mlops_tui.sources.logs.formats import BUILTIN, PLAIN, LogFormat, detect, parse_line
+from mlops_tui.sources.logs.formats import BUILTIN, DOCKER, PLAIN, LogFormat, Parsed, detect, join_partials, parse_line
 from mlops_tui.sources.logs.index import CHUNK, LineIndex
-from mlops_tui.sources.logs.query import Query
-from mlops_tui.sources.logs.record import LogRecord
-from mlops_tui.sources.logs.scan import scan_lines
+from mlops_tui.sources.logs.query import Query, level_counter, regex_finder as _regex_finder
+from mlops_tui.sources.logs.record import LogRecord, level_passes
+from mlops_tui.sources.logs.scan import count_matches, scan_lines
 
 HEAD = 4096
 MAX_RECORD_LINES = 2000
@@ -179,10 +180,16 @@ class FileSource(LogSource):
     def _detect(self) -> None:
         sample = [decode(b) for _, b in self.segments[0].index.read_lines(0, 200, 8192)]
         formats = self.custom + BUILTIN
-        self.format = detect(sample, formats)
+        modified = datetime.fromtimestamp(os.fstat(self.segments[-1].fd).st_mtime).astimezone()  # year of year-less stamps
+        self.format = detect(sample, formats, modified)
         self._detected = True
 
     # --- reading ---------------------------------------------------------------------------------
+    @property
+    def detected(self) -> bool:
+        """True once the format is known (from the first 200 lines, or all of a shorter file)."""
+        return self._detected
+
     @property
     def complete(self) -> bool:
         if self._gzip is not None:
@@ -227,11 +234,19 @@ class FileSource(LogSource):
             return LogRecord(self.label, row + 1, offset, text, "plain", None, None if continuation else plain.level,
                              text, {}, continuation=continuation, truncated=truncated)
         return LogRecord(self.label, row + 1, offset, text, self.format.name, parsed.timestamp, parsed.level,
-                         parsed.message, parsed.fields, truncated=truncated)
+                         parsed.message, parsed.fields, truncated=truncated, continued=parsed.partial)
 
     def rows(self, start: int, count: int, limit: int | None = None) -> list[LogRecord]:
-        out: list[LogRecord] = []
         start = max(0, start)
+        if start == 0 or self.format is not DOCKER:
+            return self._rows(start, count, limit)
+        before, *out = self._rows(start - 1, count + 1, limit)  # is the first row the rest of a CRI partial line?
+        for previous, record in zip([before, *out], out):
+            record.continuation = record.continuation or previous.continued
+        return out
+
+    def _rows(self, start: int, count: int, limit: int | None = None) -> list[LogRecord]:
+        out: list[LogRecord] = []
         while count > 0 and start < self.row_count():
             number, line = self._locate(start)
             segment = self.segments[number]
@@ -239,7 +254,9 @@ class FileSource(LogSource):
             if not lines:
                 break
             for i, (offset, data) in enumerate(lines):
-                out.append(self.make_record(start + i, offset, data, limit))
+                record = self.make_record(start + i, offset, data, limit)
+                record.continuation = record.continuation or bool(out and out[-1].continued)
+                out.append(record)
             start += len(lines)
             count -= len(lines)
         return out
@@ -280,13 +297,20 @@ class FileSource(LogSource):
         head = self.rows(first, 1)[0]
         tail = []
         following = first + 1
+        previous = head
         while following < self.row_count() and following - first < MAX_RECORD_LINES:
             (record,) = self.rows(following, 1)
-            if not record.continuation:
+            if not (record.continuation or previous.continued):
                 break
+            previous = record
             tail.append(record.raw)
             following += 1
         if tail:
+            if head.continued:  # CRI partial lines: one line of text cut in pieces
+                pieces = [parse_line(self.format, raw) for raw in tail]
+                joined = join_partials(Parsed(head.timestamp, None, head.message, head.fields, True),
+                                       [p.message if p is not None else raw for p, raw in zip(pieces, tail)])
+                head.level, head.message, head.fields = joined.level, joined.message, joined.fields
             head.raw = "\n".join([head.raw, *tail])
             head.end_line = following
         return head
@@ -294,8 +318,11 @@ class FileSource(LogSource):
     # --- search ----------------------------------------------------------------------------------
     def _finder(self, query: Query):
         finder = query.byte_finder()
-        if finder is None and query.min_level is not None and self.format.name in _LEVEL_NAMED:
-            rx = query.level_prefilter()
+        if finder is None and query.min_level is not None and self.format.level_scan is not None:
+            finder = _regex_finder(self.format.level_scan(query.min_level))
+        if (finder is None and query.min_level is not None and self.format.name in _LEVEL_NAMED
+                and not level_passes(None, query.min_level)):  # a line naming no level at all passes the loosest filters
+            rx = query.level_prefilter(keyed=self.format.name in ("json", "logfmt"))
             assert rx is not None
 
             def finder(buf: bytes, pos: int) -> int:
@@ -323,9 +350,23 @@ class FileSource(LogSource):
                 yield first_row + segment.index.line_at_offset(hit)
 
     def search(self, query: Query, start: int = 0, cancelled: Cancelled = never) -> Iterator[Hit]:
+        """Matching records from `start`. A time window is found by bisection over the rows (the file is taken
+        to be in time order, as lnav takes it), so `--since 10m` on a big file reads only its end."""
         matcher = query.text_matcher()
         last_record = -1
+        end = self.row_count()
+        if query.since is not None:
+            start = max(start, self.row_at_time(query.since))
+        if query.until is not None:
+            end = self.row_at_time(query.until + timedelta(microseconds=1))
+        if self._finder(query) is None:  # every record is a candidate: read them in batches, not one by one
+            for record in self._records(start, end, cancelled):
+                if matcher(record.raw) and query.accepts(record):
+                    yield Hit(record.line - 1, record)
+            return
         for row in self._candidate_rows(query, start, cancelled):
+            if row >= end:
+                return
             if row <= last_record:
                 continue
             if cancelled():
@@ -338,11 +379,44 @@ class FileSource(LogSource):
             if matcher(record.raw) and query.accepts(record):
                 yield Hit(first, record)
 
+    def _records(self, start: int, end: int, cancelled: Cancelled) -> Iterator[LogRecord]:
+        """The whole records that start in rows [start, end), read 4096 rows at a time (what `record_at`
+        gives, without its per-row reads); the last one is completed past `end` when it goes on."""
+        head: LogRecord | None = None
+        tail: list[str] = []
+        for batch in range(start, end, 4096):
+            if cancelled():
+                return
+            for record in self.rows(batch, min(4096, end - batch)):
+                if record.continuation:
+                    if head is not None and len(tail) < MAX_RECORD_LINES - 1:
+                        tail.append(record.raw)
+                    continue  # or a line of a record that started before `start`
+                if head is not None:
+                    yield self._whole(head, tail)
+                head, tail = record, []
+        if head is not None:
+            yield self.record_at(head.line - 1)
+
+    def _whole(self, head: LogRecord, tail: list[str]) -> LogRecord:
+        if not tail:
+            return head
+        if head.continued:  # CRI partial pieces are parsed joined
+            return self.record_at(head.line - 1)
+        head.raw = "\n".join([head.raw, *tail])
+        head.end_line = head.line + len(tail)
+        return head
+
     def count(self, query: Query, cancelled: Cancelled = never) -> int:
-        """Matching records. A bare pattern is decided on the raw bytes of each hit line; only a hit on a
-        continuation line (traceback) costs a walk back to its record, so two hits in one record count once."""
-        if query.structured or query.byte_finder() is None:
+        """Matching records. The raw bytes find candidate lines (the pattern, else the format's level scan);
+        each is parsed alone, and only a hit on a continuation line (traceback) costs a walk back to its
+        record, so two hits in one record count once."""
+        if self._finder(query) is None or (query.structured and not self._detected):
             return sum(1 for _ in self.search(query, 0, cancelled))
+        if self.format.scan_exact and query.min_level is not None and not (query.pattern or query.since or query.until or query.filters):
+            # every match is a record start of a passing level: no parsing, no line numbers
+            rx = level_counter(self.format.level_scan(query.min_level), query.min_level)
+            return sum(count_matches(segment.fd, 0, segment.index.indexed_to, rx, cancelled) for segment in self.segments)
         total = 0
         last_start = -1
         for row in self._candidate_rows(query, 0, cancelled):
@@ -350,7 +424,10 @@ class FileSource(LogSource):
             record = self.make_record(row, offset, segment.index.read_line(offset, 16384)[0], 4096)
             start = row
             if record.continuation:
-                start = self.record_at(row).line - 1
+                record = self.record_at(row)
+                start = record.line - 1
+            if query.structured and not query.accepts(record):
+                continue
             if start != last_start:
                 total += 1
                 last_start = start

@@ -1,21 +1,25 @@
 """Log formats recognised without configuration, and custom ones from settings.
 
 A format turns one line into a `Parsed` (timestamp, level, message, fields) or says "not mine" with
-None. `detect()` picks, from a sample of lines, the format that parses most of them; within a file of
-a known format a line that does not parse continues the previous record (tracebacks, stack traces).
+None. `detect()` picks, from a sample of lines, the format that parses most of them, trying last the
+"timestamp, level, message" format fitted to that sample (`header`); within a file of a known format a
+line that does not parse continues the previous record (tracebacks, stack traces). Levels come only
+from the header (a field, a column, a syslog priority, an HTTP status), never from words in the message.
+A format may also give `level_scan(min_level)`: a regex for raw bytes matching exactly its record-start
+lines that pass a level filter, so the filter runs at text-search speed.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mlops_tui.sources.logs.record import Level, parse_level
-from mlops_tui.sources.logs.timestamps import parse_epoch, parse_timestamp
+from mlops_tui.sources.logs.record import Level, level_passes, parse_level
+from mlops_tui.sources.logs.timestamps import parse_epoch, parse_timestamp, roll_back
 
 
 @dataclass(slots=True)
@@ -24,6 +28,8 @@ class Parsed:
     level: Level | None
     message: str
     fields: dict[str, Any]
+    partial: bool = False
+    """The record goes on in the next line (a Kubernetes CRI `P` line)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,10 @@ class LogFormat:
 
     name: str
     parse: Callable[[str], Parsed | None]
+    level_scan: Callable[[Level], str] | None = None
+    """A regex (for raw bytes, multi-line mode) matching the record-start lines that pass `min_level`."""
+    scan_exact: bool = False
+    """True when `level_scan` is the parser's own regex narrowed, so its hits need no parsing to count."""
 
 
 # --- JSON lines (plain, ECS, bunyan/pino, structlog) and the Docker/Kubernetes wrappers -------------
@@ -90,8 +100,7 @@ def _inner(text: str, stream: str) -> tuple[Level | None, str, dict[str, Any]]:
             if inner is not None:
                 break
     if inner is None:
-        level = Level.ERROR if stream == "stderr" and re.search(r"(?i)\b(error|exception|fatal)\b", text) else None
-        return level, text, {}
+        return None, text, {}
     return inner.level, inner.message, inner.fields
 
 
@@ -111,15 +120,25 @@ def parse_docker(line: str) -> Parsed | None:
         match = _CRI.match(line)
         if not match:
             return None
-        timestamp, stream, _partial, text = parse_timestamp(match.group(1)), match.group(2), match.group(3), match.group(4)
+        timestamp, stream, tag, text = parse_timestamp(match.group(1)), match.group(2), match.group(3), match.group(4)
+        if tag == "P":  # a long line the runtime split: the pieces join into one record, parsed whole by record_at
+            return Parsed(timestamp, None, text, {"stream": stream}, partial=True)
     level, message, fields = _inner(text, stream)
     fields = {"stream": stream, **fields}
     return Parsed(timestamp, level, message, fields)
 
 
+def join_partials(first: Parsed, pieces: list[str]) -> Parsed:
+    """A CRI record split over `P` lines: the pieces' text joined, then parsed as one (inner JSON, logfmt...)."""
+    stream = str(first.fields.get("stream", ""))
+    level, message, fields = _inner(first.message + "".join(pieces), stream)
+    return Parsed(first.timestamp, level, message, {"stream": stream, **fields})
+
+
 # --- logfmt -----------------------------------------------------------------------------------------
 
-_LOGFMT_PAIR = re.compile(r'([\w.@/-]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+# a key starts where a word starts and is taken whole (atomic): a long word without `=` costs one pass, not n²
+_LOGFMT_PAIR = re.compile(r'(?<![\w.@/-])((?>[\w.@/-]+))=("(?:[^"\\]|\\.)*"|[^\s"]*)')
 
 
 def parse_logfmt(line: str) -> Parsed | None:
@@ -183,6 +202,21 @@ def _regex_parser(*patterns: re.Pattern[str]) -> Callable[[str], Parsed | None]:
     return parse
 
 
+def _level_scan(patterns: tuple[re.Pattern[str], ...], names: dict[str, Level]) -> Callable[[Level], str]:
+    """The patterns with their level group narrowed to the names that pass, the other groups unnamed."""
+    def scan(min_level: Level) -> str:
+        passing = sorted((n for n, lv in names.items() if level_passes(lv, min_level)), key=len, reverse=True)
+        level = "(?:" + "|".join(re.escape(n) for n in passing) + ")" if passing else "(?!)"
+        out = []
+        for pattern in patterns:
+            source = re.sub(r"\(\?P<level>(?:[^()]|\([^()]*\))*\)", level, pattern.pattern)
+            out.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", source) + ")")
+        return "|".join(out)
+
+    return scan
+
+
+_LEVEL_WORDS = {name: parse_level(name) for name in _LEVELS.split("|")}
 parse_python = _regex_parser(_PY_DEFAULT, _PY_BASIC, _PY_SPACED, _PY_BRACKET)
 
 _LOG4J_LEVEL_FIRST = re.compile(rf"^(?P<ts>{_ISO})\s+(?P<level>{_LEVELS})\s+\[(?P<thread>[^\]]*)\]\s+(?P<logger>[\w.$]+)(?:\s*-|:)\s?(?P<msg>.*)$")
@@ -190,6 +224,10 @@ _LOG4J_THREAD_FIRST = re.compile(rf"^(?P<ts>{_ISO})\s+\[(?P<thread>[^\]]*)\]\s+(
 _HADOOP = re.compile(rf"^(?P<ts>{_ISO})\s+(?P<level>{_LEVELS})\s+(?P<logger>[\w.$]+)(?:\s*\([^)]*\))?:\s?(?P<msg>.*)$")
 _SPARK = re.compile(rf"^(?P<ts>\d\d/\d\d/\d\d \d\d:\d\d:\d\d)\s+(?P<level>{_LEVELS})\s+(?P<logger>[\w.$]+):\s?(?P<msg>.*)$")
 parse_log4j = _regex_parser(_LOG4J_LEVEL_FIRST, _LOG4J_THREAD_FIRST, _SPARK, _HADOOP)
+
+# Android logcat "brief" (`adb logcat -v brief`): `D/WindowManager( 1702): message`, no time at all.
+_LOGCAT_BRIEF = re.compile(r"^(?P<level>[VDIWEF])/(?P<tag>[^(]+?)\(\s*(?P<pid>\d+)\): (?P<msg>.*)$")
+parse_logcat_brief = _regex_parser(_LOGCAT_BRIEF)
 
 
 # --- syslog -------------------------------------------------------------------------------------------
@@ -204,7 +242,7 @@ _SYSLOG_3164 = re.compile(
 )
 
 
-def parse_syslog(line: str) -> Parsed | None:
+def parse_syslog(line: str, reference: datetime | None = None) -> Parsed | None:
     match = _SYSLOG_5424.match(line)
     fmt = "rfc5424"
     if not match:
@@ -218,23 +256,29 @@ def parse_syslog(line: str) -> Parsed | None:
     if pri is not None:
         groups["facility"] = int(pri) // 8
         level = parse_level(int(pri) % 8)
-    timestamp = parse_timestamp(groups.pop("ts"))
+    text = groups.pop("ts")
+    timestamp = parse_timestamp(text, year=reference.year if reference else None)
+    if reference is not None and timestamp is not None and not text[0].isdigit():
+        timestamp = roll_back(timestamp, reference)  # BSD stamps have no year: the file's time decides
     message = groups.pop("msg", "")
     groups["rfc"] = fmt
-    if level is None:
-        level = _guess_level(message)
     return Parsed(timestamp, level, message, {k: _number(v) for k, v in groups.items()})
 
 
-_GUESS = re.compile(r"(?i)\b(fatal|panic|critical|error|failed|failure|warning|warn)\b")
+def syslog_format(reference: datetime | None) -> LogFormat:
+    """Syslog whose year-less stamps take the year of `reference` (the file's modification time)."""
+    return LogFormat("syslog", lambda line: parse_syslog(line, reference), _syslog_scan)
 
 
-def _guess_level(message: str) -> Level | None:
-    match = _GUESS.search(message)
-    if not match:
-        return None
-    word = match.group(1).lower()
-    return {"failed": Level.ERROR, "failure": Level.ERROR}.get(word) or parse_level(word)
+def _syslog_scan(min_level: Level) -> str:
+    """Lines whose <PRI> severity passes; lines without a PRI have an unknown level."""
+    values = [str(n) for n in range(192) if level_passes(parse_level(n % 8), min_level)]
+    pri = "<(?:" + "|".join(values) + ")>" if values else "(?!)"
+    no_pri = r"(?:\w{3} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) \S+ [^\s:\[]+(?:\[\d+\])?:"
+    out = [rf"^{pri}"]
+    if level_passes(None, min_level):
+        out.append(rf"^{no_pri}")
+    return "|".join(out)
 
 
 # --- Apache / nginx -----------------------------------------------------------------------------------
@@ -286,20 +330,21 @@ def parse_http_error(line: str) -> Parsed | None:
 
 
 def plain(line: str) -> Parsed:
-    return Parsed(None, _guess_level(line), line, {})
+    return Parsed(None, None, line, {})
 
 
 JSON = LogFormat("json", parse_json)
 DOCKER = LogFormat("docker", parse_docker)
 LOGFMT = LogFormat("logfmt", parse_logfmt)
-PYTHON = LogFormat("python", parse_python)
-LOG4J = LogFormat("log4j", parse_log4j)
-SYSLOG = LogFormat("syslog", parse_syslog)
+PYTHON = LogFormat("python", parse_python, _level_scan((_PY_DEFAULT, _PY_BASIC, _PY_SPACED, _PY_BRACKET), _LEVEL_WORDS), True)
+LOG4J = LogFormat("log4j", parse_log4j, _level_scan((_LOG4J_LEVEL_FIRST, _LOG4J_THREAD_FIRST, _SPARK, _HADOOP), _LEVEL_WORDS), True)
+LOGCAT_BRIEF = LogFormat("logcat-brief", parse_logcat_brief, _level_scan((_LOGCAT_BRIEF,), {c: parse_level(c) for c in "VDIWEF"}), True)
+SYSLOG = syslog_format(None)
 ACCESS = LogFormat("access", parse_access)
 HTTP_ERROR = LogFormat("http-error", parse_http_error)
 PLAIN = LogFormat("plain", plain)
 
-BUILTIN: tuple[LogFormat, ...] = (DOCKER, JSON, LOGFMT, SYSLOG, ACCESS, HTTP_ERROR, LOG4J, PYTHON)
+BUILTIN: tuple[LogFormat, ...] = (DOCKER, JSON, LOGFMT, SYSLOG, ACCESS, HTTP_ERROR, LOG4J, PYTHON, LOGCAT_BRIEF)
 _INNER_FORMATS = (LOGFMT, LOG4J, PYTHON, ACCESS, HTTP_ERROR)
 
 
@@ -321,13 +366,30 @@ def custom_format(name: str, regex: str, timestamp_format: str | None = None) ->
     return LogFormat(name, parse)
 
 
-def detect(sample: Iterable[str], formats: Iterable[LogFormat] = BUILTIN) -> LogFormat:
-    """The format that parses the most sample lines (at least a third of them), else plain."""
+def header_format(sample: Sequence[str], reference: datetime | None = None) -> LogFormat | None:
+    """The "timestamp, level, message" format fitted to these lines (see `header`), None if they have no timestamp."""
+    from mlops_tui.sources.logs.header import HeaderParser, fit
+
+    fitted = fit(sample, reference)
+    if fitted is None:
+        return None
+    header, name = fitted
+    return LogFormat(name, HeaderParser(header), header.scan, True)
+
+
+def detect(sample: Iterable[str], formats: Iterable[LogFormat] = BUILTIN, reference: datetime | None = None) -> LogFormat:
+    """The format that parses the most sample lines (at least a third of them), else plain. Ties go to the
+    earlier format; the fitted header format comes last. `reference` (the file's modification time) gives
+    year-less timestamps their year."""
     lines = [line for line in sample if line.strip()][:200]
     if not lines:
         return PLAIN
+    candidates = [syslog_format(reference) if fmt is SYSLOG else fmt for fmt in formats]
+    fitted = header_format(lines, reference)
+    if fitted is not None:
+        candidates.append(fitted)
     best, best_hits = PLAIN, 0
-    for fmt in formats:
+    for fmt in candidates:
         hits = 0
         for line in lines:
             if parse_line(fmt, line) is not None:

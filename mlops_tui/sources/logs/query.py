@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from mlops_tui.sources.logs.record import Level, LogRecord, level_names, parse_level
+from mlops_tui.sources.logs.record import Level, LogRecord, level_names, level_passes, parse_level
 
 
 class QueryError(ValueError):
@@ -172,8 +172,9 @@ class Query:
         return [(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()][:200]
 
     def accepts(self, record: LogRecord) -> bool:
-        """The structured part of the query (level, time, fields) on a parsed record."""
-        if self.min_level is not None and (record.level is None or record.level < self.min_level):
+        """The structured part of the query (level, time, fields) on a parsed record. A record of unknown
+        level passes only the loosest level filters (see `record.UNKNOWN_KEPT_FROM`)."""
+        if self.min_level is not None and not level_passes(record.level, self.min_level):
             return False
         if self.since and (record.timestamp is None or record.timestamp < self.since):
             return False
@@ -181,12 +182,38 @@ class Query:
             return False
         return all(f.matches(record) for f in self.filters)
 
-    def level_prefilter(self) -> re.Pattern[bytes] | None:
-        """Raw-byte test that every line of level >= min_level passes (for formats naming their level)."""
+    def level_prefilter(self, keyed: bool = False) -> re.Pattern[bytes] | None:
+        """Raw-byte test that every line of level >= min_level passes (for formats naming their level).
+        `keyed`: JSON and logfmt, whose level is the value of a level key (`"level":"error"`, `level=50`),
+        so only such a key followed by a passing value is a candidate, not any number on the line."""
         if self.min_level is None:
             return None
+        if keyed:
+            passing = sorted((n for n, lv in level_names().items() if lv >= self.min_level), key=len, reverse=True)
+            numbers = [str(n) for n in range(100) if (lv := parse_level(n)) is not None and lv >= self.min_level]
+            value = (r'"?(?:' + "|".join(re.escape(n) for n in passing) + r')\b"?|(?:' + "|".join(numbers) + r")\b|\d{3,}")
+            key = r'"?(?:log\.level|levelname|level|severity_text|severity|lvl|loglevel|log_level)"?\s*[:=]\s*'
+            source = key + "(?:" + value + ")"
+            return _re2(source, True) or re.compile(source.encode(), re.IGNORECASE)  # RE2: 10x faster here
         names = sorted({n for n, lv in level_names().items() if lv >= self.min_level and len(n) > 1}, key=len, reverse=True)
         return re.compile(rb"(?i)(" + b"|".join(re.escape(n.encode()) for n in names) + rb"|\b[4-6]\d\b|\b[0-4]\b)")
+
+
+def regex_finder(source: str) -> Callable[[bytes, int], int]:
+    """A byte finder for a regex (multi-line mode): RE2 when it takes the syntax, else Python's re."""
+    rx = _re2(source, False) or re.compile(source.encode("utf-8"), re.MULTILINE)
+
+    def find(buf: bytes, pos: int) -> int:
+        match = rx.search(buf, pos)
+        return -1 if match is None else match.start()
+
+    return find
+
+
+def level_counter(source: str, min_level: Level):
+    """The level scan compiled for counting: RE2 when few lines pass (warn and worse: it skips non-matching
+    text fastest), Python's re when most do (its findall builds a list of many hits faster than RE2's)."""
+    return (_re2(source, False) if min_level >= Level.WARN else None) or re.compile(source.encode("utf-8"), re.MULTILINE)
 
 
 def _re2(source: str, ignore_case: bool):

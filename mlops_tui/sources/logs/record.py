@@ -26,7 +26,7 @@ class Level(IntEnum):
 
 _ALIASES: dict[str, Level] = {}
 for _level, _names in {
-    Level.TRACE: ("trace", "trc", "finest", "finer", "verbose", "vrb"),
+    Level.TRACE: ("trace", "trc", "finest", "finer", "verbose", "vrb", "v"),
     Level.DEBUG: ("debug", "dbg", "fine", "config", "d"),
     Level.INFO: ("info", "inf", "information", "informational", "i"),
     Level.NOTICE: ("notice", "note"),
@@ -38,6 +38,16 @@ for _level, _names in {
         _ALIASES[_name] = _level
 
 _SYSLOG = [Level.CRITICAL, Level.CRITICAL, Level.CRITICAL, Level.ERROR, Level.WARN, Level.NOTICE, Level.INFO, Level.DEBUG]
+
+
+UNKNOWN_KEPT_FROM = Level.DEBUG
+"""A level filter this loose or looser (debug and up, trace and up) keeps records whose level is unknown
+(no level in their header); a stricter one leaves them out. Said in the CLI's --level help and the pane."""
+
+
+def level_passes(level: Level | None, min_level: Level) -> bool:
+    """Whether a record of `level` (None: unknown) passes the filter "min_level and worse"."""
+    return level >= min_level if level is not None else min_level <= UNKNOWN_KEPT_FROM
 
 
 def level_names() -> dict[str, Level]:
@@ -87,6 +97,8 @@ class LogRecord:
     end_line: int = 0
     continuation: bool = False
     """True for a line that belongs to the record started on an earlier line."""
+    continued: bool = False
+    """True when the record goes on in the next line although that line parses (a CRI partial `P` line)."""
     truncated: bool = False
     """True when `raw` was cut for display; `LogSource.record_at` gives all of it."""
 

@@ -42,3 +42,26 @@ def scan_lines(fd: int, start: int, end: int, finder: Finder, cancelled: Callabl
             at = line_end + 1
         pos += cut
         size = CHUNK
+
+
+def count_matches(fd: int, start: int, end: int, rx, cancelled: Callable[[], bool]) -> int:
+    """Matches of a compiled multi-line regex (re or RE2; one per line at most) in [start, end), read in
+    chunks cut after their last newline; no per-hit work in Python beyond the engine's own list."""
+    total = 0
+    pos = start
+    size = CHUNK
+    while pos < end:
+        if cancelled():
+            return total
+        buf = os.pread(fd, min(size, end - pos), pos)
+        if not buf:
+            break
+        last = pos + len(buf) >= end
+        cut = len(buf) if last else buf.rfind(b"\n") + 1
+        if cut == 0:
+            size *= 2
+            continue
+        total += len(rx.findall(buf if cut == len(buf) else buf[:cut]))
+        pos += cut
+        size = CHUNK
+    return total

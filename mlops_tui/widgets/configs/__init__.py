@@ -1,34 +1,43 @@
-"""Configs pane: structural diff, merge with provenance, and validation of ML configs."""
+"""Configs pane: structural diff, merge with provenance, and validation of ML configs.
+
+The pane renders a `ConfigsModel` (sources/configs/controller: files, stack, compare base, list mode, the diff
+and the merged stack shown) and turns keys into its calls. Its workers run the model's diff and merge and post
+DiffReady / StackReady; the views are drawn by the mixins `files.FileList`, `diffs.DiffViews`,
+`merged.MergedView` and `navigation.Navigation`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import ContentSwitcher, Input, OptionList, Static
-from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from mlops_tui.messages import OpenConfigRevision
+from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
 from mlops_tui.settings.configs import ConfigsSettings
 from mlops_tui.sources.base import SourceStatus
-from mlops_tui.sources.configs import ConfigError, ListMode
+from mlops_tui.sources.configs.compare import Comparison
+from mlops_tui.sources.configs.controller import ConfigsModel
+from mlops_tui.sources.configs.diff import ListMode
+from mlops_tui.sources.configs.stack import StackCheck
 from mlops_tui.widgets.configs.difftree import DiffTree
+from mlops_tui.widgets.configs.diffs import DiffViews, side_rows
+from mlops_tui.widgets.configs.files import FileList
 from mlops_tui.widgets.configs.lines import LinesView
-from mlops_tui.widgets.configs.jobs import DiffWork, MergeWork, diff_options, find_files, run_diff, run_merge
+from mlops_tui.widgets.configs.merged import MergedView
 from mlops_tui.widgets.configs.navigation import Navigation
-from mlops_tui.widgets.configs.rows import RevealAll, merged_rows, side_by_side
+from mlops_tui.widgets.configs.rows import RevealAll, SideBySide
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
 
-VIEWS = ("configs-tree", "configs-side", "configs-merged")
 
-
-class ConfigsPane(Navigation, Pane):
+class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
     """Config files: diff by key path, merged stack with provenance, validation. Option: cwd= (a folder that
     relative paths and REV:path are read from; default the working directory)."""
 
@@ -62,25 +71,33 @@ class ConfigsPane(Navigation, Pane):
         Binding("x", "reveal", "Reveal secret", id="configs.reveal", show=False),
     ]
 
+    @dataclass
+    class FilesListed(Message):
+        files: list[str]
+
+    @dataclass
+    class DiffReady(Message):
+        """A diff run's result; `side` holds the side-by-side rows of two files (None for folders)."""
+
+        generation: int
+        comparison: Comparison
+        side: SideBySide | None
+
+    @dataclass
+    class StackReady(Message):
+        generation: int
+        check: StackCheck
+
     def __init__(self, settings: ConfigsSettings, cwd: Path | str | None = None, **options) -> None:
         super().__init__(id="configs-pane")
         self.settings = settings
-        self.cwd = Path(cwd) if cwd is not None else None
-        self.files: list[str] = []
-        self.stack: list[str] = list(settings.stack)
-        self.base: str | None = None
-        self.list_mode = ListMode.SET if settings.ignore_order else (ListMode.KEY if settings.list_key else ListMode.POSITION)
-        self.resolved = True
-        self.resolve_env = settings.resolve_env
-        self.diff_work: DiffWork | None = None
-        self.merge_work: MergeWork | None = None
-        self.change_index = -1
+        self.model = ConfigsModel(settings, Path(cwd) if cwd is not None else None)
         self.side_file: str | None = None
-        self.reveal_all = settings.reveal_secrets
-        self.merged_reveal: set = set()
-        self.side_reveal: set = RevealAll() if self.reveal_all else set()
-        self.side_rows = None
-        self.reported = False
+        self.side_reveal: set = RevealAll() if self.model.reveal_all else set()
+        self.side_rows: SideBySide | None = None
+        self.problem_paths: list = []
+
+    files = property(lambda self: self.model.files)  # read-only view of the model (tests read it)
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="configs-note")
@@ -104,20 +121,16 @@ class ConfigsPane(Navigation, Pane):
         self._list_files()
         if len(self.settings.compare) == 2:
             self.open_diff(*self.settings.compare)
-        elif self.stack:
-            self.open_merge(self.stack)
+        elif self.model.stack:
+            self.open_merge(self.model.stack)
 
     def focus_default(self) -> None:
         focus_now(self.query_one("#configs-files", OptionList))
 
-    @work(exclusive=True, group="configs-files", exit_on_error=False, thread=True)
-    def _list_files(self) -> list[str]:
-        return find_files(self.settings.paths, self.cwd)
-
     def open_diff(self, old: str, new: str) -> None:
         """Diff two configs (files, REV:path, folders or stacks a+b) by key path."""
         self._title(f"diff {old} → {new} …")
-        self._run_diff(old, new)
+        self._run_diff(old, new, self.model.list_mode, self.model.begin())
 
     def open_revision(self, path: str, old_rev: str, new_rev: str) -> None:
         """Diff one config between two git revisions."""
@@ -125,320 +138,62 @@ class ConfigsPane(Navigation, Pane):
 
     def open_merge(self, specs: list[str]) -> None:
         self._title(f"merge {' + '.join(specs)} …")
-        self._run_merge(list(specs), list(self.settings.overrides), self.resolve_env)
+        self._run_merge(list(specs), self.model.resolve_env, self.model.begin())
 
-    @work(exclusive=True, group="configs", exit_on_error=False, thread=True)
-    def _run_diff(self, old: str, new: str) -> DiffWork:
-        return run_diff(old, new, diff_options(self.settings, self.list_mode), self.cwd, self.reveal_all)
+    # workers: the model computes in a thread, the result comes back as a message ----------------
+    @work(thread=True, exclusive=True, group="configs-files", exit_on_error=False, name="configs.files")
+    def _list_files(self) -> None:
+        self.post_message(self.FilesListed(self.model.list_files()))
 
-    @work(exclusive=True, group="configs", exit_on_error=False, thread=True)
-    def _run_merge(self, specs: list[str], overrides: list[str], resolve_env: bool) -> MergeWork:
-        return run_merge(self.settings, specs, overrides, resolve_env, self.cwd)
+    @work(thread=True, exclusive=True, group="configs", exit_on_error=False, name="configs.diff")
+    def _run_diff(self, old: str, new: str, mode: ListMode, generation: int) -> None:
+        comparison = self.model.compare(old, new, mode)
+        self.post_message(self.DiffReady(generation, comparison, side_rows(comparison, self.model.reveal_all)))
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.SUCCESS:
-            result = worker.result
-            if worker.group == "configs-files":
-                self._show_files(result)
-            elif isinstance(result, DiffWork):
-                self.reported = True
-                self._show_diff(result)
-            elif isinstance(result, MergeWork):
-                self.reported = True
-                self._show_merge(result)
+    @work(thread=True, exclusive=True, group="configs", exit_on_error=False, name="configs.merge")
+    def _run_merge(self, specs: list[str], resolve_env: bool, generation: int) -> None:
+        self.post_message(self.StackReady(generation, self.model.merge(specs, resolve_env)))
+
+    @on(FilesListed)
+    def _files_listed(self, message: FilesListed) -> None:
+        status = self.model.show_files(message.files)
+        self._render_files()
+        self.query_one("#configs-files", OptionList).border_title = sanitize(self.model.files_title(), 26)
+        if status is not None:
+            self._status(status)
+
+    @on(DiffReady)
+    def _diff_ready(self, message: DiffReady) -> None:
+        if self.model.current(message.generation):  # else a newer diff or merge replaced it
+            self._show_diff(message.comparison, message.side)
+
+    @on(StackReady)
+    def _stack_ready(self, message: StackReady) -> None:
+        if self.model.current(message.generation):
+            self._show_check(message.check)
 
     def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
         """A file that cannot be read or merged: the last good view is kept (widgets/pane.py's one handler)."""
-        self.reported = worker.group == "configs"
-        message = str(error) if isinstance(error, ConfigError) else f"{type(error).__name__}: {error}"
+        message, status = self.model.failed(error, run=worker.group == "configs")
         self._title(message, error=True)
-        status = SourceStatus.failing("configs", message, "the last good view is kept; fix the file or pick another")
+        self._status(status)
+
+    def _status(self, status: SourceStatus) -> None:
         self.query_one(SourceNote).show(status)
-        self.report(status)
+        self.post_message(SourceStatusChanged(status))
 
-    # files --------------------------------------------------------------------------------------
-    def _show_files(self, files: list[str]) -> None:
-        self.files = files
-        self._render_files()
-        self.query_one("#configs-files", OptionList).border_title = sanitize(self.settings.paths[0] if len(self.settings.paths) == 1 else "files", 26)
-        if self.reported:
-            return  # a diff, merge or error already reports the pane's state
-        if files:
-            status = SourceStatus.ok("configs", f"{len(files)} config file{'s' if len(files) != 1 else ''}")
-        else:
-            status = SourceStatus.absent("configs", "no configs: create ./configs/ or set configs.paths=[PATH,...]")
-        self.query_one(SourceNote).show(status)
-        self.report(status)
-
-    def _render_files(self) -> None:
-        options = self.query_one("#configs-files", OptionList)
-        highlighted = options.highlighted
-        options.clear_options()
-        for spec in self.files:
-            marks = ""
-            if spec in self.stack:
-                marks += f"{self.stack.index(spec) + 1}+"
-            if spec == self.base:
-                marks += "◆"
-            label = Text(sanitize(f"{marks:>2} {self._short(spec)}" if marks else f"   {self._short(spec)}"), no_wrap=True, overflow="ellipsis")
-            options.add_option(Option(label))
-        if highlighted is not None and self.files:
-            options.highlighted = min(highlighted, len(self.files) - 1)
-
-    def _short(self, spec: str) -> str:
-        """spec without the configured folder it was found in (the folder is the list's title)."""
-        for root in self.settings.paths:
-            prefix = root.rstrip("/") + "/"
-            if spec.startswith(prefix) and len(self.settings.paths) == 1:
-                return spec[len(prefix):]
-        return spec
-
-    def _highlighted_file(self) -> str | None:
-        options = self.query_one("#configs-files", OptionList)
-        if options.highlighted is None or not self.files:
-            return None
-        return self.files[options.highlighted]
-
+    # lists and the find box ---------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#configs-files")
     def _file_selected(self, event: OptionList.OptionSelected) -> None:
-        spec = self.files[event.option_index]
-        if self.base and self.base != spec:
-            self.open_diff(self.base, spec)
-        else:
-            self.open_merge([spec])
+        self._open_file(event.option_index)
 
     @on(OptionList.OptionSelected, "#configs-problems")
     def _problem_selected(self, event: OptionList.OptionSelected) -> None:
-        view = self.query_one("#configs-merged", LinesView)
-        index = view.rows.index_of(self._problem_paths[event.option_index]) if hasattr(view.rows, "index_of") else None
-        if index is not None:
-            self.action_show_view("configs-merged")
-            view.move_to(index)
-            view.focus()
-
-    def action_compare(self) -> None:
-        """c: mark the highlighted file as the base; on another file, diff base → it."""
-        spec = self._highlighted_file()
-        if spec is None:
-            return
-        if self.base is None or self.base == spec:
-            self.base = None if self.base == spec else spec
-            self._title(f"compare base: {spec} — highlight another file and press c or enter" if self.base else "compare base cleared")
-        else:
-            self.open_diff(self.base, spec)
-        self._render_files()
-
-    def action_toggle_stack(self) -> None:
-        spec = self._highlighted_file()
-        if spec is None:
-            return
-        if spec in self.stack:
-            self.stack.remove(spec)
-        else:
-            self.stack.append(spec)
-        self._render_files()
-        self._title(f"stack: {' + '.join(self.stack) or '(empty)'} — m: show merged")
-
-    def action_merged(self) -> None:
-        specs = self.stack or ([self._highlighted_file()] if self._highlighted_file() else [])
-        if specs:
-            self.open_merge(specs)
-        else:
-            self._title("nothing to merge: add files with space (or set configs.stack)", error=True)
-
-    # diff -----------------------------------------------------------------------------------------
-    def _show_diff(self, work: DiffWork) -> None:
-        self.diff_work = work
-        self.change_index = -1
-        comparison = work.comparison
-        result = comparison.result
-        tree = self.query_one(DiffTree)
-        tree.reveal = set()
-        tree.reveal_all = self.reveal_all
-        tree.show_result(f"{work.old} → {work.new}", result, comparison.old.data, comparison.new.data, comparison.old.is_dir)
-        self.side_file = None
-        self.side_reveal = RevealAll() if self.reveal_all else set()
-        self._fill_side(None, fresh=True)
-        mode = f"lists by {self.list_mode.value}" + (f" ({self.settings.list_key})" if self.list_mode is ListMode.KEY else "")
-        self._title(f"{work.old} → {work.new}: {result.summary()} · {mode}")
-        self.action_show_view("configs-tree") if self._view() == "configs-merged" else None
-        status = SourceStatus.ok("configs", f"diff: {result.summary()}")
-        self.query_one(SourceNote).show(status)
-        self.report(status)
-
-    def _fill_side(self, file: str | None, fresh: bool = False) -> None:
-        if self.diff_work is None:
-            return
-        comparison = self.diff_work.comparison
-        if fresh and self.diff_work.side is not None:
-            self._show_side(self.diff_work.side, None)
-            return
-        old, new = comparison.old.data, comparison.new.data
-        if comparison.old.is_dir:
-            old, new = old.get(file) if file else None, new.get(file) if file else None
-        reveal = self.side_reveal
-        rows = side_by_side(old, new, comparison.result, file, reveal) if (old is not None or new is not None) else None
-        left, right = self.query_one("#configs-side-old", LinesView), self.query_one("#configs-side-new", LinesView)
-        self.side_file = file
-        if rows is None:
-            left.set_rows([], "directories: press n to walk to a change; its file shows here")
-            right.set_rows([], "")
-            return
-        self._show_side(rows, file)
-
-    def _show_side(self, rows, file: str | None) -> None:
-        left, right = self.query_one("#configs-side-old", LinesView), self.query_one("#configs-side-new", LinesView)
-        self.side_file = file
-        self.side_rows = rows
-        left.set_rows(rows.left, "(empty)")
-        right.set_rows(rows.right, "(empty)")
-        left.border_title = sanitize(f"{self.diff_work.old}" + (f" · {file}" if file else ""))
-        right.border_title = sanitize(f"{self.diff_work.new}" + (f" · {file}" if file else ""))
-
-    def action_walk(self, step: int) -> None:
-        """n/p: the next/previous change (diff views) or problem (merged view)."""
-        view = self._view()
-        if view == "configs-merged":
-            self._walk_rows(self.query_one("#configs-merged", LinesView), step)
-            return
-        if self.diff_work is None or not self.diff_work.comparison.result.changes:
-            self._title("no changes to walk", error=self.diff_work is None)
-            return
-        changes = self.diff_work.comparison.result.changes
-        self.change_index = (self.change_index + step) % len(changes)
-        change = changes[self.change_index]
-        self._title(f"change {self.change_index + 1}/{len(changes)}: {change.where} ({change.kind.value.replace('_', ' ')})")
-        if view == "configs-tree":
-            self.query_one(DiffTree).select_change(change)
-        else:
-            self._side_to(change)
-
-    @on(LinesView.CursorMoved)
-    def _sync_side(self, event: LinesView.CursorMoved) -> None:
-        ids = {"configs-side-old": "#configs-side-new", "configs-side-new": "#configs-side-old"}
-        other_id = ids.get(event.view.id or "")
-        if other_id:
-            other = self.query_one(other_id, LinesView)
-            if other.cursor != event.index:
-                other.cursor = event.index
-                other.scroll_to(y=event.view.scroll_offset.y, animate=False, immediate=True)
-
-    def action_list_mode(self) -> None:
-        modes = [ListMode.POSITION, ListMode.SET] + ([ListMode.KEY] if self.settings.list_key else [])
-        self.list_mode = modes[(modes.index(self.list_mode) + 1) % len(modes)] if self.list_mode in modes else ListMode.POSITION
-        if self.diff_work is not None:
-            self.open_diff(self.diff_work.old, self.diff_work.new)
-        else:
-            self._title(f"lists compared by {self.list_mode.value}")
-
-    # merged ---------------------------------------------------------------------------------------
-    def _show_merge(self, work: MergeWork) -> None:
-        self.merge_work = work
-        self.merged_reveal = set()
-        self._fill_merged()
-        self.action_show_view("configs-merged")
-        merged = work.merged
-        problems = len(merged.problems)
-        text = f"merged {' + '.join(work.specs)}" + (f" + {len(work.overrides)} override(s)" if work.overrides else "")
-        text += f": {len(merged.entries):,} keys"
-        if work.against:
-            text += f" · {len(work.violations)} validation error{'s' if len(work.violations) != 1 else ''} ({work.against})" if work.violations else f" · valid ({work.against})"
-        if problems:
-            text += f" · {problems} unresolved/missing"
-        text += " · " + ("resolved" if self.resolved else "raw") + (" +env" if self.resolve_env else "")
-        self._title(text, error=bool(work.validation_error))
-        if work.validation_error:
-            status = SourceStatus.failing("configs", work.validation_error, "check configs.model / configs.model_path / configs.schema_file")
-        else:
-            brief = f"merged {len(work.specs)} file{'s' if len(work.specs) != 1 else ''}: {len(merged.entries):,} keys"
-            if work.against:
-                brief += f", {len(work.violations)} validation error{'s' if len(work.violations) != 1 else ''}"
-            status = SourceStatus.ok("configs", brief)
-        self.query_one(SourceNote).show(status)
-        self.report(status)
-
-    def _fill_merged(self) -> None:
-        work = self.merge_work
-        if work is None:
-            return
-        reveal = self.merged_reveal
-        if self.reveal_all:
-            reveal = {e.path for e in work.merged.entries}
-        view = self.query_one("#configs-merged", LinesView)
-        view.set_rows(merged_rows(work.merged, self.resolved, work.violations, reveal), "(empty config)")
-        view.border_title = sanitize(" + ".join(work.specs))
-        problems = self.query_one("#configs-problems", OptionList)
-        problems.clear_options()
-        self._problem_paths = []
-        items: list[tuple[tuple, str]] = []
-        if work.validation_error:
-            items.append(((), f"validation not run: {work.validation_error}"))
-        items += [(v.path, f"✗ {v.key}: {v.message}") for v in work.violations]
-        for entry in work.merged.problems:
-            if entry.missing:
-                items.append((entry.path, f"? {entry.key}: missing value (???) from {entry.source}"))
-            elif entry.error:
-                items.append((entry.path, f"✗ {entry.key}: {entry.error}"))
-        for path, text in items:
-            self._problem_paths.append(path)
-            problems.add_option(Option(literal(text, limit=300)))
-        problems.border_title = f"{len(items)} problem{'s' if len(items) != 1 else ''}"
-        problems.set_class(not items, "-empty")
-
-    _problem_paths: list = []
-
-    def action_toggle_resolved(self) -> None:
-        self.resolved = not self.resolved
-        if self.merge_work is not None:
-            self._show_merge(self.merge_work)
-
-    def action_toggle_env(self) -> None:
-        self.resolve_env = not self.resolve_env
-        if self.merge_work is not None:
-            self.open_merge(self.merge_work.specs)
-        else:
-            self._title("${oc.env:...} will be " + ("resolved" if self.resolve_env else "left unresolved"))
-
-    def action_reveal(self) -> None:
-        """x: show or mask the secret under the cursor (this pane only; never logged)."""
-        view = self._view()
-        if view == "configs-tree":
-            path = self.query_one(DiffTree).toggle_reveal()
-        elif view == "configs-merged":
-            lines = self.query_one("#configs-merged", LinesView)
-            path = lines.rows[lines.cursor].path if lines.rows else None
-            if path is not None:
-                self.merged_reveal ^= {path}
-                self._fill_merged()
-        else:
-            right = self.query_one("#configs-side-new", LinesView)
-            path = right.rows[right.cursor].path if right.rows else None
-            if path is not None and self.side_rows is not None:
-                self.side_rows.toggle_reveal(path)
-                self.query_one("#configs-side-old", LinesView).refresh()
-                right.refresh()
-        if path is None:
-            self._title("no value under the cursor to reveal")
-
-    # find -----------------------------------------------------------------------------------------
-    def action_search(self) -> None:
-        """/: find a key path in the current view (diff changes, side by side or merged rows)."""
-        box = self.query_one("#configs-find", Input)
-        box.add_class("-open")
-        focus_now(box)
+        self._go_to_problem(event.option_index)
 
     @on(Input.Submitted, "#configs-find")
     def _find_submitted(self, event: Input.Submitted) -> None:
         self.find(event.value)
-
-    def on_key(self, event) -> None:
-        box = self.query_one("#configs-find", Input)
-        if event.key == "escape" and box.has_focus:
-            event.stop()
-            box.remove_class("-open")
-            self.focus_view()
 
     # views ----------------------------------------------------------------------------------------
     def _view(self) -> str:

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from mlops_tui.sources.configs import format_path
 from mlops_tui.sources.configs.diff import Change
+from mlops_tui.widgets.configs.difftree import DiffTree
 from mlops_tui.widgets.configs.lines import LinesView
 from mlops_tui.widgets.configs.rows import positional
+from mlops_tui.widgets.pane import focus_now
 from mlops_tui.widgets.text import sanitize
 
 
 class Navigation:
     """Mixed into ConfigsPane: the walking and finding that n/p and / do in each view."""
 
+    def action_walk(self, step: int) -> None:
+        """n/p: the next/previous change (diff views) or problem (merged view)."""
+        if self._view() == "configs-merged":
+            self._walk_rows(self.query_one("#configs-merged", LinesView), step)
+            return
+        change = self.model.walk(step)
+        if change is None:
+            self._title("no changes to walk", error=self.model.comparison is None)
+            return
+        self._walked_to(change)
+
+    def _walked_to(self, change: Change) -> None:
+        self._title(self.model.walk_text(change))
+        if self._view() == "configs-tree":
+            self.query_one(DiffTree).select_change(change)
+        else:
+            self._side_to(change)
+
     def _side_to(self, change: Change) -> None:
-        if change.file != self.side_file and self.diff_work.comparison.old.is_dir:
+        comparison = self.model.comparison
+        if change.file != self.side_file and comparison.old.is_dir:
             self._fill_side(change.file)
-        comparison = self.diff_work.comparison
         old, new = comparison.old.data, comparison.new.data
         if comparison.old.is_dir:
             old, new = old.get(change.file), new.get(change.file)
@@ -39,6 +61,19 @@ class Navigation:
         view.move_to(index)
         self._title(f"problem {marked.index(index) + 1}/{len(marked)}: {sanitize(view.rows[index].text, 200)}")
 
+    def action_search(self) -> None:
+        """/: find a key path in the current view (diff changes, side by side or merged rows)."""
+        box = self.query_one("#configs-find", Input)
+        box.add_class("-open")
+        focus_now(box)
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#configs-find", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            box.remove_class("-open")
+            self.focus_view()
+
     def focus_view(self) -> None:
         target = {"configs-tree": "#configs-tree", "configs-side": "#configs-side-new", "configs-merged": "#configs-merged"}[self._view()]
         self.query_one(target).focus()
@@ -50,13 +85,10 @@ class Navigation:
             return False
         view = self._view()
         if view == "configs-tree":
-            changes = self.diff_work.comparison.result.changes if self.diff_work else []
-            order = list(range(self.change_index + 1, len(changes))) + list(range(0, self.change_index + 1))
-            for index in order:
-                if needle in changes[index].where.lower():
-                    self.change_index = index - 1
-                    self.action_walk(1)
-                    return True
+            change = self.model.find_change(needle)
+            if change is not None:
+                self._walked_to(change)
+                return True
         else:
             lines = self.query_one("#configs-merged" if view == "configs-merged" else "#configs-side-new", LinesView)
             rows = lines.rows

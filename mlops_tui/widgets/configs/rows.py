@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mlops_tui.sources.configs.diff import Change, DiffResult, Kind
+from mlops_tui.sources.configs.diff import Change, DiffResult, Kind, kind_of
 from mlops_tui.sources.configs.keypath import KeyPath, ListKey, format_path, mask_at
 from mlops_tui.sources.configs.merge import Merged, leaves
 from mlops_tui.sources.configs.validate import Violation
@@ -73,6 +73,15 @@ class LazyRows(Sequence):
             row = self._cache[index] = self.build(index)
         return row
 
+    @property
+    def built(self) -> int:
+        """How many rows are built now (the rest are built when drawn)."""
+        return len(self._cache)
+
+    def forget(self) -> None:
+        """Drop the built rows: each is built again when next drawn (after what they show changed)."""
+        self._cache.clear()
+
     def index_of(self, path: KeyPath) -> int | None:
         if self._index is None:
             self._index = {p: i for i, p in enumerate(self.paths) if p is not None}
@@ -120,8 +129,8 @@ class SideBySide:
     def toggle_reveal(self, path: KeyPath) -> None:
         """Show or mask the value at path on both sides (rows are rebuilt when next drawn)."""
         self.reveal ^= {path}
-        self.left._cache.clear()
-        self.right._cache.clear()
+        self.left.forget()
+        self.right.forget()
 
 
 def side_by_side(old: Any, new: Any, result: DiffResult, file: str | None = None, reveal: set[KeyPath] | None = None) -> SideBySide:
@@ -235,11 +244,5 @@ def change_label(change: Change, reveal: bool) -> list[tuple[str, str]]:
         return [("+ ", "added"), (key, "added-key"), (": ", "added"), (show(new), "added")]
     if change.kind is Kind.REMOVED:
         return [("- ", "removed"), (key, "removed-key"), (": ", "removed"), (show(old), "removed")]
-    note = f"  ({_type(change.old)} → {_type(change.new)})" if change.kind is Kind.TYPE_CHANGED else ""
+    note = f"  ({kind_of(change.old)} → {kind_of(change.new)})" if change.kind is Kind.TYPE_CHANGED else ""
     return [("~ ", "changed"), (key, "changed-key"), (": ", "changed"), (show(old), "removed"), (" → ", "changed"), (show(new), "added"), (note, "muted")]
-
-
-def _type(value: Any) -> str:
-    from mlops_tui.sources.configs.diff import _kind_of
-
-    return _kind_of(value)

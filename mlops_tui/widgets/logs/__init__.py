@@ -25,6 +25,7 @@ from mlops_tui.sources.logs.controller import LEVEL_STEPS, LogsModel, default_fi
 from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
 from mlops_tui.widgets.logs.detail import RecordDetail
+from mlops_tui.widgets.logs.patterns import PatternsSwitch, PatternsView
 from mlops_tui.widgets.logs.search import SearchRuns
 from mlops_tui.widgets.logs.view import LogView
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
@@ -35,7 +36,7 @@ FIRST_BUDGET = 256 * 1024  # bytes indexed before the first screen is drawn
 INDEX_BUDGET = 64 * 1024 * 1024  # bytes indexed between two repaints while a big file opens
 
 
-class LogsPane(AskLine, SearchRuns, Pane):
+class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
     """Tail and search of log files: follow, search, filter, level filter, time jump, detail, save, copy."""
 
     DEFAULT_CSS = """
@@ -44,9 +45,13 @@ class LogsPane(AskLine, SearchRuns, Pane):
     LogsPane #logs-input { display: none; height: 3; border: tall $accent; }
     LogsPane.-asking #logs-input { display: block; }
     LogsPane.-error #logs-note { color: $error; }
+    LogsPane PatternsView { display: none; }
+    LogsPane.-patterns PatternsView { display: block; }
+    LogsPane.-patterns #logs-view, LogsPane.-patterns #logs-bar { display: none; }
     """
     BINDINGS = [
         Binding("slash", "ask('search')", "Search", id="logs.search"),
+        Binding("p", "patterns", "Patterns", id="logs.patterns"),
         Binding("n", "hit(1)", "Next hit", id="logs.next"),
         Binding("N", "hit(-1)", "Prev hit", id="logs.previous"),
         Binding("f", "toggle_filter", "Filter", id="logs.filter"),
@@ -105,6 +110,7 @@ class LogsPane(AskLine, SearchRuns, Pane):
     def compose(self) -> ComposeResult:
         yield SourceNote(id="logs-note")
         yield LogView(max_line=self.settings.max_line_display, id="logs-view")
+        yield PatternsView(id="logs-patterns")
         yield Static(id="logs-bar")
         yield Input(id="logs-input")
 
@@ -149,6 +155,7 @@ class LogsPane(AskLine, SearchRuns, Pane):
         if not source.complete and hasattr(source, "tail_preview"):
             preview = source.tail_preview(200, self.settings.max_line_display)
         self.post_message(self.Opened(source, preview))
+        self.post_message(self.Grew(source.status()))  # a small file is read whole above: it never grows again
         while not worker.is_cancelled and not self.closed:
             changed = source.refresh(None if source.complete else self.index_budget)
             if changed:
@@ -225,6 +232,7 @@ class LogsPane(AskLine, SearchRuns, Pane):
             self._close_input()
             return
         self.model.clear()
+        self.clear_patterns()
         self._restart_search()
 
     @on(JumpTo)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mlops_tui.sources.logs import LogSource
 from mlops_tui.sources.logs.controller import LogsModel
 from mlops_tui.sources.logs.histogram import histogram
+from mlops_tui.sources.logs.record import level_passes
 
 
 def bar_text(model: LogsModel, view, source: LogSource | None) -> str:
@@ -21,8 +22,10 @@ def bar_text(model: LogsModel, view, source: LogSource | None) -> str:
         if not source.complete:
             parts.append(f"indexing {source.progress:.0%}")
     parts.append("▶ following" if view.follow else "⏸ paused (End follows)")
+    if getattr(view, "keep", None) is not None:
+        parts.append(view.keep[2])
     if model.level is not None:
-        parts.append(f"level ≥ {model.level.label}")
+        parts.append(f"level ≥ {model.level.label}" + (" or none" if level_passes(None, model.level) else ""))
     hits = model.hits_text()
     if hits is not None and model.query is not None:
         bars = histogram(model.stamps, 16).bars() if model.stamps else ""

@@ -85,6 +85,8 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.source: LogSource | None = None
         self.subset: array | None = None  # source rows shown when filtering, in order
+        self.wanted: array | None = None  # the rows the search filter asked for (before the pattern filter)
+        self.keep = None  # the patterns view's filter: (its rows, a test of one row, its words for the bar)
         self.preview: list[LogRecord] | None = None  # the file's last lines while the index has not reached them
         self.query: Query | None = None
         self.max_line = max_line
@@ -101,12 +103,20 @@ class LogView(ScrollView, can_focus=True):
     def set_subset(self, rows: array | None) -> None:
         """Show only these source rows (None: all). Keeps the cursor on the nearest row."""
         current = self.source_row(self.cursor) if self.row_count else None
+        self.wanted = rows
+        if self.keep is not None:
+            rows = self.keep[0] if rows is None else array("Q", filter(self.keep[1], rows))
         self.subset = rows
         self._cache.clear()
         self.data_changed()
         if current is not None and not self.follow:
             self.cursor = self.view_row(current)
             self.scroll_to_cursor(center=True)
+
+    def set_keep(self, rows: array | None, accepts=None, words: str = "") -> None:
+        """Narrow what is shown to the patterns view's rows (None: no pattern filter)."""
+        self.keep = None if rows is None else (rows, accepts, words)
+        self.set_subset(self.wanted)
 
     def set_query(self, query: Query | None) -> None:
         self.query = query if query is not None and query.pattern else None

@@ -1,0 +1,145 @@
+"""Where a rule's samples come from: one class per kind of input, each with `sample(at) -> list[Sample]`.
+
+`sample` raises an error whose str() is the reason (the rule then shows `error`), and returns an empty list
+when the query has no series (the rule shows `no data`). Adding a kind of input (drift scores, search-engine
+logs) is one class here and one branch in `input_for`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import datetime, timezone
+from typing import Protocol
+
+from mlops_tui.settings.alerts import AlertRule
+from mlops_tui.sources.alerts.rules import Sample
+
+
+class RuleInputError(Exception):
+    """A rule whose input cannot be built or read; the message is for the user."""
+
+
+class RuleInput(Protocol):
+    def sample(self, at: float) -> list[Sample]: ...
+
+    def close(self) -> None: ...
+
+
+class PrometheusInput:
+    """A PromQL expression evaluated at the evaluation time (an instant query with `time`), one sample per series."""
+
+    def __init__(self, backend, expr: str) -> None:
+        self.backend, self.expr = backend, expr
+
+    def sample(self, at: float) -> list[Sample]:
+        out = []
+        for series in self.backend.instant(self.expr, at):
+            value = series.last()
+            if value is not None:
+                out.append(Sample({"__name__": series.name, **series.labels}, float(value)))
+        return out
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+class InfluxInput:
+    """An InfluxQL query over the window before the evaluation time ($__from/$__to bound), the last value of each
+    series."""
+
+    def __init__(self, backend, expr: str, window: float) -> None:
+        self.backend, self.expr, self.window = backend, expr, window
+
+    def sample(self, at: float) -> list[Sample]:
+        out = []
+        for series in self.backend.range_query(self.expr, at - self.window, at, self.window):
+            values = [v for v in series.values if not math.isnan(v)]
+            if values:
+                out.append(Sample(dict(series.labels), float(values[-1])))
+        return out
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+class LocalInput:
+    """A series of this machine (`cpu`, `memory`, `swap`, `disk.read`, `net.rx`, `core0`, `gpu0.util`, ...: the
+    names of `LocalSnapshot.series`), sampled now (local resources have no history to query at another time)."""
+
+    def __init__(self, expr: str, sampler=None) -> None:
+        from mlops_tui.sources.metrics.local import LocalMetricSource
+
+        self.expr = expr
+        self.sampler = sampler if sampler is not None else LocalMetricSource(top=0)
+
+    def sample(self, at: float) -> list[Sample]:
+        snapshot = self.sampler.sample()
+        if snapshot is None:
+            return []
+        values = snapshot.series()
+        if self.expr not in values:
+            known = ", ".join(sorted(values))
+            raise RuleInputError(f"no local series {self.expr!r} (known: {known})")
+        value = values[self.expr]
+        return [] if value is None else [Sample({"series": self.expr}, float(value))]
+
+    def close(self) -> None:
+        self.sampler.close()
+
+
+class LogCountInput:
+    """The number of log records matching a search (as typed in the Logs pane) whose time is in the window
+    before the evaluation time. Records without a timestamp cannot be placed in a window and are not counted."""
+
+    def __init__(self, source, expr: str, window: float) -> None:
+        from mlops_tui.sources.logs.controller import parse_search
+        from mlops_tui.sources.logs.query import Query
+
+        self.source, self.window = source, window
+        try:
+            self.query = parse_search(expr) or Query("")
+        except ValueError as exc:
+            raise RuleInputError(f"not a log search: {exc}") from None
+
+    def sample(self, at: float) -> list[Sample]:
+        while self.source.refresh(None) and not self.source.complete:
+            pass
+        until = datetime.fromtimestamp(at, timezone.utc)
+        since = datetime.fromtimestamp(at - self.window, timezone.utc)
+        count = self.source.count(dataclasses.replace(self.query, since=since, until=until))
+        return [Sample({}, float(count))]
+
+    def close(self) -> None:
+        self.source.close()
+
+
+def input_for(rule: AlertRule, settings) -> RuleInput:
+    """The input a rule reads, from the whole settings; RuleInputError saying what is wrong otherwise."""
+    if rule.kind == "drift":
+        raise RuleInputError("drift rules have no input yet: drift scores are not built")
+    if rule.kind == "log":
+        if rule.source != "files":
+            raise RuleInputError(f"log rules read `files` (logs.files or ./logs/); {rule.source!r} is not a log source")
+        from mlops_tui.sources.logs import LogOpenError, QueryError, custom_formats, open_files
+        from mlops_tui.sources.logs.controller import default_files
+
+        patterns = default_files((), settings.logs.files)
+        if not patterns:
+            raise RuleInputError("no log files: set logs.files=[PATH,...] or put files in ./logs/")
+        try:
+            source = open_files(patterns, custom_formats(settings.logs.formats), follow=False)
+        except (LogOpenError, QueryError) as exc:
+            raise RuleInputError(str(exc)) from None
+        return LogCountInput(source, rule.expr, rule.seconds("window"))
+    if rule.source == "local":
+        return LocalInput(rule.expr)
+    from mlops_tui.sources.metrics.remote.factory import SourceConfigError, open_source
+
+    try:
+        backend = open_source(settings.metrics, rule.source)
+    except SourceConfigError as exc:
+        raise RuleInputError(str(exc)) from None
+    if backend.kind == "prometheus":
+        return PrometheusInput(backend, rule.expr)
+    return InfluxInput(backend, rule.expr, rule.seconds("window"))
