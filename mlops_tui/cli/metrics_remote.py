@@ -15,7 +15,8 @@ from mlops_tui.sources.metrics.remote import (
     FLEET_COLUMNS,
     choose_step,
 )
-from mlops_tui.sources.metrics.remote.factory import SourceConfigError, open_source
+from mlops_tui.sources.metrics.remote.factory import SourceConfigError
+from mlops_tui.sources.metrics.remote.poller import RemotePoller
 from mlops_tui.sources.timespec import parse_duration
 from mlops_tui.sources.units import format_value
 from mlops_tui.text import sanitize
@@ -25,7 +26,8 @@ CLI_POINTS = 240  # points per series for --query: a terminal-wide chart's worth
 
 def run_remote(settings: Settings, *, source: str, query: str | None, since: str, hosts: bool,
                as_json: bool) -> None:
-    """Print the series of query over the last `since`, or the fleet table; exit 3 when the source fails."""
+    """Print the series of query over the last `since`, or the fleet table; exit 3 when the source fails.
+    Fetched through the same poller calls as the Remote view's."""
     if not hosts and not query:
         fail("--source needs --query EXPR or --hosts", EXIT_USAGE)
     if hosts and query:
@@ -35,19 +37,19 @@ def run_remote(settings: Settings, *, source: str, query: str | None, since: str
     except ValueError as exc:
         fail(f"--since: {exc}", EXIT_USAGE)
     try:
-        backend = open_source(settings.metrics, source)
+        poller = RemotePoller.single(settings.metrics, source, retrying=False)
     except SourceConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     try:
         if hosts:
-            rows = backend.fleet()
+            rows = poller.fleet(source)
             if as_json:
                 emit_json([row.to_json() for row in rows])
             else:
                 _print_fleet(rows)
             return
         end = time.time()
-        series = backend.range_query(query, end - span, end, choose_step(span, CLI_POINTS))
+        series = poller.range(source, query, end - span, end, choose_step(span, CLI_POINTS))
         if as_json:
             emit_json([s.to_json() for s in series])
         else:
@@ -57,7 +59,7 @@ def run_remote(settings: Settings, *, source: str, query: str | None, since: str
     except httpx.HTTPError as exc:  # anything the retry policy does not turn into a BackendError
         fail(f"{source}: {type(exc).__name__}: {sanitize(str(exc))}", EXIT_BACKEND)
     finally:
-        backend.close()
+        poller.close()
 
 
 def _print_fleet(rows) -> None:

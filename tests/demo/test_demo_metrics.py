@@ -278,7 +278,7 @@ async def test_the_remote_tab_opens_the_ml_serving_dashboard_on_the_demo(tmp_pat
             for _ in range(600):  # dashboard, then $instance, then the charts for it (other panes' workers run on)
                 await pilot.pause(0.05)
                 charts = list(view.query(RemoteChart))
-                if view.variables and charts and all(c.loaded and c.series for c in charts):
+                if view.nav.variables and charts and all(c.loaded and c.series for c in charts):
                     break
             header = str(view.query_one("#remote-header").render())
             assert f"Dashboard ML serving · $instance={exporter.address}" in header

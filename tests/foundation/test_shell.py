@@ -55,10 +55,8 @@ async def test_hidden_panes_are_built_after_the_first_frame_and_a_key_before_tha
         # only the shown pane exists at first; the others come right after
         assert [pane.id for pane in app.query(Pane)] in (["metrics-pane"], [f"{p}-pane" for p, _ in app.PANES])
         await pilot.press("2")  # possibly before the Models pane is built
-        for _ in range(100):
-            if app.panes_ready.is_set() and app.focused is not None and app.query_one("#models-pane") in app.focused.ancestors:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: app.panes_ready.is_set() and app.focused is not None
+                    and app.query_one("#models-pane") in app.focused.ancestors, describe=lambda: app.focused)
         assert app.active_pane_id == "models"
         assert app.panes_ready.is_set()
         assert app.focused is not None and app.query_one("#models-pane") in app.focused.ancestors
@@ -71,10 +69,8 @@ async def test_search_key_right_after_a_pane_key_waits_for_the_pane_to_be_built(
         # both keys queued at once, as a fast typist's would be: "/" is handled before the pane is built
         app.post_message(events.Key("4", "4"))
         app.post_message(events.Key("slash", "/"))
-        for _ in range(100):
-            if app.focused is not None and app.focused.id == "configs-find":
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "configs-find",
+                    describe=lambda: app.focused)
         assert app.focused is not None and app.focused.id == "configs-find"
         assert app.is_running
 
@@ -103,10 +99,8 @@ async def test_keys_typed_in_one_burst_reach_the_pane_and_search_box_they_open(p
         await pilot.pause()
         for key in (pane_key, "slash", "p", "y", "t", "3"):
             app.post_message(events.Key(key, "/" if key == "slash" else key))
-        for _ in range(100):
-            if app.focused is not None and app.focused.id == box_id and app.focused.value.endswith("pyt3"):
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: app.focused is not None and app.focused.id == box_id
+                    and app.focused.value.endswith("pyt3"), describe=lambda: app.focused)
         assert app.active_pane_id == {"1": "metrics", "3": "logs", "4": "configs"}[pane_key]
         assert app.focused is not None and app.focused.id == box_id
         assert app.focused.value.endswith("pyt3")  # a digit in a search box is text, not a pane key
@@ -121,10 +115,7 @@ async def test_start_up_objects_are_frozen_for_the_collector_only_when_asked() -
     app = MlopsApp(make_app().settings, freeze_startup_objects=True)  # as the CLI runs it
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            for _ in range(100):
-                if gc.get_freeze_count():
-                    break
-                await pilot.pause(0.05)
+            await until(pilot, gc.get_freeze_count)
             assert app.panes_ready.is_set() and gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()
@@ -176,10 +167,8 @@ async def test_ctrl_p_opens_the_palette_with_pane_commands() -> None:
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"go to conf")
         options = app.screen.query_one(OptionList)
-        for _ in range(500):  # the palette searches in a worker: wait until it has offered the pane
-            if options.option_count and "Configs" in str(options.get_option_at_index(0).prompt):
-                break
-            await pilot.pause(0.01)
+        # the palette searches in a worker: wait until it has offered the pane
+        await until(pilot, lambda: options.option_count and "Configs" in str(options.get_option_at_index(0).prompt))
         assert "Configs" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter")
         await pilot.pause()

@@ -14,6 +14,7 @@ from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.view import LogView
 from mlops_tui.sources.logs import Mode
 from support.app_factory import make_app
+from support.waits import record_notifications
 
 LINES = [
     '{"@timestamp":"2023-11-07T10:%02d:00Z","level":"%s","service":"%s","latency_ms":%d,"message":"%s"}'
@@ -165,6 +166,7 @@ async def test_save_results(log, tmp_path):
     app = make(log)
     target = tmp_path / "saved.txt"
     async with app.run_test(size=(100, 24)) as pilot:
+        notified = record_notifications(app)
         pane = await open_pane(pilot)
         await pilot.press("slash", *"slow", "enter")
         await until(pilot, lambda: not pane.searching and pane.hits)
@@ -172,7 +174,7 @@ async def test_save_results(log, tmp_path):
         await until(pilot, lambda: target.exists() and target.read_text().endswith("\n"))
         assert target.read_text().splitlines() == [LINES[41]]
         await pilot.press("s", "ctrl+u", *str(target), "enter")  # never overwrites
-        await until(pilot, lambda: any("not saved" in n.message for n in app._notifications))
+        await until(pilot, lambda: any("not saved" in message for message in notified))
 
 
 async def test_missing_file_is_a_message_not_a_crash(tmp_path):
@@ -187,10 +189,11 @@ async def test_missing_file_is_a_message_not_a_crash(tmp_path):
 async def test_bad_regex_is_a_notification(log):
     app = make(log)
     async with app.run_test(size=(100, 24)) as pilot:
+        notified = record_notifications(app)
         await open_pane(pilot)
         await pilot.press("slash", *"/(/", "enter")
         await pilot.pause()
-        assert any("bad regex" in n.message for n in app._notifications)
+        assert any("bad regex" in message for message in notified), notified
 
 
 def test_search_box_syntax():
@@ -281,9 +284,10 @@ async def test_pane_and_cli_agree(log, tmp_path):
 async def test_jump_out_of_range_is_a_message_and_the_pane_keeps_working(log):
     app = make(log)
     async with app.run_test(size=(100, 24)) as pilot:
+        notified = record_notifications(app)
         await open_pane(pilot)
         await pilot.press("t", *"+99999999999d", "enter")
-        await until(pilot, lambda: any("too long" in n.message for n in app._notifications))
+        await until(pilot, lambda: any("too long" in message for message in notified))
         assert app.is_running and not any(w.state.name == "ERROR" for w in app.workers)
         await pilot.press("t", *"10:20", "enter")
         await until(pilot, lambda: "line 21/52" in bar(app))

@@ -14,6 +14,7 @@ import time
 import psutil
 import pytest
 from click.testing import CliRunner
+from support.waits import wait_for
 
 from mlops_tui.cli import cli as cli_root
 from mlops_tui.sources.metrics import local as local_metrics
@@ -115,7 +116,9 @@ def test_source_agrees_with_psutil_under_load():
         source = LocalMetricSource(top=500, warmup=0.6)
         source.sample()
         before, spun_before, start = psutil.cpu_times(percpu=True), watched.cpu_times(), time.monotonic()
-        time.sleep(0.6)
+        # until the spinner has had half a second of CPU (ten times the 10 ms the counters tick in), however
+        # busy the machine is
+        wait_for(lambda: sum(watched.cpu_times()[:2]) - sum(spun_before[:2]) >= 0.5, describe=watched.cpu_times)
         snap = source.sample()
         after, spun_after, end = psutil.cpu_times(percpu=True), watched.cpu_times(), time.monotonic()
     finally:
@@ -232,9 +235,13 @@ def test_mount_table_is_read_again_after_its_interval_and_a_failed_read_is_retri
     first, second = source.sample(), source.sample()
     assert len(reads) == 1
     assert [fs.mountpoint for fs in first.filesystems] == [fs.mountpoint for fs in second.filesystems] != []
-    time.sleep(0.35)
     failing = True
-    broken = source.sample()
+
+    def after_the_mounts_are_read_again() -> LocalSnapshot | None:
+        snap = source.sample()
+        return snap if len(reads) == 2 else None
+
+    broken = wait_for(after_the_mounts_are_read_again, describe=lambda: reads)  # 0.3 s after the first read
     assert reads == [False, True]
     assert broken.filesystems == [] and broken.errors["filesystems"].startswith("PermissionError")
     assert broken.cpu.total is not None and broken.memory.total and broken.processes
@@ -321,9 +328,12 @@ def test_first_at_once_gives_levels_at_once_and_rates_with_the_next_sample():
     assert first.process_count and first.process_count > 10 and first.uptime > 0
     assert all(row.cpu is None for row in first.processes)
     assert os.getpid() in {row.pid for row in first.processes}  # listed while their CPU is unknown
-    time.sleep(0.3)
+    primed, first_cores = time.monotonic(), psutil.cpu_times(percpu=True)
+    # until every core's counters have moved (they tick every 10 ms): then each core has a rate
+    wait_for(lambda: all(sum(now) > sum(before) for now, before in zip(psutil.cpu_times(percpu=True), first_cores)))
+    asked = time.monotonic()
     second = source.sample()
-    assert 0.25 < second.window < 2
+    assert asked - primed <= second.window <= time.monotonic() - started  # the time between the two samples
     assert second.cpu.total is not None and all(core is not None for core in second.cpu.per_core)
     assert second.disk_read is not None
     assert any(row.cpu is not None for row in second.processes)

@@ -10,9 +10,11 @@ import psutil
 
 import pytest
 from support.app_factory import make_app
+from support.waits import until
 
 from mlops_tui.sources.metrics.local import LocalSnapshot
 from mlops_tui.sources.metrics.recorded import RecordedMetricSource, synthetic_snapshots
+from mlops_tui.textual_compat import shown_at_last_paint
 from mlops_tui.widgets.metrics import MetricsPane
 from mlops_tui.widgets.metrics.bars import CoreBars, Gauge
 from mlops_tui.widgets.metrics.charts import SeriesList, ZoomChart
@@ -252,33 +254,21 @@ async def test_live_pin_of_a_real_process_that_exits(sleeper):
         app.query_one(MetricsPane).focus_default()
         await pilot.press("slash", *"sleep", "enter")
         table = app.query_one(ProcessTable)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if any(cell_text(table, r, "pid").strip() == str(proc.pid) for r in range(table.row_count)):
-                break
+        await until(pilot, lambda: any(cell_text(table, r, "pid").strip() == str(proc.pid)
+                                       for r in range(table.row_count)))
         row = next(r for r in range(table.row_count) if cell_text(table, r, "pid").strip() == str(proc.pid))
         table.move_cursor(row)
         await pilot.press("p")
         pinned = app.query_one(PinnedList)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if f"pinned {proc.pid} sleep" in str(pinned.render()):
-                break
+        await until(pilot, lambda: f"pinned {proc.pid} sleep" in str(pinned.render()))
         assert f"pinned {proc.pid} sleep" in str(pinned.render()) and "rss" in str(pinned.render())
         proc.kill()
         proc.wait()
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if "exited" in str(pinned.render()):
-                break
+        await until(pilot, lambda: "exited" in str(pinned.render()), describe=pinned.render)
         assert f"pinned {proc.pid} sleep: exited" in str(pinned.render())
         assert pinned.has_class("-gone")
         frames = view.frames
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if view.frames > frames + 1:
-                break
-        assert view.frames > frames + 1  # the pane keeps sampling
+        await until(pilot, lambda: view.frames > frames + 1)  # the pane keeps sampling
         assert view.snapshot.cpu.total is not None
 
 
@@ -304,10 +294,7 @@ async def test_gpus_from_nvml_stand_in_with_a_live_source():
     app = make_app(dotlist=["metrics.interval=0.2"], pane_options={"metrics": {"source": source}})
     async with app.run_test(size=(160, 48)) as pilot:
         view = app.query_one(LocalMetricsView)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if view.snapshot is not None:
-                break
+        await until(pilot, lambda: view.snapshot is not None)
         await pilot.pause()
         a100, t4 = app.query_one(GpuSection).query(Gauge)
         assert a100.text == "87% mem 40.0 GiB/80.0 GiB 61°C 245W" and a100.percent == 87.0
@@ -326,25 +313,15 @@ async def test_hidden_view_keeps_history_and_catches_up_when_shown():
     app = make_app(dotlist=["metrics.interval=0.1"])
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(LocalMetricsView)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if view.snapshot is not None:
-                break
+        await until(pilot, lambda: view.snapshot is not None)
         await pilot.press("1", "v")  # the Remote view hides the Local one
-        await pilot.pause(0.2)
+        # the baseline once the screen painted without the Local view: from then on a sample is not drawn
+        await until(pilot, lambda: not shown_at_last_paint(view))
         frames, recorded = view.frames, len(view.history.values("cpu"))
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if len(view.history.values("cpu")) >= recorded + 5:
-                break
-        assert len(view.history.values("cpu")) >= recorded + 5  # sampling goes on
+        await until(pilot, lambda: len(view.history.values("cpu")) >= recorded + 5)  # sampling goes on
         assert view.frames == frames  # but nothing is drawn while hidden
         await pilot.press("v")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if view.frames > frames:
-                break
-        assert view.frames > frames
+        await until(pilot, lambda: view.frames > frames)
         assert app.query_one("#cpu-gauge", Gauge).text == f"{view.snapshot.cpu.total:.1f}%"
 
 
@@ -356,8 +333,11 @@ async def test_paints_under_no_color(monkeypatch):
     async with app.run_test(size=(160, 48)) as pilot:
         await settled(app, pilot)
         assert app.no_color
+        table = app.query_one(ProcessTable)
         await pilot.press("1", "s", "p", "right_square_bracket")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: table.sort != "cpu" and any(cell_text(table, r, "pid").startswith("*")
+                                                              for r in range(table.row_count)))
+        await pilot.pause()  # and the frame with them painted
         assert app.is_running
         assert app.query_one("#cpu-gauge", Gauge).text == f"{snaps[-1].cpu.total:.1f}%"
 
@@ -376,11 +356,8 @@ async def test_the_pane_shows_levels_at_once_and_rates_half_a_second_later(monke
     monkeypatch.setattr(LocalMetricsView, "apply", recording_apply)
     app = make_app(["metrics.interval=5"])
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(400):  # the second sample 0.5 s after the first, though the interval is 5 s
-            if len(shown) >= 2:
-                break
-            await pilot.pause(0.01)
-    assert len(shown) >= 2, shown
+        # the second sample 0.5 s after the first, though the interval is 5 s
+        await until(pilot, lambda: len(shown) >= 2, describe=lambda: shown)
     (first_at, first_window, first_cpu, first_mem, first_rows), (second_at, second_window, second_cpu, *_) = shown[:2]
     assert first_window == 0 and first_cpu.endswith("-") and first_mem.endswith("%") and first_rows > 0
     assert 0.3 < second_window < 2 and second_cpu.endswith("%"), shown

@@ -13,6 +13,16 @@ from remote.stand_in import StandInMisbehavingServer
 from support.ports import free_port
 
 
+@pytest.fixture
+def utc(monkeypatch):
+    """Local time is UTC for the test: times on screen do not depend on the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 @pytest.fixture(scope="session")
 def prom_last_sample() -> int:
     """Time of the last seeded Prometheus sample: a STEP boundary just behind now."""

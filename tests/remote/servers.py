@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.ports import free_port
+from support.waits import wait_for
 
 
 @dataclass
@@ -144,13 +145,15 @@ def influx_write(server: Server, database: str, lines: list[str]) -> None:
 
 def wait_for_targets(prom, count: int, timeout: float = 30.0) -> list[dict]:
     """Poll /api/v1/targets until `count` targets have been scraped at least twice (rate() needs two)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def scraped() -> list[dict] | None:
         targets = prom.targets()
-        if len(targets) >= count and all(t.get("health") != "unknown" for t in targets):
-            up = [t for t in targets if t["health"] == "up"]
-            if up and all(prom.instant(f'count_over_time(up{{instance="{t["labels"]["instance"]}"}}[1m])')[0].last()
-                          >= 3 for t in up):
-                return targets
-        time.sleep(0.2)
-    raise AssertionError(f"targets not scraped in {timeout}s: {prom.targets()}")
+        if len(targets) < count or any(t.get("health") == "unknown" for t in targets):
+            return None
+        up = [t for t in targets if t["health"] == "up"]
+        if up and all(prom.instant(f'count_over_time(up{{instance="{t["labels"]["instance"]}"}}[1m])')[0].last()
+                      >= 3 for t in up):
+            return targets
+        return None
+
+    return wait_for(scraped, timeout, interval=0.2, what="targets scraped twice", describe=prom.targets)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from remote.recorded import NOW, RecordedMetrics
 from textual.app import App, ComposeResult
@@ -29,13 +27,7 @@ class RemoteApp(App):
         yield RemoteMetricsView(settings, **self.options)
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # the frozen clock is shown as 08:00:00
 
 
 def app(source: RecordedMetrics | None = None) -> RemoteApp:

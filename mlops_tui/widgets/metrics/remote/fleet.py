@@ -30,6 +30,10 @@ class FleetTable(DataTable):
         for key, label, _ in FLEET_COLUMNS:
             self.add_column(label, key=key)
 
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.sort_by(event.column_index)
+
     def cycle_sort(self) -> None:
         self.sort_by((self.sort_column + 1) % (len(FIXED_COLUMNS) + len(FLEET_COLUMNS)), toggle=False)
 
