@@ -88,7 +88,3 @@ class Pane(FailureReporter, Vertical):
     DEFAULT_CSS = """
     Pane { height: 1fr; }
     """
-
-    def report(self, status: SourceStatus) -> None:
-        """Shorthand for posting SourceStatusChanged(status) (kept while panes move to posting it)."""
-        self.post_message(SourceStatusChanged(status))
