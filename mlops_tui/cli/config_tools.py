@@ -30,9 +30,10 @@ def _show(value: Any) -> str:
 
 
 def _is_override(arg: str) -> bool:
+    from mlops_tui.sources.configs.compose import is_hydra_override
     from mlops_tui.sources.configs.merge import _OVERRIDE
 
-    return bool(_OVERRIDE.match(arg)) and not Path(arg).exists()
+    return (bool(_OVERRIDE.match(arg)) or is_hydra_override(arg)) and not Path(arg).exists()
 
 
 def _settings_section():
@@ -98,12 +99,15 @@ def _type(value: Any) -> str:
 @click.option("--env", "resolve_env", is_flag=True, help="Also resolve ${oc.env:VAR} (off by default).")
 @click.option("--list-merge", type=click.Choice(["replace", "extend", "extend_unique"]), default="replace", show_default=True, help="How a later list combines with an earlier one.")
 @click.option("--no-compose", is_flag=True, help="Keep a `defaults:` list as data instead of composing the files it names.")
+@click.option("--hydra", "with_hydra", is_flag=True, help="Keep Hydra's own `hydra:` node (its hydra/ group) in the composed config.")
+@click.option("--defaults", "show_defaults", is_flag=True, help="Print the defaults list Hydra resolved (the file of each entry, in merge order) instead of the config.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resolve_env: bool, list_merge: str, no_compose: bool, as_json: bool) -> None:
+def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resolve_env: bool, list_merge: str, no_compose: bool, with_hydra: bool, show_defaults: bool, as_json: bool) -> None:
     """Merge config files and KEY=VALUE overrides with OmegaConf (later wins); secrets masked.
 
-    A file's Hydra-style `defaults:` list is composed (model/resnet50.yaml into `model`), and an override
-    such as model=vit_b16 picks another option of that group. Missing values (???) and interpolations that do not resolve are listed on stderr; with --resolve,
+    A file with a `defaults:` list is composed by Hydra, exactly as it runs it; overrides are in Hydra's syntax
+    (trainer=ddp, +extra=1, ~key, model.lr=0.1). A group option (configs/trainer/ddp.yaml) is composed on its
+    own; an experiment (configs/experiment/x.yaml) through the entry config that chooses it. Missing values (???) and interpolations that do not resolve are listed on stderr; with --resolve,
     an interpolation that fails (a cycle, a failing resolver) exits with 2.
     """
     import yaml
@@ -115,13 +119,24 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
     if not files:
         fail("give at least one config file before the KEY=VALUE overrides", EXIT_USAGE)
     try:
-        merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose)
+        merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose, with_hydra=with_hydra)
     except ConfigError as exc:
         _fail_config(exc)
     from mlops_tui.text import sanitize
 
+    composition = merged.composition
+    for note in composition.notes if composition is not None else []:
+        click.echo(sanitize(f"mlops-tui: hydra: {note}"), err=True)
+    if show_defaults:
+        _print_defaults(composition, with_hydra, as_json)
+        return
     if as_json:
         out: dict[str, Any] = {"sources": merged.sources, "config": merged.tree(resolved=resolve)}
+        if composition is not None:
+            from mlops_tui.sources.configs.compose import defaults_rows
+
+            out["defaults"] = [row.to_json() for row in defaults_rows(composition, with_hydra)]
+            out["choices"] = composition.choices
         if provenance or resolve:
             out["keys"] = [e.to_json(provenance=provenance) for e in merged.entries]
         out["problems"] = [e.to_json() for e in merged.problems]
@@ -149,6 +164,21 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
             click.echo(sanitize(f"mlops-tui: {entry.key}: {entry.error}"), err=True)
     if failed:
         raise SystemExit(EXIT_USAGE)
+
+
+def _print_defaults(composition: Any, with_hydra: bool, as_json: bool) -> None:
+    from mlops_tui.sources.configs.compose import defaults_rows
+    from mlops_tui.text import sanitize
+
+    if composition is None:
+        fail("no defaults list: the file is not composed by Hydra (it has no `defaults:` and is no group option)", EXIT_USAGE)
+    rows = defaults_rows(composition, with_hydra)
+    if as_json:
+        emit_json({"config_name": composition.project.config_name, "defaults": [row.to_json() for row in rows], "choices": composition.choices})
+        return
+    click.echo(sanitize(f"# defaults of {composition.project.config_name}, in merge order (later wins)"))
+    for row in rows:
+        click.echo(sanitize(row.line()))
 
 
 @click.command("validate")

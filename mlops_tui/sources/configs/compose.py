@@ -66,6 +66,17 @@ class DefaultsRow:
     chosen_by: str | None = None  # the command-line override that chose it
     depth: int = 0
 
+    @property
+    def is_hydra(self) -> bool:
+        return self.config_path == "hydra/config" or self.config_path.startswith("hydra/")
+
+    def line(self) -> str:
+        """`  model/vit_b16 @model ← model=vit_b16: configs/model/vit_b16.yaml` (indented by nesting)."""
+        name = self.config_path + (" (_self_)" if self.is_self else "")
+        package = f" @{self.package}" if self.package and self.package != self.config_path.rsplit("/", 1)[0].replace("/", ".") else ""
+        chosen = f" ← {self.chosen_by}" if self.chosen_by else ""
+        return f"{'  ' * self.depth}{name}{package}{chosen}: {self.source}"
+
     def to_json(self) -> dict[str, Any]:
         out = {"config_path": self.config_path, "package": self.package, "parent": self.parent, "source": self.source}
         if self.is_self:
@@ -92,6 +103,11 @@ class Composition:
 def is_hydra_override(text: str) -> bool:
     """A command-line override in Hydra's syntax (`+extra=1`, `~key`, `a@b=c`, `hydra/launcher=x`)."""
     return bool(re.match(r"^(\+\+|\+|~)?[A-Za-z_/][\w\-./@]*(=.*)?$", text, re.DOTALL)) and ("=" in text or text.startswith("~"))
+
+
+def defaults_rows(composition: Composition, with_hydra: bool = False) -> list[DefaultsRow]:
+    """The defaults list in merge order, Hydra's own hydra/ entries only when asked for."""
+    return [row for row in composition.defaults if with_hydra or not row.is_hydra]
 
 
 def _has_defaults(data: Any) -> bool:
@@ -259,7 +275,17 @@ def _compose_error(exc: BaseException, project: Project, origin: str, overrides:
         return ConfigError(f"defaults cycle: {chain or 'the defaults lists include each other'}; {UNCOMPOSED_HINT}", origin=origin)
     if isinstance(exc, OverrideParseException):
         return _override_error(overrides)
-    return ConfigError(f"Hydra cannot compose it: {_hydra_message(exc, project)}; {UNCOMPOSED_HINT}", origin=origin)
+    message = _hydra_message(exc, project)
+    header = re.search(r"'(@package [^']*)'", message)
+    if header:
+        for path in sorted(project.config_dir.rglob("*.yaml")):
+            try:
+                if f"# {header[1]}" in path.read_text(encoding="utf-8")[:2000]:
+                    origin = _label(project.label_root, path.relative_to(project.config_dir).as_posix())
+                    break
+            except (OSError, UnicodeDecodeError):
+                continue
+    return ConfigError(f"Hydra cannot compose it: {message}; {UNCOMPOSED_HINT}", origin=origin)
 
 
 def _override_error(overrides: list[str]) -> ConfigError:
@@ -329,6 +355,8 @@ def compose_project(project: Project, overrides: list[str], with_hydra: bool = F
         except (HydraException, OmegaConfBaseException, yaml.YAMLError, RecursionError, ValueError) as exc:
             raise _compose_error(exc, project, origin, all_overrides) from None
         notes = list(dict.fromkeys(_hydra_message(w.message) for w in caught if issubclass(w.category, UserWarning)))
+        if project.group and project.via is None:  # composed as the primary config here, but an option in a run
+            notes = [n for n in notes if f"In '{project.config_name}': Defaults list is missing `_self_`" not in n]
         _set_hydra_globals(cfg)
         hydra_node = OmegaConf.to_container(cfg.hydra, resolve=False) if "hydra" in cfg else None
         hydra_cfg = OmegaConf.masked_copy(cfg, ["hydra"]) if "hydra" in cfg else None
@@ -346,12 +374,11 @@ def compose_project(project: Project, overrides: list[str], with_hydra: bool = F
         label = _source_label(project, result.provider, result.path, config_path)
         group = str(PurePosixPath(config_path).parent) if "/" in config_path else ""
         chosen = group_overrides.get(group)
-        chosen_by = chosen.input_line if chosen is not None and not default.is_self and group not in ("", ".") else None
-        is_hydra = config_path == "hydra/config" or config_path.startswith("hydra/")
+        chosen_by = chosen.input_line if chosen is not None and _chooses(chosen, config_path) else None
         rows.append(DefaultsRow(config_path, "" if default.package in (None, "_global_") else default.package,
                                 default.parent or "", bool(default.is_self), label, chosen_by))
-        if is_hydra and not with_hydra:
-            data = {k: v for k, v in data.items() if k != "hydra"} if isinstance(data, Mapping) else data
+        if not with_hydra and isinstance(data, Mapping) and "hydra" in data:
+            data = {k: v for k, v in data.items() if k != "hydra"}  # any file may set hydra.* (a _global_ option)
         layers.append((label + (f" ({chosen_by})" if chosen_by else ""), data))
     deleted: list[KeyPath] = []
     for override in parsed:
@@ -369,15 +396,33 @@ def compose_project(project: Project, overrides: list[str], with_hydra: bool = F
         for key in reversed(path):
             data = {key: data}
         layers.append((label, data))
-    depth: dict[str, int] = {}
+    for row in rows:
+        if row.package and any(part == "" for part in row.package.split(".")):
+            raise ConfigError(f"bad @package {row.package!r} for {row.config_path} in the defaults list of {row.parent}: "
+                              f"a key path with an empty part; {UNCOMPOSED_HINT}", origin=_label(project.label_root, f"{row.parent}.yaml"))
+    parents = {row.config_path: row.parent for row in rows}
     for i, row in enumerate(rows):
-        level = depth.get(row.parent, -1) + 1 if row.parent not in ("", "<root>") else 0
-        depth.setdefault(row.config_path, level)
+        level, parent, seen = 0, row.parent, set()
+        while parent not in ("", "<root>") and parent not in seen:
+            seen.add(parent)
+            level += 1
+            parent = parents.get(parent, "")
         rows[i] = DefaultsRow(row.config_path, row.package, row.parent, row.is_self, row.source, row.chosen_by, level)
     comp = Composition(project, raw, layers, deleted, rows, choices, hydra_cfg, notes)
     if project.package and project.via is None:
         comp = _unpack(comp, _package_key(project.package))
     return comp
+
+
+def _chooses(override: Any, config_path: str) -> bool:
+    """Whether a group override (trainer=ddp) is what picked config_path (trainer/ddp)."""
+    try:
+        value = override.value()
+    except Exception:  # noqa: BLE001 - a sweep or other value that names no single option
+        return False
+    values = value if isinstance(value, list) else [value]
+    group = override.key_or_group
+    return any(isinstance(v, str) and config_path == f"{group}/{v.removesuffix('.yaml')}" for v in values)
 
 
 def _masked_line(line: str, path: KeyPath) -> str:
@@ -439,8 +484,8 @@ def hydra_globals(composition: Composition) -> Iterator[None]:
 
 
 def is_hydra_project_file(spec: str, data: Any, cwd: Path | None = None) -> bool:
-    """Whether Hydra should compose spec: it has a defaults list, or it is a group option of an entry config."""
-    if _has_defaults(data):
+    """Whether Hydra should compose spec: it has a defaults list or a hydra node, or it is a group option."""
+    if _has_defaults(data) or (isinstance(data, Mapping) and isinstance(data.get("hydra"), Mapping)):
         return True
     from mlops_tui.sources.configs.gitrev import split_revision
 
@@ -520,4 +565,4 @@ def compose_file(spec: str, overrides: list[str] | None = None, cwd: Path | None
         return compose_project(locate(path, label_dir), list(overrides or []), with_hydra, origin=spec)
 
 
-__all__ = ["Composition", "DefaultsRow", "Project", "compose_file", "compose_project", "is_hydra_override", "locate"]
+__all__ = ["Composition", "DefaultsRow", "defaults_rows", "Project", "compose_file", "compose_project", "is_hydra_override", "locate"]

@@ -362,7 +362,8 @@ def merge_stack(specs: list[str], overrides: list[str] | None = None, list_merge
 
     loaded = [load_source(spec, cwd) for spec in specs]
     hydra_files = [s for s in loaded if compose and is_hydra_project_file(s.label, s.data, cwd)]
-    if len(loaded) == 1 and hydra_files:
+    hydra_syntax = [o for o in overrides or [] if o.startswith(("+", "~")) or "@" in o.partition("=")[0]]
+    if len(loaded) == 1 and compose and (hydra_files or hydra_syntax or with_hydra):
         return merge_composition(compose_file(loaded[0].label, overrides or [], cwd, with_hydra), resolve_env)
     chosen: list[str] = []
     rest: list[str] = []
