@@ -21,11 +21,11 @@ from mlops_tui.widgets.configs.difftree import DiffTree
 from mlops_tui.widgets.configs.lines import LinesView
 from mlops_tui.widgets.configs.jobs import DiffWork, MergeWork, diff_options, find_files, run_diff, run_merge
 from mlops_tui.widgets.configs.navigation import Navigation
-from mlops_tui.widgets.configs.rows import RevealAll, merged_rows, side_by_side
+from mlops_tui.widgets.configs.rows import RevealAll, defaults_view_rows, merged_rows, side_by_side
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
 from mlops_tui.widgets.text import literal, sanitize
 
-VIEWS = ("configs-tree", "configs-side", "configs-merged")
+VIEWS = ("configs-tree", "configs-side", "configs-merged", "configs-defaults")
 
 
 class ConfigsPane(Navigation, Pane):
@@ -57,6 +57,8 @@ class ConfigsPane(Navigation, Pane):
         Binding("n", "walk(1)", "Next change", id="configs.next"),
         Binding("p", "walk(-1)", "Prev change", id="configs.prev"),
         Binding("r", "toggle_resolved", "Raw/resolved", id="configs.resolved"),
+        Binding("t", "show_view('configs-defaults')", "Defaults", id="configs.defaults"),
+        Binding("u", "uncomposed", "Uncomposed", id="configs.uncomposed", show=False),
         Binding("e", "toggle_env", "Resolve env", id="configs.env", show=False),
         Binding("o", "list_mode", "List mode", id="configs.list_mode", show=False),
         Binding("x", "reveal", "Reveal secret", id="configs.reveal", show=False),
@@ -81,6 +83,7 @@ class ConfigsPane(Navigation, Pane):
         self.side_reveal: set = RevealAll() if self.reveal_all else set()
         self.side_rows = None
         self.reported = False
+        self.requested: list[str] = []  # the files of the last merge asked for (u shows them uncomposed)
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="configs-note")
@@ -95,6 +98,7 @@ class ConfigsPane(Navigation, Pane):
                         yield LinesView(id="configs-side-old")
                         yield LinesView(id="configs-side-new")
                     yield LinesView(id="configs-merged")
+                    yield LinesView(id="configs-defaults")
                 yield OptionList(id="configs-problems", classes="-empty")
 
     # lifecycle ------------------------------------------------------------------------------
@@ -123,17 +127,18 @@ class ConfigsPane(Navigation, Pane):
         """Diff one config between two git revisions."""
         self.open_diff(f"{old_rev}:{path}", f"{new_rev}:{path}")
 
-    def open_merge(self, specs: list[str]) -> None:
-        self._title(f"merge {' + '.join(specs)} …")
-        self._run_merge(list(specs), list(self.settings.overrides), self.resolve_env)
+    def open_merge(self, specs: list[str], compose: bool = True) -> None:
+        self.requested = list(specs)
+        self._title(f"merge {' + '.join(specs)} …" if compose else f"{' + '.join(specs)} uncomposed …")
+        self._run_merge(list(specs), list(self.settings.overrides), self.resolve_env, compose)
 
     @work(exclusive=True, group="configs", exit_on_error=False, thread=True)
     def _run_diff(self, old: str, new: str) -> DiffWork:
         return run_diff(old, new, diff_options(self.settings, self.list_mode), self.cwd, self.reveal_all)
 
     @work(exclusive=True, group="configs", exit_on_error=False, thread=True)
-    def _run_merge(self, specs: list[str], overrides: list[str], resolve_env: bool) -> MergeWork:
-        return run_merge(self.settings, specs, overrides, resolve_env, self.cwd)
+    def _run_merge(self, specs: list[str], overrides: list[str], resolve_env: bool, compose: bool = True) -> MergeWork:
+        return run_merge(self.settings, specs, overrides, resolve_env, self.cwd, compose)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -154,7 +159,7 @@ class ConfigsPane(Navigation, Pane):
         self.reported = worker.group == "configs"
         message = str(error) if isinstance(error, ConfigError) else f"{type(error).__name__}: {error}"
         self._title(message, error=True)
-        status = SourceStatus.failing("configs", message, "the last good view is kept; fix the file or pick another")
+        status = SourceStatus.failing("configs", message, "the last good view is kept; fix the file, pick another, or u: show it uncomposed")
         self.query_one(SourceNote).show(status)
         self.report(status)
 
@@ -341,8 +346,10 @@ class ConfigsPane(Navigation, Pane):
         self.action_show_view("configs-merged")
         merged = work.merged
         problems = len(merged.problems)
-        text = f"merged {' + '.join(work.specs)}" + (f" + {len(work.overrides)} override(s)" if work.overrides else "")
+        text = f"{'merged' if work.compose else 'uncomposed'} {' + '.join(work.specs)}" + (f" + {len(work.overrides)} override(s)" if work.overrides else "")
         text += f": {len(merged.entries):,} keys"
+        if merged.composition is not None:
+            text += f" · composed by Hydra from {len(defaults_view_rows(merged))} defaults (t)"
         if work.against:
             text += f" · {len(work.violations)} validation error{'s' if len(work.violations) != 1 else ''} ({work.against})" if work.violations else f" · valid ({work.against})"
         if problems:
@@ -369,6 +376,9 @@ class ConfigsPane(Navigation, Pane):
         view = self.query_one("#configs-merged", LinesView)
         view.set_rows(merged_rows(work.merged, self.resolved, work.violations, reveal), "(empty config)")
         view.border_title = sanitize(" + ".join(work.specs))
+        defaults = self.query_one("#configs-defaults", LinesView)
+        defaults.set_rows(defaults_view_rows(work.merged), "no defaults list: the file is not composed by Hydra")
+        defaults.border_title = sanitize(f"defaults of {' + '.join(work.specs)}, in merge order")
         problems = self.query_one("#configs-problems", OptionList)
         problems.clear_options()
         self._problem_paths = []
@@ -394,10 +404,16 @@ class ConfigsPane(Navigation, Pane):
         if self.merge_work is not None:
             self._show_merge(self.merge_work)
 
+    def action_uncomposed(self) -> None:
+        """u: the file as written (its defaults list kept as data), e.g. when Hydra cannot compose it."""
+        specs = self.requested or ([self._highlighted_file()] if self._highlighted_file() else [])
+        if specs:
+            self.open_merge(specs, compose=False)
+
     def action_toggle_env(self) -> None:
         self.resolve_env = not self.resolve_env
         if self.merge_work is not None:
-            self.open_merge(self.merge_work.specs)
+            self.open_merge(self.merge_work.specs, self.merge_work.compose)
         else:
             self._title("${oc.env:...} will be " + ("resolved" if self.resolve_env else "left unresolved"))
 
@@ -447,7 +463,8 @@ class ConfigsPane(Navigation, Pane):
     def action_show_view(self, view: str) -> None:
         self.query_one("#configs-views", ContentSwitcher).current = view
         self.query_one("#configs-problems", OptionList).display = view == "configs-merged"
-        target = {"configs-tree": "#configs-tree", "configs-side": "#configs-side-new", "configs-merged": "#configs-merged"}[view]
+        target = {"configs-tree": "#configs-tree", "configs-side": "#configs-side-new", "configs-merged": "#configs-merged",
+                  "configs-defaults": "#configs-defaults"}[view]
         if self.query_one("#configs-files", OptionList).has_focus and view != "configs-merged":
             return
         self.query_one(target).focus()

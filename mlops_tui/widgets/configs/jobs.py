@@ -31,6 +31,7 @@ class MergeWork:
     violations: list[Violation] = field(default_factory=list)
     against: str = ""
     validation_error: str = ""
+    compose: bool = True  # False: the files as written, their defaults lists kept as data
 
 
 def diff_options(settings: ConfigsSettings, mode: ListMode) -> DiffOptions:
@@ -44,9 +45,9 @@ def run_diff(old: str, new: str, options: DiffOptions, cwd: Path | None, reveal_
     return DiffWork(old, new, comparison, side)
 
 
-def run_merge(settings: ConfigsSettings, specs: list[str], overrides: list[str], resolve_env: bool, cwd: Path | None) -> MergeWork:
-    merged = merge_stack(specs, overrides, settings.list_merge, resolve_env=resolve_env, cwd=cwd)
-    work = MergeWork(specs, overrides, merged)
+def run_merge(settings: ConfigsSettings, specs: list[str], overrides: list[str], resolve_env: bool, cwd: Path | None, compose: bool = True) -> MergeWork:
+    merged = merge_stack(specs, overrides, settings.list_merge, resolve_env=resolve_env, cwd=cwd, compose=compose)
+    work = MergeWork(specs, overrides, merged, compose=compose)
     if settings.model or settings.schema_file:
         refusal = settings.model_refusal()
         if refusal:
