@@ -42,16 +42,18 @@ def _settings_section():
 
 @click.command("diff")
 @click.argument("old")
-@click.argument("new")
+@click.argument("new", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.option("--ignore-order", is_flag=True, help="Compare lists as multisets: moved items are not changes.")
 @click.option("--list-key", metavar="FIELD", help="Match list items by this field (e.g. name); default configs.list_key.")
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when the configs differ.")
-def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key: str | None, exit_code: bool) -> None:
+def diff_command(old: str, new: str | None, as_json: bool, ignore_order: bool, list_key: str | None, exit_code: bool) -> None:
     """Diff two configs by key path.
 
     OLD and NEW are files (YAML, JSON, TOML, INI), files at a git revision (HEAD~3:configs/train.yaml),
-    directories of configs, or merged stacks (base.yaml+prod.yaml, train.yaml+model=vit_b16). Secrets are masked.
+    directories of configs, or merged stacks (base.yaml+prod.yaml, train.yaml+trainer=ddp). Hydra project files
+    are compared as Hydra composes them. OLD may be a Hydra run's output folder (.hydra/config.yaml): alone, it is
+    compared with composing its config now with the run's overrides (NEW: the entry config, if it moved). Secrets are masked.
     """
     from mlops_tui.sources.configs import ConfigError, DiffOptions, ListMode, compare
 
@@ -62,12 +64,16 @@ def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key
     except ConfigError as exc:
         _fail_config(exc)
     result = comparison.result
+    from mlops_tui.text import sanitize as _sanitize
+
+    for note in comparison.old.notes + comparison.new.notes:
+        click.echo(_sanitize(f"mlops-tui: {note}"), err=True)
     if as_json:
-        emit_json({"old": old, "new": new, "differ": result.differ, "counts": result.counts(), "changes": [c.to_json() for c in result.changes]})
+        emit_json({"old": comparison.old.label, "new": comparison.new.label, "differ": result.differ, "counts": result.counts(), "changes": [c.to_json() for c in result.changes]})
     else:
         from mlops_tui.text import sanitize
 
-        click.echo(f"--- {sanitize(old)}\n+++ {sanitize(new)}")
+        click.echo(f"--- {sanitize(comparison.old.label)}\n+++ {sanitize(comparison.new.label)}")
         marks = {"added": "+", "removed": "-", "changed": "~", "type_changed": "!"}
         for change in result.changes:
             before, after = change.shown()

@@ -516,17 +516,17 @@ def groups_of(spec: str, cwd: Path | None = None) -> set[str]:
 class Checkout:
     """A git revision's copy of a folder in a temporary directory (Hydra reads only from disk)."""
 
-    def __init__(self, ref) -> None:  # noqa: ANN001 - a gitrev.GitRef
+    def __init__(self, ref, whole: bool = False) -> None:  # noqa: ANN001 - a gitrev.GitRef
         from mlops_tui.sources.configs.gitrev import _check_revision, _git
 
         _check_revision(ref)
         self.tmp = Path(tempfile.mkdtemp(prefix="mlops-tui-hydra-"))
-        folder = str(PurePosixPath(ref.rel).parent) if ref.rel else "."
-        for _ in range(MAX_UP):
+        folder = (ref.rel or ".") if whole else (str(PurePosixPath(ref.rel).parent) if ref.rel else ".")
+        for _ in range(0 if whole else MAX_UP):
             if folder in ("", "."):
                 break
             folder = str(PurePosixPath(folder).parent)
-        args = ["archive", "--format=tar", "--end-of-options", ref.rev]
+        args = ["archive", "--format=tar", ref.rev]  # ref.rev was checked: a commit, not an option
         if folder not in ("", "."):
             args += ["--", folder]
         done = _git(ref.top, *args, spec=ref.spec)
@@ -565,4 +565,105 @@ def compose_file(spec: str, overrides: list[str] | None = None, cwd: Path | None
         return compose_project(locate(path, label_dir), list(overrides or []), with_hydra, origin=spec)
 
 
-__all__ = ["Composition", "DefaultsRow", "defaults_rows", "Project", "compose_file", "compose_project", "is_hydra_override", "locate"]
+def composed_tree(composition: Composition) -> Any:
+    """What a diff compares: the composed config with interpolations as written (resolved only when asked)."""
+    from mlops_tui.sources.configs.merge import merge_composition
+
+    return merge_composition(composition).tree(resolved=False, reveal=True)
+
+
+def compose_folder(spec: str, names: list[str], cwd: Path | None = None, notes: list[str] | None = None) -> dict[str, Any]:
+    """Every config under a folder (or REV:folder) by name: Hydra project files composed, the rest as written.
+    A file Hydra cannot compose is taken as written, and why is added to notes.
+
+    A folder at a revision is copied out once (git archive) and composed there, labelled REV:folder."""
+    notes = notes if notes is not None else []
+    from mlops_tui.sources.configs.gitrev import split_revision
+    from mlops_tui.sources.configs.loading import detect_format, join, load, parse_text
+
+    ref = split_revision(spec, cwd)
+    if ref is None:
+        root = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
+        return {name: _folder_entry(root / name, join(spec, name), load(join(spec, name), cwd).data, notes) for name in names}
+    with Checkout(ref, whole=True) as checkout:
+        root = checkout.root / ref.rel if ref.rel else checkout.root
+        out = {}
+        for name in names:
+            path = root / name
+            try:
+                data = parse_text(path.read_text(encoding="utf-8"), detect_format(name), join(spec, name))
+            except (OSError, UnicodeDecodeError):
+                data = load(join(spec, name), cwd).data
+            out[name] = _folder_entry(path, join(spec, name), data, notes)
+        return out
+
+
+def _folder_entry(path: Path, label: str, data: Any, notes: list[str]) -> Any:
+    if path.suffix not in (".yaml", ".yml") or not path.is_file():
+        return data
+    project = locate(path, str(PurePosixPath(label).parent))
+    if not _has_defaults(data) and project.group is None and not (isinstance(data, Mapping) and "hydra" in data):
+        return data
+    try:
+        return composed_tree(compose_project(project, [], origin=label))
+    except ConfigError as exc:
+        notes.append(f"{label}: compared as written: {exc.message.removesuffix('; ' + UNCOMPOSED_HINT)}")
+        return data
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """A Hydra run's output folder: the config it ran with and how to compose it again now."""
+
+    folder: str
+    config: Any  # .hydra/config.yaml
+    overrides: list[str]  # .hydra/overrides.yaml
+    config_dir: Path | None  # the primary config folder named in .hydra/hydra.yaml
+    config_name: str | None
+
+
+def recorded_run(spec: str, cwd: Path | None = None) -> RecordedRun | None:
+    """The run recorded in spec (a Hydra output folder or its .hydra folder), or None when spec is not one."""
+    from mlops_tui.sources.configs.loading import load
+
+    base = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
+    folder = base if base.name == ".hydra" else base / ".hydra"
+    if not (folder / "config.yaml").is_file():
+        return None
+    label = f"{spec.rstrip('/')}/.hydra" if base.name != ".hydra" else spec
+    config = load(f"{label}/config.yaml", cwd).data
+    overrides: list[str] = []
+    if (folder / "overrides.yaml").is_file():
+        listed = load(f"{label}/overrides.yaml", cwd).data or []
+        if not isinstance(listed, list) or not all(isinstance(o, str) for o in listed):
+            raise ConfigError("overrides.yaml must be a list of override strings", origin=f"{label}/overrides.yaml")
+        overrides = listed
+    config_dir = config_name = None
+    if (folder / "hydra.yaml").is_file():
+        node = (load(f"{label}/hydra.yaml", cwd).data or {}).get("hydra") or {}
+        config_name = (node.get("job") or {}).get("config_name")
+        for source in (node.get("runtime") or {}).get("config_sources") or []:
+            if isinstance(source, Mapping) and source.get("provider") == "main" and source.get("schema") == "file" and source.get("path"):
+                config_dir = Path(str(source["path"]))
+    return RecordedRun(spec, config, overrides, config_dir, config_name)
+
+
+def compose_run_now(run: RecordedRun, config: str | None = None, cwd: Path | None = None) -> tuple[str, Any]:
+    """(label, config) of the run's config composed now, with the run's overrides; config names the entry
+    file when the run's own config folder moved or is not on this machine."""
+    overrides = [o for o in run.overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
+    if config is not None:
+        comp = compose_file(config, overrides, cwd)
+        label = config
+    else:
+        if run.config_dir is None or run.config_name is None:
+            raise ConfigError("the run's .hydra/hydra.yaml does not say which config it composed: give the entry config as NEW", origin=run.folder)
+        if not (run.config_dir / f"{run.config_name}.yaml").is_file():
+            raise ConfigError(f"the run composed {run.config_dir}/{run.config_name}.yaml, which is not here now: give the entry config as NEW", origin=run.folder)
+        label = str(run.config_dir / f"{run.config_name}.yaml")
+        comp = compose_project(Project(run.config_dir, run.config_name, str(run.config_dir)), overrides, origin=label)
+    shown = " ".join(overrides)
+    return f"{label} now" + (f" with {shown}" if shown else ""), composed_tree(comp)
+
+
+__all__ = ["Composition", "RecordedRun", "compose_folder", "compose_run_now", "composed_tree", "recorded_run", "DefaultsRow", "defaults_rows", "Project", "compose_file", "compose_project", "is_hydra_override", "locate"]
