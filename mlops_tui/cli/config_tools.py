@@ -221,6 +221,18 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
         merged = merge_stack(files, overrides, resolve_env=resolve_env)
     except ConfigError as exc:
         _fail_config(exc)
+    from mlops_tui.sources.configs.compose import group_option
+
+    option = group_option(merged)
+    if option is not None:
+        message = f"not validated: {option} is a group option; {validator.name} describes the composed entry config (validate that, e.g. train.yaml {option.split('/')[0]}={option.split('/')[-1]})"
+        if as_json:
+            emit_json({"valid": None, "against": validator.name, "skipped": message, "errors": []})
+        else:
+            from mlops_tui.text import sanitize as _sanitize
+
+            click.echo(_sanitize(message))
+        return
     violations = validator.check(merged.tree(resolved=True, reveal=True))
     from mlops_tui.text import sanitize
 

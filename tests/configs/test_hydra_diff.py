@@ -84,3 +84,14 @@ def test_a_recorded_hydra_run_against_composing_now(tmp_path: Path) -> None:
     assert list(moved) == ["trainer.max_epochs"]
     alone = run_cli(["config", "diff", "configs/train.yaml"], cwd=tmp_path)
     assert alone.returncode == 2 and "a Hydra run's output folder" in alone.stderr
+
+
+def test_group_option_is_not_validated_against_the_top_level_model() -> None:
+    ml = Path(__file__).resolve().parents[2] / "configs" / "ml"
+    args = ["--model", "train_schema:TrainConfig", "--model-path", str(ml / "schema")]
+    alone = run_cli(["config", "validate", str(ml / "trainer/default.yaml"), *args])
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout.strip() == ("not validated: trainer/default is a group option; train_schema:TrainConfig describes the composed "
+                                    "entry config (validate that, e.g. train.yaml trainer=default)")
+    composed = run_cli(["config", "validate", str(ml / "train.yaml"), "trainer.max_epochs=0", *args])
+    assert composed.returncode == 1 and "trainer.max_epochs: Input should be greater than 0" in composed.stdout

@@ -105,6 +105,14 @@ def is_hydra_override(text: str) -> bool:
     return bool(re.match(r"^(\+\+|\+|~)?[A-Za-z_/][\w\-./@]*(=.*)?$", text, re.DOTALL)) and ("=" in text or text.startswith("~"))
 
 
+def group_option(merged: Any) -> str | None:
+    """`trainer/ddp` when merged is a group option composed alone: a fragment the top-level schema does not describe."""
+    composition = getattr(merged, "composition", None)
+    if composition is None or composition.project.group is None or composition.project.via is not None:
+        return None
+    return composition.project.config_name
+
+
 def defaults_rows(composition: Composition, with_hydra: bool = False) -> list[DefaultsRow]:
     """The defaults list in merge order, Hydra's own hydra/ entries only when asked for."""
     return [row for row in composition.defaults if with_hydra or not row.is_hydra]

@@ -352,6 +352,8 @@ class ConfigsPane(Navigation, Pane):
             text += f" · composed by Hydra from {len(defaults_view_rows(merged))} defaults (t)"
         if work.against:
             text += f" · {len(work.violations)} validation error{'s' if len(work.violations) != 1 else ''} ({work.against})" if work.violations else f" · valid ({work.against})"
+        if work.validation_note:
+            text += f" · {work.validation_note}"
         if problems:
             text += f" · {problems} unresolved/missing"
         text += " · " + ("resolved" if self.resolved else "raw") + (" +env" if self.resolve_env else "")

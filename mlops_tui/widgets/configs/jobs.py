@@ -32,6 +32,7 @@ class MergeWork:
     against: str = ""
     validation_error: str = ""
     compose: bool = True  # False: the files as written, their defaults lists kept as data
+    validation_note: str = ""  # why validation was not run (a group option alone)
 
 
 def diff_options(settings: ConfigsSettings, mode: ListMode) -> DiffOptions:
@@ -48,6 +49,12 @@ def run_diff(old: str, new: str, options: DiffOptions, cwd: Path | None, reveal_
 def run_merge(settings: ConfigsSettings, specs: list[str], overrides: list[str], resolve_env: bool, cwd: Path | None, compose: bool = True) -> MergeWork:
     merged = merge_stack(specs, overrides, settings.list_merge, resolve_env=resolve_env, cwd=cwd, compose=compose)
     work = MergeWork(specs, overrides, merged, compose=compose)
+    from mlops_tui.sources.configs.compose import group_option
+
+    option = group_option(merged)
+    if option and (settings.model or settings.schema_file):
+        work.validation_note = f"not validated: {option} is a group option; the schema describes the composed entry config"
+        return work
     if settings.model or settings.schema_file:
         refusal = settings.model_refusal()
         if refusal:
