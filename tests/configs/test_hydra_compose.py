@@ -252,3 +252,25 @@ def test_missing_value_is_listed_not_fatal(tmp_path: Path) -> None:
     done = run_cli(["config", "merge", "main.yaml"], cwd=tmp_path)
     ok_or_finding(done, 0)
     assert done.stderr.strip() == f"mlops-tui: db.password: missing value (???), set by db/pg.yaml"
+
+
+def test_hydra_resolvers_resolve_only_when_asked_and_secrets_stay_masked(tmp_path: Path, monkeypatch) -> None:
+    import datetime
+    import os
+
+    monkeypatch.setenv("MLOPS_TUI_TEST_TOKEN", "hunter2-secret-value")
+    write(tmp_path, {"main.yaml": "defaults:\n  - _self_\nrun:\n  cwd: ${hydra:runtime.cwd}\n  year: ${now:%Y}\n"
+                                  "  out: ${oc.select:missing.key,fallback}\n  api_token: ${oc.env:MLOPS_TUI_TEST_TOKEN}\n"})
+    closed = {e.key: e for e in merge_stack([str(tmp_path / "main.yaml")]).entries}
+    assert closed["run.cwd"].value == os.getcwd() and closed["run.cwd"].raw == "${hydra:runtime.cwd}"
+    assert closed["run.year"].value == str(datetime.datetime.now().year)
+    assert closed["run.out"].value == "fallback"
+    assert closed["run.api_token"].env_pending and closed["run.api_token"].value == "${oc.env:MLOPS_TUI_TEST_TOKEN}"
+    opened = merge_stack([str(tmp_path / "main.yaml")], resolve_env=True)
+    assert {e.key: e for e in opened.entries}["run.api_token"].value == "hunter2-secret-value"
+    assert "hunter2" not in repr(opened.tree())
+    done = run_cli(["config", "merge", "main.yaml", "--resolve", "--env"], cwd=tmp_path)
+    ok_or_finding(done, 0)
+    assert "hunter2" not in done.stdout and f"cwd: {tmp_path}" in done.stdout
+    raw = run_cli(["config", "merge", "main.yaml"], cwd=tmp_path)
+    assert "cwd: ${hydra:runtime.cwd}" in raw.stdout
