@@ -34,16 +34,18 @@ def _settings_section():
 
 @click.command("diff")
 @click.argument("old")
-@click.argument("new")
+@click.argument("new", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.option("--ignore-order", is_flag=True, help="Compare lists as multisets: moved items are not changes.")
 @click.option("--list-key", metavar="FIELD", help="Match list items by this field (e.g. name); default configs.list_key.")
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when the configs differ.")
-def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key: str | None, exit_code: bool) -> None:
+def diff_command(old: str, new: str | None, as_json: bool, ignore_order: bool, list_key: str | None, exit_code: bool) -> None:
     """Diff two configs by key path.
 
     OLD and NEW are files (YAML, JSON, TOML, INI), files at a git revision (HEAD~3:configs/train.yaml),
-    directories of configs, or merged stacks (base.yaml+prod.yaml, train.yaml+model=vit_b16). Secrets are masked.
+    directories of configs, or merged stacks (base.yaml+prod.yaml, train.yaml+trainer=ddp). Hydra project files
+    are compared as Hydra composes them. OLD may be a Hydra run's output folder (.hydra/config.yaml): alone, it is
+    compared with composing its config now with the run's overrides (NEW: the entry config, if it moved). Secrets are masked.
     """
     from mlops_tui.sources.configs import ConfigError, compare
     from mlops_tui.sources.configs.controller import diff_options, list_mode_for
@@ -55,12 +57,14 @@ def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key
     except ConfigError as exc:
         _fail_config(exc)
     result = comparison.result
-    if as_json:
-        emit_json({"old": old, "new": new, "differ": result.differ, "counts": result.counts(), "changes": [c.to_json() for c in result.changes]})
-    else:
-        from mlops_tui.text import sanitize
+    from mlops_tui.text import sanitize
 
-        click.echo(f"--- {sanitize(old)}\n+++ {sanitize(new)}")
+    for note in comparison.old.notes + comparison.new.notes:
+        click.echo(sanitize(f"mlops-tui: {note}"), err=True)
+    if as_json:
+        emit_json({"old": comparison.old.label, "new": comparison.new.label, "differ": result.differ, "counts": result.counts(), "changes": [c.to_json() for c in result.changes]})
+    else:
+        click.echo(f"--- {sanitize(comparison.old.label)}\n+++ {sanitize(comparison.new.label)}")
         marks = {"added": "+", "removed": "-", "changed": "~", "type_changed": "!"}
         for change in result.changes:
             before, after = change.shown()
@@ -86,12 +90,15 @@ def diff_command(old: str, new: str, as_json: bool, ignore_order: bool, list_key
 @click.option("--env", "resolve_env", is_flag=True, help="Also resolve ${oc.env:VAR} (off by default).")
 @click.option("--list-merge", type=click.Choice(["replace", "extend", "extend_unique"]), default="replace", show_default=True, help="How a later list combines with an earlier one.")
 @click.option("--no-compose", is_flag=True, help="Keep a `defaults:` list as data instead of composing the files it names.")
+@click.option("--hydra", "with_hydra", is_flag=True, help="Keep Hydra's own `hydra:` node (its hydra/ group) in the composed config.")
+@click.option("--defaults", "show_defaults", is_flag=True, help="Print the defaults list Hydra resolved (the file of each entry, in merge order) instead of the config.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resolve_env: bool, list_merge: str, no_compose: bool, as_json: bool) -> None:
+def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resolve_env: bool, list_merge: str, no_compose: bool, with_hydra: bool, show_defaults: bool, as_json: bool) -> None:
     """Merge config files and KEY=VALUE overrides with OmegaConf (later wins); secrets masked.
 
-    A file's Hydra-style `defaults:` list is composed (model/resnet50.yaml into `model`), and an override
-    such as model=vit_b16 picks another option of that group. Missing values (???) and interpolations that do not resolve are listed on stderr; with --resolve,
+    A file with a `defaults:` list is composed by Hydra, exactly as it runs it; overrides are in Hydra's syntax
+    (trainer=ddp, +extra=1, ~key, model.lr=0.1). A group option (configs/trainer/ddp.yaml) is composed on its
+    own; an experiment (configs/experiment/x.yaml) through the entry config that chooses it. Missing values (???) and interpolations that do not resolve are listed on stderr; with --resolve,
     an interpolation that fails (a cycle, a failing resolver) exits with 2.
     """
     import yaml
@@ -103,13 +110,24 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
     if not files:
         fail("give at least one config file before the KEY=VALUE overrides", EXIT_USAGE)
     try:
-        merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose)
+        merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose, with_hydra=with_hydra)
     except ConfigError as exc:
         _fail_config(exc)
     from mlops_tui.text import sanitize
 
+    composition = merged.composition
+    for note in composition.notes if composition is not None else []:
+        click.echo(sanitize(f"mlops-tui: hydra: {note}"), err=True)
+    if show_defaults:
+        _print_defaults(composition, with_hydra, as_json)
+        return
     if as_json:
         out: dict[str, Any] = {"sources": merged.sources, "config": merged.tree(resolved=resolve)}
+        if composition is not None:
+            from mlops_tui.sources.configs.compose import defaults_rows
+
+            out["defaults"] = [row.to_json() for row in defaults_rows(composition, with_hydra)]
+            out["choices"] = composition.choices
         if provenance or resolve:
             out["keys"] = [e.to_json(provenance=provenance) for e in merged.entries]
         out["problems"] = [e.to_json() for e in merged.problems]
@@ -137,6 +155,21 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
             click.echo(sanitize(f"mlops-tui: {entry.key}: {entry.error}"), err=True)
     if failed:
         raise SystemExit(EXIT_USAGE)
+
+
+def _print_defaults(composition: Any, with_hydra: bool, as_json: bool) -> None:
+    from mlops_tui.sources.configs.compose import defaults_rows
+    from mlops_tui.text import sanitize
+
+    if composition is None:
+        fail("no defaults list: the file is not composed by Hydra (it has no `defaults:` and is no group option)", EXIT_USAGE)
+    rows = defaults_rows(composition, with_hydra)
+    if as_json:
+        emit_json({"config_name": composition.project.config_name, "defaults": [row.to_json() for row in rows], "choices": composition.choices})
+        return
+    click.echo(sanitize(f"# defaults of {composition.project.config_name}, in merge order (later wins)"))
+    for row in rows:
+        click.echo(sanitize(row.line()))
 
 
 @click.command("validate")
@@ -168,10 +201,14 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
         check = validate_stack(files, overrides, target, resolve_env=resolve_env, strict=True)
     except ConfigError as exc:
         _fail_config(exc)
-    violations = check.violations
     from mlops_tui.text import sanitize
 
-    if as_json:
+    violations = check.violations
+    if check.skipped and as_json:
+        emit_json({"valid": None, "against": target.name, "skipped": check.skipped, "errors": []})
+    elif check.skipped:
+        click.echo(sanitize(check.skipped))
+    elif as_json:
         emit_json({"valid": not violations, "against": check.against, "errors": [v.to_json() for v in violations]})
     elif violations:
         for violation in violations:

@@ -150,10 +150,12 @@ def test_composed_training_config_with_group_override(ml: Path) -> None:
     assert report["config"]["model"]["name"] == "vit_b16"
     assert "defaults" not in report["config"]
     sources = {k["path"]: k["source"] for k in report["keys"]}
-    assert sources["model.hidden_dim"] == f"{ML}/model/vit_b16.yaml"
+    assert sources["model.hidden_dim"] == f"{ML}/model/vit_b16.yaml (model=vit_b16)"
     missing = run_cli(["config", "merge", f"{ML}/train.yaml", "model=nope"], cwd=ml.parents[1])
     ok_or_finding(missing, 2)
-    assert missing.stderr.strip() == f"mlops-tui: {ML}/model/nope.yaml: no such file"
+    assert missing.stderr.strip() == (f"mlops-tui: {ML}/train.yaml: Hydra cannot compose it: In 'train': Could not find 'model/nope' "
+                                      f"(no file {ML}/model/nope.yaml); Available options in 'model': resnet50, vit_b16; "
+                                      "to see the file uncomposed: mlops-tui config merge --no-compose FILE (pane: u)")
 
 
 def test_diff_two_compositions_of_one_training_config(ml: Path) -> None:

@@ -111,3 +111,24 @@ def test_a_newer_run_makes_older_results_stale() -> None:
     first = model.begin()
     second = model.begin()
     assert not model.current(first) and model.current(second)
+
+
+def test_hydra_stack_title_group_option_not_validated_and_uncomposed() -> None:
+    """The pane's model on Hydra files: the title counts the defaults composed, a group option alone is not
+    validated against the top-level model (the same sentence as `config validate`), u merges as written."""
+    model = ConfigsModel(ConfigsSettings(model="train_schema:TrainConfig", model_path="configs/ml/schema"), cwd=ROOT)
+    assert model.uncomposed_specs("configs/ml/env/base.yaml") == ["configs/ml/env/base.yaml"]
+    option = model.merge(["configs/ml/trainer/default.yaml"], resolve_env=False)
+    assert option.violations == [] and option.against == "" and option.error == ""
+    assert model.show_check(option).state is SourceState.OK
+    assert model.check_title() == (
+        "merged configs/ml/trainer/default.yaml: 6 keys · composed by Hydra from 1 defaults (t) · not validated: "
+        "trainer/default is a group option; train_schema:TrainConfig describes the composed entry config "
+        "(validate that, e.g. train.yaml trainer=default) · resolved")
+    model.ask_merge(["configs/ml/train.yaml"])
+    model.show_check(model.merge(["configs/ml/train.yaml"], resolve_env=False))
+    assert model.check_title().startswith("merged configs/ml/train.yaml: 41 keys · composed by Hydra from 4 defaults (t) · 1 validation error")
+    written = model.merge(model.uncomposed_specs(None), resolve_env=False, compose=False)
+    model.show_check(written)
+    assert written.merged.composition is None and model.check_title().startswith("uncomposed configs/ml/train.yaml: 27 keys · 5 validation errors")
+    assert model.toggle_env() == (["configs/ml/train.yaml"], False)  # e keeps showing it as written

@@ -88,9 +88,15 @@ def test_list_merge_modes(tmp_path: Path) -> None:
 
 def test_bad_overrides_and_non_mapping(tmp_path: Path, ml: Path) -> None:
     with pytest.raises(ConfigError, match="expected KEY=VALUE"):
-        merge_stack([str(ml / "train.yaml")], ["just-a-word"])
+        merge_stack([str(ml / "env/base.yaml")], ["just-a-word"])
     with pytest.raises(ConfigError, match="bad override 'a=\\[1,'"):
-        merge_stack([str(ml / "train.yaml")], ["a=[1,"])
+        merge_stack([str(ml / "env/base.yaml")], ["a=[1,"])
+    # A composed file's overrides are Hydra's, and so is the error
+    with pytest.raises(ConfigError, match="^bad override 'just-a-word': Error parsing override 'just-a-word'; missing EQUAL"):
+        merge_stack([str(ml / "train.yaml")], ["just-a-word"])
+    with pytest.raises(ConfigError, match="^bad override 'tracking.token=••••••': not valid") as info:
+        merge_stack([str(ml / "train.yaml")], ["tracking.token=[hunter2"])
+    assert "hunter2" not in str(info.value)
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
     with pytest.raises(ConfigError, match="a mapping is needed"):
         merge_stack([str(tmp_path / "list.yaml")])
@@ -113,7 +119,7 @@ def test_hydra_defaults_are_composed_with_provenance(ml: Path) -> None:
     assert keys["trainer.max_epochs"].raw == 3 and keys["trainer.max_epochs"].source == "override trainer.max_epochs=3"
     assert keys["callbacks[1].dirpath"].value == "/mnt/datasets/churn/v7/checkpoints"
     picked = by_key(merge_stack([train], ["model=vit_b16"]))
-    assert picked["model.hidden_dim"].raw == 768 and picked["model.hidden_dim"].source == str(ml / "model/vit_b16.yaml")
+    assert picked["model.hidden_dim"].raw == 768 and picked["model.hidden_dim"].source == f"{ml}/model/vit_b16.yaml (model=vit_b16)"
     assert "model.freeze_backbone" not in picked
     kept = by_key(merge_stack([train], compose=False))
     assert kept["defaults[1].model"].raw == "resnet50"
@@ -127,9 +133,9 @@ def test_defaults_order_self_and_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("defaults:\n  - db: nope\n")
     assert merge_stack([str(tmp_path / "main.yaml")]).raw == {"db": {"port": 6432, "host": "pg"}}
     assert merge_stack([str(tmp_path / "first.yaml")]).raw == {"db": {"port": 5432, "host": "pg"}}
-    with pytest.raises(ConfigError, match="no such file") as info:
+    with pytest.raises(ConfigError, match=f"Could not find 'db/nope' \\(no file {tmp_path}/db/nope.yaml\\)") as info:
         merge_stack([str(tmp_path / "bad.yaml")])
-    assert info.value.origin == str(tmp_path / "db" / "nope.yaml")
+    assert info.value.origin == str(tmp_path / "bad.yaml")
 
 
 def test_composition_at_a_git_revision(ml_repo: Path, run_git) -> None:

@@ -65,3 +65,19 @@ def test_merged_stack_with_errors(snap_compare, size) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_hydra_defaults_list(snap_compare, size) -> None:
+    """The lightning-hydra-template copy composed with trainer=ddp; t: the defaults list Hydra resolved."""
+    template = Path(__file__).resolve().parent / "projects" / "lightning-hydra-template"
+    app = make_app(dotlist=["configs.paths=[configs]", "configs.stack=[configs/train.yaml]", "configs.overrides=[trainer=ddp]"],
+                   pane_options={"configs": {"cwd": template}})
+
+    async def before(pilot) -> None:
+        await pilot.press("4")
+        await _settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=before)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ class Side:
     label: str
     data: Any
     is_dir: bool = False
+    notes: list[str] = field(default_factory=list)  # files of a folder compared as written (Hydra could not compose them)
 
 
 @dataclass
@@ -38,25 +39,56 @@ def _stack_parts(spec: str, cwd: Path | None) -> list[str] | None:
 
 def read_side(spec: str, cwd: Path | None = None) -> Side:
     """Load one side: a directory (or REV:dir), a merged stack `base.yaml+prod.yaml` (overrides too:
-    `train.yaml+model=vit_b16`), or one file (or REV:file)."""
+    `train.yaml+model=vit_b16`), a Hydra run's output folder (its recorded .hydra/config.yaml), or one file
+    (or REV:file). Hydra project files are compared as Hydra composes them (interpolations as written)."""
+    from mlops_tui.sources.configs.compose import compose_folder, is_hydra_project_file, recorded_run
+    from mlops_tui.sources.configs.merge import merge_stack
+    from mlops_tui.sources.configs.stack import split_items
+
     stack = _stack_parts(spec, cwd)
     if stack:
-        from mlops_tui.sources.configs.merge import merge_stack
-        from mlops_tui.sources.configs.stack import split_items
-
         files, overrides = split_items(stack, cwd)
         if not files:
             raise ConfigError(f"{spec}: a stack needs at least one file before its KEY=VALUE overrides")
-        return Side(spec, merge_stack(files, overrides, cwd=cwd).tree(resolved=True, reveal=True))
+        merged = merge_stack(files, overrides, cwd=cwd)
+        return Side(spec, merged.tree(resolved=merged.composition is None, reveal=True))
+    run = recorded_run(spec, cwd) if ":" not in spec or (cwd or Path.cwd()).joinpath(spec).exists() else None
+    if run is not None:
+        return Side(f"{spec} (recorded run)", run.config)
     names = list_configs(spec, cwd)
     if names is not None:
-        return Side(spec, {name: load(join(spec, name), cwd).data for name in names}, is_dir=True)
-    return Side(spec, load(spec, cwd).data)
+        notes: list[str] = []
+        return Side(spec, compose_folder(spec, names, cwd, notes), is_dir=True, notes=notes)
+    doc = load(spec, cwd)
+    if is_hydra_project_file(spec, doc.data, cwd):
+        return Side(spec, merge_stack([spec], cwd=cwd).tree(resolved=False, reveal=True))
+    return Side(spec, doc.data)
 
 
-def compare(old_spec: str, new_spec: str, options: DiffOptions | None = None, cwd: Path | None = None) -> Comparison:
-    """Diff two configs (or two directories of configs) by key path."""
-    old, new = read_side(old_spec, cwd), read_side(new_spec, cwd)
+def _is_entry_for_run(spec: str, cwd: Path | None) -> bool:
+    """NEW given with a recorded run: an entry config to compose with the run's overrides."""
+    from mlops_tui.sources.configs.compose import is_hydra_project_file
+
+    try:
+        return is_hydra_project_file(spec, load(spec, cwd).data, cwd)
+    except ConfigError:
+        return False
+
+
+def compare(old_spec: str, new_spec: str | None, options: DiffOptions | None = None, cwd: Path | None = None) -> Comparison:
+    """Diff two configs (or two directories of configs) by key path. Without new_spec, old_spec is a Hydra
+    run's output folder, compared with composing its config now with the run's overrides."""
+    old = read_side(old_spec, cwd)
+    if new_spec is None or (old.label.endswith("(recorded run)") and new_spec and _is_entry_for_run(new_spec, cwd)):
+        from mlops_tui.sources.configs.compose import compose_run_now, recorded_run
+
+        run = recorded_run(old_spec, cwd)
+        if run is None:
+            raise ConfigError(f"{old_spec}: give two configs, or a Hydra run's output folder (with .hydra/config.yaml) alone")
+        label, data = compose_run_now(run, new_spec, cwd)
+        new = Side(label, data)
+    else:
+        new = read_side(new_spec, cwd)
     if old.is_dir != new.is_dir:
         which = old_spec if old.is_dir else new_spec
         raise ConfigError(f"{which} is a directory and the other side is a file: compare two files or two directories")

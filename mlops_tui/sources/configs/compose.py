@@ -1,97 +1,675 @@
-"""Hydra-style composition of a config's `defaults` list into a stack of sources.
+"""Hydra composition by hydra-core itself, with per-key provenance computed alongside.
 
-`defaults: [_self_, {model: resnet50}, {optimizer: adamw}]` in train.yaml reads model/resnet50.yaml
-into the `model` key and optimizer/adamw.yaml into `optimizer`, next to train.yaml, in list order;
-`_self_` places the file's own keys (at the end when it is not listed). A group file may have a
-defaults list of its own. `null` options are skipped; `override` entries replace an earlier choice.
+Hydra is the engine: its config loader builds the defaults list (order, `_self_`, `override`, optional
+entries, `@package` and `_global_`, nested defaults, experiment files, Hydra's own `hydra/` group) and
+applies command-line overrides in its syntax (`trainer=ddp`, `+extra=1`, `~key`, `model.lr=0.1`). While it
+loads, each defaults entry's config is recorded; replaying those layers in order tells which file (and
+group option) set each leaf, and which override changed it, which Hydra itself does not show.
+
+A project is found from the file: an entry config's folder is the config directory; a file in a folder
+that an entry config next to it chooses from (`configs/trainer/ddp.yaml` with `trainer: default` in
+`configs/train.yaml`) is a group option, composed on its own (its own defaults list included) at its
+package, or, for an experiment-like option (`override /data: ...`, `@package _global_`), as that entry
+config with the option chosen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import PurePosixPath
+import re
+import shutil
+import tarfile
+import tempfile
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+import yaml
+
+from mlops_tui.secrets import mask_value
 from mlops_tui.sources.configs.errors import ConfigError
-from mlops_tui.sources.configs.loading import load
+from mlops_tui.sources.configs.keypath import KeyPath
 
-SELF = "_self_"
-MAX_DEPTH = 8
-
-
-def _nest(package: tuple[str, ...], data: Any) -> Any:
-    for key in reversed(package):
-        data = {key: data}
-    return data
+VERSION_BASE = "1.3"  # the version_base a project passes to @hydra.main; 1.3 is Hydra's current behaviour
+MAX_UP = 3  # folders above a file searched for the entry config that makes it a group option
+UNCOMPOSED_HINT = "to see the file uncomposed: mlops-tui config merge --no-compose FILE (pane: u)"
+_LOCK = threading.Lock()  # Hydra keeps resolvers and HydraConfig in process-wide singletons
+_HEADER = re.compile(r"^#\s*@package\s+(\S+)", re.MULTILINE)
 
 
-def _parse(item: Any, origin: str) -> tuple[str | None, str | None, bool]:
-    """(group, option, is_override) of one defaults entry; group None for a plain config name."""
-    if item == SELF:
-        return SELF, None, False
-    if isinstance(item, str):
-        return None, item, False
-    if isinstance(item, Mapping) and len(item) == 1:
-        (key, value), = item.items()
-        key = str(key)
-        is_override = key.startswith("override ")
-        group = key.removeprefix("override ").strip()
-        if value is not None and not isinstance(value, str):
-            raise ConfigError(f"defaults entry {group!r} must name one option, got {type(value).__name__}", origin=origin)
-        return group, value, is_override
-    raise ConfigError(f"defaults entry {item!r} is neither _self_, a name, nor {{group: option}}", origin=origin)
+@dataclass(frozen=True)
+class Project:
+    """Where Hydra reads from: the config directory, the config name, and how files are labelled."""
+
+    config_dir: Path  # on disk (a temporary copy for REV:path)
+    config_name: str  # train, or trainer/ddp for a group option composed alone
+    label_root: str  # how the user names the config directory (configs/ml, HEAD:conf)
+    group: str | None = None  # the group of a group option
+    package: str = ""  # where Hydra placed a group option composed alone (stripped from the result)
+    via: str | None = None  # entry config a group option is composed through (experiment files)
+    extra: tuple[str, ...] = ()  # overrides that choose the option through `via`
 
 
-def groups(spec: str, data: Mapping[str, Any]) -> set[str]:
-    """Config groups the file's defaults list chooses from (model, optimizer...)."""
-    defaults = data.get("defaults")
-    if not isinstance(defaults, list):
+@dataclass(frozen=True)
+class DefaultsRow:
+    """One entry of the final defaults list, in merge order (what `--info defaults` shows)."""
+
+    config_path: str  # model/vit_b16, hydra/job_logging/default
+    package: str  # model, _global_ shown as ''
+    parent: str  # the config whose defaults list named it
+    is_self: bool  # the parent's own keys (`_self_`)
+    source: str  # the file it resolved to (or Hydra's package / a structured config)
+    chosen_by: str | None = None  # the command-line override that chose it
+    depth: int = 0
+
+    @property
+    def is_hydra(self) -> bool:
+        return self.config_path == "hydra/config" or self.config_path.startswith("hydra/")
+
+    def line(self) -> str:
+        """`  model/vit_b16 @model ← model=vit_b16: configs/model/vit_b16.yaml` (indented by nesting)."""
+        name = self.config_path + (" (_self_)" if self.is_self else "")
+        package = f" @{self.package}" if self.package and self.package != self.config_path.rsplit("/", 1)[0].replace("/", ".") else ""
+        chosen = f" ← {self.chosen_by}" if self.chosen_by else ""
+        return f"{'  ' * self.depth}{name}{package}{chosen}: {self.source}"
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"config_path": self.config_path, "package": self.package, "parent": self.parent, "source": self.source}
+        if self.is_self:
+            out["self"] = True
+        if self.chosen_by:
+            out["chosen_by"] = self.chosen_by
+        return out
+
+
+@dataclass
+class Composition:
+    """A composed config with provenance layers, the defaults list, and the group choices Hydra made."""
+
+    project: Project
+    raw: dict[str, Any]
+    layers: list[tuple[str, Any]]  # (label, data at its package) in merge order, overrides last
+    deleted: list[KeyPath] = field(default_factory=list)
+    defaults: list[DefaultsRow] = field(default_factory=list)
+    choices: dict[str, str | None] = field(default_factory=dict)
+    hydra: Any = None  # the hydra node as a DictConfig (for ${hydra:...}); kept even when left out of raw
+    notes: list[str] = field(default_factory=list)  # Hydra's warnings (a defaults list without _self_...)
+
+
+def is_hydra_override(text: str) -> bool:
+    """A command-line override in Hydra's syntax (`+extra=1`, `~key`, `a@b=c`, `hydra/launcher=x`)."""
+    return bool(re.match(r"^(\+\+|\+|~)?[A-Za-z_/][\w\-./@]*(=.*)?$", text, re.DOTALL)) and ("=" in text or text.startswith("~"))
+
+
+def group_option(merged: Any) -> str | None:
+    """`trainer/ddp` when merged is a group option composed alone: a fragment the top-level schema does not describe."""
+    composition = getattr(merged, "composition", None)
+    if composition is None or composition.project.group is None or composition.project.via is not None:
+        return None
+    return composition.project.config_name
+
+
+def defaults_rows(composition: Composition, with_hydra: bool = False) -> list[DefaultsRow]:
+    """The defaults list in merge order, Hydra's own hydra/ entries only when asked for."""
+    return [row for row in composition.defaults if with_hydra or not row.is_hydra]
+
+
+def _has_defaults(data: Any) -> bool:
+    return isinstance(data, Mapping) and "defaults" in data
+
+
+def _defaults_groups(path: Path) -> set[str]:
+    """Groups a config file's defaults list names (override and optional stripped, @package dropped)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return set()
-    return {group for group, _, _ in (_parse(item, spec) for item in defaults) if group not in (None, SELF)}
+    return _groups_named(data)
 
 
-def compose(spec: str, data: Mapping[str, Any], cwd=None, package: tuple[str, ...] = (), depth: int = 0,
-            chosen: Mapping[str, str] | None = None) -> list[tuple[str, Any]]:
-    """(label, data) layers for spec in merge order, with its defaults list expanded.
+def _groups_named(data: Any) -> set[str]:
+    """Groups a loaded config's defaults list chooses from: `override /data@x: mnist` names data."""
+    defaults = data.get("defaults") if isinstance(data, Mapping) else None
+    out: set[str] = set()
+    for item in defaults if isinstance(defaults, list) else []:
+        if isinstance(item, Mapping):
+            for key in item:
+                words = str(key).split()
+                if words:
+                    out.add(words[-1].split("@")[0].strip("/"))
+    return out
 
-    chosen maps a group to the option picked on the command line (`model=vit_b16`), as Hydra does."""
-    if depth > MAX_DEPTH:
-        raise ConfigError(f"defaults nested deeper than {MAX_DEPTH} levels (a cycle?)", origin=spec)
-    defaults = data.get("defaults")
-    own = {k: v for k, v in data.items() if k != "defaults"}
-    if defaults is None:
-        return [(spec, _nest(package, own))]
-    if not isinstance(defaults, list):
-        raise ConfigError("defaults must be a list", origin=spec)
-    folder = PurePosixPath(spec.replace("\\", "/")).parent
-    entries = [_parse(item, spec) for item in defaults]
-    choices: dict[str, str | None] = {}
-    order: list[str] = []
-    for group, option, is_override in entries:
-        key = group if group is not None else f"\0{option}"
-        if is_override and key not in choices:
-            raise ConfigError(f"override of {group!r}, which no earlier defaults entry chose", origin=spec)
-        if key not in choices:
-            order.append(key)
-        choices[key] = option
-    if SELF not in choices:
-        order.append(SELF)
-    if depth == 0:
-        choices.update({group: option for group, option in (chosen or {}).items() if group in choices})
-    layers: list[tuple[str, Any]] = []
-    for key in order:
-        if key == SELF:
-            layers.append((spec, _nest(package, own)))
+
+def _entry_for(root: Path, group: str) -> Path | None:
+    """The entry config in root whose defaults list chooses from group (train.yaml first), or None."""
+    candidates = sorted(root.glob("*.yaml"), key=lambda p: (p.stem != "train", p.stem != "config", p.name))
+    for candidate in candidates:
+        if group in _defaults_groups(candidate):
+            return candidate
+    return None
+
+
+def _experiment_like(path: Path) -> bool:
+    """A group option that only makes sense on top of an entry config: it overrides other groups or is global."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    header = _HEADER.search(text[:2000])
+    if header and header[1] == "_global_":
+        return True
+    return bool(re.search(r"^\s*-\s*override\s+/", text, re.MULTILINE))
+
+
+def locate(file: Path, label_dir: str) -> Project:
+    """The Hydra project that file (on disk) belongs to; label_dir is how the user names file's folder."""
+    folder = file.parent
+    for up in range(1, MAX_UP + 1):
+        if len(folder.parents) < up:
+            break
+        root = folder.parents[up - 1]
+        group = folder.relative_to(root).as_posix()
+        entry = _entry_for(root, group)
+        if entry is None:
             continue
-        option = choices[key]
-        if option is None:
+        label_root = label_dir
+        for _ in range(up):
+            label_root = str(PurePosixPath(label_root).parent)
+        option = file.stem
+        if _experiment_like(file):
+            return Project(root, entry.stem, label_root, group, via=entry.stem, extra=(f"{group}={option}",))
+        return Project(root, f"{group}/{option}", label_root, group, package=group.replace("/", "."))
+    return Project(folder, file.stem, label_dir)
+
+
+def _label(label_root: str, name: str) -> str:
+    return name if label_root in ("", ".") else f"{label_root.rstrip('/')}/{name}"
+
+
+def _source_label(project: Project, provider: str | None, path: str | None, config_path: str) -> str:
+    path = path or ""
+    if path.startswith("file://"):
+        folder = Path(path[len("file://"):])
+        if folder.resolve() == project.config_dir.resolve():
+            return _label(project.label_root, f"{config_path}.yaml")
+        return str(folder / f"{config_path}.yaml")
+    if path.startswith("structured://"):
+        return f"structured config {config_path}"
+    if path.startswith("pkg://"):
+        return f"{path}/{config_path}.yaml"
+    return f"{provider or '?'}:{config_path}"
+
+
+def _package_key(package: str | None) -> tuple[str, ...]:
+    if not package or package == "_global_":
+        return ()
+    return tuple(package.removeprefix("_global_.").split("."))
+
+
+def _cycle(project: Project) -> str:
+    """The first chain of plain config names that includes itself (a → b → a), for a clearer error."""
+    root = project.config_dir
+
+    def names(config: str) -> list[str]:
+        path = root / f"{config}.yaml"
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return []
+        group = str(PurePosixPath(config).parent)
+        out = []
+        for item in (data or {}).get("defaults") or [] if isinstance(data, Mapping) else []:
+            if isinstance(item, str) and item != "_self_":
+                name = item.removesuffix(".yaml")
+                out.append(name.lstrip("/") if name.startswith("/") or group == "." else f"{group}/{name}")
+            elif isinstance(item, Mapping) and len(item) == 1:
+                (key, value), = item.items()
+                if isinstance(value, str):
+                    g = str(key).split()[-1].split("@")[0]
+                    full = g.lstrip("/") if g.startswith("/") or group == "." else f"{group}/{g}"
+                    out.append(f"{full}/{value.removesuffix('.yaml')}")
+        return out
+
+    stack: list[tuple[str, list[str]]] = [(project.config_name, [project.config_name])]
+    while stack:
+        config, chain = stack.pop()
+        if len(chain) > 50:
             continue
-        if key.startswith("\0"):
-            child_spec, child_package = str(folder / f"{option}.yaml"), package
+        for child in names(config):
+            if child in chain:
+                loop = chain[chain.index(child):] + [child]
+                return " → ".join(f"{c}.yaml" for c in loop)
+            stack.append((child, chain + [child]))
+    return ""
+
+
+def _hydra_message(exc: BaseException, project: Project | None = None) -> str:
+    """Hydra's message on one line, without its config search path listing (it names temporary folders);
+    a config it could not find is named as the file it would be."""
+    text = str(exc).strip().split("\nConfig search path:")[0].strip()
+    cause = exc.__cause__
+    if cause is not None and str(cause).strip() and str(cause).strip() not in text:
+        text = f"{text}: {str(cause).strip()}" if text else str(cause).strip()
+    parts: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith(("\t", "    ")) and parts and parts[-1].endswith((":", ",")):
+            parts[-1] = parts[-1].rstrip(",") + ("" if parts[-1].endswith(":") else ",") + " " + line.strip() + ","
         else:
-            child_spec, child_package = str(folder / key / f"{option}.yaml"), (*package, *key.split("/"))
-        child = load(child_spec, cwd).data or {}
-        if not isinstance(child, Mapping):
-            raise ConfigError(f"top level is a {type(child).__name__}, a mapping is needed", origin=child_spec)
-        layers.extend(compose(child_spec, child, cwd, child_package, depth + 1))
-    return layers
+            parts.append(line.strip())
+    parts = [p.rstrip(",") for p in parts]
+    message = "; ".join(parts) if parts else type(exc).__name__
+    missing = re.search(r"Could not (?:find|load) '([^']+)'", message)
+    if project is not None and missing and not missing[1].startswith("hydra/"):
+        message = message.replace(missing[0], f"{missing[0]} (no file {_label(project.label_root, missing[1] + '.yaml')})", 1)
+    return mask_value("", message)
+
+
+def _compose_error(exc: BaseException, project: Project, origin: str, overrides: list[str] = ()) -> ConfigError:
+    from hydra.errors import OverrideParseException
+
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = origin
+        if mark is not None and mark.name:
+            try:
+                where = _label(project.label_root, Path(mark.name).resolve().relative_to(project.config_dir.resolve()).as_posix())
+            except ValueError:
+                where = mark.name
+        problem = exc.problem or "syntax error"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        return ConfigError(f"invalid YAML: {problem}; {UNCOMPOSED_HINT}", origin=where, line=line, column=col)
+    if isinstance(exc, RecursionError):
+        chain = _cycle(project)
+        return ConfigError(f"defaults cycle: {chain or 'the defaults lists include each other'}; {UNCOMPOSED_HINT}", origin=origin)
+    if isinstance(exc, OverrideParseException):
+        return _override_error(overrides)
+    message = _hydra_message(exc, project)
+    header = re.search(r"'(@package [^']*)'", message)
+    if header:
+        for path in sorted(project.config_dir.rglob("*.yaml")):
+            try:
+                if f"# {header[1]}" in path.read_text(encoding="utf-8")[:2000]:
+                    origin = _label(project.label_root, path.relative_to(project.config_dir).as_posix())
+                    break
+            except (OSError, UnicodeDecodeError):
+                continue
+    return ConfigError(f"Hydra cannot compose it: {message}; {UNCOMPOSED_HINT}", origin=origin)
+
+
+def _override_error(overrides: list[str]) -> ConfigError:
+    """The first override Hydra's parser rejects, its value masked when the key is a secret one."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    from mlops_tui.secrets import is_secret_key
+
+    parser = OverridesParser.create()
+    for line in overrides:
+        try:
+            parser.parse_overrides([line])
+        except OverrideParseException as exc:
+            key = line.partition("=")[0].lstrip("+~")
+            shown = _masked_line(line, tuple(_split_key(key)))
+            detail = "not valid" if is_secret_key(key.rsplit(".", 1)[-1]) or shown != line else _hydra_message(exc).split("; See https://")[0]
+            return ConfigError(f"bad override {shown!r}: {detail} (Hydra's syntax: group=option, key=value, +key=value, ~key)")
+    return ConfigError("bad override (Hydra's syntax: group=option, key=value, +key=value, ~key)")
+
+
+def _make_loader(config_dir: Path):
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra._internal.utils import create_config_search_path
+
+    class RecordingLoader(ConfigLoaderImpl):
+        """Hydra's own loader, keeping each defaults entry's config as it is loaded."""
+
+        def __init__(self) -> None:
+            super().__init__(config_search_path=create_config_search_path(str(config_dir)))
+            self.loaded: list[tuple[Any, Any, Any]] = []
+            self.repo: Any = None
+
+        def _compose_config_from_defaults_list(self, defaults, repo):  # noqa: ANN001 - Hydra's signature
+            self.repo = repo
+            return super()._compose_config_from_defaults_list(defaults, repo)
+
+        def _load_single_config(self, default, repo):  # noqa: ANN001 - Hydra's signature
+            from omegaconf import OmegaConf
+
+            result = super()._load_single_config(default, repo)
+            self.loaded.append((default, result, OmegaConf.to_container(result.config, resolve=False)))
+            return result
+
+    return RecordingLoader()
+
+
+def compose_project(project: Project, overrides: list[str], with_hydra: bool = False, origin: str = "") -> Composition:
+    """Compose project's config with Hydra (overrides in Hydra's syntax), recording provenance layers."""
+    from hydra import version
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    origin = origin or _label(project.label_root, f"{project.config_name}.yaml")
+    all_overrides = [*project.extra, *overrides]
+    with _LOCK:
+        version.setbase(VERSION_BASE)
+        loader = _make_loader(project.config_dir)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                cfg = loader.load_configuration(project.config_name, all_overrides, RunMode.RUN, from_shell=False)
+            parsed = OverridesParser.create().parse_overrides(all_overrides)
+        except (HydraException, OmegaConfBaseException, yaml.YAMLError, RecursionError, ValueError) as exc:
+            raise _compose_error(exc, project, origin, all_overrides) from None
+        notes = list(dict.fromkeys(_hydra_message(w.message) for w in caught if issubclass(w.category, UserWarning)))
+        if project.group and project.via is None:  # composed as the primary config here, but an option in a run
+            notes = [n for n in notes if f"In '{project.config_name}': Defaults list is missing `_self_`" not in n]
+        _set_hydra_globals(cfg)
+        hydra_node = OmegaConf.to_container(cfg.hydra, resolve=False) if "hydra" in cfg else None
+        hydra_cfg = OmegaConf.masked_copy(cfg, ["hydra"]) if "hydra" in cfg else None
+        raw = OmegaConf.to_container(cfg, resolve=False)
+        choices = dict(hydra_node.get("runtime", {}).get("choices", {})) if hydra_node else {}
+        repo = loader.repo
+        group_overrides = {o.key_or_group: o for o in parsed if repo is not None and repo.group_exists(o.key_or_group)}
+    if not with_hydra:
+        raw.pop("hydra", None)
+        choices = {k: v for k, v in choices.items() if not k.startswith("hydra/")}
+    rows: list[DefaultsRow] = []
+    layers: list[tuple[str, Any]] = []
+    for default, result, data in loader.loaded:
+        config_path = default.config_path or ""
+        label = _source_label(project, result.provider, result.path, config_path)
+        group = str(PurePosixPath(config_path).parent) if "/" in config_path else ""
+        chosen = group_overrides.get(group)
+        chosen_by = chosen.input_line if chosen is not None and _chooses(chosen, config_path) else None
+        rows.append(DefaultsRow(config_path, "" if default.package in (None, "_global_") else default.package,
+                                default.parent or "", bool(default.is_self), label, chosen_by))
+        if not with_hydra and isinstance(data, Mapping) and "hydra" in data:
+            data = {k: v for k, v in data.items() if k != "hydra"}  # any file may set hydra.* (a _global_ option)
+        layers.append((label + (f" ({chosen_by})" if chosen_by else ""), data))
+    deleted: list[KeyPath] = []
+    for override in parsed:
+        if override.key_or_group in group_overrides or override.input_line in project.extra:
+            continue
+        if not with_hydra and override.key_or_group.split(".")[0] == "hydra":
+            continue
+        path = tuple(_split_key(override.key_or_group))
+        if override.is_delete():
+            deleted.append(path)
+            continue
+        value = override.value()
+        label = f"override {_masked_line(override.input_line, path)}"
+        data: Any = OmegaConf.to_container(OmegaConf.create({"v": value}), resolve=False)["v"] if isinstance(value, (dict, list)) else value
+        for key in reversed(path):
+            data = {key: data}
+        layers.append((label, data))
+    for row in rows:
+        if row.package and any(part == "" for part in row.package.split(".")):
+            raise ConfigError(f"bad @package {row.package!r} for {row.config_path} in the defaults list of {row.parent}: "
+                              f"a key path with an empty part; {UNCOMPOSED_HINT}", origin=_label(project.label_root, f"{row.parent}.yaml"))
+    parents = {row.config_path: row.parent for row in rows}
+    for i, row in enumerate(rows):
+        level, parent, seen = 0, row.parent, set()
+        while parent not in ("", "<root>") and parent not in seen:
+            seen.add(parent)
+            level += 1
+            parent = parents.get(parent, "")
+        rows[i] = DefaultsRow(row.config_path, row.package, row.parent, row.is_self, row.source, row.chosen_by, level)
+    comp = Composition(project, raw, layers, deleted, rows, choices, hydra_cfg, notes)
+    if project.package and project.via is None:
+        comp = _unpack(comp, _package_key(project.package))
+    return comp
+
+
+def _chooses(override: Any, config_path: str) -> bool:
+    """Whether a group override (trainer=ddp) is what picked config_path (trainer/ddp)."""
+    try:
+        value = override.value()
+    except Exception:  # noqa: BLE001 - a sweep or other value that names no single option
+        return False
+    values = value if isinstance(value, list) else [value]
+    group = override.key_or_group
+    return any(isinstance(v, str) and config_path == f"{group}/{v.removesuffix('.yaml')}" for v in values)
+
+
+def _masked_line(line: str, path: KeyPath) -> str:
+    key, sep, value = line.partition("=")
+    return f"{key}{sep}{mask_value(str(path[-1]) if path else '', value)}" if sep else line
+
+
+def _split_key(key: str) -> list[str]:
+    return [part for part in key.split(".") if part]
+
+
+def _unpack(comp: Composition, prefix: tuple[str, ...]) -> Composition:
+    """A group option composed alone, without the package Hydra put it under (trainer.max_epochs → max_epochs)."""
+    def inside(data: Any) -> Any:
+        for key in prefix:
+            if not isinstance(data, Mapping) or key not in data:
+                return None
+            data = data[key]
+        return data
+
+    raw = inside(comp.raw)
+    if not isinstance(raw, dict):
+        return comp
+    hydra = comp.raw.get("hydra")
+    if hydra is not None and "hydra" not in raw and prefix != ("hydra",):
+        raw = {**raw, "hydra": hydra}
+    layers = []
+    for label, data in comp.layers:
+        part = inside(data)
+        if part is not None:
+            layers.append((label, part))
+    deleted = [p[len(prefix):] for p in comp.deleted if p[: len(prefix)] == prefix]
+    return Composition(comp.project, raw, layers, deleted, comp.defaults, comp.choices, comp.hydra, comp.notes)
+
+
+_GLOBALS_SET = False
+
+
+def _set_hydra_globals(cfg: Any) -> None:
+    """Hydra's resolvers (now, hydra, python_version) and the hydra node `${hydra:...}` reads."""
+    global _GLOBALS_SET
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.utils import setup_globals
+
+    if not _GLOBALS_SET:
+        setup_globals()
+        _GLOBALS_SET = True
+    if "hydra" in cfg:
+        HydraConfig.instance().set_config(cfg)
+
+
+@contextmanager
+def hydra_globals(composition: Composition) -> Iterator[None]:
+    """While resolving: Hydra's resolvers registered and `${hydra:...}` reading this composition's hydra node."""
+    with _LOCK:
+        if composition.hydra is not None:
+            _set_hydra_globals(composition.hydra)
+        yield
+
+
+def is_hydra_project_file(spec: str, data: Any, cwd: Path | None = None) -> bool:
+    """Whether Hydra should compose spec: it has a defaults list or a hydra node, or it is a group option."""
+    if _has_defaults(data) or (isinstance(data, Mapping) and isinstance(data.get("hydra"), Mapping)):
+        return True
+    from mlops_tui.sources.configs.gitrev import split_revision
+
+    if ":" in spec and split_revision(spec, cwd) is not None:
+        return False
+    path = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
+    return path.is_file() and locate(path, ".").group is not None
+
+
+def groups_of(spec: str, cwd: Path | None = None) -> set[str]:
+    """Config groups the file's own defaults list chooses from (model, optimizer...)."""
+    from mlops_tui.sources.configs.loading import load
+
+    return _groups_named(load(spec, cwd).data)
+
+
+# -- files at a git revision -------------------------------------------------------------------------
+
+
+class Checkout:
+    """A git revision's copy of a folder in a temporary directory (Hydra reads only from disk)."""
+
+    def __init__(self, ref, whole: bool = False) -> None:  # noqa: ANN001 - a gitrev.GitRef
+        from mlops_tui.sources.configs.gitrev import _check_revision, _git
+
+        _check_revision(ref)
+        self.tmp = Path(tempfile.mkdtemp(prefix="mlops-tui-hydra-"))
+        folder = (ref.rel or ".") if whole else (str(PurePosixPath(ref.rel).parent) if ref.rel else ".")
+        for _ in range(0 if whole else MAX_UP):
+            if folder in ("", "."):
+                break
+            folder = str(PurePosixPath(folder).parent)
+        args = ["archive", "--format=tar", ref.rev]  # ref.rev was checked: a commit, not an option
+        if folder not in ("", "."):
+            args += ["--", folder]
+        done = _git(ref.top, *args, spec=ref.spec)
+        if done.returncode != 0:
+            self.close()
+            raise ConfigError(done.stderr.decode(errors="replace").strip() or "git archive failed", origin=ref.spec, usage=False)
+        with tarfile.open(fileobj=BytesIO(done.stdout)) as archive:
+            archive.extractall(self.tmp, filter="data")
+        self.root = self.tmp
+
+    def close(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> Checkout:
+        return self
+
+    def __exit__(self, *exc) -> None:  # noqa: ANN002 - context manager protocol
+        self.close()
+
+
+def compose_file(spec: str, overrides: list[str] | None = None, cwd: Path | None = None, with_hydra: bool = False) -> Composition:
+    """Compose the file spec (a path or REV:path) as Hydra would run it, with overrides in Hydra's syntax."""
+    from mlops_tui.sources.configs.gitrev import split_revision
+
+    ref = split_revision(spec, cwd)
+    label_dir = str(PurePosixPath(spec.replace("\\", "/")).parent)
+    if ref is None:
+        path = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
+        if not path.is_file():
+            raise ConfigError("no such file", origin=spec)
+        return compose_project(locate(path, label_dir), list(overrides or []), with_hydra, origin=spec)
+    with Checkout(ref) as checkout:
+        path = checkout.root / ref.rel
+        if not path.is_file():
+            raise ConfigError(f"revision {ref.rev!r} has no file {ref.rel!r}", origin=spec)
+        return compose_project(locate(path, label_dir), list(overrides or []), with_hydra, origin=spec)
+
+
+def composed_tree(composition: Composition) -> Any:
+    """What a diff compares: the composed config with interpolations as written (resolved only when asked)."""
+    from mlops_tui.sources.configs.merge import merge_composition
+
+    return merge_composition(composition).tree(resolved=False, reveal=True)
+
+
+def compose_folder(spec: str, names: list[str], cwd: Path | None = None, notes: list[str] | None = None) -> dict[str, Any]:
+    """Every config under a folder (or REV:folder) by name: Hydra project files composed, the rest as written.
+    A file Hydra cannot compose is taken as written, and why is added to notes.
+
+    A folder at a revision is copied out once (git archive) and composed there, labelled REV:folder."""
+    notes = notes if notes is not None else []
+    from mlops_tui.sources.configs.gitrev import split_revision
+    from mlops_tui.sources.configs.loading import detect_format, join, load, parse_text
+
+    ref = split_revision(spec, cwd)
+    if ref is None:
+        root = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
+        return {name: _folder_entry(root / name, join(spec, name), load(join(spec, name), cwd).data, notes) for name in names}
+    with Checkout(ref, whole=True) as checkout:
+        root = checkout.root / ref.rel if ref.rel else checkout.root
+        out = {}
+        for name in names:
+            path = root / name
+            try:
+                data = parse_text(path.read_text(encoding="utf-8"), detect_format(name), join(spec, name))
+            except (OSError, UnicodeDecodeError):
+                data = load(join(spec, name), cwd).data
+            out[name] = _folder_entry(path, join(spec, name), data, notes)
+        return out
+
+
+def _folder_entry(path: Path, label: str, data: Any, notes: list[str]) -> Any:
+    if path.suffix not in (".yaml", ".yml") or not path.is_file():
+        return data
+    project = locate(path, str(PurePosixPath(label).parent))
+    if not _has_defaults(data) and project.group is None and not (isinstance(data, Mapping) and "hydra" in data):
+        return data
+    try:
+        return composed_tree(compose_project(project, [], origin=label))
+    except ConfigError as exc:
+        notes.append(f"{label}: compared as written: {exc.message.removesuffix('; ' + UNCOMPOSED_HINT)}")
+        return data
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """A Hydra run's output folder: the config it ran with and how to compose it again now."""
+
+    folder: str
+    config: Any  # .hydra/config.yaml
+    overrides: list[str]  # .hydra/overrides.yaml
+    config_dir: Path | None  # the primary config folder named in .hydra/hydra.yaml
+    config_name: str | None
+
+
+def recorded_run(spec: str, cwd: Path | None = None) -> RecordedRun | None:
+    """The run recorded in spec (a Hydra output folder or its .hydra folder), or None when spec is not one."""
+    from mlops_tui.sources.configs.loading import load
+
+    base = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
+    folder = base if base.name == ".hydra" else base / ".hydra"
+    if not (folder / "config.yaml").is_file():
+        return None
+    label = f"{spec.rstrip('/')}/.hydra" if base.name != ".hydra" else spec
+    config = load(f"{label}/config.yaml", cwd).data
+    overrides: list[str] = []
+    if (folder / "overrides.yaml").is_file():
+        listed = load(f"{label}/overrides.yaml", cwd).data or []
+        if not isinstance(listed, list) or not all(isinstance(o, str) for o in listed):
+            raise ConfigError("overrides.yaml must be a list of override strings", origin=f"{label}/overrides.yaml")
+        overrides = listed
+    config_dir = config_name = None
+    if (folder / "hydra.yaml").is_file():
+        node = (load(f"{label}/hydra.yaml", cwd).data or {}).get("hydra") or {}
+        config_name = (node.get("job") or {}).get("config_name")
+        for source in (node.get("runtime") or {}).get("config_sources") or []:
+            if isinstance(source, Mapping) and source.get("provider") == "main" and source.get("schema") == "file" and source.get("path"):
+                config_dir = Path(str(source["path"]))
+    return RecordedRun(spec, config, overrides, config_dir, config_name)
+
+
+def compose_run_now(run: RecordedRun, config: str | None = None, cwd: Path | None = None) -> tuple[str, Any]:
+    """(label, config) of the run's config composed now, with the run's overrides; config names the entry
+    file when the run's own config folder moved or is not on this machine."""
+    overrides = [o for o in run.overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
+    if config is not None:
+        comp = compose_file(config, overrides, cwd)
+        label = config
+    else:
+        if run.config_dir is None or run.config_name is None:
+            raise ConfigError("the run's .hydra/hydra.yaml does not say which config it composed: give the entry config as NEW", origin=run.folder)
+        if not (run.config_dir / f"{run.config_name}.yaml").is_file():
+            raise ConfigError(f"the run composed {run.config_dir}/{run.config_name}.yaml, which is not here now: give the entry config as NEW", origin=run.folder)
+        label = str(run.config_dir / f"{run.config_name}.yaml")
+        comp = compose_project(Project(run.config_dir, run.config_name, str(run.config_dir)), overrides, origin=label)
+    shown = " ".join(overrides)
+    return f"{label} now" + (f" with {shown}" if shown else ""), composed_tree(comp)
+
+
+__all__ = ["Composition", "RecordedRun", "compose_folder", "compose_run_now", "composed_tree", "recorded_run", "DefaultsRow", "defaults_rows", "Project", "compose_file", "compose_project", "is_hydra_override", "locate"]

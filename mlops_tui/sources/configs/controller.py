@@ -4,7 +4,7 @@ split_items and validate_stack in stack.py).
 
 State: the listed files, the stack being built (space) and the compare base (c), how lists are diffed, raw or
 resolved values, whether ${oc.env:...} resolves, the diff shown (its pair and changes, the change walked to)
-and the merged stack shown with its validation. Runs (diff, merge) are numbered: a result of a run that a newer
+and the merged stack shown with its validation (composed by Hydra, or as written after u). Runs (diff, merge) are numbered: a result of a run that a newer
 one replaced is discarded.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from mlops_tui.settings.configs import ConfigsSettings
 from mlops_tui.sources.base import SourceStatus
 from mlops_tui.sources.configs.compare import Comparison, compare
+from mlops_tui.sources.configs.compose import defaults_rows
 from mlops_tui.sources.configs.diff import Change, DiffOptions, ListMode
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.keypath import KeyPath
@@ -76,6 +77,7 @@ class ConfigsModel:
         self.change_index = -1
         self.merged_reveal: set[KeyPath] = set()
         self.reported = False  # a diff, a merge or a failure already says what the pane shows
+        self.requested: list[str] = []  # the files of the last merge asked for (u shows them uncomposed)
         self.generation = 0
 
     # --- runs: the pane's workers call these in a thread ------------------------------------------------
@@ -93,10 +95,11 @@ class ConfigsModel:
     def compare(self, old: str, new: str, mode: ListMode) -> Comparison:
         return compare(old, new, diff_options(mode, self.settings.list_key), self.cwd)
 
-    def merge(self, specs: list[str], resolve_env: bool) -> StackCheck:
+    def merge(self, specs: list[str], resolve_env: bool, compose: bool = True) -> StackCheck:
+        """Merge and validate specs (composed by Hydra, or as written with compose False)."""
         settings = self.settings
         return validate_stack(specs, list(settings.overrides), validation_target(settings),
-                              list_merge=settings.list_merge, resolve_env=resolve_env, cwd=self.cwd)
+                              list_merge=settings.list_merge, resolve_env=resolve_env, cwd=self.cwd, compose=compose)
 
     # --- the file list, the stack and the compare base --------------------------------------------------
     def files_title(self) -> str:
@@ -149,6 +152,14 @@ class ConfigsModel:
         """m: the stack, else the highlighted file alone."""
         return self.stack or ([highlighted] if highlighted else [])
 
+    def ask_merge(self, specs: list[str]) -> None:
+        """A merge was asked for (it may fail: u then shows these files uncomposed)."""
+        self.requested = list(specs)
+
+    def uncomposed_specs(self, highlighted: str | None) -> list[str]:
+        """u: the files of the last merge asked for, else the highlighted file, to show as written."""
+        return self.requested or ([highlighted] if highlighted else [])
+
     # --- the diff ----------------------------------------------------------------------------------------
     @property
     def diff_pair(self) -> tuple[str, str] | None:
@@ -199,10 +210,11 @@ class ConfigsModel:
         return None
 
     # --- the merged stack --------------------------------------------------------------------------------
-    def toggle_env(self) -> list[str] | None:
-        """e: resolve ${oc.env:...} or not; the specs to merge again, or None when no stack is shown."""
+    def toggle_env(self) -> tuple[list[str], bool] | None:
+        """e: resolve ${oc.env:...} or not; the specs to merge again and whether they are composed, or None when
+        no stack is shown."""
         self.resolve_env = not self.resolve_env
-        return self.check.specs if self.check is not None else None
+        return (self.check.specs, self.check.compose) if self.check is not None else None
 
     def env_text(self) -> str:
         return "${oc.env:...} will be " + ("resolved" if self.resolve_env else "left unresolved")
@@ -223,10 +235,14 @@ class ConfigsModel:
         check = self.check
         assert check is not None
         merged = check.merged
-        text = f"merged {' + '.join(check.specs)}" + (f" + {len(check.overrides)} override(s)" if check.overrides else "")
-        text += f": {len(merged.entries):,} keys"
+        text = f"{'merged' if check.compose else 'uncomposed'} {' + '.join(check.specs)}"
+        text += (f" + {len(check.overrides)} override(s)" if check.overrides else "") + f": {len(merged.entries):,} keys"
+        if merged.composition is not None:
+            text += f" · composed by Hydra from {len(defaults_rows(merged.composition))} defaults (t)"
         if check.against:
             text += f" · {_count(len(check.violations), 'validation error')} ({check.against})" if check.violations else f" · valid ({check.against})"
+        if check.skipped:
+            text += f" · {check.skipped}"
         if merged.problems:
             text += f" · {len(merged.problems)} unresolved/missing"
         return text + " · " + ("resolved" if self.resolved else "raw") + (" +env" if self.resolve_env else "")
@@ -260,4 +276,4 @@ class ConfigsModel:
         """A run (diff, merge) or the file listing failed: the message and the status; the last good view stays."""
         self.reported = run
         message = str(error) if isinstance(error, ConfigError) else f"{type(error).__name__}: {error}"
-        return message, SourceStatus.failing(NAME, message, "the last good view is kept; fix the file or pick another")
+        return message, SourceStatus.failing(NAME, message, "the last good view is kept; fix the file, pick another, or u: show it uncomposed")

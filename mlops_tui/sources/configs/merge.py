@@ -90,6 +90,7 @@ class Merged:
     entries: list[Entry]
     sources: list[str]
     problems: list[Entry] = field(default_factory=list)
+    composition: Any = None  # the Hydra composition (defaults list, choices) when Hydra composed it
 
     def tree(self, resolved: bool = True, reveal: bool = False) -> Any:
         """The merged config as plain data: resolved values where they resolved, raw ones elsewhere."""
@@ -222,6 +223,11 @@ class _Provenance:
             for p, _ in leaves(before, prefix):
                 self.by_path.pop(p, None)
 
+    def forget(self, prefix: KeyPath) -> None:
+        """A key the command line deleted (~key): nothing under it has a source any more."""
+        for path in [p for p in self.by_path if _under(p, prefix)]:
+            del self.by_path[path]
+
     def _set(self, path: KeyPath, value: Any, label: str) -> None:
         for p, _ in leaves(value, path):
             self.by_path[p] = label
@@ -280,21 +286,34 @@ def merge_sources(sources: list[Source], list_merge: ListMerge | str = ListMerge
     mode = ListMerge(list_merge)
     if not sources:
         raise ConfigError("nothing to merge: give at least one file")
+    raw, provenance = replay([(s.label, s.data) for s in sources], mode)
+    return finish(raw, provenance, [s.label for s in sources], resolve_env)
+
+
+def replay(layers: list[tuple[str, Any]], mode: ListMerge = ListMerge.REPLACE) -> tuple[dict[str, Any], _Provenance]:
+    """The layers (label, data) merged in order, and who last set each path."""
     provenance = _Provenance()
     provenance.extended = mode is not ListMerge.REPLACE
     raw: dict[str, Any] = {}
-    for source in sources:
-        layer = source.data if mode is ListMerge.REPLACE else _extend(raw, source.data, mode is ListMerge.EXTEND_UNIQUE)
-        merged = _merge_plain(raw, layer, (), source.label)
-        provenance.record(raw, layer, source.label)
+    for label, data in layers:
+        if not isinstance(data, Mapping):
+            continue
+        layer = data if mode is ListMerge.REPLACE else _extend(raw, data, mode is ListMerge.EXTEND_UNIQUE)
+        merged = _merge_plain(raw, layer, (), label)
+        provenance.record(raw, layer, label)
         raw = merged
+    return raw, provenance
+
+
+def finish(raw: dict[str, Any], provenance: _Provenance, labels: list[str], resolve_env: bool = False) -> Merged:
+    """Leaves of raw with their source, resolved where they interpolate (${oc.env:...} only when asked)."""
     needs_resolution = any(isinstance(v, str) and "${" in v for _, v in leaves(raw))
     target = None
     if needs_resolution:
         try:
             target = OmegaConf.create(raw if resolve_env else _escaped(raw))
         except OmegaConfBaseException as exc:
-            raise ConfigError(f"cannot merge: {_first_line(exc)}", origin=sources[-1].label) from None
+            raise ConfigError(f"cannot merge: {_first_line(exc)}", origin=labels[-1] if labels else "") from None
     entries: list[Entry] = []
     for path, value in leaves(raw):
         entry = Entry(path, value, provenance.of(path), value)
@@ -306,7 +325,7 @@ def merge_sources(sources: list[Source], list_merge: ListMerge | str = ListMerge
                 _resolve(target, entry)
         entries.append(entry)
     problems = [e for e in entries if e.error or e.missing or e.env_pending]
-    return Merged(raw, entries, [s.label for s in sources], problems)
+    return Merged(raw, entries, labels, problems)
 
 
 def _resolve(cfg: DictConfig, entry: Entry) -> None:
@@ -334,31 +353,59 @@ def _error_text(exc: OmegaConfBaseException) -> str:
     return text
 
 
-def merge_stack(specs: list[str], overrides: list[str] | None = None, list_merge: ListMerge | str = ListMerge.REPLACE, resolve_env: bool = False, cwd: Path | None = None, compose: bool = True) -> Merged:
-    """Load files (or REV:path) and KEY=VALUE overrides, then merge them in order.
+def merge_stack(specs: list[str], overrides: list[str] | None = None, list_merge: ListMerge | str = ListMerge.REPLACE, resolve_env: bool = False, cwd: Path | None = None, compose: bool = True, with_hydra: bool = False) -> Merged:
+    """Load files (or REV:path) and overrides, then merge them in order.
 
-    With compose, a file's Hydra-style `defaults` list is expanded into the files it names."""
-    from mlops_tui.sources.configs.compose import compose as expand
-    from mlops_tui.sources.configs.compose import groups
+    With compose, a file with a `defaults` list (or a group option of a Hydra project) is composed by Hydra;
+    one such file takes the overrides in Hydra's syntax (trainer=ddp, +extra=1, ~key, model.lr=0.1)."""
+    from mlops_tui.sources.configs.compose import compose_file, is_hydra_project_file
 
     loaded = [load_source(spec, cwd) for spec in specs]
-    group_names = set().union(*(groups(s.label, s.data) for s in loaded)) if compose else set()
-    chosen: dict[str, str] = {}
+    hydra_files = [s for s in loaded if compose and is_hydra_project_file(s.label, s.data, cwd)]
+    hydra_syntax = [o for o in overrides or [] if o.startswith(("+", "~")) or "@" in o.partition("=")[0]]
+    if len(loaded) == 1 and compose and (hydra_files or hydra_syntax or with_hydra):
+        return merge_composition(compose_file(loaded[0].label, overrides or [], cwd, with_hydra), resolve_env)
+    chosen: list[str] = []
     rest: list[str] = []
     for item in overrides or []:
         key, sep, value = item.partition("=")
-        if sep and key in group_names and value and "." not in key:
-            chosen[key] = value  # model=vit_b16 picks model/vit_b16.yaml, as in Hydra
+        if hydra_files and sep and value and "." not in key and key.lstrip("+~") == key:
+            chosen.append(item)  # model=vit_b16 picks model/vit_b16.yaml in each composed file, as in Hydra
         else:
             rest.append(item)
-    sources: list[Source] = []
+    layers: list[tuple[str, Any]] = []
     for source in loaded:
-        if compose and "defaults" in source.data:
-            sources += [Source(label, data) for label, data in expand(source.label, source.data, cwd, chosen=chosen)]
+        if source in hydra_files:
+            composed = compose_file(source.label, _groups_of(source, chosen, cwd), cwd, with_hydra)
+            layers += [(label, data) for label, data in composed.layers if data]
         else:
-            sources.append(source)
-    sources += [parse_override(item) for item in rest]
-    return merge_sources(sources, list_merge, resolve_env)
+            layers.append((source.label, source.data))
+    extra = [parse_override(item) for item in rest]
+    layers += [(s.label, s.data) for s in extra]
+    raw, provenance = replay(layers, ListMerge(list_merge))
+    return finish(raw, provenance, [label for label, _ in layers], resolve_env)
 
 
-__all__ = ["Entry", "ListMerge", "Merged", "Source", "leaves", "load_source", "merge_sources", "merge_stack", "parse_override"]
+def _groups_of(source: Source, chosen: list[str], cwd: Path | None) -> list[str]:
+    """The group choices (model=vit_b16) that name a group of this file's project."""
+    from mlops_tui.sources.configs.compose import groups_of
+
+    names = groups_of(source.label, cwd)
+    return [item for item in chosen if item.partition("=")[0] in names]
+
+
+def merge_composition(composition: Any, resolve_env: bool = False) -> Merged:
+    """A Hydra composition as a merged config: Hydra's result, each leaf with the layer that set it."""
+    from mlops_tui.sources.configs.compose import hydra_globals
+
+    _, provenance = replay(composition.layers)
+    for path in composition.deleted:
+        provenance.forget(path)
+    labels = [label for label, data in composition.layers if data]
+    with hydra_globals(composition):
+        merged = finish(composition.raw, provenance, labels, resolve_env)
+    merged.composition = composition
+    return merged
+
+
+__all__ = ["Entry", "ListMerge", "Merged", "Source", "finish", "leaves", "load_source", "merge_composition", "merge_sources", "merge_stack", "parse_override", "replay"]

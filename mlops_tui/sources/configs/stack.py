@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_tui.settings.configs import ConfigsSettings
+from mlops_tui.sources.configs.compose import group_option, is_hydra_override
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.merge import OVERRIDE, ListMerge, Merged, merge_stack
 from mlops_tui.sources.configs.validate import Validator, Violation, make_validator
 
 
 def is_override(item: str, cwd: Path | None = None) -> bool:
-    """Whether a stack item is a KEY=VALUE override rather than a file (a file named `a=b` stays a file)."""
-    return bool(OVERRIDE.match(item)) and not ((cwd or Path.cwd()) / item).exists()
+    """Whether a stack item is an override rather than a file: KEY=VALUE, or Hydra's syntax (`+extra=1`, `~key`,
+    `trainer@x=ddp`); a file named `a=b` stays a file."""
+    return (bool(OVERRIDE.match(item)) or is_hydra_override(item)) and not ((cwd or Path.cwd()) / item).exists()
 
 
 def split_items(items: list[str] | tuple[str, ...], cwd: Path | None = None) -> tuple[list[str], list[str]]:
@@ -85,16 +87,23 @@ class StackCheck:
     """The model or schema it was checked against; empty: not validated."""
     error: str = ""
     """Why it could not be validated (a refused model, an import error, a bad schema); the merge still shows."""
+    skipped: str = ""
+    """Why it was not validated although a target is set: a Hydra group option composed alone is a fragment
+    that the top-level model does not describe."""
+    compose: bool = True
+    """False: the files as written, their defaults lists kept as data."""
 
 
 def validate_stack(specs: list[str], overrides: list[str], target: Target | None, *,
                    list_merge: ListMerge | str = ListMerge.REPLACE, resolve_env: bool = False,
-                   cwd: Path | None = None, strict: bool = False) -> StackCheck:
-    """Merge specs + overrides and check the resolved result (secrets revealed to the validator only).
+                   cwd: Path | None = None, strict: bool = False, compose: bool = True) -> StackCheck:
+    """Merge specs + overrides (composed by Hydra unless `compose` is False) and check the resolved result
+    (secrets revealed to the validator only).
 
     The validator is made first: with `strict` (the CLI) its ConfigError is raised before any file is read;
     otherwise (the pane) its message is `StackCheck.error` and the merged stack is still returned. A stack that
-    cannot be merged raises ConfigError."""
+    cannot be merged raises ConfigError. A group option composed alone is not checked: `StackCheck.skipped`
+    says why and names the entry config to validate instead."""
     validator, error = None, ""
     if target is not None:
         try:
@@ -103,9 +112,15 @@ def validate_stack(specs: list[str], overrides: list[str], target: Target | None
             if strict:
                 raise
             error = str(exc)
-    merged = merge_stack(specs, overrides, list_merge, resolve_env=resolve_env, cwd=cwd)
-    check = StackCheck(list(specs), list(overrides), merged, error=error)
-    if target is not None and validator is not None:
+    merged = merge_stack(specs, overrides, list_merge, resolve_env=resolve_env, cwd=cwd, compose=compose)
+    check = StackCheck(list(specs), list(overrides), merged, error=error, compose=compose)
+    option = group_option(merged) if target is not None else None
+    if option is not None:
+        group, _, name = option.rpartition("/")
+        check.error = ""  # nothing was checked, so nothing failed
+        check.skipped = (f"not validated: {option} is a group option; {target.name} describes the composed entry config "
+                         f"(validate that, e.g. train.yaml {group}={name})")
+    elif target is not None and validator is not None:
         check.against = target.name
         check.violations = validator.check(merged.tree(resolved=True, reveal=True))
     return check

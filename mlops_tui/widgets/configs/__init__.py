@@ -66,6 +66,8 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         Binding("n", "walk(1)", "Next change", id="configs.next"),
         Binding("p", "walk(-1)", "Prev change", id="configs.prev"),
         Binding("r", "toggle_resolved", "Raw/resolved", id="configs.resolved"),
+        Binding("t", "show_view('configs-defaults')", "Defaults", id="configs.defaults"),
+        Binding("u", "uncomposed", "Uncomposed", id="configs.uncomposed", show=False),
         Binding("e", "toggle_env", "Resolve env", id="configs.env", show=False),
         Binding("o", "list_mode", "List mode", id="configs.list_mode", show=False),
         Binding("x", "reveal", "Reveal secret", id="configs.reveal", show=False),
@@ -112,6 +114,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
                         yield LinesView(id="configs-side-old")
                         yield LinesView(id="configs-side-new")
                     yield LinesView(id="configs-merged")
+                    yield LinesView(id="configs-defaults")
                 yield OptionList(id="configs-problems", classes="-empty")
 
     # lifecycle ------------------------------------------------------------------------------
@@ -136,9 +139,11 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         """Diff one config between two git revisions."""
         self.open_diff(f"{old_rev}:{path}", f"{new_rev}:{path}")
 
-    def open_merge(self, specs: list[str]) -> None:
-        self._title(f"merge {' + '.join(specs)} …")
-        self._run_merge(list(specs), self.model.resolve_env, self.model.begin())
+    def open_merge(self, specs: list[str], compose: bool = True) -> None:
+        """Merge specs, composed by Hydra (compose False: the files as written, their defaults lists as data)."""
+        self.model.ask_merge(specs)
+        self._title(f"merge {' + '.join(specs)} …" if compose else f"{' + '.join(specs)} uncomposed …")
+        self._run_merge(list(specs), self.model.resolve_env, compose, self.model.begin())
 
     # workers: the model computes in a thread, the result comes back as a message ----------------
     @work(thread=True, exclusive=True, group="configs-files", exit_on_error=False, name="configs.files")
@@ -151,8 +156,8 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         self.post_message(self.DiffReady(generation, comparison, side_rows(comparison, self.model.reveal_all)))
 
     @work(thread=True, exclusive=True, group="configs", exit_on_error=False, name="configs.merge")
-    def _run_merge(self, specs: list[str], resolve_env: bool, generation: int) -> None:
-        self.post_message(self.StackReady(generation, self.model.merge(specs, resolve_env)))
+    def _run_merge(self, specs: list[str], resolve_env: bool, compose: bool, generation: int) -> None:
+        self.post_message(self.StackReady(generation, self.model.merge(specs, resolve_env, compose)))
 
     @on(FilesListed)
     def _files_listed(self, message: FilesListed) -> None:
@@ -202,10 +207,9 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
     def action_show_view(self, view: str) -> None:
         self.query_one("#configs-views", ContentSwitcher).current = view
         self.query_one("#configs-problems", OptionList).display = view == "configs-merged"
-        target = {"configs-tree": "#configs-tree", "configs-side": "#configs-side-new", "configs-merged": "#configs-merged"}[view]
         if self.query_one("#configs-files", OptionList).has_focus and view != "configs-merged":
             return
-        self.query_one(target).focus()
+        self.focus_view()
 
     def _title(self, text: str, error: bool = False) -> None:
         title = self.query_one("#configs-title", Static)

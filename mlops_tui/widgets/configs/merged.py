@@ -1,5 +1,6 @@
-"""The Configs pane's merged view: the model's merged stack as rows with provenance, its problems below, and
-the keys that change how it shows (r raw/resolved, e resolve env, x reveal a secret)."""
+"""The Configs pane's merged view: the model's merged stack as rows with provenance, its problems below, the
+defaults list Hydra resolved (t), and the keys that change how it shows (r raw/resolved, e resolve env,
+u uncomposed, x reveal a secret)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from textual.widgets.option_list import Option
 from mlops_tui.sources.configs.stack import StackCheck
 from mlops_tui.widgets.configs.difftree import DiffTree
 from mlops_tui.widgets.configs.lines import LinesView
-from mlops_tui.widgets.configs.rows import merged_rows
+from mlops_tui.widgets.configs.rows import defaults_view_rows, merged_rows
 from mlops_tui.widgets.text import literal, sanitize
 
 
 class MergedView:
-    """Mixed into ConfigsPane (which holds `model`, `side_rows`, `open_merge`, `_title` and `_status`)."""
+    """Mixed into ConfigsPane (which holds `model`, `side_rows`, `open_merge`, `_highlighted_file`, `_title` and
+    `_status`)."""
 
     problem_paths: list
     """The key path of each line in the problems list (enter moves the merged view to it)."""
@@ -33,6 +35,9 @@ class MergedView:
         view = self.query_one("#configs-merged", LinesView)
         view.set_rows(merged_rows(check.merged, self.model.resolved, check.violations, self.model.reveal()), "(empty config)")
         view.border_title = sanitize(" + ".join(check.specs))
+        defaults = self.query_one("#configs-defaults", LinesView)
+        defaults.set_rows(defaults_view_rows(check.merged), "no defaults list: the file is not composed by Hydra")
+        defaults.border_title = sanitize(f"defaults of {' + '.join(check.specs)}, in merge order")
         problems = self.query_one("#configs-problems", OptionList)
         problems.clear_options()
         items = self.model.problems()
@@ -54,10 +59,16 @@ class MergedView:
         if self.model.check is not None:
             self._show_check(self.model.check)
 
+    def action_uncomposed(self) -> None:
+        """u: the file as written (its defaults list kept as data), e.g. when Hydra cannot compose it."""
+        specs = self.model.uncomposed_specs(self._highlighted_file())
+        if specs:
+            self.open_merge(specs, compose=False)
+
     def action_toggle_env(self) -> None:
-        specs = self.model.toggle_env()
-        if specs is not None:
-            self.open_merge(specs)
+        again = self.model.toggle_env()
+        if again is not None:
+            self.open_merge(*again)
         else:
             self._title(self.model.env_text())
 

@@ -12,6 +12,10 @@ from mlops_tui.widgets.configs.rows import positional
 from mlops_tui.widgets.pane import focus_now
 from mlops_tui.widgets.text import sanitize
 
+FOCUS = {"configs-tree": "#configs-tree", "configs-side": "#configs-side-new", "configs-merged": "#configs-merged",
+         "configs-defaults": "#configs-defaults"}
+"""The widget each view focuses (and / searches, in the line views)."""
+
 
 class Navigation:
     """Mixed into ConfigsPane: the walking and finding that n/p and / do in each view."""
@@ -75,8 +79,7 @@ class Navigation:
             self.focus_view()
 
     def focus_view(self) -> None:
-        target = {"configs-tree": "#configs-tree", "configs-side": "#configs-side-new", "configs-merged": "#configs-merged"}[self._view()]
-        self.query_one(target).focus()
+        self.query_one(FOCUS[self._view()]).focus()
 
     def find(self, text: str) -> bool:
         """Move to the next key path containing text (case-insensitive); the title says what was found."""
@@ -90,7 +93,7 @@ class Navigation:
                 self._walked_to(change)
                 return True
         else:
-            lines = self.query_one("#configs-merged" if view == "configs-merged" else "#configs-side-new", LinesView)
+            lines = self.query_one(FOCUS[view], LinesView)
             rows = lines.rows
             paths = getattr(rows, "paths", None)
             count = len(rows)

@@ -236,6 +236,19 @@ def _merged_row(entry, resolved: bool, own: list[str], open_: bool) -> Row:
     return Row(parts, entry.path, mark=problem, secret=secret or mask_at(entry.path, entry.raw) != entry.raw)
 
 
+def defaults_view_rows(merged: Merged, with_hydra: bool = False) -> list[Row]:
+    """The defaults list Hydra resolved, one row per entry in merge order (Hydra's --info defaults)."""
+    from mlops_tui.sources.configs.compose import defaults_rows
+
+    if merged.composition is None:
+        return []
+    rows = []
+    for row in defaults_rows(merged.composition, with_hydra):
+        name, _, source = row.line().rpartition(": ")
+        rows.append(Row([(name, "key"), (": ", "muted"), (source, "source")]))
+    return rows
+
+
 def change_label(change: Change, reveal: bool) -> list[tuple[str, str]]:
     """Label parts of a change in the diff tree: mark, key, old -> new."""
     old, new = change.shown(reveal)

@@ -1,0 +1,55 @@
+"""The Configs pane on Hydra projects: composed view with provenance, the defaults list (t), broken projects
+keep the last good view and u shows the file uncomposed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from support.app_factory import make_app
+from textual.widgets import Static
+
+from mlops_tui.widgets.configs import ConfigsPane
+from mlops_tui.widgets.configs.lines import LinesView
+
+TEMPLATE = Path(__file__).resolve().parent / "projects" / "lightning-hydra-template" / "configs"
+
+
+def title(app) -> str:
+    return str(app.query_one("#configs-title", Static).render())
+
+
+def note(app) -> str:
+    return str(app.query_one("#configs-note", Static).render())
+
+
+async def test_template_composed_with_defaults_list_and_uncomposed_on_failure(tmp_path: Path, wait_pane) -> None:
+    shutil.copytree(TEMPLATE, tmp_path / "configs")
+    app = make_app(dotlist=["configs.paths=[configs]", "configs.overrides=[trainer=ddp]"], pane_options={"configs": {"cwd": tmp_path}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        pane = app.query_one(ConfigsPane)
+        pane.open_merge(["configs/train.yaml"])
+        await wait_pane(pilot)
+        assert title(app).startswith("merged configs/train.yaml + 1 override(s): 78 keys · composed by Hydra from 12 defaults (t)")
+        rows = {row.path: row.text for row in app.query_one("#configs-merged", LinesView).rows if row.path}
+        assert rows[("trainer", "strategy")] == 'trainer.strategy = "ddp"  # configs/trainer/ddp.yaml (trainer=ddp)'
+        assert rows[("trainer", "min_epochs")] == "trainer.min_epochs = 1  # configs/trainer/default.yaml"
+        await pilot.press("t")
+        defaults = [row.text for row in app.query_one("#configs-defaults", LinesView).rows]
+        assert defaults[0] == "train (_self_): configs/train.yaml"
+        assert "  trainer/ddp (_self_) ← trainer=ddp: configs/trainer/ddp.yaml" in defaults
+        assert "    trainer/default: configs/trainer/default.yaml" in defaults
+        # A broken project: Hydra's error on the title and the note, the last good view kept, u shows the file as written
+        (tmp_path / "configs" / "trainer" / "ddp.yaml").write_text("defaults:\n  - nope\n")
+        pane.open_merge(["configs/train.yaml"])
+        await wait_pane(pilot)
+        assert title(app).startswith("configs/train.yaml: Hydra cannot compose it: In 'trainer/ddp': Could not load 'trainer/nope'")
+        assert "failing" in note(app) and "u: show it uncomposed" in note(app)
+        assert [row.text for row in app.query_one("#configs-defaults", LinesView).rows] == defaults
+        await pilot.press("u")
+        await wait_pane(pilot)
+        assert title(app).startswith("uncomposed configs/train.yaml + 1 override(s): ")
+        rows = [row.text for row in app.query_one("#configs-merged", LinesView).rows]
+        assert rows[0] == 'defaults[0] = "_self_"  # configs/train.yaml'
