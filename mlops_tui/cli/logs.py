@@ -52,6 +52,14 @@ def _index(source) -> None:
         fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
 
 
+def _fail_if_unread(source) -> None:
+    """Exit 3 naming each file read only in part (a truncated or fake .gz, a gzip bomb stopped at its
+    bound): what was read is printed first, but no part-read file may pass for a complete answer."""
+    problems = [f"{s.label}: {s.error}" for s in getattr(source, "sources", [source]) if getattr(s, "error", None)]
+    if problems:
+        fail("\n".join(problems), EXIT_BACKEND)
+
+
 @logs.command()
 @click.argument("pattern", default="")
 @click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
@@ -89,15 +97,14 @@ def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool,
         _index(source)
         if count_only:
             click.echo(source.count(query))
-            return
-        out = sys.stdout
-        if limit == 0:
-            return
-        for number, hit in enumerate(source.search(query), 1):
-            out.write(_line(hit.record, as_json) + "\n")
-            if limit is not None and number >= limit:
-                break
-        out.flush()
+        elif limit != 0:
+            out = sys.stdout
+            for number, hit in enumerate(source.search(query), 1):
+                out.write(_line(hit.record, as_json) + "\n")
+                if limit is not None and number >= limit:
+                    break
+            out.flush()
+        _fail_if_unread(source)
     except OSError as exc:
         fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
     finally:
