@@ -20,11 +20,11 @@ class LimitsSettings(Section):
     """Bytes of one backend answer, after gzip is undone; a bigger answer is refused before it is all read."""
     http_deadline: float = Field(default=30.0, gt=0, le=3600)
     """Seconds one backend call may take in all (connect, every read, retries); then it is "timed out"."""
-    config_file_bytes: int = Field(default=8 * MiB, ge=1024)
+    config_file_bytes: int = Field(default=32 * MiB, ge=1024)
     """Bytes of one config, .dvc or dvc.lock file read; a bigger file (or /dev/zero) is refused."""
     config_nodes: int = Field(default=200_000, ge=100)
     """Values (mappings, lists, scalars) in one config file once YAML aliases are expanded (billion laughs)."""
-    config_depth: int = Field(default=100, ge=8, le=900)
+    config_depth: int = Field(default=200, ge=8, le=900)
     """Nesting depth of one config file."""
     gzip_bytes: int = Field(default=2 * 1024 * MiB, ge=MiB)
     """Bytes a .gz log may inflate to."""

@@ -7,6 +7,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlops_tui import paths
+from mlops_tui.sources import limits
 from mlops_tui.sources.configs.errors import ConfigError
 
 GIT_TIMEOUT = 20.0
@@ -36,7 +38,7 @@ def _git(top: Path, *args: str, spec: str) -> subprocess.CompletedProcess[bytes]
 
 def _nearest_dir(path: Path) -> Path:
     for candidate in (path, *path.parents):
-        if candidate.is_dir():
+        if paths.is_dir(candidate):
             return candidate
     return Path("/")
 
@@ -44,7 +46,7 @@ def _nearest_dir(path: Path) -> Path:
 def split_revision(spec: str, cwd: Path | None = None) -> GitRef | None:
     """A GitRef when spec reads REV:path (and is not an existing file), else None."""
     base = cwd or Path.cwd()
-    if ":" not in spec or (base / spec).exists():
+    if ":" not in spec or paths.exists(base / spec):
         return None
     rev, _, path = spec.partition(":")
     if not rev or not path:
@@ -89,6 +91,13 @@ def read_at_revision(ref: GitRef) -> bytes:
         raise ConfigError(f"revision {ref.rev!r} has no file {ref.rel!r}", origin=ref.spec)
     if kind != "blob":
         raise ConfigError(f"{ref.rel!r} at {ref.rev!r} is a {kind}, not a file", origin=ref.spec)
+    sized = _git(ref.top, "cat-file", "-s", f"{ref.rev}:{ref.rel}", spec=ref.spec)
+    try:
+        limits.check_config_size(int(sized.stdout or 0))  # before a blob of any size is read into memory
+    except limits.OverLimit as exc:
+        raise ConfigError(str(exc), origin=ref.spec) from None
+    except ValueError:
+        pass
     done = _git(ref.top, "cat-file", "blob", f"{ref.rev}:{ref.rel}", spec=ref.spec)
     if done.returncode != 0:
         raise ConfigError(done.stderr.decode(errors="replace").strip() or "git cat-file failed", origin=ref.spec, usage=False)
