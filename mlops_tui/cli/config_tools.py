@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import click
 
+from mlops_tui import paths
 from mlops_tui.cli.common import EXIT_BACKEND, EXIT_FINDING, EXIT_USAGE, emit_json, fail, state
 
 
@@ -32,7 +33,7 @@ def _show(value: Any) -> str:
 def _is_override(arg: str) -> bool:
     from mlops_tui.sources.configs.merge import _OVERRIDE
 
-    return bool(_OVERRIDE.match(arg)) and not Path(arg).exists()
+    return bool(_OVERRIDE.match(arg)) and not paths.exists(arg)
 
 
 def _settings_section():

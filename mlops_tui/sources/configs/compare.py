@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlops_tui import paths
 from mlops_tui.sources.configs.diff import DiffOptions, DiffResult, diff, diff_documents
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.loading import join, list_configs, load
@@ -31,7 +32,7 @@ class Comparison:
 
 def _stack_parts(spec: str, cwd: Path | None) -> list[str] | None:
     base = cwd or Path.cwd()
-    if STACK_SEPARATOR not in spec or (base / spec).exists():
+    if STACK_SEPARATOR not in spec or paths.exists(base / spec):
         return None
     return [part for part in spec.split(STACK_SEPARATOR) if part]
 
@@ -44,7 +45,7 @@ def read_side(spec: str, cwd: Path | None = None) -> Side:
         from mlops_tui.sources.configs.merge import _OVERRIDE, merge_stack
 
         base = cwd or Path.cwd()
-        overrides = [part for part in stack if _OVERRIDE.match(part) and not (base / part).exists()]
+        overrides = [part for part in stack if _OVERRIDE.match(part) and not paths.exists(base / part)]
         files = [part for part in stack if part not in overrides]
         if not files:
             raise ConfigError(f"{spec}: a stack needs at least one file before its KEY=VALUE overrides")

@@ -69,6 +69,12 @@ class GitRepo:
         for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
             self.env.pop(var, None)
         start = Path(path).expanduser()
+        try:
+            start.stat()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # an unreadable parent folder (EACCES), a name too long, a symlink loop
+            raise ModelsError(f"{start}: {exc.strerror or exc}", hint="set models.repo=PATH or pass --repo PATH") from None
         if not start.exists():
             raise ModelsError(f"{start} does not exist", hint="set models.repo=PATH or pass --repo PATH")
         if not start.is_dir():
