@@ -293,10 +293,16 @@ class FileSource(LogSource):
         segment = self.segments[-1]
         end = segment.size()
         start = end
-        data = b""
-        while start > 0 and data.count(b"\n") <= count and end - start < 64 * 1024 * 1024:
-            start = max(0, start - 256 * 1024)
-            data = os.pread(segment.fd, end - start, start)
+        pieces: list[bytes] = []
+        newlines = 0
+        most = min(64 * 1024 * 1024, limits.current().log_line_bytes * 4)
+        while start > 0 and newlines <= count and end - start < most:  # each byte read once, newest first
+            step = min(start, 256 * 1024)
+            start -= step
+            piece = os.pread(segment.fd, step, start)
+            newlines += piece.count(b"\n")
+            pieces.append(piece)
+        data = b"".join(reversed(pieces))
         lines = data.split(b"\n")
         if data.endswith(b"\n"):
             lines.pop()
