@@ -30,6 +30,21 @@ def hostile_server() -> Iterator[StandInHostileServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def repo(tmp_path_factory):
+    """A real git + DVC + GTO repository (the models suite's builder: two models, tags, stages, a DVC
+    cache), with configs and logs in it. Returns the Builder (root, env)."""
+    from models.modelrepos import build_registry_repo
+
+    base = tmp_path_factory.mktemp("hostile-repo")
+    built = build_registry_repo(base / "repo", base / "home")
+    built.write("configs/train.yaml", "model: {name: resnet50, lr: 0.1}\nepochs: 10\n")
+    built.write("configs/prod.yaml", "model: {lr: 0.01}\n")
+    built.write("logs/app.log", "2023-11-07 10:00:00,000 - app - ERROR - boom password=hunter2\n")
+    built.commit("configs and logs")
+    return built
+
+
 @pytest.fixture(autouse=True)
 def _default_limits() -> Iterator[None]:
     """Each test starts with the default limits in force in this process and leaves them so."""
