@@ -35,6 +35,9 @@ def _open(files: tuple[str, ...], follow: bool):
 
 
 def _line(record, as_json: bool) -> str:
+    from mlops_tui.sources.logs.record import masked
+
+    record = masked(record)
     if as_json:
         return json.dumps(record.to_json(), default=str, ensure_ascii=False)
     from mlops_tui.text import sanitize
