@@ -79,3 +79,18 @@ def read_config_file(path: str) -> bytes:
         return data
     finally:
         os.close(fd)
+
+
+def check_yaml_events(text: str) -> None:
+    """Raise OverLimit when YAML text holds more than limits.config_nodes values, counted on libyaml's
+    event stream before anything is built (a dvc.lock of 100,000 stages took minutes and GBs to build)."""
+    import yaml
+
+    bound = current().config_nodes
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    seen = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            seen += 1
+            if seen > bound:
+                raise OverLimit(f"more than {bound:,} values (limits.config_nodes); not read")

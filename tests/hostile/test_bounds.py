@@ -129,3 +129,46 @@ def test_an_honest_gz_reads_whole(tmp_path):
     log.write_bytes(gzip.compress(_varied_log(20_000)))
     result = run(["logs", "search", "--count", "-f", str(log)])
     assert result.code == 0 and result.out.strip() == "20000", str(result)
+
+
+# --- config, .dvc and dvc.lock files -----------------------------------------------------------------
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+
+
+@pytest.mark.parametrize("command", [["config", "diff", "laughs.yaml", "small.yaml"],
+                                     ["config", "merge", "laughs.yaml", "--resolve"],
+                                     ["--config", "laughs.yaml", "config", "check"]], ids=["diff", "merge", "settings"])
+def test_a_billion_laughs_yaml_is_refused_fast(tmp_path, command):
+    (tmp_path / "laughs.yaml").write_text(LAUGHS)
+    (tmp_path / "small.yaml").write_text("a: 1\n")
+    result = run(command, cwd=tmp_path)
+    ok_refusal(result, 2, "limits.config_nodes")
+    assert result.seconds < 15 and result.peak_mib < PEAK_BOUND_MIB, str(result)
+
+
+def test_json_nested_past_the_bound_is_refused(tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    ok_refusal(run(["config", "diff", "deep.json", "deep.json"], cwd=tmp_path), 2, "limits.config_depth")
+
+
+def test_a_config_past_the_byte_bound_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(3 * 1024 * MiB)  # 3 GiB, sparse
+    result = run(["config", "diff", "big.yaml", "big.yaml"], cwd=tmp_path)
+    ok_refusal(result, 2, "larger than 33,554,432 bytes (limits.config_file_bytes)")
+    assert result.peak_mib < PEAK_BOUND_MIB, str(result)
+
+
+def test_a_dvc_lock_of_100000_stages_is_a_message_not_16_gb(tmp_path, repo):
+    clone = tmp_path / "clone"
+    repo.run("git", "clone", "-q", str(repo.root), str(clone))
+    stages = "".join(f"  s{i}:\n    cmd: python train.py {i}\n    deps:\n    - path: d{i}\n      md5: {i:032x}\n"
+                     for i in range(100_000))
+    (clone / "dvc.lock").write_text("schema: '2.0'\nstages:\n" + stages)
+    repo.run("git", "-C", str(clone), "commit", "-qam", "huge lock")
+    result = run(["models", "list"], cwd=clone, env={**repo.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg")})
+    assert not result.hung and "Traceback" not in result.err, str(result)
+    assert result.peak_mib < PEAK_BOUND_MIB and result.seconds < 40, str(result)
+    assert "limits.config" in result.out + result.err, str(result)

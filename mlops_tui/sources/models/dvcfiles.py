@@ -34,7 +34,12 @@ def load_yaml(data: bytes) -> Any:
     """A YAML file's data within the limits (bytes, values once aliases are expanded, nesting): a
     limits.OverLimit (a ValueError, reported per file as the others) for a dvc.lock of 100,000 stages
     or a billion-laughs file."""
-    return _bounded(data, lambda: yaml.load(data.decode("utf-8"), Loader=_Loader))  # noqa: S506 - a (C)SafeLoader subclass
+    def parse() -> Any:
+        text = data.decode("utf-8")
+        limits.check_yaml_events(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a (C)SafeLoader subclass
+
+    return _bounded(data, parse)
 
 
 def load_structured(path: str, data: bytes) -> Any:
