@@ -142,7 +142,10 @@ class MlopsApp(App[None]):
 
     def _use_settings(self, settings: Settings) -> None:
         """Take settings (the theme must be one of the app's)."""
+        from mlops_tui.sources import limits
+
         self.settings = settings
+        limits.configure(settings.limits)
         self.theme = settings.ui.theme
         if settings.ui.keymap:
             self.set_keymap(settings.ui.keymap)

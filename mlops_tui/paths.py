@@ -55,3 +55,20 @@ def package_data(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     return here.parent / name
+
+
+def exists(path: str | os.PathLike[str]) -> bool:
+    """Whether path names something, False when the system refuses the name itself (ENAMETOOLONG for a
+    component over 255 bytes, such as an override key taken for a file name): pathlib raises there."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: str | os.PathLike[str]) -> bool:
+    """Path.is_dir(), False where the system refuses the name (see `exists`)."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False

@@ -46,8 +46,9 @@ def mask_value(key: object, value: Any) -> Any:
         return MASK
     if looks_like_secret(value):
         return MASK
-    if isinstance(value, str):
-        return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", value)
+    if isinstance(value, str):  # a token inside a neutral key's value: `Bearer eyJ...`, a URL's password
+        value = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", value)
+        return _TOKEN_ANYWHERE.sub(MASK, _BEARER.sub(lambda m: f"{m[1]} {MASK}", value))
     return value
 
 

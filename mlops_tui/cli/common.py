@@ -41,6 +41,9 @@ class CliState:
             if self.theme:
                 dotlist.append(f"ui.theme={self.theme}")
             self._settings, self.config_file = load_settings(self.config, dotlist, cwd=self.start_dir)
+            from mlops_tui.sources import limits
+
+            limits.configure(self._settings.limits)
         return self._settings
 
     def settings(self) -> Settings:

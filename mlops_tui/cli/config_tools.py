@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import click
 
+from mlops_tui import paths
 from mlops_tui.cli.common import EXIT_BACKEND, EXIT_FINDING, EXIT_USAGE, emit_json, fail, state
 
 

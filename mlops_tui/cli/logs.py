@@ -35,6 +35,9 @@ def _open(files: tuple[str, ...], follow: bool):
 
 
 def _line(record, as_json: bool) -> str:
+    from mlops_tui.sources.logs.record import masked
+
+    record = masked(record)
     if as_json:
         return json.dumps(record.to_json(), default=str, ensure_ascii=False)
     from mlops_tui.text import sanitize
@@ -50,6 +53,14 @@ def _index(source) -> None:
             pass
     except OSError as exc:
         fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+
+
+def _fail_if_unread(source) -> None:
+    """Exit 3 naming each file read only in part (a truncated or fake .gz, a gzip bomb stopped at its
+    bound): what was read is printed first, but no part-read file may pass for a complete answer."""
+    problems = [f"{s.label}: {s.error}" for s in getattr(source, "sources", [source]) if getattr(s, "error", None)]
+    if problems:
+        fail("\n".join(problems), EXIT_BACKEND)
 
 
 @logs.command()
@@ -92,15 +103,14 @@ def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool,
         if count_only:
             _index(source)
             click.echo(source.count(query))
-            return
-        out = sys.stdout
-        if limit == 0:
-            return
-        for number, hit in enumerate(search_streaming(source, query), 1):  # first hits before the file is all read
-            out.write(_line(hit.record, as_json) + "\n")
-            if limit is not None and number >= limit:
-                break
-        out.flush()
+        elif limit != 0:
+            out = sys.stdout
+            for number, hit in enumerate(search_streaming(source, query), 1):  # first hits before the file is all read
+                out.write(_line(hit.record, as_json) + "\n")
+                if limit is not None and number >= limit:
+                    break
+            out.flush()
+        _fail_if_unread(source)
     except OSError as exc:
         fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
     finally:

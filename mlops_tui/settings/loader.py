@@ -44,22 +44,36 @@ def find_config_file(explicit: str | os.PathLike | None, cwd: Path | None = None
     if explicit is not None:
         path = Path(explicit)
         found = path if cwd is None else cwd / path  # (an absolute path stays as it is)
-        if not found.is_file():
-            raise SettingsError(f"{path}: config file not found")
+        try:
+            found.stat()  # a FIFO or a device is refused by its reader, not called missing
+        except FileNotFoundError:
+            raise SettingsError(f"{path}: config file not found") from None
+        except OSError as exc:  # a name too long, a symlink loop, an unreadable folder on the way
+            raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
         return found
     for candidate in ((cwd or Path.cwd()) / "mlops-tui.yaml", paths.config_file()):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError as exc:
+            raise SettingsError(f"{candidate}: cannot read: {exc.strerror or exc}") from None
     return None
 
 
 def _file_layer(path: Path) -> Layer:
+    from mlops_tui.sources import limits  # the defaults: the settings that could change them are being read
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = limits.read_config_file(str(path)).decode("utf-8")
+    except limits.OverLimit as exc:
         raise SettingsError(f"{path}: cannot read: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         data = yaml.safe_load(text)
+        limits.check_tree(data)
+    except limits.OverLimit as exc:
+        raise SettingsError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

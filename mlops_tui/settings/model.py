@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from mlops_tui.settings.alerts import AlertsSettings
 from mlops_tui.settings.base import Section
 from mlops_tui.settings.configs import ConfigsSettings
+from mlops_tui.settings.limits import LimitsSettings
 from mlops_tui.settings.logs import LogsSettings
 from mlops_tui.settings.metrics import MetricsSettings
 from mlops_tui.settings.models import ModelsSettings
@@ -32,6 +33,8 @@ class Settings(Section):
     """Config files to diff, merge and validate."""
     alerts: AlertsSettings = Field(default_factory=AlertsSettings)
     """Alert rules."""
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    """Bounds on untrusted input: line, answer, config and gzip sizes, network deadlines."""
 
     @model_validator(mode="after")
     def _rules_name_real_sources(self) -> Settings:

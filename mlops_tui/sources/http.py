@@ -1,17 +1,29 @@
-"""The one place where network calls get their timeout and retry policy."""
+"""The one place where network calls get their timeout, deadline, size bound and retry policy.
+
+`fetch` is how a backend reads an answer: it streams the body and stops at limits.http_answer_bytes
+(counted after gzip is undone, so a small compressed bomb is stopped too) and at the call's deadline,
+limits.http_deadline, which spans the connection, every read and every retry of `with_retries`: a
+per-read timeout alone never fires on a server that trickles a byte a second. A socket watchdog ends a
+fresh connection at the deadline even while the status line and headers are trickling in.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import json
+import socket
 import ssl
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import httpx
 
 from mlops_tui.settings.base import Endpoint
+from mlops_tui.sources import limits
 
 T = TypeVar("T")
 
@@ -67,20 +79,148 @@ def client_for(endpoint: Endpoint) -> httpx.Client:
     )
 
 
+class Deadline:
+    """When a backend call (with its retries) must be over: now + limits.http_deadline."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = limits.current().http_deadline if seconds is None else seconds
+        self.at = time.monotonic() + self.seconds
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+    def error(self, where: str = "") -> BackendError:
+        return BackendError(f"{where + ': ' if where else ''}timed out: no complete answer within "
+                            f"{self.seconds:g} s (limits.http_deadline)")
+
+
+_deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("mlops_tui_http_deadline", default=None)
+
+
+@contextmanager
+def deadline_scope(deadline: Deadline | None = None) -> Iterator[Deadline]:
+    """Run the enclosed fetches under one deadline (the one already in force, else a new one)."""
+    current = _deadline.get()
+    if current is not None:
+        yield current
+        return
+    token = _deadline.set(deadline or Deadline())
+    try:
+        yield _deadline.get()  # type: ignore[misc]
+    finally:
+        _deadline.reset(token)
+
+
 def with_retries(call: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -> T:
-    """Run call, retrying retryable BackendErrors and transport errors with backoff."""
+    """Run call, retrying retryable BackendErrors and transport errors with backoff, all of it within one
+    deadline (limits.http_deadline): no retry starts, and no backoff sleeps, past it."""
     delays = policy.delays()
-    for attempt in range(len(delays) + 1):
-        try:
-            return call()
-        except BackendError as exc:
-            if not exc.retryable or attempt == len(delays):
-                raise
-        except (httpx.TransportError,) as exc:
-            if attempt == len(delays):
-                raise BackendError(describe_transport_error(exc), retryable=True) from None
-        sleep(delays[attempt])
+    with deadline_scope() as deadline:
+        for attempt in range(len(delays) + 1):
+            if deadline.expired():
+                raise deadline.error()
+            try:
+                return call()
+            except BackendError as exc:
+                if not exc.retryable or attempt == len(delays) or deadline.expired():
+                    raise
+            except (httpx.TransportError,) as exc:
+                if attempt == len(delays) or deadline.expired():
+                    raise BackendError(describe_transport_error(exc), retryable=True) from None
+            wait = min(delays[attempt], deadline.remaining())
+            if wait > 0:
+                sleep(wait)
     raise AssertionError("unreachable")
+
+
+@dataclass
+class Answer:
+    """A backend's answer read whole, within the bounds: what the decoders use of an httpx.Response."""
+
+    status_code: int
+    reason_phrase: str
+    headers: httpx.Headers
+    content: bytes = field(repr=False)
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class _Watchdog:
+    """Shuts a fresh connection's socket down at the deadline, which wakes a read blocked on a trickle."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self.timers: list[threading.Timer] = []
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, (socket.socket, ssl.SSLSocket)):
+            timer = threading.Timer(max(0.0, self.deadline.remaining()), self._fire, (sock,))
+            timer.daemon = True
+            timer.start()
+            self.timers.append(timer)
+
+    def _fire(self, sock: socket.socket) -> None:
+        self.fired = True
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def cancel(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+
+
+def fetch(client: httpx.Client, path: str, params: Mapping[str, Any] | None = None, *, where: str) -> Answer:
+    """GET path and read the answer within limits.http_answer_bytes and the deadline in force (see
+    `deadline_scope`; with_retries opens one). Raises BackendError with a one-line message, or
+    httpx.TransportError for with_retries to retry."""
+    bound = limits.current().http_answer_bytes
+    with deadline_scope() as deadline:
+        if deadline.expired():
+            raise deadline.error(where)
+        per_read = client.timeout.read if client.timeout.read is not None else deadline.seconds
+        timeout = httpx.Timeout(min(per_read, max(0.001, deadline.remaining())))
+        watchdog = _Watchdog(deadline)
+        try:
+            with client.stream("GET", path, params=params, timeout=timeout,
+                               extensions={"trace": watchdog.trace}) as response:
+                declared = response.headers.get("content-length", "")
+                if (declared.isdigit() and int(declared) > bound
+                        and response.headers.get("content-encoding", "identity") == "identity"):
+                    raise _too_big(where, path, bound)
+                chunks: list[bytes] = []
+                total = 0
+                for chunk in response.iter_bytes():  # decoded: what gzip inflates to is what is counted
+                    total += len(chunk)
+                    if total > bound:
+                        raise _too_big(where, path, bound)
+                    if deadline.expired():
+                        raise deadline.error(where)
+                    chunks.append(chunk)
+                return Answer(response.status_code, response.reason_phrase, response.headers, b"".join(chunks))
+        except httpx.DecodingError as exc:
+            raise BackendError(f"{where}: the answer to {path} cannot be decoded: {exc}") from None
+        except (httpx.TransportError, httpx.StreamError):
+            if watchdog.fired or deadline.expired():
+                raise deadline.error(where) from None
+            raise
+        finally:
+            watchdog.cancel()
+
+
+def _too_big(where: str, path: str, bound: int) -> BackendError:
+    return BackendError(f"{where}: the answer to {path} is larger than {bound:,} bytes "
+                        f"(limits.http_answer_bytes): refused")
 
 
 def describe_transport_error(exc: httpx.TransportError) -> str:
@@ -92,7 +232,7 @@ def describe_transport_error(exc: httpx.TransportError) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def json_object(response: httpx.Response, where: str, path: str) -> dict:
+def json_object(response: httpx.Response | Answer, where: str, path: str) -> dict:
     """The answer's JSON object, or a one-line BackendError: an HTTP error without JSON, malformed JSON, JSON
     nested deeper than the parser follows (a hostile or broken server), or JSON that is not an object."""
     status = response.status_code
@@ -101,6 +241,9 @@ def json_object(response: httpx.Response, where: str, path: str) -> dict:
     except RecursionError:
         raise BackendError(f"{where}: the answer to {path} is nested too deeply to read", status=status) from None
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        if 300 <= status < 400:
+            location = response.headers.get("location", "")
+            raise BackendError(f"{where}: HTTP {status} redirect to {_origin(location)} (not followed)", status=status)
         if status >= 400:
             raise BackendError(f"{where}: HTTP {status} {response.reason_phrase}", status=status,
                                retryable=status in RETRYABLE_STATUS) from None
@@ -108,3 +251,14 @@ def json_object(response: httpx.Response, where: str, path: str) -> dict:
     if not isinstance(body, dict):
         raise BackendError(f"{where}: unexpected answer to {path} (not a JSON object)", status=status)
     return body
+
+
+def _origin(location: str) -> str:
+    """scheme://host[:port] of a redirect target: no path or query that could carry a token."""
+    try:
+        url = httpx.URL(location)
+    except (httpx.InvalidURL, TypeError):
+        return "an unreadable location"
+    if not url.host:
+        return "another path on the same server"
+    return f"{url.scheme}://{url.host}{':' + str(url.port) if url.port else ''}"

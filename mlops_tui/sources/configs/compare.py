@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlops_tui import paths
 from mlops_tui.sources.configs.diff import DiffOptions, DiffResult, diff, diff_documents
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.loading import join, list_configs, load
@@ -32,7 +33,7 @@ class Comparison:
 
 def _stack_parts(spec: str, cwd: Path | None) -> list[str] | None:
     base = cwd or Path.cwd()
-    if STACK_SEPARATOR not in spec or (base / spec).exists():
+    if STACK_SEPARATOR not in spec or paths.exists(base / spec):
         return None
     return [part for part in spec.split(STACK_SEPARATOR) if part]
 
@@ -52,7 +53,7 @@ def read_side(spec: str, cwd: Path | None = None) -> Side:
             raise ConfigError(f"{spec}: a stack needs at least one file before its KEY=VALUE overrides")
         merged = merge_stack(files, overrides, cwd=cwd)
         return Side(spec, merged.tree(resolved=merged.composition is None, reveal=True))
-    run = recorded_run(spec, cwd) if ":" not in spec or (cwd or Path.cwd()).joinpath(spec).exists() else None
+    run = recorded_run(spec, cwd) if ":" not in spec or paths.exists((cwd or Path.cwd()).joinpath(spec)) else None
     if run is not None:
         return Side(f"{spec} (recorded run)", run.config)
     names = list_configs(spec, cwd)

@@ -7,6 +7,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlops_tui import paths
+from mlops_tui.sources import limits
 from mlops_tui.sources.configs.errors import ConfigError
 
 GIT_TIMEOUT = 20.0
@@ -36,7 +38,7 @@ def _git(top: Path, *args: str, spec: str) -> subprocess.CompletedProcess[bytes]
 
 def _nearest_dir(path: Path) -> Path:
     for candidate in (path, *path.parents):
-        if candidate.is_dir():
+        if paths.is_dir(candidate):
             return candidate
     return Path("/")
 
@@ -44,7 +46,7 @@ def _nearest_dir(path: Path) -> Path:
 def split_revision(spec: str, cwd: Path | None = None) -> GitRef | None:
     """A GitRef when spec reads REV:path (and is not an existing file), else None."""
     base = cwd or Path.cwd()
-    if ":" not in spec or (base / spec).exists():
+    if ":" not in spec or paths.exists(base / spec):
         return None
     rev, _, path = spec.partition(":")
     if not rev or not path:
@@ -65,7 +67,9 @@ def split_revision(spec: str, cwd: Path | None = None) -> GitRef | None:
 
 
 def _check_revision(ref: GitRef) -> None:
-    if ref.rev.startswith("-"):
+    from mlops_tui.sources.models.git import plain_revision
+
+    if not plain_revision(ref.rev):  # an option (--output=...), a newline, an escape: never given to git
         raise ConfigError(f"unknown revision {ref.rev!r}", origin=ref.spec)
     done = _git(ref.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref.rev}^{{commit}}", spec=ref.spec)
     if done.returncode != 0:
@@ -73,7 +77,7 @@ def _check_revision(ref: GitRef) -> None:
 
 
 def _object_type(ref: GitRef) -> str | None:
-    done = _git(ref.top, "cat-file", "-t", f"{ref.rev}:{ref.rel}", spec=ref.spec)
+    done = _git(ref.top, "cat-file", "-t", "--end-of-options", f"{ref.rev}:{ref.rel}", spec=ref.spec)
     return done.stdout.decode().strip() if done.returncode == 0 else None
 
 
@@ -89,7 +93,14 @@ def read_at_revision(ref: GitRef) -> bytes:
         raise ConfigError(f"revision {ref.rev!r} has no file {ref.rel!r}", origin=ref.spec)
     if kind != "blob":
         raise ConfigError(f"{ref.rel!r} at {ref.rev!r} is a {kind}, not a file", origin=ref.spec)
-    done = _git(ref.top, "cat-file", "blob", f"{ref.rev}:{ref.rel}", spec=ref.spec)
+    sized = _git(ref.top, "cat-file", "-s", "--end-of-options", f"{ref.rev}:{ref.rel}", spec=ref.spec)
+    try:
+        limits.check_config_size(int(sized.stdout or 0))  # before a blob of any size is read into memory
+    except limits.OverLimit as exc:
+        raise ConfigError(str(exc), origin=ref.spec) from None
+    except ValueError:
+        pass
+    done = _git(ref.top, "cat-file", "blob", "--end-of-options", f"{ref.rev}:{ref.rel}", spec=ref.spec)
     if done.returncode != 0:
         raise ConfigError(done.stderr.decode(errors="replace").strip() or "git cat-file failed", origin=ref.spec, usage=False)
     return done.stdout
@@ -101,7 +112,7 @@ def list_at_revision(ref: GitRef) -> list[str] | None:
     if _object_type(ref) != "tree":
         return None
     treeish = f"{ref.rev}:{ref.rel}" if ref.rel else f"{ref.rev}^{{tree}}"
-    done = _git(ref.top, "ls-tree", "-r", "-z", "--name-only", treeish, spec=ref.spec)
+    done = _git(ref.top, "ls-tree", "-r", "-z", "--name-only", "--end-of-options", treeish, spec=ref.spec)
     if done.returncode != 0:
         raise ConfigError(done.stderr.decode(errors="replace").strip() or "git ls-tree failed", origin=ref.spec, usage=False)
     return [name for name in done.stdout.decode(errors="replace").split("\0") if name]

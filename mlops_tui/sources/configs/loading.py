@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import datetime
 import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -13,11 +14,12 @@ from typing import Any
 
 import yaml
 
+from mlops_tui import paths
+from mlops_tui.sources import limits
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.gitrev import GitRef, read_at_revision, split_revision
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".ini": "ini", ".cfg": "ini"}
-MAX_BYTES = 64 * 1024 * 1024
 
 
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: about 10x faster
@@ -47,29 +49,18 @@ def detect_format(name: str, text: str = "") -> str:
     return SUFFIXES.get(Path(name).suffix.lower(), "yaml")
 
 
-MAX_DEPTH = 200
-
-
-def _check_depth(data: Any, origin: str) -> Any:
-    """data, unless it nests deeper than MAX_DEPTH (no config does; diff and merge recurse)."""
-    stack = [(data, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ConfigError(f"nested deeper than {MAX_DEPTH} levels; not a config", origin=origin)
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return data
-
-
 def parse_text(text: str, fmt: str, origin: str) -> Any:
-    """Parse text in fmt; errors carry origin, line and column."""
+    """Parse text in fmt; errors carry origin, line and column. Data nested past limits.config_depth or
+    holding more than limits.config_nodes values (a billion-laughs YAML) is refused: diff and merge recurse."""
     try:
-        return _check_depth(_parse(text, fmt, origin), origin)
+        data = _parse(text, fmt, origin)
+        limits.check_tree(data)
+        return data
+    except limits.OverLimit as exc:
+        raise ConfigError(str(exc), origin=origin) from None
     except RecursionError:
-        raise ConfigError(f"nested deeper than {MAX_DEPTH} levels; not a config", origin=origin) from None
+        raise ConfigError(f"nested deeper than {limits.current().config_depth} levels (limits.config_depth); "
+                          "not a config", origin=origin) from None
 
 
 def _parse(text: str, fmt: str, origin: str) -> Any:
@@ -139,11 +130,11 @@ def decode(raw: bytes, origin: str) -> str:
 
 def read_bytes(path: Path, origin: str) -> bytes:
     try:
-        if path.is_dir():
-            raise ConfigError("is a directory", origin=origin)
-        if path.stat().st_size > MAX_BYTES:
-            raise ConfigError(f"file larger than {MAX_BYTES // (1024 * 1024)} MB", origin=origin)
-        return path.read_bytes()
+        return limits.read_config_file(str(path))
+    except limits.OverLimit as exc:
+        raise ConfigError(str(exc), origin=origin) from None
+    except IsADirectoryError:
+        raise ConfigError("is a directory", origin=origin) from None
     except FileNotFoundError:
         raise ConfigError("no such file", origin=origin) from None
     except PermissionError:
@@ -157,6 +148,10 @@ def load(spec: str, cwd: Path | None = None) -> Document:
     ref = split_revision(spec, cwd)
     if ref is not None:
         raw = read_at_revision(ref)
+        try:
+            limits.check_config_size(len(raw))
+        except limits.OverLimit as exc:
+            raise ConfigError(str(exc), origin=spec) from None
         return Document(spec, parse_text(decode(raw, spec), detect_format(ref.path), spec), detect_format(ref.path))
     path = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
     fmt = detect_format(spec)
@@ -176,11 +171,20 @@ def list_configs(spec: str, cwd: Path | None = None) -> list[str] | None:
         names = list_at_revision(ref)
         return None if names is None else sorted(n for n in names if is_config_name(n))
     root = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
-    if not root.is_dir():
+    if not paths.is_dir(root):
         return None
-    return sorted(
-        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and is_config_name(p.name) and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+
+    def unreadable(exc: OSError) -> None:  # rglob skips such a folder silently: its configs would read as removed
+        where = os.path.relpath(exc.filename, root) if exc.filename else "."
+        raise ConfigError(f"cannot list {where}: {exc.strerror or exc}", origin=spec, usage=False)
+
+    found = []
+    for folder, dirs, files in os.walk(root, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = Path(folder).relative_to(root)
+        found.extend(str(rel / name) for name in files
+                     if not name.startswith(".") and is_config_name(name) and os.path.isfile(os.path.join(folder, name)))
+    return sorted(found)
 
 
 def join(spec: str, name: str) -> str:

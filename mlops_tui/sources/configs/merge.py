@@ -65,6 +65,8 @@ class Entry:
     def shown_value(self, reveal: bool = False) -> Any:
         if reveal:
             return self.value
+        if isinstance(self.raw, str) and _ENV in self.raw and self.value not in (None, ""):
+            return MASK  # the environment is where secrets are kept: whatever its key, shown only on reveal
         return mask_deep(self.path, self.value)
 
     def to_json(self, reveal: bool = False, provenance: bool = True) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlops_tui import paths
 from mlops_tui.settings.configs import ConfigsSettings
 from mlops_tui.sources.configs.compose import group_option, is_hydra_override
 from mlops_tui.sources.configs.errors import ConfigError
@@ -21,7 +22,7 @@ from mlops_tui.sources.configs.validate import Validator, Violation, make_valida
 def is_override(item: str, cwd: Path | None = None) -> bool:
     """Whether a stack item is an override rather than a file: KEY=VALUE, or Hydra's syntax (`+extra=1`, `~key`,
     `trainer@x=ddp`); a file named `a=b` stays a file."""
-    return (bool(OVERRIDE.match(item)) or is_hydra_override(item)) and not ((cwd or Path.cwd()) / item).exists()
+    return (bool(OVERRIDE.match(item)) or is_hydra_override(item)) and not paths.exists((cwd or Path.cwd()) / item)
 
 
 def split_items(items: list[str] | tuple[str, ...], cwd: Path | None = None) -> tuple[list[str], list[str]]:

@@ -11,10 +11,11 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from mlops_tui.sources import limits
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs.base import Cancelled, Hit, LogSource, never
 from mlops_tui.sources.logs.formats import BUILTIN, DOCKER, PLAIN, LogFormat, Parsed, detect, join_partials, parse_line
-from mlops_tui.sources.logs.index import CHUNK, LineIndex
+from mlops_tui.sources.logs.index import CHUNK, LineIndex, cut_line
 from mlops_tui.sources.logs.query import Query, level_counter, regex_finder as _regex_finder
 from mlops_tui.sources.logs.record import LogRecord, level_passes
 from mlops_tui.sources.logs.scan import count_matches, scan_lines
@@ -27,6 +28,26 @@ _LEVEL_NAMED = {"json", "logfmt", "python", "log4j", "http-error", "docker"}
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "replace").rstrip("\r")
+
+
+def cut_marker() -> str:
+    """What ends a line longer than limits.log_line_bytes, so the cut is seen in the pane, the CLI and --json."""
+    return f" [line cut at {limits.current().log_line_bytes:,} bytes: limits.log_line_bytes]"
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+
+
+def not_a_file(mode: int) -> str | None:
+    """Why a file of this mode cannot be read as a log (it never ends, or blocks), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
+class NotALogFile(OSError):
+    """A path that is not a regular file; str() is the message."""
 
 
 class Segment:
@@ -73,6 +94,7 @@ class FileSource(LogSource):
         self._starts: list[int] = [0]
         self._gzip: gzip.GzipFile | None = None
         self._temp_path: str | None = None
+        self._gzip_size = 1
         self._gzip_done = False
         self.error: str | None = None
         self.rotations = 0
@@ -81,16 +103,20 @@ class FileSource(LogSource):
 
     # --- opening and following -------------------------------------------------------------------
     def _open(self) -> None:
-        st = os.stat(self.path)  # raises FileNotFoundError / PermissionError for the caller
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(f"{self.path} is a directory")
+        st = os.stat(self.path)  # raises FileNotFoundError / PermissionError / ELOOP for the caller
+        why = not_a_file(st.st_mode)
+        if why:  # a FIFO would block the open and every read; /dev/zero never ends
+            raise NotALogFile(f"{why}, not a log file")
+        fd = _open_regular(self.path)
         if self.path.endswith(".gz"):
-            self._gzip = gzip.open(self.path, "rb")
-            fd, self._temp_path = tempfile.mkstemp(prefix="mlops-tui-", suffix=".log")
-            self.segments.append(Segment(self._temp_path, fd))
+            self._gzip = gzip.GzipFile(fileobj=os.fdopen(fd, "rb"), mode="rb")
+            self._gzip_size = max(1, st.st_size)
+            temp, self._temp_path = tempfile.mkstemp(prefix="mlops-tui-", suffix=".log")
+            os.unlink(self._temp_path)  # held by its descriptor only: nothing is left behind if we are killed
+            self.segments.append(Segment(self._temp_path, temp))
             self.follow = False
         else:
-            self.segments.append(Segment(self.path, os.open(self.path, os.O_RDONLY)))
+            self.segments.append(Segment(self.path, fd))
 
     def close(self) -> None:
         for segment in self.segments:
@@ -107,14 +133,28 @@ class FileSource(LogSource):
         assert self._gzip is not None
         done = 0
         segment = self.segments[0]
+        bound = limits.current()
+        most = min(bound.gzip_bytes, bound.gzip_ratio * self._gzip_size)
         while not self._gzip_done and (budget is None or done < budget):
             try:
-                data = self._gzip.read(CHUNK)
-            except (OSError, EOFError, zlib.error) as exc:
-                self.error = f"corrupt gzip data after {segment.index.indexed_to:,} bytes: {exc}"
+                data = self._gzip.read1(CHUNK)  # read1: a truncated file keeps what came before the cut
+            except EOFError:
+                self.error = f"truncated gzip file: it ends after {segment.index.indexed_to:,} bytes of log"
+                self._gzip_done = True
+                break
+            except (OSError, zlib.error) as exc:
+                if segment.index.indexed_to == 0:
+                    self.error = f"not a gzip file ({exc})"
+                else:
+                    self.error = f"corrupt gzip data after {segment.index.indexed_to:,} bytes: {exc}"
                 self._gzip_done = True
                 break
             if not data:
+                self._gzip_done = True
+                break
+            if segment.index.indexed_to + len(data) > most:
+                self.error = (f"inflates past {most:,} bytes (limits.gzip_bytes, limits.gzip_ratio x its "
+                              f"{self._gzip_size:,} bytes): read no further, a gzip bomb or a log to unpack first")
                 self._gzip_done = True
                 break
             os.pwrite(segment.fd, data, segment.size())
@@ -223,7 +263,8 @@ class FileSource(LogSource):
         return 0, row
 
     def make_record(self, row: int, offset: int, data: bytes, limit: int | None = None) -> LogRecord:
-        text = decode(data)
+        data, cut = cut_line(data)
+        text = decode(data) + (cut_marker() if cut else "")
         truncated = False
         if limit is not None and len(data) >= limit * 4:
             text, truncated = text[:limit], True
@@ -269,10 +310,16 @@ class FileSource(LogSource):
         segment = self.segments[-1]
         end = segment.size()
         start = end
-        data = b""
-        while start > 0 and data.count(b"\n") <= count and end - start < 64 * 1024 * 1024:
-            start = max(0, start - 256 * 1024)
-            data = os.pread(segment.fd, end - start, start)
+        pieces: list[bytes] = []
+        newlines = 0
+        most = min(64 * 1024 * 1024, limits.current().log_line_bytes * 4)
+        while start > 0 and newlines <= count and end - start < most:  # each byte read once, newest first
+            step = min(start, 256 * 1024)
+            start -= step
+            piece = os.pread(segment.fd, step, start)
+            newlines += piece.count(b"\n")
+            pieces.append(piece)
+        data = b"".join(reversed(pieces))
         lines = data.split(b"\n")
         if data.endswith(b"\n"):
             lines.pop()
@@ -298,9 +345,15 @@ class FileSource(LogSource):
         tail = []
         following = first + 1
         previous = head
+        held = len(head.raw)
         while following < self.row_count() and following - first < MAX_RECORD_LINES:
             (record,) = self.rows(following, 1)
             if not (record.continuation or previous.continued):
+                break
+            held += len(record.raw) + 1
+            if held > limits.current().log_line_bytes:  # a record is held in memory like one line
+                tail.append(cut_marker().strip())
+                following = self._record_end(following, first + MAX_RECORD_LINES)
                 break
             previous = record
             tail.append(record.raw)
@@ -314,6 +367,18 @@ class FileSource(LogSource):
             head.raw = "\n".join([head.raw, *tail])
             head.end_line = following
         return head
+
+    def _record_end(self, row: int, stop: int) -> int:
+        """The first row after the continuation lines from row on, at most stop (no text kept)."""
+        while row < min(stop, self.row_count()):
+            batch = self.rows(row, min(256, stop - row), 64)
+            for record in batch:
+                if not record.continuation:
+                    return record.line - 1
+            if not batch:
+                break
+            row += len(batch)
+        return min(row, stop)
 
     # --- search ----------------------------------------------------------------------------------
     def _finder(self, query: Query):
@@ -439,3 +504,17 @@ class FileSource(LogSource):
         if not self.complete:
             return SourceStatus(self.label, SourceState.LOADING, f"indexing {self.progress:.0%}")
         return SourceStatus.ok(self.label, f"{self.row_count():,} lines, {self.format.name}")
+
+
+def _open_regular(path: str) -> int:
+    """A descriptor of path, opened without blocking (a FIFO swapped in after the stat) and checked again."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        why = not_a_file(os.fstat(fd).st_mode)
+        if why:
+            raise NotALogFile(f"{why}, not a log file")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd

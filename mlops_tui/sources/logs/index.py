@@ -13,8 +13,23 @@ import os
 from array import array
 from bisect import bisect_left
 
+from mlops_tui.sources import limits
+
 BLOCK = 16 * 1024
 CHUNK = 4 * 1024 * 1024
+
+
+def line_bound(limit: int | None) -> int:
+    """Bytes of one line to read: the caller's limit, never more than limits.log_line_bytes + 1 (the one
+    byte more tells the reader the line was longer than the bound, see `cut_line`)."""
+    bound = limits.current().log_line_bytes + 1
+    return bound if limit is None else min(limit, bound)
+
+
+def cut_line(data: bytes) -> tuple[bytes, bool]:
+    """A line read through `line_bound`, cut to limits.log_line_bytes, and whether it was longer."""
+    keep = limits.current().log_line_bytes
+    return (data[:keep], True) if len(data) > keep else (data, False)
 
 
 class LineIndex:
@@ -99,7 +114,9 @@ class LineIndex:
         return base
 
     def read_line(self, offset: int, limit: int | None = None) -> tuple[bytes, int]:
-        """The line starting at offset, without its newline and cut to `limit` bytes, and where the next starts."""
+        """The line starting at offset, without its newline and cut to `limit` bytes (at most
+        limits.log_line_bytes + 1), and where the next starts."""
+        limit = line_bound(limit)
         pieces: list[bytes] = []
         kept = 0
         pos = offset
@@ -110,18 +127,22 @@ class LineIndex:
                 break
             at = data.find(b"\n")
             piece = data if at < 0 else data[:at]
-            if limit is None or kept < limit:
-                take = piece if limit is None else piece[: limit - kept]
+            if kept < limit:
+                take = piece[: limit - kept]
                 pieces.append(take)
                 kept += len(take)
             if at >= 0:
                 return b"".join(pieces), pos + at + 1
             pos += len(data)
+            if kept >= limit:  # the rest of an over-long line is not wanted: its end is in the index
+                return b"".join(pieces), max(pos, self.offset_of(self.line_at_offset(offset) + 1))
             step = min(step * 2, CHUNK)
         return b"".join(pieces), pos
 
     def read_lines(self, start: int, count: int, limit: int | None = None) -> list[tuple[int, bytes]]:
-        """(offset, bytes) of up to `count` lines from 0-based line `start`, read in blocks of 256 KiB."""
+        """(offset, bytes) of up to `count` lines from 0-based line `start`, read in blocks of 256 KiB, each
+        cut to `limit` bytes (at most limits.log_line_bytes + 1)."""
+        limit = line_bound(limit)
         out: list[tuple[int, bytes]] = []
         want = max(0, min(count, self.line_count - start))
         pos = self.offset_of(start)
@@ -135,7 +156,7 @@ class LineIndex:
                 if end < 0:
                     break
                 line = data[at:end]
-                out.append((pos + at, line if limit is None else line[:limit]))
+                out.append((pos + at, line[:limit]))
                 at = end + 1
             if len(out) >= want:
                 break

@@ -118,3 +118,18 @@ class LogRecord:
             "format": self.format,
             "fields": self.fields,
         }
+
+
+def masked(record: LogRecord) -> LogRecord:
+    """The record as every output shows it (list, detail, CLI text and --json): fields named like secrets
+    (password, api_key, token) and credential-shaped values masked, in the fields, message and raw line.
+    Searching still runs on the record as read."""
+    from dataclasses import replace
+
+    from mlops_tui.secrets import mask_text, mask_tree
+
+    raw, message = mask_text(record.raw), mask_text(record.message)
+    fields = mask_tree(record.fields)
+    if raw == record.raw and message == record.message and fields == record.fields:
+        return record
+    return replace(record, raw=raw, message=message, fields=fields)

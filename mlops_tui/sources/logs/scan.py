@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
+from mlops_tui.sources import limits
 from mlops_tui.sources.logs.index import CHUNK
 
 Finder = Callable[[bytes, int], int]
@@ -26,8 +27,16 @@ def scan_lines(fd: int, start: int, end: int, finder: Finder, cancelled: Callabl
             break
         last = pos + len(buf) >= end
         cut = len(buf) if last else buf.rfind(b"\n") + 1
-        if cut == 0:  # one line longer than the chunk: read a bigger chunk
-            size *= 2
+        if cut == 0:  # one line longer than the chunk: read a bigger chunk, up to the line bound
+            bound = limits.current().log_line_bytes
+            if size < bound:
+                size = min(size * 2, bound)
+                continue
+            # longer than limits.log_line_bytes: only its first bytes are searched (as they are shown)
+            if finder(buf[:bound], 0) >= 0:
+                yield pos
+            pos = _next_line(fd, pos + len(buf), end, cancelled)
+            size = CHUNK
             continue
         at = 0
         while True:
@@ -59,9 +68,28 @@ def count_matches(fd: int, start: int, end: int, rx, cancelled: Callable[[], boo
         last = pos + len(buf) >= end
         cut = len(buf) if last else buf.rfind(b"\n") + 1
         if cut == 0:
-            size *= 2
+            if size < limits.current().log_line_bytes:
+                size *= 2
+                continue
+            # one line longer than the bound: counted on its first log_line_bytes, as the index cuts it
+            total += len(rx.findall(buf[:limits.current().log_line_bytes] + b"\n"))
+            pos = _next_line(fd, pos + len(buf), end, cancelled)
+            size = CHUNK
             continue
         total += len(rx.findall(buf if cut == len(buf) else buf[:cut]))
         pos += cut
         size = CHUNK
     return total
+
+
+def _next_line(fd: int, pos: int, end: int, cancelled: Callable[[], bool]) -> int:
+    """Offset just after the next newline at or after pos (end when there is none), read in chunks."""
+    while pos < end and not cancelled():
+        buf = os.pread(fd, min(CHUNK, end - pos), pos)
+        if not buf:
+            break
+        at = buf.find(b"\n")
+        if at >= 0:
+            return pos + at + 1
+        pos += len(buf)
+    return end

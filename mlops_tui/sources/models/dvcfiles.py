@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import posixpath
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from mlops_tui.sources import limits
 from mlops_tui.sources.models.model import OutState
 
 DEFAULT_PARAMS = "params.yaml"
@@ -29,19 +31,38 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load_yaml(data: bytes) -> Any:
-    return yaml.load(data.decode("utf-8"), Loader=_Loader)  # noqa: S506 - a (C)SafeLoader subclass
+    """A YAML file's data within the limits (bytes, values once aliases are expanded, nesting): a
+    limits.OverLimit (a ValueError, reported per file as the others) for a dvc.lock of 100,000 stages
+    or a billion-laughs file."""
+    def parse() -> Any:
+        text = data.decode("utf-8")
+        limits.check_yaml_events(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a (C)SafeLoader subclass
+
+    return _bounded(data, parse)
 
 
 def load_structured(path: str, data: bytes) -> Any:
-    """A params or metrics file by its extension (yaml, json, toml)."""
+    """A params or metrics file by its extension (yaml, json, toml), within the limits."""
     ext = posixpath.splitext(path)[1].lower()
     if ext == ".json":
-        return json.loads(data.decode("utf-8"))
+        return _bounded(data, lambda: json.loads(data.decode("utf-8")))
     if ext == ".toml":
-        return tomllib.loads(data.decode("utf-8"))
+        return _bounded(data, lambda: tomllib.loads(data.decode("utf-8")))
     if ext == ".py":
         raise ValueError("python params files are not read")
     return load_yaml(data)
+
+
+def _bounded(data: bytes, parse: Callable[[], Any]) -> Any:
+    limits.check_config_size(len(data))
+    try:
+        parsed = parse()
+    except RecursionError:
+        raise limits.OverLimit(f"nested deeper than Python can parse (limits.config_depth is "
+                               f"{limits.current().config_depth})") from None
+    limits.check_tree(parsed)
+    return parsed
 
 
 def _join(base: str, rel: str) -> str:

@@ -47,6 +47,12 @@ class TagRef:
 ZERO = "0" * 40
 
 
+def plain_revision(rev: str) -> bool:
+    """Whether rev may be handed to git as a revision: not empty, not an option (`--output=...`), no
+    newline or other control character (git reads some lists line by line; a terminal would act on it)."""
+    return bool(rev) and not rev.startswith("-") and not any(ord(c) < 0x20 or ord(c) == 0x7f for c in rev)
+
+
 def _utc(stamp: str) -> datetime | None:
     stamp = stamp.strip()
     if not stamp:
@@ -69,6 +75,12 @@ class GitRepo:
         for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
             self.env.pop(var, None)
         start = Path(path).expanduser()
+        try:
+            start.stat()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # an unreadable parent folder (EACCES), a name too long, a symlink loop
+            raise ModelsError(f"{start}: {exc.strerror or exc}", hint="set models.repo=PATH or pass --repo PATH") from None
         if not start.exists():
             raise ModelsError(f"{start} does not exist", hint="set models.repo=PATH or pass --repo PATH")
         if not start.is_dir():
@@ -123,7 +135,7 @@ class GitRepo:
 
     def resolve(self, rev: str) -> str | None:
         """The commit a revision names, or None when it names nothing."""
-        if not rev or rev.startswith("-"):
+        if not plain_revision(rev):
             return None
         out = self._run("rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}").strip()
         return out or None
@@ -134,7 +146,8 @@ class GitRepo:
         """First-parent commits up to rev touching pathspecs, oldest first, with the blobs each changed."""
         out = self._run(
             "log", "--first-parent", "--reverse", "-z", "--no-renames", "--raw", "--no-abbrev",
-            "--format=%x1e%H%x00%P%x00%ct%x00%an%x00%ae%x00%s%x00", rev, "--", *pathspecs, check=True,
+            "--format=%x1e%H%x00%P%x00%ct%x00%an%x00%ae%x00%s%x00", "--end-of-options", rev, "--", *pathspecs,
+            check=True,
         )
         commits: list[Commit] = []
         for record in out.split("\x1e"):
@@ -203,7 +216,7 @@ class GitRepo:
     def ls_tree(self, commit: str) -> dict[str, str]:
         """Every file path in the commit's tree, with its blob id."""
         if commit not in self._tree_cache:
-            out = self._run("ls-tree", "-r", "-z", "--full-tree", commit, check=True)
+            out = self._run("ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit, check=True)
             tree: dict[str, str] = {}
             for entry in out.split("\x00"):
                 meta, _, path = entry.partition("\t")

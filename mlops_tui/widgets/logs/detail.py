@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from mlops_tui.sources.logs import LogRecord
+from mlops_tui.sources.logs.record import masked
 from mlops_tui.widgets.text import literal, sanitize
 
 RAW_SHOWN = 100_000  # characters of the raw text rendered; copy and save carry all of it
@@ -35,7 +36,7 @@ class RecordDetail(ModalScreen[None]):
         self.record = record
 
     def compose(self) -> ComposeResult:
-        record = self.record
+        record = masked(self.record)  # copy and save carry the record as read
         stamp = record.timestamp.isoformat() if record.timestamp else "-"
         level = record.level.label if record.level is not None else "-"
         lines = f"{record.line}" if record.end_line == record.line else f"{record.line}-{record.end_line}"

@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from mlops_tui.sources.logs import LogRecord, LogSource, Query
+from mlops_tui.sources.logs.record import masked
 from mlops_tui.widgets.text import sanitize
 
 LEVEL_CLASSES = ("trace", "debug", "info", "notice", "warn", "error", "critical")
@@ -208,7 +209,7 @@ class LogView(ScrollView, can_focus=True):
         if self._labels:
             text.append(sanitize(record.source, 24) + " ", self.get_component_rich_style("logview--source"))
         start = len(text)
-        body = sanitize(display_text(record))
+        body = sanitize(display_text(masked(record)))
         if record.truncated or len(body) > self.max_line:
             body = body[: self.max_line] + " …"
         if record.continuation:

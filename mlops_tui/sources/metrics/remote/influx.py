@@ -15,7 +15,7 @@ import httpx
 
 from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import InfluxSource
-from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, json_object, with_retries
+from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, fetch, json_object, with_retries
 from mlops_tui.sources.timespec import format_duration
 from mlops_tui.sources.metrics.remote import FLEET_COLUMNS, ChartSpec, HostRow, RemoteSeries
 
@@ -86,7 +86,7 @@ class _InfluxBase:
     def ping(self) -> tuple[str, str]:
         """The server flavour and version from /ping's headers."""
         def call() -> httpx.Response:
-            response = self.client.get("/ping")
+            response = fetch(self.client, "/ping", where=self._where)
             if response.status_code >= 400:
                 raise BackendError(f"{self._where}: /ping answered HTTP {response.status_code}",
                                    status=response.status_code, retryable=response.status_code in RETRYABLE_STATUS)
@@ -117,7 +117,7 @@ class InfluxQLBackend(_InfluxBase):
         return out
 
     def _request(self, params: Mapping[str, Any]) -> dict:
-        response = self.client.get("/query", params=params)
+        response = fetch(self.client, "/query", params, where=self._where)
         body = json_object(response, self._where, "/query")
         if "error" in body:
             raise BackendError(str(body["error"]), status=response.status_code,

@@ -12,7 +12,7 @@ import httpx
 
 from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import PrometheusSource
-from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, json_object, with_retries
+from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, fetch, json_object, with_retries
 from mlops_tui.sources.timespec import format_duration
 from mlops_tui.sources.metrics.remote import ChartSpec, HostRow, RemoteSeries, choose_step
 
@@ -97,8 +97,8 @@ class PrometheusBackend:
         return with_retries(lambda: self._request(path, params), self.policy)
 
     def _request(self, path: str, params: Mapping[str, Any] | None) -> Any:
-        response = self.client.get(path, params=params)
         where = f"{self.name} ({mask_value('url', self.settings.url)})"
+        response = fetch(self.client, path, params, where=where)
         body = json_object(response, where, path)
         if body.get("status") == "error" or response.status_code >= 400:
             error = body.get("error") or f"HTTP {response.status_code} {response.reason_phrase}"

@@ -1,0 +1,96 @@
+"""Run the real command line as a child process and measure what the issue's figures count: exit code,
+stderr, wall time and the child's own peak RSS (os.wait4 gives that one process's rusage), and tally
+each run into the suite's figures (printed at the end of the run by conftest.pytest_terminal_summary)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# A CLI command's own bound on itself: the hostile inputs must end well inside it. Reaching it kills the
+# child and counts as a hang (a failure), never as a pass.
+HANG_AFTER = 45.0
+PEAK_BOUND_MIB = 400  # peak RSS allowed to one command on hostile input (an idle `mlops-tui` is ~40-90 MiB)
+
+FIGURES: Counter[str] = Counter()
+ESCAPE = re.compile(r"[\x1b\x9b\x9d\x07]")
+
+
+@dataclass
+class Run:
+    args: tuple[str, ...]
+    code: int
+    out: str
+    err: str
+    seconds: float
+    peak_mib: float
+    hung: bool
+
+    def __str__(self) -> str:
+        return (f"mlops-tui {' '.join(self.args)[:200]}: exit {self.code} in {self.seconds:.1f} s, "
+                f"peak {self.peak_mib:.0f} MiB\nstderr: {self.err[-2000:]}")
+
+
+def run(args: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None,
+        hang_after: float = HANG_AFTER, peak_bound_mib: float = PEAK_BOUND_MIB) -> Run:
+    """`python -m mlops_tui ARGS`, tallied: a crash (exit 70 or a traceback), a hang (killed at hang_after),
+    a run over peak_bound_mib, an escape sequence on stdout/stderr."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        child = subprocess.Popen([sys.executable, "-m", "mlops_tui", *args], cwd=cwd, env=full_env,
+                                 stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+        hung = threading.Event()
+
+        def kill() -> None:
+            hung.set()
+            os.killpg(child.pid, signal.SIGKILL)
+
+        timer = threading.Timer(hang_after, kill)
+        timer.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        timer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        result = Run(tuple(args), child.returncode, out.read().decode("utf-8", "replace"),
+                     err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024, hung.is_set())
+    tally(result, peak_bound_mib)
+    return result
+
+
+def tally(result: Run, peak_bound_mib: float = PEAK_BOUND_MIB) -> None:
+    FIGURES["inputs and faults tried"] += 1
+    if result.code == 70 or "Traceback" in result.err:
+        FIGURES["crashes"] += 1
+    if result.hung:
+        FIGURES["hangs past the deadline"] += 1
+    if result.peak_mib > peak_bound_mib:
+        FIGURES["runs over the memory bound"] += 1
+    if ESCAPE.search(result.out) or ESCAPE.search(result.err):
+        FIGURES["escapes that took effect"] += 1
+
+
+def count(figure: str, n: int = 1) -> None:
+    """Tally a figure observed outside `run` (a pane under Pilot, a secret found, a write found)."""
+    FIGURES[figure] += n
+
+
+def ok_refusal(result: Run, code: int, *needles: str) -> None:
+    """The run ended by itself, with `code`, a one-line-per-problem message naming each needle, no traceback."""
+    assert not result.hung, f"hung: {result}"
+    assert "Traceback" not in result.err, str(result)
+    assert result.code == code, str(result)
+    for needle in needles:
+        assert needle in result.err, str(result)
