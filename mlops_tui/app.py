@@ -25,7 +25,7 @@ from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
-from textual.widgets import ContentSwitcher, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Input, Static
 
 from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
 from mlops_tui.screens.help import HelpScreen
@@ -33,6 +33,7 @@ from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
 from mlops_tui.textual_compat import bindings_by_key
 from mlops_tui.themes import DEFAULT_THEME, load_themes
+from mlops_tui.widgets.footer import AppFooter
 from mlops_tui.widgets.header import AppHeader
 from mlops_tui.widgets.statusline import StatusLine
 from mlops_tui.widgets.viewtabs import ViewTabs
@@ -130,14 +131,15 @@ class MlopsApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Pane keys and `/` are text while a text box has the focus or another screen (help, palette) is up;
-        `/` is shown disabled on a pane without a search."""
+        `/` is not shown where it would do nothing: on a pane without a search, or when the pane's
+        own check_action says its search does not apply to what it shows."""
         if action in ("show_pane", "search"):
             if isinstance(self.focused, Input) or len(self.screen_stack) > 1:
                 return False
         if action == "search" and self.query("#panes"):  # (asked before the tabs exist, too)
             pane = self._panes.get(self.active_pane_id)
-            if pane is not None and not callable(getattr(pane, "action_search", None)):
-                return None
+            if pane is not None:  # hidden where the pane has no search, or none in the view it shows
+                return callable(getattr(pane, "action_search", None)) and pane.check_action("search", ()) is True
         return True
 
     def _use_settings(self, settings: Settings) -> None:
@@ -161,7 +163,7 @@ class MlopsApp(App[None]):
                         else:
                             yield Static("Reading settings…", id="reading-settings")
         yield StatusLine(pane_order=[pane_id for pane_id, _ in self.PANES], id="status-line")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         if self.settings is None:
