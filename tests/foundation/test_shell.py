@@ -289,10 +289,39 @@ async def test_every_failing_source_is_named_at_80_columns_failing_first() -> No
         shown = str(line.render())
         visible = shown[:78]  # what 80 columns show, less the padding
         assert all(name in visible for name in ("metrics.remote.prom", "logs.files", "configs")), shown
-        assert shown.find("metrics.local") > shown.find("configs failing"), shown  # failing before ok
+        assert shown.endswith("configs failing  +1 ok"), shown  # failing before ok: metrics.local has no room, counted
         line.statuses.clear()
         line.set_status(SourceStatus.ok("metrics.local"))
         line.set_status(SourceStatus.failing("logs.files", "cannot read app.log: permission denied " * 3))
         shown = str(line.render())
         assert len(shown) <= 78 and shown.startswith("✖ logs.files failing: cannot read app.log"), shown
         assert shown.endswith("● metrics.local ok"), shown  # the reason was shortened to keep every name
+
+
+async def test_the_status_line_never_wraps_and_counts_what_does_not_fit_at_80_columns() -> None:
+    """More sources than 80 columns hold: the failing names come whole, the healthy ones give way and are
+    counted; the line is one row (a wrapped second row used to hide the rest, names included)."""
+    from textual.app import App
+
+    from mlops_tui.sources.base import SourceStatus
+
+    class OneLine(App[None]):
+        def compose(self):
+            yield StatusLine(["metrics", "models", "logs", "configs", "alerts"])
+
+    app = OneLine()
+    async with app.run_test(size=(80, 24)) as pilot:
+        line = app.query_one(StatusLine)
+        for name in ("metrics.local", "models.repo", "logs.files", "configs", "metrics.remote.prom"):
+            line.set_status(SourceStatus.ok(name))
+        line.set_status(SourceStatus.absent("alerts", "not configured"))
+        await pilot.pause()
+        shown = str(line.render())
+        assert shown == "● metrics.local ok  ● metrics.remote.prom ok  +3 ok +1 absent"  # (was cut mid-name)
+        line.set_status(SourceStatus.failing("metrics.remote.influx-production-eu", "connection refused " * 5))
+        line.set_status(SourceStatus.failing("logs.elasticsearch.cluster", "timeout"))
+        await pilot.pause()
+        shown = str(line.render())
+        assert len(shown) <= 78, shown
+        assert shown.startswith("✖ metrics.remote.influx-production-eu  ✖ logs.elasticsearch.cluster"), shown
+        assert shown.endswith("cluster  +6"), shown  # what was left out, counted in the room there is
