@@ -13,7 +13,7 @@ from mlops_tui.widgets.text import sanitize
 _STYLE = {
     SourceState.OK: "$success",
     SourceState.STALE: "$warning",
-    SourceState.FAILING: "$error",
+    SourceState.FAILING: "bold $error",  # bold: a failing source stands out without colour (NO_COLOR)
     SourceState.ABSENT: "$text-muted",
     SourceState.LOADING: "$text-muted",
 }
