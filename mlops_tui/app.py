@@ -28,7 +28,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
 from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
-from mlops_tui.screens.help import HelpScreen
+from mlops_tui.screens.help import BASICS, HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
 from mlops_tui.textual_compat import bindings_by_key
@@ -302,22 +302,44 @@ class MlopsApp(App[None]):
         else:
             self.notify("This pane has no search.", severity="warning", timeout=3)
 
-    def _help_rows(self) -> Iterator[tuple[str, str, str, str]]:
+    def _help_sections(self) -> list[tuple[str, str, list[tuple[str, str, str, str]]]]:
+        """(name, heading, rows of key, action, where, binding id): the pane's own keys, one section per
+        widget of ours that has any, then the app's, then Textual's generic widget keys (help.BASICS)."""
         pane = self.active_pane()
+        title = dict(self.PANES)[self.active_pane_id]
         seen: set[tuple[str, str]] = set()
+        sections: dict[str, tuple[str, list[tuple[str, str, str, str]]]] = {}
         nodes: list[DOMNode] = [pane, *pane.walk_children(with_self=False), self]
         for node in nodes:
             where = "app" if node is self else type(node).__name__
+            ours = type(node).__module__.startswith("mlops_tui.")
+            if node is self:
+                name, heading = "app", "Everywhere (app)"
+            elif node is pane:
+                name, heading = where, f"{title} pane"
+            elif ours:
+                name, heading = where, f"{title} pane: {where}"
+            else:
+                name, heading = BASICS, "Widget basics: scrolling, cursor, text input"
             for key, bindings in bindings_by_key(node).items():
                 for binding in bindings:
                     description = binding.description or binding.action
                     if (key, description) in seen:
                         continue
                     seen.add((key, description))
-                    yield self.get_key_display(binding), description, where, binding.id or ""
+                    row = (self.get_key_display(binding), description, where, binding.id or "")
+                    sections.setdefault(name, (heading, []))[1].append(row)
+        order = sorted(sections, key=lambda name: (name == BASICS, name == "app"))  # (a stable sort)
+        return [(name, *sections[name]) for name in order]
+
+    def _help_rows(self) -> Iterator[tuple[str, str, str, str]]:
+        """Every row of the help, in its order."""
+        for _, _, rows in self._help_sections():
+            yield from rows
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen) or not self._ensure_settings():
             return
         title = dict(self.PANES)[self.active_pane_id]
-        self.push_screen(HelpScreen(f"Keys: {title} pane and app (remap by id with ui.keymap)", self._help_rows()))
+        self.push_screen(HelpScreen(f"Keys: {title} pane first, then the app (remap by id: ui.keymap)",
+                                    self._help_sections()))

@@ -21,8 +21,13 @@ from mlops_tui.widgets.statusline import StatusLine
 
 
 def help_rows(app) -> list[tuple[str, ...]]:
-    table = app.screen.query_one("#help-table", DataTable)
-    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+    """(key, action, where, id) of every row the help screen holds (the folded widget basics too)."""
+    rows = []
+    for table in app.screen.query("DataTable.help-keys").results(DataTable):
+        for i in range(table.row_count):
+            cells = [str(cell) for cell in table.get_row_at(i)]
+            rows.append((*cells, "") if table.name == "basics" else (cells[0], cells[1], table.name, cells[2]))
+    return rows
 
 
 async def test_number_keys_switch_panes() -> None:
@@ -325,3 +330,29 @@ async def test_the_status_line_never_wraps_and_counts_what_does_not_fit_at_80_co
         assert len(shown) <= 78, shown
         assert shown.startswith("✖ metrics.remote.influx-production-eu  ✖ logs.elasticsearch.cluster"), shown
         assert shown.endswith("cluster  +6"), shown  # what was left out, counted in the room there is
+
+
+async def test_help_at_80x24_pane_keys_first_app_next_basics_folded_and_scrolls_at_once() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "question_mark")
+        await pilot.pause()
+        tables = list(app.screen.query("DataTable.help-keys").results(DataTable))
+        names = [table.name for table in tables]
+        assert names[0] == "LogsPane" and names[-2:] == ["app", "basics"], names
+        basics = tables[-1]
+        assert basics.region.height == 0 or not basics.visible or basics.parent.parent.collapsed  # folded
+        logs = tables[0]
+        ids = [str(logs.get_row_at(i)[2]) for i in range(logs.row_count)]
+        assert "logs.search" in ids
+        screen = app.export_screenshot()
+        for binding_id in ("logs.search", "logs.previous", "logs.clear"):
+            assert binding_id in screen  # the id column is whole at 80 columns
+        body = app.screen.query_one("#help-body")
+        assert app.focused is body
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0  # scrolled by the first key, no Tab needed
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.focused is body
