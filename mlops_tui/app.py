@@ -71,6 +71,7 @@ class MlopsApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("colon", "command_palette", "Commands", id="app.commands", show=False),  # k9s's `:`
         Binding("j", "simulate_key('down')", "Down", id="app.vim.down", show=False),
         Binding("k", "simulate_key('up')", "Up", id="app.vim.up", show=False),
         Binding("h", "simulate_key('left')", "Left", id="app.vim.left", show=False),
@@ -252,6 +253,10 @@ class MlopsApp(App[None]):
         configs = await self._pane_mounted("configs")
         self.action_show_pane("configs")
         configs.open_revision(message.path, message.old_rev, message.new_rev)
+
+    def built_panes(self) -> dict[str, Widget]:
+        """The panes built so far, by id (the palette lists their actions)."""
+        return dict(self._panes)
 
     @property
     def active_pane_id(self) -> str:

@@ -177,7 +177,7 @@ async def test_ctrl_p_opens_the_palette_with_pane_commands() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+p")
-        assert isinstance(app.screen, CommandPalette)
+        assert isinstance(app.screen, CommandPalette), (app.focused, app.screen.active_bindings.get("colon"), app.active_pane_id)
         await pilot.press(*"go to conf")
         options = app.screen.query_one(OptionList)
         for _ in range(500):  # the palette searches in a worker: wait until it has offered the pane
@@ -356,3 +356,50 @@ async def test_help_at_80x24_pane_keys_first_app_next_basics_folded_and_scrolls_
         await pilot.press("up")
         await pilot.pause()
         assert app.focused is body
+
+
+async def test_colon_opens_the_palette_and_pane_actions_are_commands_generated_from_bindings(tmp_path) -> None:
+    """k9s's `:` opens the palette; `Logs: Level` (from the binding logs.level) runs on the Logs pane."""
+    from textual.command import CommandPalette
+
+    from mlops_tui.app import PANE_CLASSES  # noqa: F401  (the panes whose bindings become commands)
+    from mlops_tui.screens.palette import PaneCommands
+
+    log = tmp_path / "app.log"
+    log.write_text("2023-11-07 10:15:30,123 - api - INFO - ok\n2023-11-07 10:15:31,456 - api - ERROR - failed\n")
+    app = make_app([f"logs.files=[{log}]"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        names = [name for name, _, _ in PaneCommands(app.screen, None)._commands()]
+        for pane in app.built_panes().values():  # every binding with an id on a pane is a command
+            for binding in pane.BINDINGS:
+                if getattr(binding, "id", None) and binding.description:
+                    title = dict(app.PANES)[[p for p, w in app.built_panes().items() if w is pane][0]]
+                    assert f"{title}: {binding.description}" in names, binding.id
+        bar_before = None
+        await pilot.press("3")
+        await pilot.pause()
+        for _ in range(100):
+            bar_before = str(app.query_one("#logs-bar").render())
+            if "line" in bar_before:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("colon")
+        for _ in range(100):
+            if isinstance(app.screen, CommandPalette):
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, CommandPalette), (app.focused, app.screen.active_bindings.get("colon"), app.active_pane_id)
+        await pilot.press(*"logs: level")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.query("CommandList Option"):
+                break
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if str(app.query_one("#logs-bar").render()) != bar_before:
+                break
+        assert app.active_pane_id == "logs"
+        assert str(app.query_one("#logs-bar").render()) != bar_before  # the level filter was applied
