@@ -71,6 +71,9 @@ class MlopsApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Textual adds its ctrl+p palette binding only when the app binds no command_palette: both written here
+        Binding("ctrl+p", "command_palette", "palette", id="app.palette", show=False, priority=True,
+                key_display="^p", tooltip="Open the command palette"),
         Binding("colon", "command_palette", "Commands", id="app.commands", show=False),  # k9s's `:`
         Binding("j", "simulate_key('down')", "Down", id="app.vim.down", show=False),
         Binding("k", "simulate_key('up')", "Up", id="app.vim.up", show=False),
