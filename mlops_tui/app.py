@@ -25,14 +25,15 @@ from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
-from textual.widgets import ContentSwitcher, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Input, Static
 
 from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
-from mlops_tui.screens.help import HelpScreen
+from mlops_tui.screens.help import BASICS, HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
 from mlops_tui.textual_compat import bindings_by_key
 from mlops_tui.themes import DEFAULT_THEME, load_themes
+from mlops_tui.widgets.footer import AppFooter
 from mlops_tui.widgets.header import AppHeader
 from mlops_tui.widgets.statusline import StatusLine
 from mlops_tui.widgets.viewtabs import ViewTabs
@@ -70,6 +71,10 @@ class MlopsApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Textual adds its ctrl+p palette binding only when the app binds no command_palette: both written here
+        Binding("ctrl+p", "command_palette", "palette", id="app.palette", show=False, priority=True,
+                key_display="^p", tooltip="Open the command palette"),
+        Binding("colon", "command_palette", "Commands", id="app.commands", show=False),  # k9s's `:`
         Binding("j", "simulate_key('down')", "Down", id="app.vim.down", show=False),
         Binding("k", "simulate_key('up')", "Up", id="app.vim.up", show=False),
         Binding("h", "simulate_key('left')", "Left", id="app.vim.left", show=False),
@@ -130,14 +135,15 @@ class MlopsApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Pane keys and `/` are text while a text box has the focus or another screen (help, palette) is up;
-        `/` is shown disabled on a pane without a search."""
+        `/` is not shown where it would do nothing: on a pane without a search, or when the pane's
+        own check_action says its search does not apply to what it shows."""
         if action in ("show_pane", "search"):
             if isinstance(self.focused, Input) or len(self.screen_stack) > 1:
                 return False
         if action == "search" and self.query("#panes"):  # (asked before the tabs exist, too)
             pane = self._panes.get(self.active_pane_id)
-            if pane is not None and not callable(getattr(pane, "action_search", None)):
-                return None
+            if pane is not None:  # hidden where the pane has no search, or none in the view it shows
+                return callable(getattr(pane, "action_search", None)) and pane.check_action("search", ()) is True
         return True
 
     def _use_settings(self, settings: Settings) -> None:
@@ -164,7 +170,7 @@ class MlopsApp(App[None]):
                         else:
                             yield Static("Reading settings…", id="reading-settings")
         yield StatusLine(pane_order=[pane_id for pane_id, _ in self.PANES], id="status-line")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         if self.settings is None:
@@ -257,6 +263,10 @@ class MlopsApp(App[None]):
         self.action_show_pane("configs")
         configs.open_revision(message.path, message.old_rev, message.new_rev)
 
+    def built_panes(self) -> dict[str, Widget]:
+        """The panes built so far, by id (the palette lists their actions)."""
+        return dict(self._panes)
+
     @property
     def active_pane_id(self) -> str:
         return self.query_one("#pane-tabs", ViewTabs).active
@@ -306,22 +316,44 @@ class MlopsApp(App[None]):
         else:
             self.notify("This pane has no search.", severity="warning", timeout=3)
 
-    def _help_rows(self) -> Iterator[tuple[str, str, str, str]]:
+    def _help_sections(self) -> list[tuple[str, str, list[tuple[str, str, str, str]]]]:
+        """(name, heading, rows of key, action, where, binding id): the pane's own keys, one section per
+        widget of ours that has any, then the app's, then Textual's generic widget keys (help.BASICS)."""
         pane = self.active_pane()
+        title = dict(self.PANES)[self.active_pane_id]
         seen: set[tuple[str, str]] = set()
+        sections: dict[str, tuple[str, list[tuple[str, str, str, str]]]] = {}
         nodes: list[DOMNode] = [pane, *pane.walk_children(with_self=False), self]
         for node in nodes:
             where = "app" if node is self else type(node).__name__
+            ours = type(node).__module__.startswith("mlops_tui.")
+            if node is self:
+                name, heading = "app", "Everywhere (app)"
+            elif node is pane:
+                name, heading = where, f"{title} pane"
+            elif ours:
+                name, heading = where, f"{title} pane: {where}"
+            else:
+                name, heading = BASICS, "Widget basics: scrolling, cursor, text input"
             for key, bindings in bindings_by_key(node).items():
                 for binding in bindings:
                     description = binding.description or binding.action
                     if (key, description) in seen:
                         continue
                     seen.add((key, description))
-                    yield self.get_key_display(binding), description, where, binding.id or ""
+                    row = (self.get_key_display(binding), description, where, binding.id or "")
+                    sections.setdefault(name, (heading, []))[1].append(row)
+        order = sorted(sections, key=lambda name: (name == BASICS, name == "app"))  # (a stable sort)
+        return [(name, *sections[name]) for name in order]
+
+    def _help_rows(self) -> Iterator[tuple[str, str, str, str]]:
+        """Every row of the help, in its order."""
+        for _, _, rows in self._help_sections():
+            yield from rows
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen) or not self._ensure_settings():
             return
         title = dict(self.PANES)[self.active_pane_id]
-        self.push_screen(HelpScreen(f"Keys: {title} pane and app (remap by id with ui.keymap)", self._help_rows()))
+        self.push_screen(HelpScreen(f"Keys: {title} pane first, then the app (remap by id: ui.keymap)",
+                                    self._help_sections()))

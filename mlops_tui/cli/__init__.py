@@ -12,7 +12,7 @@ import sys
 import click
 
 from mlops_tui import __version__
-from mlops_tui.cli.common import EXIT_USAGE, CliState, fail
+from mlops_tui.cli.common import EXIT_USAGE, CliState, end_on_closed_stdout, fail, stdout_closed
 from mlops_tui.startup import resume_collector
 
 _DOTLIST = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*=")
@@ -33,6 +33,16 @@ class LazyGroup(click.Group):
             self.add_command(getattr(importlib.import_module(SUBCOMMANDS[name]), name), name)
         return super().get_command(ctx, name)
 
+    def invoke(self, ctx: click.Context):
+        """Every subcommand, with a stdout closed early (`| head`) ending quietly as grep does (exit 141),
+        rather than as click does it (exit 1) or as a command's own OSError handling would (exit 3)."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if stdout_closed(exc):
+                end_on_closed_stdout()
+            raise
+
 
 @click.group(
     cls=LazyGroup,
@@ -41,7 +51,7 @@ class LazyGroup(click.Group):
     epilog="Settings overrides such as metrics.interval=2 or logs.files=[app.log] may precede the "
     "subcommand. Exit codes: 0 ok, 1 a finding (models diff or config diff --exit-code found a difference, "
     "config validate found an error, alerts check found an alert firing), 2 usage or settings error, "
-    "3 a source could not be read.",
+    "3 a source could not be read, 141 stdout closed before the end (| head), as grep.",
 )
 @click.version_option(__version__, "-V", "--version", prog_name="mlops-tui")
 @click.option("-c", "--config", "config_path", metavar="PATH", help="Settings file (default ./mlops-tui.yaml, else ~/.config/mlops-tui/config.yaml).")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import select
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -19,6 +22,7 @@ EXIT_OK = 0
 EXIT_FINDING = 1  # the command worked and found something: a difference, a validation error
 EXIT_USAGE = 2  # bad arguments or bad settings
 EXIT_BACKEND = 3  # a source could not be read: server down, repository missing, file unreadable
+EXIT_STDOUT_CLOSED = 141  # what a shell reports for grep killed by SIGPIPE (128 + 13): `| head` stopped reading
 
 
 class CliState:
@@ -70,6 +74,37 @@ def fail(message: str, code: int = EXIT_BACKEND) -> NoReturn:
 
     click.echo(f"mlops-tui: {sanitize(message)}", err=True)  # messages quote file names, keys, revisions
     sys.exit(code)
+
+
+def stdout_closed(error: BaseException) -> bool:
+    """True when error is EPIPE and stdout is a pipe whose reader has gone (`mlops-tui logs search | head`
+    after head's last line). An EPIPE from a socket, with stdout still read, is not this."""
+    if not isinstance(error, OSError) or error.errno != errno.EPIPE:
+        return False
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    poller = select.poll()
+    poller.register(descriptor, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
+
+
+def end_on_closed_stdout() -> NoReturn:
+    """End as grep does when its reader has gone: nothing on stderr, exit 141. stdout is pointed at
+    /dev/null first, so the interpreter's last flush of what is still buffered cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    sys.exit(EXIT_STDOUT_CLOSED)
+
+
+def read_failed(label: str, error: OSError) -> NoReturn:
+    """A command's OSError while it reads label and prints: a closed stdout ends quietly (the input is not
+    to blame), anything else is `cannot read LABEL` with exit code 3."""
+    if stdout_closed(error):
+        end_on_closed_stdout()
+    fail(f"cannot read {label}: {error.strerror or error}", EXIT_BACKEND)
 
 
 def _default(value: Any) -> Any:

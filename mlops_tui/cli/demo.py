@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import tempfile
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -22,7 +26,9 @@ def demo(prepare_dir: Path | None) -> None:
         if prepare_dir is not None:
             click.echo(prepare(prepare_dir))
             return
-        with tempfile.TemporaryDirectory(prefix="mlops-tui-demo-") as tmp, ExitStack() as servers:
+        with ExitStack() as servers:
+            tmp = servers.enter_context(tempfile.TemporaryDirectory(prefix="mlops-tui-demo-"))
+            servers.enter_context(_cleaned_up_on_hang_up(servers, tmp))
             root = prepare(Path(tmp) / "sandbox")
             from mlops_tui.demo.exporter import MetricsExporter
 
@@ -34,10 +40,37 @@ def demo(prepare_dir: Path | None) -> None:
             from mlops_tui.cli.run import run_app
             from mlops_tui.demo.loggen import LogGenerator
 
-            with LogGenerator(root / "logs", on_event=exporter.metrics.record_event):
-                run_app(cli_state, cwd=root)
+            servers.enter_context(LogGenerator(root / "logs", on_event=exporter.metrics.record_event))
+            run_app(cli_state, cwd=root)
     except SandboxError as exc:
         fail(f"cannot build the demo sandbox: {exc}", EXIT_BACKEND)
+
+
+HANG_UP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+
+
+@contextmanager
+def _cleaned_up_on_hang_up(stack: ExitStack, folder: str) -> Iterator[None]:
+    """A dropped SSH session (SIGHUP) or a kill (SIGTERM) ends the demo with its servers stopped and its
+    temporary folder removed, at once, exit status 128 + the signal. Python's default for both signals is
+    to die without any cleanup. The app is not asked to quit: its terminal is gone, a write to it fails
+    (EIO), Textual's writer thread then stops and its output queue blocks the app's own shutdown forever."""
+
+    def hang_up(signum: int, _frame) -> None:
+        for number in HANG_UP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)  # a second signal must not cut the cleanup short
+        try:
+            stack.close()  # the log writer, the exporter, Prometheus, then this folder (entered first)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            os._exit(128 + signum)
+
+    previous = {number: signal.signal(number, hang_up) for number in HANG_UP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _start_prometheus(servers: ExitStack, target: str) -> str | None:

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, fail, state
+from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, fail, read_failed, state
 
 
 @click.group()
@@ -52,7 +52,7 @@ def _index(source) -> None:
         while source.refresh(None) and not source.complete:
             pass
     except OSError as exc:
-        fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+        read_failed(source.label, exc)
 
 
 def _fail_if_unread(source) -> None:
@@ -102,19 +102,39 @@ def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool,
     try:
         if count_only:
             _index(source)
-            click.echo(source.count(query))
+            found = source.count(query)
+            if not found:
+                _refuse_unknown_fields(source, query)
+            click.echo(found)
         elif limit != 0:
             out = sys.stdout
+            number = 0
             for number, hit in enumerate(search_streaming(source, query), 1):  # first hits before the file is all read
                 out.write(_line(hit.record, as_json) + "\n")
                 if limit is not None and number >= limit:
                     break
             out.flush()
+            if not number:
+                _refuse_unknown_fields(source, query)
         _fail_if_unread(source)
     except OSError as exc:
-        fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+        read_failed(source.label, exc)
     finally:
         source.close()
+
+
+def _refuse_unknown_fields(source, query) -> None:
+    """Nothing matched: if a filter names a field no record has, say so (exit 2) rather than print 0."""
+    from mlops_tui.sources.logs.query import unknown_fields
+
+    def every_record():
+        for start in range(0, source.row_count(), 1000):
+            yield from source.rows(start, 1000, 256)
+
+    unknown = unknown_fields(query, every_record())
+    if unknown:
+        names = ", ".join(repr(key) for key in unknown)
+        fail(f"unknown field {names}: no record in {source.label} has it", EXIT_USAGE)
 
 
 @logs.command()
@@ -147,7 +167,7 @@ def tail(files: tuple[str, ...], lines: int, as_json: bool, interval: float, dur
             time.sleep(interval)
             source.refresh(None)
     except OSError as exc:
-        fail(f"cannot read {source.label}: {exc.strerror or exc}", EXIT_BACKEND)
+        read_failed(source.label, exc)
     finally:
         source.close()
 

@@ -1,20 +1,61 @@
-"""Command palette entries: jump to a pane, switch theme, open help."""
+"""Command palette entries (Ctrl+P, or `:` as in k9s): jump to a pane, every pane action that has a key,
+switch theme, open help. The pane actions are generated from the panes' bindings, not kept by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import partial
 
+from textual.actions import parse
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from mlops_tui.textual_compat import bindings_by_key
+
+NAVIGATION = frozenset({"cursor", "page", "scroll_top", "scroll_bottom", "top"})
+"""Actions that move a cursor or scroll: keys, not commands."""
 
 
 class PaneCommands(Provider):
-    """Commands of mlops-tui itself in the Ctrl+P palette."""
+    """Commands of mlops-tui itself in the palette."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _pane_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """One command per binding of a pane or a widget of ours inside it: `Logs: Level`, run on the widget
+        that owns the binding, after showing its pane."""
         app = self.app
-        commands: list[tuple[str, str, object]] = []
+        titles = dict(app.PANES)
+        for pane_id, pane in app.built_panes().items():
+            seen: set[str] = set()
+            for node in [pane, *pane.walk_children(with_self=False)]:
+                if not type(node).__module__.startswith("mlops_tui."):
+                    continue
+                for key, bindings in bindings_by_key(node).items():
+                    for binding in bindings:
+                        action = parse(binding.action)[1]
+                        # only ours have ids: the cursor keys our tables inherit from Textual's are not commands
+                        if not binding.id or action in NAVIGATION or not binding.description \
+                                or binding.description in seen:
+                            continue
+                        seen.add(binding.description)
+                        name = f"{titles[pane_id]}: {binding.description}"
+                        help_text = f"key {app.get_key_display(binding)} · {binding.id}"
+                        yield name, help_text, partial(self._run, pane_id, node, binding.action)
+
+    async def _run(self, pane_id: str, node, action: str) -> None:
+        app = self.app
+        app.action_show_pane(pane_id)
+        _, name, parameters = parse(action)
+        if node.check_action(name, parameters) is not True:
+            app.notify(f"Not available in what the {dict(app.PANES)[pane_id]} pane shows now.", severity="warning",
+                       timeout=3)
+            return
+        await app.run_action(action, node)
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        commands: list[tuple[str, str, Callable[[], object]]] = []
         for pane_id, title in app.PANES:
             commands.append((f"Go to {title}", f"Show the {title} pane", partial(app.action_show_pane, pane_id)))
+        commands.extend(self._pane_actions())
         for name in sorted(app.available_themes):
             if name.startswith("mlops-"):
                 commands.append((f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)))

@@ -66,7 +66,7 @@ class SourceNote(Static):
 
     DEFAULT_CSS = """
     SourceNote { height: auto; padding: 0 1; color: $text-muted; }
-    SourceNote.-failing { color: $error; }
+    SourceNote.-failing { color: $error; text-style: bold; }
     SourceNote.-stale { color: $warning; }
     SourceNote.-absent { color: $text-muted; text-style: italic; }
     """

@@ -22,8 +22,13 @@ from support.waits import until
 
 
 def help_rows(app) -> list[tuple[str, ...]]:
-    table = app.screen.query_one("#help-table", DataTable)
-    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+    """(key, action, where, id) of every row the help screen holds (the folded widget basics too)."""
+    rows = []
+    for table in app.screen.query("DataTable.help-keys").results(DataTable):
+        for i in range(table.row_count):
+            cells = [str(cell) for cell in table.get_row_at(i)]
+            rows.append((*cells, "") if table.name == "basics" else (cells[0], cells[1], table.name, cells[2]))
+    return rows
 
 
 async def test_number_keys_switch_panes() -> None:
@@ -281,10 +286,112 @@ async def test_every_failing_source_is_named_at_80_columns_failing_first() -> No
         shown = str(line.render())
         visible = shown[:78]  # what 80 columns show, less the padding
         assert all(name in visible for name in ("metrics.remote.prom", "logs.files", "configs")), shown
-        assert shown.find("metrics.local") > shown.find("configs failing"), shown  # failing before ok
+        assert shown.endswith("configs failing  +1 ok"), shown  # failing before ok: metrics.local has no room, counted
         line.statuses.clear()
         line.set_status(SourceStatus.ok("metrics.local"))
         line.set_status(SourceStatus.failing("logs.files", "cannot read app.log: permission denied " * 3))
         shown = str(line.render())
         assert len(shown) <= 78 and shown.startswith("✖ logs.files failing: cannot read app.log"), shown
         assert shown.endswith("● metrics.local ok"), shown  # the reason was shortened to keep every name
+
+
+async def test_the_status_line_never_wraps_and_counts_what_does_not_fit_at_80_columns() -> None:
+    """More sources than 80 columns hold: the failing names come whole, the healthy ones give way and are
+    counted; the line is one row (a wrapped second row used to hide the rest, names included)."""
+    from textual.app import App
+
+    from mlops_tui.sources.base import SourceStatus
+
+    class OneLine(App[None]):
+        def compose(self):
+            yield StatusLine(["metrics", "models", "logs", "configs", "alerts"])
+
+    app = OneLine()
+    async with app.run_test(size=(80, 24)) as pilot:
+        line = app.query_one(StatusLine)
+        for name in ("metrics.local", "models.repo", "logs.files", "configs", "metrics.remote.prom"):
+            line.set_status(SourceStatus.ok(name))
+        line.set_status(SourceStatus.absent("alerts", "not configured"))
+        await pilot.pause()
+        shown = str(line.render())
+        assert shown == "● metrics.local ok  ● metrics.remote.prom ok  +3 ok +1 absent"  # (was cut mid-name)
+        line.set_status(SourceStatus.failing("metrics.remote.influx-production-eu", "connection refused " * 5))
+        line.set_status(SourceStatus.failing("logs.elasticsearch.cluster", "timeout"))
+        await pilot.pause()
+        shown = str(line.render())
+        assert len(shown) <= 78, shown
+        assert shown.startswith("✖ metrics.remote.influx-production-eu  ✖ logs.elasticsearch.cluster"), shown
+        assert shown.endswith("cluster  +6"), shown  # what was left out, counted in the room there is
+
+
+async def test_help_at_80x24_pane_keys_first_app_next_basics_folded_and_scrolls_at_once() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "question_mark")
+        await pilot.pause()
+        tables = list(app.screen.query("DataTable.help-keys").results(DataTable))
+        names = [table.name for table in tables]
+        assert names[0] == "LogsPane" and names[-2:] == ["app", "basics"], names
+        basics = tables[-1]
+        assert basics.region.height == 0 or not basics.visible or basics.parent.parent.collapsed  # folded
+        logs = tables[0]
+        ids = [str(logs.get_row_at(i)[2]) for i in range(logs.row_count)]
+        assert "logs.search" in ids
+        screen = app.export_screenshot()
+        for binding_id in ("logs.search", "logs.previous", "logs.clear"):
+            assert binding_id in screen  # the id column is whole at 80 columns
+        body = app.screen.query_one("#help-body")
+        assert app.focused is body
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0  # scrolled by the first key, no Tab needed
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.focused is body
+
+
+async def test_colon_opens_the_palette_and_pane_actions_are_commands_generated_from_bindings(tmp_path) -> None:
+    """k9s's `:` opens the palette; `Logs: Level` (from the binding logs.level) runs on the Logs pane."""
+    from textual.command import CommandPalette
+
+    from mlops_tui.app import PANE_CLASSES  # noqa: F401  (the panes whose bindings become commands)
+    from mlops_tui.screens.palette import PaneCommands
+
+    log = tmp_path / "app.log"
+    log.write_text("2023-11-07 10:15:30,123 - api - INFO - ok\n2023-11-07 10:15:31,456 - api - ERROR - failed\n")
+    app = make_app([f"logs.files=[{log}]"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        names = [name for name, _, _ in PaneCommands(app.screen, None)._commands()]
+        for pane in app.built_panes().values():  # every binding with an id on a pane is a command
+            for binding in pane.BINDINGS:
+                if getattr(binding, "id", None) and binding.description:
+                    title = dict(app.PANES)[[p for p, w in app.built_panes().items() if w is pane][0]]
+                    assert f"{title}: {binding.description}" in names, binding.id
+        bar_before = None
+        await pilot.press("3")
+        await pilot.pause()
+        for _ in range(100):
+            bar_before = str(app.query_one("#logs-bar").render())
+            if "line" in bar_before:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("colon")
+        for _ in range(100):
+            if isinstance(app.screen, CommandPalette):
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, CommandPalette), (app.focused, app.screen.active_bindings.get("colon"), app.active_pane_id)
+        await pilot.press(*"logs: level")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.query("CommandList Option"):
+                break
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if str(app.query_one("#logs-bar").render()) != bar_before:
+                break
+        assert app.active_pane_id == "logs"
+        assert str(app.query_one("#logs-bar").render()) != bar_before  # the level filter was applied

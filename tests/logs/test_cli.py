@@ -161,3 +161,42 @@ def test_demo_python_logging_gets_its_timestamps_and_one_error_per_traceback(tmp
     assert record["timestamp"].startswith("2026-12-01T23:41:51.977") and (record["line"], record["end_line"]) == (2, 8)
     window = run(tmp_path, "search", "", "--file", str(demo), "--since", "2026-12-01T23:41:51", "--until", "2026-12-01T23:41:52", "--count")
     assert window.stdout.strip() == "1"
+
+
+def big_log(write):
+    # far more than a pipe holds (64 KiB): the command is still writing when its reader goes
+    return write("big.log", "".join(f"2023-11-07 10:15:30,123 - api - INFO - request {n}\n" for n in range(50_000)))
+
+
+@pytest.mark.parametrize("command", [("search", "request"), ("search", "--json"), ("search", "--count", "--field", "nosuch=1"),
+                                     ("tail", "-n", "50000", "--for", "5")], ids=" ".join)
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path, write, command):
+    """`mlops-tui logs search ... | head -1`: a real pipe whose reader closes after the first line. The
+    command ends as grep does (nothing on stderr, 141 as a shell reports grep's SIGPIPE), not as a file
+    it could not read (exit 3). (--count on an unknown field writes nothing: it is the exit-2 case.)"""
+    path = big_log(write)
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "mlops_tui", "logs", *command, "--file", str(path)], cwd=tmp_path,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()
+    process.wait(60)
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    if "--count" in command:
+        assert (first, process.returncode) == (b"", 2) and "unknown field 'nosuch'" in stderr
+        return
+    assert first  # it had started printing
+    assert (process.returncode, stderr) == (141, "")
+
+
+def test_a_filter_on_a_field_no_record_has_says_so(tmp_path, write):
+    path = write("svc.json", '{"level":"error","service":"api","status":503,"msg":"down"}\n'
+                             '{"level":"info","service":"api","status":200,"msg":"ok"}\n')
+    for extra in ((), ("--count",), ("--json",)):
+        result = run(tmp_path, "search", "--file", str(path), "--field", "http.status>=500", *extra)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr == "mlops-tui: unknown field 'http.status': no record in svc.json has it\n"
+    # a known field that matches nothing is still a plain 0, and != on an absent field matches every record
+    assert run(tmp_path, "search", "--file", str(path), "--field", "status>=600", "--count").stdout == "0\n"
+    assert run(tmp_path, "search", "--file", str(path), "--field", "http.status!=500", "--count").stdout == "2\n"

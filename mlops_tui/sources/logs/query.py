@@ -4,7 +4,7 @@ window and field filters such as `service=api level>=error latency_ms>500`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -72,6 +72,22 @@ class FieldFilter:
             equal = str(actual).lower() == self.value.lower() if isinstance(actual, bool) else str(actual) == self.value
             return equal if self.op == "=" else not equal
         return _compare(str(actual), self.op, self.value)
+
+
+RECORD_KEYS = frozenset({"level", "message", "msg", "source"})
+"""Filter keys every record answers (its level, message and source), whatever its fields."""
+
+
+def unknown_fields(query: Query, records: Iterable[LogRecord]) -> list[str]:
+    """The keys of query's field filters that none of records has, when an absent field fails the filter
+    (every op but `!=`): `http.status>=500` on logs whose field is `status` matches nothing, and the reason
+    is the key, not the data. Stops reading records once every key was seen."""
+    missing = {f.key for f in query.filters if f.key not in RECORD_KEYS and f.op != "!="}
+    for record in records:
+        if not missing:
+            break
+        missing.difference_update(record.fields.keys())
+    return sorted(missing)
 
 
 def _as_number(value: Any) -> float | None:
@@ -242,4 +258,4 @@ def _lower_finder(needle: bytes) -> Callable[[bytes, int], int]:
     return find
 
 
-__all__ = ["FieldFilter", "Mode", "Query", "QueryError"]
+__all__ = ["FieldFilter", "Mode", "Query", "QueryError", "unknown_fields"]

@@ -61,7 +61,7 @@ class LogView(ScrollView, can_focus=True):
     LogView > .logview--info { color: $text; }
     LogView > .logview--notice { color: $success; }
     LogView > .logview--warn { color: $warning; }
-    LogView > .logview--error { color: $error; }
+    LogView > .logview--error { color: $error; text-style: bold; }  /* stands out under NO_COLOR and mono too */
     LogView > .logview--critical { color: $error; text-style: bold reverse; }
     """
     BINDINGS = [

@@ -82,6 +82,12 @@ class MetricsPane(Pane):
         event.stop()  # the app's row of pane names is a ViewTabs too
         await self.show_view(event.view)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` filters the Local view's processes: not offered (not shown) while the Remote view is up."""
+        if action == "search":
+            return bool(self.query("#metrics-views")) and self.active_view == "metrics-local"
+        return True
+
     async def action_search(self) -> None:
         """`/`: filter the process table by name (Local view)."""
         if self.active_view != "metrics-local":
