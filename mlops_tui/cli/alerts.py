@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import datetime
+
 import click
 
-from mlops_tui.cli.common import EXIT_BACKEND, EXIT_FINDING, emit_json, state
+from mlops_tui.cli.common import EXIT_BACKEND, EXIT_FINDING, EXIT_USAGE, emit_json, fail, state
 from mlops_tui.text import sanitize
 
 
@@ -66,3 +69,57 @@ def check(as_json: bool, deadline: float) -> None:
         raise SystemExit(EXIT_FINDING)
     if any(view.state == "error" for view in views):
         raise SystemExit(EXIT_BACKEND)
+
+
+@alerts.command()
+@click.option("--since", default="24h", show_default=True, help="Changes since this time (10m, 14:05, 2024-05-01).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes and notifications as JSON.")
+def history(since: str, as_json: bool) -> None:
+    """State changes and notifications kept in the history file (written by `alerts watch`)."""
+    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
+    from mlops_tui.sources.timespec import parse_time
+
+    try:
+        start = parse_time(since).timestamp()
+    except ValueError as exc:
+        fail(f"--since: {exc}", EXIT_USAGE)
+    try:
+        store = AlertHistory()
+        try:
+            changes, notes = store.changes(start), store.notifications(start)
+        finally:
+            store.close()
+    except HistoryError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    if as_json:
+        emit_json({"changes": [c.to_json() for c in changes], "notifications": [asdict(n) for n in notes]})
+        return
+    events = [(c.at, _change_line(c)) for c in changes] + [(n.at, _notification_line(n)) for n in notes]
+    for at, line in sorted(events, key=lambda event: event[0]):
+        click.echo(sanitize(f"{_stamp(at)}  {line}"))
+    if not events:
+        click.echo(f"no alert changes since {_stamp(start)} (history file: {history_file_shown()})")
+
+
+def _stamp(at: float) -> str:
+    return datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _change_line(change) -> str:
+    new = "resolved" if change.old == "firing" and change.new == "inactive" else change.new
+    labels = ", ".join(f"{k}={v}" for k, v in change.labels)
+    value = "" if change.value is None else f" value {change.value:g}"
+    return f"{new:<8} {change.rule}{value}{'  ' + labels if labels else ''} (was {change.old})"
+
+
+def _notification_line(note) -> str:
+    outcome = "sent" if note.ok else f"FAILED after {note.attempts} attempt{'s' if note.attempts != 1 else ''}"
+    what = "test message" if note.status == "test" else f"{note.status} {note.rule} ({note.alerts} alert" \
+        f"{'s' if note.alerts != 1 else ''})"
+    return f"notify   {note.channel}: {what} {outcome}{': ' + note.detail if note.detail else ''}"
+
+
+def history_file_shown() -> str:
+    from mlops_tui.sources.alerts.history import history_file
+
+    return str(history_file())

@@ -1,0 +1,148 @@
+"""Every alert state change and every notification attempt, kept in a local SQLite file.
+
+The file lives in the XDG state folder (`~/.local/state/mlops-tui/alerts.sqlite`), so a restart loses nothing.
+It is opened in WAL mode with a busy timeout: the TUI and `mlops-tui alerts watch` may write to it at the same
+time, each write is one short transaction, and readers never block writers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_tui.paths import state_dir
+from mlops_tui.sources.alerts.rules import Change, Labels
+
+BUSY_TIMEOUT = 10.0
+"""Seconds a write waits for the other process's transaction before giving up."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, rule TEXT NOT NULL, labels TEXT NOT NULL,
+    old TEXT NOT NULL, new TEXT NOT NULL, value REAL
+);
+CREATE INDEX IF NOT EXISTS changes_at ON changes (at);
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, channel TEXT NOT NULL, rule TEXT NOT NULL,
+    status TEXT NOT NULL, alerts INTEGER NOT NULL, ok INTEGER NOT NULL, attempts INTEGER NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notifications_at ON notifications (at);
+"""
+
+
+class HistoryError(Exception):
+    """The history file cannot be opened or written; str() is the message shown."""
+
+
+def history_file() -> Path:
+    return state_dir() / "alerts.sqlite"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One attempt to tell a channel about a group of alerts (or a test message)."""
+
+    at: float
+    channel: str
+    rule: str
+    status: str
+    """firing, resolved or test."""
+    alerts: int
+    ok: bool
+    attempts: int
+    detail: str
+    """Empty when sent; the reason otherwise (HTTP 500, refused by the SMTP server...), secrets masked."""
+
+
+class AlertHistory:
+    """The history file; each method is one transaction, safe with another process writing too."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or history_file()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            with self._write() as db:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    db.execute(statement)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(f"alert history {self.path}: {exc}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
+        instead of one failing with `database is locked` when it upgrades a read lock."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def record_changes(self, changes: Iterable[Change]) -> int:
+        rows = [(c.at, c.rule, json.dumps(dict(c.labels), sort_keys=True), c.old.value, c.new.value, c.value)
+                for c in changes]
+        if rows:
+            self._guarded(lambda db: db.executemany(
+                "INSERT INTO changes (at, rule, labels, old, new, value) VALUES (?, ?, ?, ?, ?, ?)", rows))
+        return len(rows)
+
+    def record_notification(self, note: Notification) -> None:
+        self._guarded(lambda db: db.execute(
+            "INSERT INTO notifications (at, channel, rule, status, alerts, ok, attempts, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (note.at, note.channel, note.rule, note.status, note.alerts, int(note.ok), note.attempts, note.detail)))
+
+    def _guarded(self, action) -> None:
+        try:
+            with self._write() as db:
+                action(db)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"alert history {self.path}: {exc}") from None
+
+    def changes(self, since: float | None = None) -> list[HistoryChange]:
+        rows = self._read("SELECT at, rule, labels, old, new, value FROM changes WHERE at >= ? ORDER BY at, id",
+                          since)
+        return [HistoryChange(at, rule, tuple(sorted(json.loads(labels).items())), old, new, value)
+                for at, rule, labels, old, new, value in rows]
+
+    def notifications(self, since: float | None = None) -> list[Notification]:
+        rows = self._read("SELECT at, channel, rule, status, alerts, ok, attempts, detail FROM notifications"
+                          " WHERE at >= ? ORDER BY at, id", since)
+        return [Notification(at, channel, rule, status, alerts, bool(ok), attempts, detail)
+                for at, channel, rule, status, alerts, ok, attempts, detail in rows]
+
+    def _read(self, query: str, since: float | None) -> list[tuple]:
+        try:
+            return self._db.execute(query, (since if since is not None else float("-inf"),)).fetchall()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"alert history {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    """A state change as read back from the file."""
+
+    at: float
+    rule: str
+    labels: Labels
+    old: str
+    new: str
+    value: float | None
+
+    def to_json(self) -> dict:
+        return {"at": self.at, "rule": self.rule, "labels": dict(self.labels), "old": self.old, "new": self.new,
+                "value": self.value}
+
