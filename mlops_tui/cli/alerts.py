@@ -123,3 +123,85 @@ def history_file_shown() -> str:
     from mlops_tui.sources.alerts.history import history_file
 
     return str(history_file())
+
+
+@alerts.command(name="test")
+@click.argument("channel")
+def test_channel(channel: str) -> None:
+    """Send a test message to CHANNEL (a name from alerts.channels); exit 3 when it could not be sent."""
+    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
+    from mlops_tui.sources.alerts.notify import deliver, probe_group
+
+    channels = state().settings().alerts.channels
+    chosen = next((c for c in channels if c.name == channel), None)
+    if chosen is None:
+        known = ", ".join(c.name for c in channels) or "none configured (add alerts.channels to the settings)"
+        fail(f"no alert channel named {channel!r} (channels: {known})", EXIT_USAGE)
+    group = probe_group()
+    try:
+        store = AlertHistory()
+    except HistoryError as exc:
+        click.echo(sanitize(f"mlops-tui: {exc} (the outcome is not recorded)"), err=True)
+        store = None
+    try:
+        note = deliver(chosen, group, group.alerts[0].starts_at, store)
+    finally:
+        if store is not None:
+            store.close()
+    if not note.ok:
+        fail(f"{chosen.name} ({chosen.kind}): not sent after {note.attempts} attempt"
+             f"{'s' if note.attempts != 1 else ''}: {note.detail}", EXIT_BACKEND)
+    click.echo(sanitize(f"sent a test message to {chosen.name} ({chosen.kind})"))
+
+
+@alerts.command()
+@click.option("--deadline", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds to wait for each rule's query.")
+def watch(deadline: float) -> None:
+    """Evaluate the rules every alerts.interval, send notifications to alerts.channels and record every change
+    in the history, until SIGTERM or Ctrl-C."""
+    import signal
+    import threading
+    import time
+
+    from mlops_tui.sources.alerts.engine import AlertEngine
+    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
+    from mlops_tui.sources.alerts.notify import Notifier
+    from mlops_tui.sources.timespec import parse_duration
+
+    settings = state().settings().alerts
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        store = AlertHistory()
+    except HistoryError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    engine = AlertEngine(state().settings(), deadline=deadline)
+    notifier = Notifier(settings.channels, parse_duration(settings.repeat_interval), store, sleep=stop.wait)
+    names = ", ".join(c.name for c in settings.channels) or "no channel (add alerts.channels)"
+    click.echo(sanitize(f"watching {len(settings.rules)} rule{'s' if len(settings.rules) != 1 else ''} every "
+                        f"{settings.interval}, notifying {names}; SIGTERM or Ctrl-C stops"))
+    try:
+        while not stop.is_set():
+            started = time.monotonic()
+            at = time.time()
+            changes = engine.evaluate(at)
+            store.record_changes(changes)
+            for change in changes:
+                click.echo(sanitize(f"{_stamp(change.at)}  {_change_line(_as_history(change))}"))
+            for note in notifier.handle(engine.views(), at):
+                click.echo(sanitize(f"{_stamp(note.at)}  {_notification_line(note)}"))
+            stop.wait(max(0.0, engine.interval - (time.monotonic() - started)))
+    except HistoryError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    finally:
+        engine.close()
+        store.close()
+    click.echo("stopped")
+
+
+def _as_history(change):
+    from mlops_tui.sources.alerts.history import HistoryChange
+
+    return HistoryChange(change.at, change.rule, change.labels, change.old.value, change.new.value, change.value)
