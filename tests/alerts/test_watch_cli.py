@@ -51,6 +51,14 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+def notifications() -> list:
+    history = AlertHistory()
+    try:
+        return history.notifications()
+    finally:
+        history.close()
+
+
 def test_watch_notifies_records_and_stops_cleanly_on_sigterm(tmp_path: Path):
     with http_receiver() as receiver:
         settings(tmp_path, receiver.url + "/hook/SECRET")
@@ -59,7 +67,7 @@ def test_watch_notifies_records_and_stops_cleanly_on_sigterm(tmp_path: Path):
                                    stderr=subprocess.PIPE, text=True)
         try:
             wait_for(lambda: receiver.requests or watcher.poll() is not None, 60, "the first notification")
-            wait_for(lambda: len(AlertHistory().notifications()) == 1, 10, "the notification in the history")
+            wait_for(lambda: len(notifications()) == 1, 10, "the notification in the history")
             watcher.send_signal(signal.SIGTERM)
             out, err = watcher.communicate(timeout=30)
         finally:
