@@ -153,14 +153,19 @@ def test_channel(channel: str) -> None:
              f"{'s' if note.attempts != 1 else ''}: {note.detail}", EXIT_BACKEND)
     click.echo(sanitize(f"sent a test message to {chosen.name} ({chosen.kind})"))
 
+NOTIFIER_ROLE = "notifier"
+
 
 @alerts.command()
 @click.option("--deadline", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds to wait for each rule's query.")
 def watch(deadline: float) -> None:
     """Evaluate the rules every alerts.interval, send notifications to alerts.channels and record every change
-    in the history, until SIGTERM or Ctrl-C."""
+    in the history, until SIGTERM or Ctrl-C. When another process already does so on this machine, this one
+    waits and takes over when that one stops."""
+    import os
     import signal
+    import socket
     import threading
     import time
 
@@ -182,21 +187,32 @@ def watch(deadline: float) -> None:
     names = ", ".join(c.name for c in settings.channels) or "no channel (add alerts.channels)"
     click.echo(sanitize(f"watching {len(settings.rules)} rule{'s' if len(settings.rules) != 1 else ''} every "
                         f"{settings.interval}, notifying {names}; SIGTERM or Ctrl-C stops"))
+    me, holder = f"{socket.gethostname()}:{os.getpid()}", None
+    ttl = 3 * engine.interval + deadline
     try:
         while not stop.is_set():
             started = time.monotonic()
             at = time.time()
             changes = engine.evaluate(at)
-            store.record_changes(changes)
-            for change in changes:
-                click.echo(sanitize(f"{_stamp(change.at)}  {_change_line(_as_history(change))}"))
-            for note in notifier.handle(engine.views(), at):
+            was, holder = holder, store.claim(NOTIFIER_ROLE, me, ttl, time.time())
+            if holder != was:
+                click.echo(sanitize(f"this process ({me}) records and notifies" if holder == me else
+                                    f"{holder} records and notifies; this process waits to take over"))
+            if holder == me:
+                store.record_changes(changes)
+                for change in changes:
+                    click.echo(sanitize(f"{_stamp(change.at)}  {_change_line(_as_history(change))}"))
+            for note in notifier.handle(engine.views(), at, deliver=holder == me):
                 click.echo(sanitize(f"{_stamp(note.at)}  {_notification_line(note)}"))
             stop.wait(max(0.0, engine.interval - (time.monotonic() - started)))
     except HistoryError as exc:
         fail(str(exc), EXIT_BACKEND)
     finally:
         engine.close()
+        try:
+            store.release(NOTIFIER_ROLE, me)
+        except HistoryError:
+            pass  # the role then lapses after its ttl
         store.close()
     click.echo("stopped")
 

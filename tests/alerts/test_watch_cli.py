@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -77,7 +78,8 @@ def test_watch_notifies_records_and_stops_cleanly_on_sigterm(tmp_path: Path):
     lines = out.splitlines()
     assert lines[0] == "watching 1 rule every 1s, notifying hook; SIGTERM or Ctrl-C stops"
     # With `for: 0s` the alert passes through pending and fires at the same evaluation, as in Prometheus.
-    assert [line.split("  ", 1)[1] for line in lines[1:4]] == [
+    assert lines[1] == f"this process ({socket.gethostname()}:{watcher.pid}) records and notifies"
+    assert [line.split("  ", 1)[1] for line in lines[2:5]] == [
         "pending  api errors value 5 (was inactive)", "firing   api errors value 5 (was pending)",
         "notify   hook: firing api errors (1 alert) sent"]
     assert lines[-1] == "stopped"
@@ -86,6 +88,42 @@ def test_watch_notifies_records_and_stops_cleanly_on_sigterm(tmp_path: Path):
     history = AlertHistory()
     assert [(c.rule, c.old, c.new) for c in history.changes()] == [("api errors", "inactive", "pending"),
                                                                         ("api errors", "pending", "firing")]
+    history.close()
+
+
+def start_watch(folder: Path, name: str) -> tuple[subprocess.Popen, Path]:
+    out = folder / f"{name}.out"
+    with out.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "mlops_tui", "alerts", "watch"], cwd=folder,
+                                   env={**os.environ, "NO_COLOR": "1"}, stdout=sink, stderr=subprocess.STDOUT)
+    return process, out
+
+
+def test_two_watchers_send_each_notification_once_and_the_second_takes_over(tmp_path: Path):
+    with http_receiver() as receiver:
+        settings(tmp_path, receiver.url + "/hook")
+        first, first_out = start_watch(tmp_path, "first")
+        second = None
+        try:
+            wait_for(lambda: receiver.requests, 60, "the first watcher's notification")
+            second, second_out = start_watch(tmp_path, "second")
+            waiting = f"{socket.gethostname()}:{first.pid} records and notifies; this process waits to take over"
+            wait_for(lambda: waiting in second_out.read_text(), 60, "the second watcher to wait")
+            first.send_signal(signal.SIGTERM)
+            assert first.wait(30) == 0
+            taking = f"this process ({socket.gethostname()}:{second.pid}) records and notifies"
+            wait_for(lambda: taking in second_out.read_text(), 30, "the second watcher to take over")
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(30) == 0
+        finally:
+            for process in (first, second):
+                if process is not None and process.poll() is None:
+                    process.kill()
+    # The group kept firing all along: one message, from the first; the second knew it had been sent.
+    assert len(receiver.requests) == 1
+    assert "notify   hook" not in second_out.read_text()
+    history = AlertHistory()
+    assert [(c.old, c.new) for c in history.changes()] == [("inactive", "pending"), ("pending", "firing")]
     history.close()
 
 

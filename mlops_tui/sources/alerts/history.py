@@ -2,7 +2,9 @@
 
 The file lives in the XDG state folder (`~/.local/state/mlops-tui/alerts.sqlite`), so a restart loses nothing.
 It is opened in WAL mode with a busy timeout: the TUI and `mlops-tui alerts watch` may write to it at the same
-time, each write is one short transaction, and readers never block writers.
+time, each write is one short transaction, and readers never block writers. The file also holds roles: the
+process holding `notifier` is the one that records changes and sends notifications, so two processes watching
+the same rules never both send the same message.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ CREATE TABLE IF NOT EXISTS notifications (
     detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notifications_at ON notifications (at);
+CREATE TABLE IF NOT EXISTS roles (role TEXT PRIMARY KEY, holder TEXT NOT NULL, until REAL NOT NULL);
 """
 
 
@@ -108,6 +111,26 @@ class AlertHistory:
                 action(db)
         except sqlite3.Error as exc:
             raise HistoryError(f"alert history {self.path}: {exc}") from None
+
+    def claim(self, role: str, holder: str, ttl: float, now: float) -> str:
+        """Take or renew `role` for `holder` until now + ttl, unless another holder has it and has renewed it
+        within its ttl; the role's holder afterwards. One transaction, so two processes never both get it."""
+        result = [holder]
+
+        def take(db: sqlite3.Connection) -> None:
+            row = db.execute("SELECT holder, until FROM roles WHERE role = ?", (role,)).fetchone()
+            if row is not None and row[0] != holder and row[1] >= now:
+                result[0] = row[0]
+                return
+            db.execute("INSERT INTO roles (role, holder, until) VALUES (?, ?, ?) ON CONFLICT(role)"
+                       " DO UPDATE SET holder = excluded.holder, until = excluded.until", (role, holder, now + ttl))
+
+        self._guarded(take)
+        return result[0]
+
+    def release(self, role: str, holder: str) -> None:
+        """Give up `role` if `holder` has it, so another process takes it at once."""
+        self._guarded(lambda db: db.execute("DELETE FROM roles WHERE role = ? AND holder = ?", (role, holder)))
 
     def changes(self, since: float | None = None) -> list[HistoryChange]:
         rows = self._read("SELECT at, rule, labels, old, new, value FROM changes WHERE at >= ? ORDER BY at, id",

@@ -335,8 +335,10 @@ class Notifier:
     sleep: Callable[[float], None] = time.sleep
     _sent: dict[str, _Sent] = field(default_factory=dict, init=False)
 
-    def handle(self, views: Iterable, at: float) -> list[Notification]:
-        """`views` are the engine's RuleViews after an evaluation at `at`."""
+    def handle(self, views: Iterable, at: float, deliver: bool = True) -> list[Notification]:
+        """`views` are the engine's RuleViews after an evaluation at `at`. With deliver=False (another process
+        holds the notifier role) nothing is sent but what was due counts as sent, so that taking the role over
+        later does not send again what the other process already sent."""
         notes: list[Notification] = []
         for view in views:
             rule = view.rule
@@ -349,11 +351,11 @@ class Notifier:
                     or at - last.at >= self.repeat_interval
                 if due:
                     group = Group(rule.name, rule.severity, "firing", (*firing.values(), *gone.values()))
-                    notes += self._deliver(group, at)
+                    notes += self._deliver(group, at) if deliver else []
                     self._sent[rule.name] = _Sent(firing, at)
             elif last is not None:
                 resolved = tuple(self._resolved(view, alert, at) for alert in last.alerts.values())
-                notes += self._deliver(Group(rule.name, rule.severity, "resolved", resolved), at)
+                notes += self._deliver(Group(rule.name, rule.severity, "resolved", resolved), at) if deliver else []
                 del self._sent[rule.name]
         return notes
 
