@@ -183,7 +183,12 @@ def watch(deadline: float) -> None:
     except HistoryError as exc:
         fail(str(exc), EXIT_BACKEND)
     engine = AlertEngine(state().settings(), deadline=deadline)
-    notifier = Notifier(settings.channels, parse_duration(settings.repeat_interval), store, sleep=stop.wait)
+    repeat = parse_duration(settings.repeat_interval)
+    notifier = Notifier(settings.channels, repeat, store, sleep=stop.wait)
+    try:
+        notifier.restore(store.notifications(time.time() - repeat))
+    except HistoryError as exc:
+        fail(str(exc), EXIT_BACKEND)
     names = ", ".join(c.name for c in settings.channels) or "no channel (add alerts.channels)"
     click.echo(sanitize(f"watching {len(settings.rules)} rule{'s' if len(settings.rules) != 1 else ''} every "
                         f"{settings.interval}, notifying {names}; SIGTERM or Ctrl-C stops"))

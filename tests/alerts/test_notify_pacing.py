@@ -58,3 +58,24 @@ def test_groups_are_sent_on_start_change_repeat_and_resolve(tmp_path):
     assert [(n.channel, n.ok) for n in history.notifications()][-1] == ("hook", True)
     assert len(history.notifications()) == 9
     history.close()
+
+
+def test_after_a_restart_a_group_sent_as_firing_is_resolved_not_sent_again(tmp_path):
+    from mlops_tui.sources.alerts.history import Notification
+
+    script = {100: {"api": 5}, 115: {}}
+    with http_receiver() as receiver:
+        alerts = AlertsSettings.model_validate({
+            "rules": [{"name": "errors", "expr": "x", "threshold": 1}],
+            "channels": [{"kind": "slack", "name": "chat", "url": receiver.url + "/slack"}]})
+        engine = AlertEngine(SimpleNamespace(alerts=alerts), inputs={0: ScriptedInput(script)})
+        notifier = Notifier(alerts.channels, 3600.0)
+        notifier.restore([Notification(40, "chat", "errors", "firing", 1, True, 1, "", ((("service", "api"),),)),
+                          Notification(50, "chat", "other", "firing", 1, True, 1, "", ((("service", "x"),),)),
+                          Notification(60, "chat", "other", "resolved", 1, True, 1, "")])
+        for at in sorted(script):
+            engine.evaluate(at)
+            notifier.handle(engine.views(), at)
+        engine.close()
+    assert [r.json()["text"] for r in receiver.requests] == ["[RESOLVED] errors (warning)\n"
+                                                             "- resolved: value 5 (service=api)"]

@@ -127,6 +127,36 @@ def test_two_watchers_send_each_notification_once_and_the_second_takes_over(tmp_
     history.close()
 
 
+def changes() -> list:
+    history = AlertHistory()
+    try:
+        return history.changes()
+    finally:
+        history.close()
+
+
+def test_a_restarted_watcher_does_not_send_again_what_was_sent(tmp_path: Path):
+    with http_receiver() as receiver:
+        settings(tmp_path, receiver.url + "/hook")
+        first, _ = start_watch(tmp_path, "first")
+        try:
+            wait_for(lambda: len(notifications()) == 1, 60, "the first watcher's notification")
+            first.send_signal(signal.SIGTERM)
+            assert first.wait(30) == 0
+            again, again_out = start_watch(tmp_path, "again")
+            # It fires again from scratch (2 more changes); the notifier runs in the same evaluation, before
+            # SIGTERM is looked at, so once they are in the history its decision has been made.
+            wait_for(lambda: len(changes()) == 4, 60, "the restarted watcher's first evaluation")
+            again.send_signal(signal.SIGTERM)
+            assert again.wait(30) == 0
+        finally:
+            for process in (first, locals().get("again")):
+                if process is not None and process.poll() is None:
+                    process.kill()
+    assert len(receiver.requests) == 1, again_out.read_text()
+    assert "notify   hook" not in again_out.read_text()
+
+
 def test_alerts_test_sends_a_test_message(tmp_path: Path):
     with http_receiver() as receiver:
         settings(tmp_path, receiver.url + "/hook")

@@ -31,7 +31,7 @@ CREATE INDEX IF NOT EXISTS changes_at ON changes (at);
 CREATE TABLE IF NOT EXISTS notifications (
     id INTEGER PRIMARY KEY, at REAL NOT NULL, channel TEXT NOT NULL, rule TEXT NOT NULL,
     status TEXT NOT NULL, alerts INTEGER NOT NULL, ok INTEGER NOT NULL, attempts INTEGER NOT NULL,
-    detail TEXT NOT NULL
+    detail TEXT NOT NULL, firing TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS notifications_at ON notifications (at);
 CREATE TABLE IF NOT EXISTS roles (role TEXT PRIMARY KEY, holder TEXT NOT NULL, until REAL NOT NULL);
@@ -60,6 +60,8 @@ class Notification:
     attempts: int
     detail: str
     """Empty when sent; the reason otherwise (HTTP 500, refused by the SMTP server...), secrets masked."""
+    firing: tuple[Labels, ...] = ()
+    """The labels of the alerts the message reported firing (what a restarted notifier knows was sent)."""
 
 
 class AlertHistory:
@@ -101,9 +103,10 @@ class AlertHistory:
 
     def record_notification(self, note: Notification) -> None:
         self._guarded(lambda db: db.execute(
-            "INSERT INTO notifications (at, channel, rule, status, alerts, ok, attempts, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (note.at, note.channel, note.rule, note.status, note.alerts, int(note.ok), note.attempts, note.detail)))
+            "INSERT INTO notifications (at, channel, rule, status, alerts, ok, attempts, detail, firing)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (note.at, note.channel, note.rule, note.status, note.alerts, int(note.ok), note.attempts, note.detail,
+             json.dumps([dict(labels) for labels in note.firing], sort_keys=True))))
 
     def _guarded(self, action) -> None:
         try:
@@ -139,10 +142,11 @@ class AlertHistory:
                 for at, rule, labels, old, new, value in rows]
 
     def notifications(self, since: float | None = None) -> list[Notification]:
-        rows = self._read("SELECT at, channel, rule, status, alerts, ok, attempts, detail FROM notifications"
+        rows = self._read("SELECT at, channel, rule, status, alerts, ok, attempts, detail, firing FROM notifications"
                           " WHERE at >= ? ORDER BY at, id", since)
-        return [Notification(at, channel, rule, status, alerts, bool(ok), attempts, detail)
-                for at, channel, rule, status, alerts, ok, attempts, detail in rows]
+        return [Notification(at, channel, rule, status, alerts, bool(ok), attempts, detail,
+                             tuple(tuple(sorted(labels.items())) for labels in json.loads(firing)))
+                for at, channel, rule, status, alerts, ok, attempts, detail, firing in rows]
 
     def _read(self, query: str, since: float | None) -> list[tuple]:
         try:

@@ -49,7 +49,8 @@ class Alert:
     """One alert in a message."""
 
     labels: Labels
-    value: float
+    value: float | None
+    """None for an alert known only from the history (sent before a restart)."""
     starts_at: float
     ends_at: float | None = None
     """Set when the alert has resolved."""
@@ -144,7 +145,7 @@ def text_of(group: Group) -> str:
     for alert in group.alerts:
         labels = ", ".join(f"{k}={v}" for k, v in alert.labels)
         state = "resolved" if alert.ends_at is not None else "firing"
-        text = alert.summary or f"value {alert.value:g}"
+        text = alert.summary or (f"value {alert.value:g}" if alert.value is not None else group.rule)
         lines.append(f"- {state}: {text}{f' ({labels})' if labels else ''}")
     return "\n".join(lines)
 
@@ -359,6 +360,16 @@ class Notifier:
                 del self._sent[rule.name]
         return notes
 
+    def restore(self, notes: Iterable[Notification]) -> None:
+        """Pick up where a previous run left off (notes from the history, oldest first): a group whose last message
+        said firing counts as sent then, so a restart sends only what changed or what is due again."""
+        for note in notes:
+            if note.status == "resolved":
+                self._sent.pop(note.rule, None)
+            elif note.status == "firing" and note.ok and note.firing:
+                self._sent[note.rule] = _Sent({labels: Alert(labels, None, note.at) for labels in note.firing},
+                                              note.at)
+
     @staticmethod
     def _resolved(view, alert: Alert, at: float) -> Alert:
         for instance in view.instances:
@@ -384,7 +395,7 @@ def deliver(channel: AlertChannel, group: Group, at: float, history: AlertHistor
     outcome = send(channel, group, sleep)
     alerts = len(group.firing) if group.status == "firing" else len(group.alerts)
     note = Notification(at, channel.name, group.rule, group.status, alerts, outcome.ok, outcome.attempts,
-                        outcome.detail)
+                        outcome.detail, tuple(a.labels for a in group.firing) if group.status == "firing" else ())
     if history is not None:
         history.record_notification(note)
     return note
