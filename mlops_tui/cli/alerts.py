@@ -18,17 +18,33 @@ def alerts(ctx: click.Context, as_json: bool) -> None:
     """List the alert rules from the settings; `alerts check` evaluates them."""
     if ctx.invoked_subcommand is not None:
         return
-    rules = state().settings().alerts.rules
+    settings = state().settings().alerts
+    rules = settings.rules
     if as_json:
         emit_json([rule.model_dump(mode="json", by_alias=True) for rule in rules])
         return
     if not rules:
         click.echo("no alert rules configured (add alerts.rules to the settings)")
-        return
     for rule in rules:
         click.echo(sanitize(f"{rule.severity:<8} {rule.name}: {rule.kind} {rule.expr} {rule.op} {rule.threshold:g}"
                             f" for {rule.for_} ({rule.source})"))
-    click.echo(f"{len(rules)} rule{'s' if len(rules) != 1 else ''} (`mlops-tui alerts check` evaluates them)")
+    if rules:
+        click.echo(f"{len(rules)} rule{'s' if len(rules) != 1 else ''} (`mlops-tui alerts check` evaluates them)")
+    for channel in settings.channels:
+        click.echo(sanitize(f"channel  {channel.name}: {channel.kind} {_where(channel)}"))
+
+
+def _where(channel) -> str:
+    """Where a channel sends, without its secrets (the token in a webhook URL)."""
+    from mlops_tui.sources.alerts.notify import TWILIO, shown_url
+
+    if channel.kind == "email":
+        mode = "implicit TLS" if channel.tls else "STARTTLS" if channel.starttls else "plain"
+        return f"{channel.host}{f':{channel.port}' if channel.port else ''} ({mode}) to {', '.join(channel.to)}"
+    if channel.kind == "sms":
+        base = channel.url.get_secret_value() if channel.url else TWILIO
+        return f"{shown_url(base)} to {', '.join(channel.to)}"
+    return shown_url(channel.url.get_secret_value() if channel.url else "")
 
 
 @alerts.command()

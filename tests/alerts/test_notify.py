@@ -95,6 +95,16 @@ def test_a_receiver_that_is_down_is_retried_then_recorded():
     assert outcome.detail.startswith("cannot connect")
 
 
+def test_a_receiver_slower_than_the_timeout_is_retried_and_the_timeout_recorded():
+    with http_receiver() as receiver:
+        receiver.answer_next(204, delay=1.5)
+        receiver.answer_next(204, delay=1.5)
+        outcome = send(channel(kind="discord", url=receiver.url + "/api/webhooks/1/tok", timeout=0.5, retries=1),
+                       GROUP)
+    assert (outcome.ok, outcome.attempts) == (False, 2)
+    assert outcome.detail == "timed out (ReadTimeout)"
+
+
 def test_sms_posts_twilios_form_to_each_number_with_basic_auth():
     with http_receiver() as receiver:
         outcome = send(channel(kind="sms", url=receiver.url, username="AC123", password="tok",

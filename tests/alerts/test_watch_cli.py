@@ -178,6 +178,8 @@ def test_alerts_test_failure_exits_3_without_the_urls_token(tmp_path: Path):
     assert result.stderr == (f"mlops-tui: hook (webhook): not sent after 1 attempt: HTTP 403 Forbidden from "
                              f"http://127.0.0.1:{receiver.port}/…\n")
     assert "S3CRETTOKEN" not in run_cli(["config", "show"], cwd=tmp_path).stdout
+    listing = run_cli(["alerts"], cwd=tmp_path)
+    assert listing.stdout.splitlines()[-1] == f"channel  hook: webhook http://127.0.0.1:{receiver.port}/…"
 
 
 def test_alerts_test_with_an_unknown_channel_is_a_usage_error(tmp_path: Path):

@@ -42,16 +42,17 @@ class Request:
 class RecordingHTTPReceiver:
     port: int = 0
     requests: list[Request] = field(default_factory=list)
-    script: list[tuple[int, dict[str, str], bytes]] = field(default_factory=list)
-    """Answers given before the default 204, first one first."""
+    script: list[tuple[int, dict[str, str], bytes, float]] = field(default_factory=list)
+    """Answers given before the default 204, first one first (status, headers, body, seconds to wait first)."""
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def answer_next(self, status: int, body: object = b"", headers: dict[str, str] | None = None) -> None:
+    def answer_next(self, status: int, body: object = b"", headers: dict[str, str] | None = None,
+                    delay: float = 0.0) -> None:
         raw = json.dumps(body).encode() if not isinstance(body, bytes) else body
-        self.script.append((status, {"Content-Type": "application/json", **(headers or {})}, raw))
+        self.script.append((status, {"Content-Type": "application/json", **(headers or {})}, raw, delay))
 
 
 @contextmanager
@@ -64,13 +65,17 @@ def http_receiver() -> Iterator[RecordingHTTPReceiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with lock:
                 receiver.requests.append(Request("POST", self.path, dict(self.headers), body, time.monotonic()))
-                status, headers, raw = receiver.script.pop(0) if receiver.script else (204, {}, b"")
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+                status, headers, raw, delay = receiver.script.pop(0) if receiver.script else (204, {}, b"", 0.0)
+            time.sleep(delay)  # a slow server, for clients' timeouts
+            try:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client timed out and left, as the slow-server tests want
 
         def log_message(self, *args) -> None:
             pass
