@@ -83,3 +83,12 @@ def test_history_with_a_bad_since_is_a_usage_error(tmp_path: Path):
     result = run_cli(["alerts", "history", "--since", "yesterday-ish"], cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("mlops-tui: --since: not a time: 'yesterday-ish'")
+
+
+def test_a_history_file_that_is_not_a_database_is_a_message_not_a_traceback(tmp_path: Path):
+    history_file().parent.mkdir(parents=True, exist_ok=True)
+    history_file().write_bytes(b"this is not sqlite\n" * 100)
+    for args in (["alerts", "history"], ["alerts", "watch"]):
+        result = run_cli(args, cwd=tmp_path)
+        assert result.returncode == 3, result.stdout + result.stderr
+        assert result.stderr == f"mlops-tui: alert history {history_file()}: file is not a database\n"
