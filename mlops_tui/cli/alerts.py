@@ -129,7 +129,8 @@ def _change_line(change) -> str:
 
 
 def _notification_line(note) -> str:
-    outcome = "sent" if note.ok else f"FAILED after {note.attempts} attempt{'s' if note.attempts != 1 else ''}"
+    outcome = "sent" if note.ok else "NOT SENT" if note.attempts == 0 else \
+        f"FAILED after {note.attempts} attempt{'s' if note.attempts != 1 else ''}"
     what = "test message" if note.status == "test" else f"{note.status} {note.rule} ({note.alerts} alert" \
         f"{'s' if note.alerts != 1 else ''})"
     return f"notify   {note.channel}: {what} {outcome}{': ' + note.detail if note.detail else ''}"

@@ -90,6 +90,9 @@ class AlertChannel(Section):
     """email: the recipients. sms: the phone numbers."""
     send_resolved: bool = True
     """Also send a message when a group's alerts resolve."""
+    rate_limit: int = Field(default=0, ge=0)
+    """At most this many messages an hour to this channel (0: no limit); one over it is not sent, and is
+    recorded in the history as refused by the limit."""
     timeout: float = Field(default=10.0, gt=0)
     """Seconds before one attempt is abandoned."""
     retries: int = Field(default=3, ge=0)

@@ -63,6 +63,7 @@ def test_history_cli_shows_changes_and_notifications_since(tmp_path: Path):
         Change("api errors", (("service", "api"),), AlertState.FIRING, AlertState.INACTIVE, now - 30, 2.0),
     ])
     store.record_notification(Notification(now - 59, "ops-slack", "api errors", "firing", 1, False, 4, "HTTP 500"))
+    store.record_notification(Notification(now - 58, "sms", "api errors", "firing", 1, False, 0, "rate limit"))
     store.close()
 
     result = run_cli(["alerts", "history", "--since", "1h"], cwd=tmp_path)
@@ -71,6 +72,7 @@ def test_history_cli_shows_changes_and_notifications_since(tmp_path: Path):
     assert lines == [
         "firing   api errors value 15  service=api (was pending)",
         "notify   ops-slack: firing api errors (1 alert) FAILED after 4 attempts: HTTP 500",
+        "notify   sms: firing api errors (1 alert) NOT SENT: rate limit",
         "resolved api errors value 2  service=api (was firing)",
     ]
 

@@ -79,3 +79,22 @@ def test_after_a_restart_a_group_sent_as_firing_is_resolved_not_sent_again(tmp_p
         engine.close()
     assert [r.json()["text"] for r in receiver.requests] == ["[RESOLVED] errors (warning)\n"
                                                              "- resolved: value 5 (service=api)"]
+
+
+def test_a_channels_rate_limit_refuses_what_is_over_it_and_says_so(tmp_path):
+    script = {0: {"a": 5}, 15: {"a": 5, "b": 5}, 30: {"a": 5, "b": 5, "c": 5}, 3631: {"a": 5, "b": 5, "c": 5}}
+    with http_receiver() as receiver:
+        alerts = AlertsSettings.model_validate({
+            "interval": "15s", "rules": [{"name": "errors", "expr": "x", "threshold": 1}],
+            "channels": [{"kind": "discord", "name": "chat", "url": receiver.url + "/d", "rate_limit": 2}]})
+        engine = AlertEngine(SimpleNamespace(alerts=alerts), inputs={0: ScriptedInput(script)})
+        history = AlertHistory(tmp_path / "h.sqlite")
+        notifier = Notifier(alerts.channels, 3600.0, history)
+        for at in sorted(script):
+            engine.evaluate(at)
+            notifier.handle(engine.views(), at)
+        engine.close()
+    assert len(receiver.requests) == 3  # at 0 and 15; at 30 refused; at 3631 the repeat, an hour on
+    refused = [(n.at, n.attempts, n.detail) for n in history.notifications() if not n.ok]
+    assert refused == [(30, 0, "the channel's rate limit of 2 an hour is reached")]
+    history.close()

@@ -20,6 +20,7 @@ import smtplib
 import socket
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -35,6 +36,8 @@ from mlops_tui.sources.alerts.rules import Instance, Labels
 from mlops_tui.sources.http import RETRYABLE_STATUS, RetryPolicy, describe_transport_error
 
 TWILIO = "https://api.twilio.com"
+RATE_WINDOW = 3600.0
+"""The window of a channel's rate_limit, in seconds."""
 MAX_WAIT = 30.0
 """Longest wait a server's Retry-After is honoured with; a longer one ends the attempts (recorded)."""
 LIMITS = {"discord": 2000, "sms": 1600, "slack": 40000}
@@ -335,6 +338,8 @@ class Notifier:
     history: AlertHistory | None = None
     sleep: Callable[[float], None] = time.sleep
     _sent: dict[str, _Sent] = field(default_factory=dict, init=False)
+    _recent: dict[str, deque[float]] = field(default_factory=dict, init=False)
+    """Times of the messages of the last hour, by channel (for rate_limit)."""
 
     def handle(self, views: Iterable, at: float, deliver: bool = True) -> list[Notification]:
         """`views` are the engine's RuleViews after an evaluation at `at`. With deliver=False (another process
@@ -385,8 +390,22 @@ class Notifier:
                 if group.status == "resolved":
                     continue
                 shown = Group(group.rule, group.severity, group.status, tuple(group.firing))
+            recent = self._recent.setdefault(channel.name, deque())
+            while recent and recent[0] <= at - RATE_WINDOW:
+                recent.popleft()
+            if channel.rate_limit and len(recent) >= channel.rate_limit:
+                notes.append(self._refused(channel, shown, at))
+                continue
+            recent.append(at)
             notes.append(deliver(channel, shown, at, self.history, self.sleep))
         return notes
+
+    def _refused(self, channel: AlertChannel, group: Group, at: float) -> Notification:
+        note = Notification(at, channel.name, group.rule, group.status, len(group.alerts), False, 0,
+                            f"the channel's rate limit of {channel.rate_limit} an hour is reached")
+        if self.history is not None:
+            self.history.record_notification(note)
+        return note
 
 
 def deliver(channel: AlertChannel, group: Group, at: float, history: AlertHistory | None,
