@@ -201,7 +201,8 @@ def watch(deadline: float) -> None:
         fail(str(exc), EXIT_BACKEND)
     engine = AlertEngine(state().settings(), deadline=deadline)
     repeat = parse_duration(settings.repeat_interval)
-    notifier = Notifier(settings.channels, repeat, store, sleep=stop.wait)
+    notifier = Notifier(settings.channels, repeat, store, sleep=stop.wait,
+                        group_wait=parse_duration(settings.group_wait, allow_zero=True))
     try:
         notifier.restore(store.notifications(time.time() - repeat))
     except HistoryError as exc:

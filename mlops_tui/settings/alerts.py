@@ -126,6 +126,9 @@ class AlertsSettings(Section):
     """Time between evaluations of every rule (Prometheus' evaluation_interval)."""
     channels: list[AlertChannel] = Field(default_factory=list)
     """Where `mlops-tui alerts watch` sends firing and resolved alerts, grouped by rule."""
+    group_wait: str = "0s"
+    """A rule that starts firing waits this long before its first message, so that alerts starting together
+    go out in one message (Alertmanager's group_wait)."""
     repeat_interval: str = "4h"
     """A group still firing is sent again after this long (Alertmanager's repeat_interval)."""
 
@@ -133,6 +136,12 @@ class AlertsSettings(Section):
     @classmethod
     def _interval_is_a_duration(cls, value: str) -> str:
         parse_duration(value)
+        return value
+
+    @field_validator("group_wait")
+    @classmethod
+    def _wait_is_a_duration(cls, value: str) -> str:
+        parse_duration(value, allow_zero=True)
         return value
 
     @field_validator("channels")

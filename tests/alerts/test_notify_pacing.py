@@ -98,3 +98,20 @@ def test_a_channels_rate_limit_refuses_what_is_over_it_and_says_so(tmp_path):
     refused = [(n.at, n.attempts, n.detail) for n in history.notifications() if not n.ok]
     assert refused == [(30, 0, "the channel's rate limit of 2 an hour is reached")]
     history.close()
+
+
+def test_group_wait_gathers_alerts_that_start_together_and_drops_a_blip():
+    script = {0: {"a": 5}, 15: {"a": 5, "b": 5}, 30: {"a": 5, "b": 5}, 45: {}, 60: {"c": 5}, 75: {}, 90: {}}
+    with http_receiver() as receiver:
+        alerts = AlertsSettings.model_validate({
+            "interval": "15s", "rules": [{"name": "errors", "expr": "x", "threshold": 1}],
+            "channels": [{"kind": "slack", "name": "chat", "url": receiver.url + "/s"}]})
+        engine = AlertEngine(SimpleNamespace(alerts=alerts), inputs={0: ScriptedInput(script)})
+        notifier = Notifier(alerts.channels, 3600.0, group_wait=30.0)
+        sent = []
+        for at in sorted(script):
+            engine.evaluate(at)
+            sent += [(at, n.status, n.alerts) for n in notifier.handle(engine.views(), at)]
+        engine.close()
+    # a and b go out together once the group has waited 30 s; c fires for 15 s only and is never sent.
+    assert sent == [(30, "firing", 2), (45, "resolved", 2)]

@@ -4,7 +4,8 @@
   Alertmanager accept it; Slack an incoming-webhook `text`; Discord a webhook `content`; email a plain-text
   message over SMTP (plain, STARTTLS or implicit TLS, with AUTH); SMS one Twilio-shaped form POST per number
   (`/2010-04-01/Accounts/{sid}/Messages.json`, basic auth with the account SID and token).
-- Pacing as Alertmanager's: one message per rule (the group) when it starts firing or gains alerts, again
+- Pacing as Alertmanager's: one message per rule (the group) `alerts.group_wait` after it starts firing
+  (alerts that start together go in one message), when it gains or loses alerts, again
   after `alerts.repeat_interval` while it fires, and one when its alerts resolve (channels with send_resolved).
 - Retries: 429, 5xx, timeouts and refused connections are retried with backoff; a server that says how long
   to wait (a `Retry-After` header, or the `retry_after` of Discord's 429 body) is waited for that long.
@@ -337,7 +338,10 @@ class Notifier:
     repeat_interval: float
     history: AlertHistory | None = None
     sleep: Callable[[float], None] = time.sleep
+    group_wait: float = 0.0
+    """Seconds a group that starts firing waits before its first message (Alertmanager's group_wait)."""
     _sent: dict[str, _Sent] = field(default_factory=dict, init=False)
+    _first_seen: dict[str, float] = field(default_factory=dict, init=False)
     _recent: dict[str, deque[float]] = field(default_factory=dict, init=False)
     """Times of the messages of the last hour, by channel (for rate_limit)."""
 
@@ -350,6 +354,10 @@ class Notifier:
             rule = view.rule
             firing = {i.labels: _alert(i, view.summary(i)) for i in view.firing}
             last = self._sent.get(rule.name)
+            if not firing:
+                self._first_seen.pop(rule.name, None)
+            elif last is None and at - self._first_seen.setdefault(rule.name, at) < self.group_wait:
+                continue  # a new group waits, so that alerts starting together go out in one message
             if firing:
                 gone = {} if last is None else {labels: self._resolved(view, alert, at)
                                                  for labels, alert in last.alerts.items() if labels not in firing}
