@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import datetime
+
 import click
 
-from mlops_tui.cli.common import EXIT_BACKEND, EXIT_FINDING, emit_json, state
+from mlops_tui.cli.common import EXIT_BACKEND, EXIT_FINDING, EXIT_USAGE, emit_json, fail, state
 from mlops_tui.text import sanitize
 
 
@@ -15,17 +18,33 @@ def alerts(ctx: click.Context, as_json: bool) -> None:
     """List the alert rules from the settings; `alerts check` evaluates them."""
     if ctx.invoked_subcommand is not None:
         return
-    rules = state().settings().alerts.rules
+    settings = state().settings().alerts
+    rules = settings.rules
     if as_json:
         emit_json([rule.model_dump(mode="json", by_alias=True) for rule in rules])
         return
     if not rules:
         click.echo("no alert rules configured (add alerts.rules to the settings)")
-        return
     for rule in rules:
         click.echo(sanitize(f"{rule.severity:<8} {rule.name}: {rule.kind} {rule.expr} {rule.op} {rule.threshold:g}"
                             f" for {rule.for_} ({rule.source})"))
-    click.echo(f"{len(rules)} rule{'s' if len(rules) != 1 else ''} (`mlops-tui alerts check` evaluates them)")
+    if rules:
+        click.echo(f"{len(rules)} rule{'s' if len(rules) != 1 else ''} (`mlops-tui alerts check` evaluates them)")
+    for channel in settings.channels:
+        click.echo(sanitize(f"channel  {channel.name}: {channel.kind} {_where(channel)}"))
+
+
+def _where(channel) -> str:
+    """Where a channel sends, without its secrets (the token in a webhook URL)."""
+    from mlops_tui.sources.alerts.notify import TWILIO, shown_url
+
+    if channel.kind == "email":
+        mode = "implicit TLS" if channel.tls else "STARTTLS" if channel.starttls else "plain"
+        return f"{channel.host}{f':{channel.port}' if channel.port else ''} ({mode}) to {', '.join(channel.to)}"
+    if channel.kind == "sms":
+        base = channel.url.get_secret_value() if channel.url else TWILIO
+        return f"{shown_url(base)} to {', '.join(channel.to)}"
+    return shown_url(channel.url.get_secret_value() if channel.url else "")
 
 
 @alerts.command()
@@ -66,3 +85,162 @@ def check(as_json: bool, deadline: float) -> None:
         raise SystemExit(EXIT_FINDING)
     if any(view.state == "error" for view in views):
         raise SystemExit(EXIT_BACKEND)
+
+
+@alerts.command()
+@click.option("--since", default="24h", show_default=True, help="Changes since this time (10m, 14:05, 2024-05-01).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes and notifications as JSON.")
+def history(since: str, as_json: bool) -> None:
+    """State changes and notifications kept in the history file (written by `alerts watch`)."""
+    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
+    from mlops_tui.sources.timespec import parse_time
+
+    try:
+        start = parse_time(since).timestamp()
+    except ValueError as exc:
+        fail(f"--since: {exc}", EXIT_USAGE)
+    try:
+        store = AlertHistory()
+        try:
+            changes, notes = store.changes(start), store.notifications(start)
+        finally:
+            store.close()
+    except HistoryError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    if as_json:
+        emit_json({"changes": [c.to_json() for c in changes], "notifications": [asdict(n) for n in notes]})
+        return
+    events = [(c.at, _change_line(c)) for c in changes] + [(n.at, _notification_line(n)) for n in notes]
+    for at, line in sorted(events, key=lambda event: event[0]):
+        click.echo(sanitize(f"{_stamp(at)}  {line}"))
+    if not events:
+        click.echo(f"no alert changes since {_stamp(start)} (history file: {history_file_shown()})")
+
+
+def _stamp(at: float) -> str:
+    return datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _change_line(change) -> str:
+    new = "resolved" if change.old == "firing" and change.new == "inactive" else change.new
+    labels = ", ".join(f"{k}={v}" for k, v in change.labels)
+    value = "" if change.value is None else f" value {change.value:g}"
+    return f"{new:<8} {change.rule}{value}{'  ' + labels if labels else ''} (was {change.old})"
+
+
+def _notification_line(note) -> str:
+    outcome = "sent" if note.ok else "NOT SENT" if note.attempts == 0 else \
+        f"FAILED after {note.attempts} attempt{'s' if note.attempts != 1 else ''}"
+    what = "test message" if note.status == "test" else f"{note.status} {note.rule} ({note.alerts} alert" \
+        f"{'s' if note.alerts != 1 else ''})"
+    return f"notify   {note.channel}: {what} {outcome}{': ' + note.detail if note.detail else ''}"
+
+
+def history_file_shown() -> str:
+    from mlops_tui.sources.alerts.history import history_file
+
+    return str(history_file())
+
+
+@alerts.command(name="test")
+@click.argument("channel")
+def test_channel(channel: str) -> None:
+    """Send a test message to CHANNEL (a name from alerts.channels); exit 3 when it could not be sent."""
+    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
+    from mlops_tui.sources.alerts.notify import deliver, probe_group
+
+    channels = state().settings().alerts.channels
+    chosen = next((c for c in channels if c.name == channel), None)
+    if chosen is None:
+        known = ", ".join(c.name for c in channels) or "none configured (add alerts.channels to the settings)"
+        fail(f"no alert channel named {channel!r} (channels: {known})", EXIT_USAGE)
+    group = probe_group()
+    try:
+        store = AlertHistory()
+    except HistoryError as exc:
+        click.echo(sanitize(f"mlops-tui: {exc} (the outcome is not recorded)"), err=True)
+        store = None
+    try:
+        note = deliver(chosen, group, group.alerts[0].starts_at, store)
+    finally:
+        if store is not None:
+            store.close()
+    if not note.ok:
+        fail(f"{chosen.name} ({chosen.kind}): not sent after {note.attempts} attempt"
+             f"{'s' if note.attempts != 1 else ''}: {note.detail}", EXIT_BACKEND)
+    click.echo(sanitize(f"sent a test message to {chosen.name} ({chosen.kind})"))
+
+NOTIFIER_ROLE = "notifier"
+
+
+@alerts.command()
+@click.option("--deadline", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds to wait for each rule's query.")
+def watch(deadline: float) -> None:
+    """Evaluate the rules every alerts.interval, send notifications to alerts.channels and record every change
+    in the history, until SIGTERM or Ctrl-C. When another process already does so on this machine, this one
+    waits and takes over when that one stops."""
+    import os
+    import signal
+    import socket
+    import threading
+    import time
+
+    from mlops_tui.sources.alerts.engine import AlertEngine
+    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
+    from mlops_tui.sources.alerts.notify import Notifier
+    from mlops_tui.sources.timespec import parse_duration
+
+    settings = state().settings().alerts
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        store = AlertHistory()
+    except HistoryError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    engine = AlertEngine(state().settings(), deadline=deadline)
+    repeat = parse_duration(settings.repeat_interval)
+    notifier = Notifier(settings.channels, repeat, store, sleep=stop.wait,
+                        group_wait=parse_duration(settings.group_wait, allow_zero=True))
+    try:
+        notifier.restore(store.notifications(time.time() - repeat))
+    except HistoryError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    names = ", ".join(c.name for c in settings.channels) or "no channel (add alerts.channels)"
+    click.echo(sanitize(f"watching {len(settings.rules)} rule{'s' if len(settings.rules) != 1 else ''} every "
+                        f"{settings.interval}, notifying {names}; SIGTERM or Ctrl-C stops"))
+    me, holder = f"{socket.gethostname()}:{os.getpid()}", None
+    ttl = 3 * engine.interval + deadline
+    try:
+        while not stop.is_set():
+            started = time.monotonic()
+            at = time.time()
+            changes = engine.evaluate(at)
+            was, holder = holder, store.claim(NOTIFIER_ROLE, me, ttl, time.time())
+            if holder != was:
+                click.echo(sanitize(f"this process ({me}) records and notifies" if holder == me else
+                                    f"{holder} records and notifies; this process waits to take over"))
+            if holder == me:
+                store.record_changes(changes)
+                for change in changes:
+                    click.echo(sanitize(f"{_stamp(change.at)}  {_change_line(_as_history(change))}"))
+            for note in notifier.handle(engine.views(), at, deliver=holder == me):
+                click.echo(sanitize(f"{_stamp(note.at)}  {_notification_line(note)}"))
+            stop.wait(max(0.0, engine.interval - (time.monotonic() - started)))
+    except HistoryError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    finally:
+        engine.close()
+        try:
+            store.release(NOTIFIER_ROLE, me)
+        except HistoryError:
+            pass  # the role then lapses after its ttl
+        store.close()
+    click.echo("stopped")
+
+
+def _as_history(change):
+    from mlops_tui.sources.alerts.history import HistoryChange
+
+    return HistoryChange(change.at, change.rule, change.labels, change.old.value, change.new.value, change.value)

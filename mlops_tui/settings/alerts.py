@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from mlops_tui.settings.base import Section
 from mlops_tui.sources.timespec import parse_duration
@@ -56,6 +56,67 @@ class AlertRule(Section):
         return parse_duration(text, allow_zero=True)
 
 
+class AlertChannel(Section):
+    """Where notifications go: a webhook (Alertmanager's payload), Slack, Discord, email or SMS (Twilio's API)."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True, populate_by_name=True)
+
+    kind: Literal["webhook", "slack", "discord", "email", "sms"] = "webhook"
+    """webhook (JSON in Alertmanager's webhook shape), slack or discord (incoming webhook), email (SMTP), sms."""
+    name: str = "default"
+    """Name used by `mlops-tui alerts test NAME` and in the history."""
+    url: SecretStr | None = None
+    """webhook, slack, discord: the URL to post to (kept secret: such URLs carry their token). sms: the API's
+    base URL, https://api.twilio.com unless set (another gateway with Twilio's shape, a local receiver)."""
+    host: str = ""
+    """email: the SMTP server."""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """email: the SMTP port (465 with tls, 587 with starttls, 25 otherwise, unless set)."""
+    tls: bool = False
+    """email: implicit TLS from the first byte (SMTPS, usually port 465)."""
+    starttls: bool = False
+    """email: upgrade a plain connection with STARTTLS before logging in (usually port 587)."""
+    ca_file: str | None = None
+    """email, HTTP kinds: PEM file of a custom certificate authority for TLS."""
+    verify_tls: bool = True
+    """Verify the server's TLS certificate."""
+    username: str | None = None
+    """email: the SMTP login. sms: the account SID."""
+    password: SecretStr | None = None
+    """email: the SMTP password. sms: the auth token (use ${oc.env:VAR} to keep it out of files)."""
+    from_: str = Field(default="", alias="from")
+    """email: the From address. sms: the sending phone number."""
+    to: list[str] = Field(default_factory=list)
+    """email: the recipients. sms: the phone numbers."""
+    send_resolved: bool = True
+    """Also send a message when a group's alerts resolve."""
+    rate_limit: int = Field(default=0, ge=0)
+    """At most this many messages an hour to this channel (0: no limit); one over it is not sent, and is
+    recorded in the history as refused by the limit."""
+    timeout: float = Field(default=10.0, gt=0)
+    """Seconds before one attempt is abandoned."""
+    retries: int = Field(default=3, ge=0)
+    """Retries after a failed attempt (429 and 5xx answers, timeouts, refused connections)."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> "AlertChannel":
+        """A channel missing what its kind needs is refused at load time, naming the key."""
+        missing = []
+        if self.kind in ("webhook", "slack", "discord") and self.url is None:
+            missing.append("url")
+        if self.kind == "email":
+            missing += [key for key, value in (("host", self.host), ("from", self.from_), ("to", self.to))
+                        if not value]
+            if self.tls and self.starttls:
+                raise ValueError("tls and starttls exclude each other (tls: SMTPS from the start; starttls: upgrade)")
+        if self.kind == "sms":
+            missing += [key for key, value in (("username", self.username), ("password", self.password),
+                                               ("from", self.from_), ("to", self.to)) if not value]
+        if missing:
+            raise ValueError(f"a {self.kind} channel needs {', '.join(missing)}")
+        return self
+
+
 class AlertsSettings(Section):
     """Alert rules and notifications."""
 
@@ -63,9 +124,31 @@ class AlertsSettings(Section):
     """Rules evaluated by the app and by `mlops-tui alerts check`."""
     interval: str = "15s"
     """Time between evaluations of every rule (Prometheus' evaluation_interval)."""
+    channels: list[AlertChannel] = Field(default_factory=list)
+    """Where `mlops-tui alerts watch` sends firing and resolved alerts, grouped by rule."""
+    group_wait: str = "0s"
+    """A rule that starts firing waits this long before its first message, so that alerts starting together
+    go out in one message (Alertmanager's group_wait)."""
+    repeat_interval: str = "4h"
+    """A group still firing is sent again after this long (Alertmanager's repeat_interval)."""
 
-    @field_validator("interval")
+    @field_validator("interval", "repeat_interval")
     @classmethod
     def _interval_is_a_duration(cls, value: str) -> str:
         parse_duration(value)
         return value
+
+    @field_validator("group_wait")
+    @classmethod
+    def _wait_is_a_duration(cls, value: str) -> str:
+        parse_duration(value, allow_zero=True)
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_names(cls, channels: list[AlertChannel]) -> list[AlertChannel]:
+        names = [channel.name for channel in channels]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"channel names must be unique: {', '.join(twice)} used more than once")
+        return channels

@@ -6,4 +6,8 @@
 - `inputs`: where a rule's samples come from, one class per kind of input (local resources, Prometheus,
   InfluxDB, log files). A new kind of input is one class with `sample(at)`.
 - `engine.AlertEngine`: every configured rule, evaluated together at one instant.
+- `history.AlertHistory`: every state change and notification in an SQLite file in the XDG state folder (WAL,
+  safe with two processes), and the `notifier` role that only one process at a time holds.
+- `notify`: the channels (webhook in Alertmanager's shape, Slack, Discord, email, SMS in Twilio's shape) and the
+  `Notifier`, which groups by rule and paces messages as Alertmanager does. `mlops-tui alerts watch` drives it.
 """

@@ -1,0 +1,175 @@
+"""Every alert state change and every notification attempt, kept in a local SQLite file.
+
+The file lives in the XDG state folder (`~/.local/state/mlops-tui/alerts.sqlite`), so a restart loses nothing.
+It is opened in WAL mode with a busy timeout: the TUI and `mlops-tui alerts watch` may write to it at the same
+time, each write is one short transaction, and readers never block writers. The file also holds roles: the
+process holding `notifier` is the one that records changes and sends notifications, so two processes watching
+the same rules never both send the same message.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_tui.paths import state_dir
+from mlops_tui.sources.alerts.rules import Change, Labels
+
+BUSY_TIMEOUT = 10.0
+"""Seconds a write waits for the other process's transaction before giving up."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, rule TEXT NOT NULL, labels TEXT NOT NULL,
+    old TEXT NOT NULL, new TEXT NOT NULL, value REAL
+);
+CREATE INDEX IF NOT EXISTS changes_at ON changes (at);
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, channel TEXT NOT NULL, rule TEXT NOT NULL,
+    status TEXT NOT NULL, alerts INTEGER NOT NULL, ok INTEGER NOT NULL, attempts INTEGER NOT NULL,
+    detail TEXT NOT NULL, firing TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS notifications_at ON notifications (at);
+CREATE TABLE IF NOT EXISTS roles (role TEXT PRIMARY KEY, holder TEXT NOT NULL, until REAL NOT NULL);
+"""
+
+
+class HistoryError(Exception):
+    """The history file cannot be opened or written; str() is the message shown."""
+
+
+def history_file() -> Path:
+    return state_dir() / "alerts.sqlite"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One attempt to tell a channel about a group of alerts (or a test message)."""
+
+    at: float
+    channel: str
+    rule: str
+    status: str
+    """firing, resolved or test."""
+    alerts: int
+    ok: bool
+    attempts: int
+    detail: str
+    """Empty when sent; the reason otherwise (HTTP 500, refused by the SMTP server...), secrets masked."""
+    firing: tuple[Labels, ...] = ()
+    """The labels of the alerts the message reported firing (what a restarted notifier knows was sent)."""
+
+
+class AlertHistory:
+    """The history file; each method is one transaction, safe with another process writing too."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or history_file()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            with self._write() as db:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    db.execute(statement)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(f"alert history {self.path}: {exc}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
+        instead of one failing with `database is locked` when it upgrades a read lock."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def record_changes(self, changes: Iterable[Change]) -> int:
+        rows = [(c.at, c.rule, json.dumps(dict(c.labels), sort_keys=True), c.old.value, c.new.value, c.value)
+                for c in changes]
+        if rows:
+            self._guarded(lambda db: db.executemany(
+                "INSERT INTO changes (at, rule, labels, old, new, value) VALUES (?, ?, ?, ?, ?, ?)", rows))
+        return len(rows)
+
+    def record_notification(self, note: Notification) -> None:
+        self._guarded(lambda db: db.execute(
+            "INSERT INTO notifications (at, channel, rule, status, alerts, ok, attempts, detail, firing)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (note.at, note.channel, note.rule, note.status, note.alerts, int(note.ok), note.attempts, note.detail,
+             json.dumps([dict(labels) for labels in note.firing], sort_keys=True))))
+
+    def _guarded(self, action) -> None:
+        try:
+            with self._write() as db:
+                action(db)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"alert history {self.path}: {exc}") from None
+
+    def claim(self, role: str, holder: str, ttl: float, now: float) -> str:
+        """Take or renew `role` for `holder` until now + ttl, unless another holder has it and has renewed it
+        within its ttl; the role's holder afterwards. One transaction, so two processes never both get it."""
+        result = [holder]
+
+        def take(db: sqlite3.Connection) -> None:
+            row = db.execute("SELECT holder, until FROM roles WHERE role = ?", (role,)).fetchone()
+            if row is not None and row[0] != holder and row[1] >= now:
+                result[0] = row[0]
+                return
+            db.execute("INSERT INTO roles (role, holder, until) VALUES (?, ?, ?) ON CONFLICT(role)"
+                       " DO UPDATE SET holder = excluded.holder, until = excluded.until", (role, holder, now + ttl))
+
+        self._guarded(take)
+        return result[0]
+
+    def release(self, role: str, holder: str) -> None:
+        """Give up `role` if `holder` has it, so another process takes it at once."""
+        self._guarded(lambda db: db.execute("DELETE FROM roles WHERE role = ? AND holder = ?", (role, holder)))
+
+    def changes(self, since: float | None = None) -> list[HistoryChange]:
+        rows = self._read("SELECT at, rule, labels, old, new, value FROM changes WHERE at >= ? ORDER BY at, id",
+                          since)
+        return [HistoryChange(at, rule, tuple(sorted(json.loads(labels).items())), old, new, value)
+                for at, rule, labels, old, new, value in rows]
+
+    def notifications(self, since: float | None = None) -> list[Notification]:
+        rows = self._read("SELECT at, channel, rule, status, alerts, ok, attempts, detail, firing FROM notifications"
+                          " WHERE at >= ? ORDER BY at, id", since)
+        return [Notification(at, channel, rule, status, alerts, bool(ok), attempts, detail,
+                             tuple(tuple(sorted(labels.items())) for labels in json.loads(firing)))
+                for at, channel, rule, status, alerts, ok, attempts, detail, firing in rows]
+
+    def _read(self, query: str, since: float | None) -> list[tuple]:
+        try:
+            return self._db.execute(query, (since if since is not None else float("-inf"),)).fetchall()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"alert history {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    """A state change as read back from the file."""
+
+    at: float
+    rule: str
+    labels: Labels
+    old: str
+    new: str
+    value: float | None
+
+    def to_json(self) -> dict:
+        return {"at": self.at, "rule": self.rule, "labels": dict(self.labels), "old": self.old, "new": self.new,
+                "value": self.value}
+
