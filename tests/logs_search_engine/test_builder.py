@@ -125,3 +125,61 @@ def test_authentication_and_permission_messages(stand_in_secured_cluster: tuple[
     else:
         assert str(caught.value) == ("prod: permission denied (HTTP 403): "
                                      "action [indices:data/read/search] is unauthorized for user [reader]")
+
+
+class _StandInBusyCluster(BaseHTTPRequestHandler):
+    """A stand-in (not an engine): an OpenSearch that answers its first searches with 429 (the real engines
+    here cannot be made to reject searches on demand), then with one hit."""
+
+    busy = 2
+    searches = 0
+
+    def _send(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # GET /
+        self._send(200, {"version": {"distribution": "opensearch", "number": "2.19.6"}})
+
+    def do_POST(self) -> None:  # POST /<index>/_search
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).searches += 1
+        if type(self).searches <= self.busy:
+            self._send(429, {"error": {"type": "rejected_execution_exception",
+                                       "reason": "rejected execution of search (queue capacity 1000)"},
+                             "status": 429})
+            return
+        self._send(200, {"took": 3, "_shards": {"total": 1, "successful": 1, "failed": 0},
+                         "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [
+                             {"_index": "logs-a", "_id": "x", "_source": {"@timestamp": "2026-11-24T00:00:00Z",
+                                                                         "message": "ok"}}]}})
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("retries", "outcome"), [(2, "answered"), (1, "HTTP 429")])
+def test_a_busy_cluster_is_retried_then_said(retries: int, outcome: str) -> None:
+    handler = type("Handler", (_StandInBusyCluster,), {"searches": 0})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint = Endpoint(name="busy", url=f"http://127.0.0.1:{server.server_address[1]}", retries=retries)
+        with SearchEngineSource(endpoint, "logs-*") as src:
+            if outcome == "answered":
+                page = src.search("")
+                assert (page.total, [r.message for r in page.records], handler.searches) == (1, ["ok"], 3)
+            else:
+                with pytest.raises(SearchEngineError) as caught:
+                    src.search("")
+                assert str(caught.value) == "busy: HTTP 429: rejected execution of search (queue capacity 1000)"
+                assert handler.searches == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
