@@ -71,8 +71,8 @@ def _index(source) -> None:
 def search(pattern: str, source_name: str | None, files: tuple[str, ...], regex: bool, ignore_case: bool,
            level: str | None, since: str | None, until: str | None, fields: tuple[str, ...], limit: int | None,
            count_only: bool, as_json: bool) -> None:
-    """Print the records matching PATTERN (empty: every record), newest first from a cluster. Exit 0 even when
-    nothing matched."""
+    """Print the records matching PATTERN (empty: every record); with --source, PATTERN is KQL and the records
+    come newest first, the hit count on stderr. Exit 0 even when nothing matched."""
     from mlops_tui.sources.logs import FieldFilter, Mode, Query, QueryError, parse_level
     from mlops_tui.sources.timespec import parse_time
 
@@ -151,7 +151,7 @@ def _search_engine(name: str, query: str, start, end, limit: int | None, count_o
             for page in pages:
                 if shown == 0 and not as_json:
                     partial = f" ({page.partial})" if page.partial else ""
-                    click.echo(f"{page.total:,} hits{partial}", err=True)
+                    click.echo(f"{page.total:,} {'hit' if page.total == 1 else 'hits'}{partial}", err=True)
                 for record in page.records[:None if limit is None else limit - shown]:
                     if as_json:
                         out.write(json.dumps(record.to_json(), default=str, ensure_ascii=False) + "\n")

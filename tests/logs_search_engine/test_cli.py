@@ -77,7 +77,7 @@ def test_text_output_shows_untrusted_text_literally(tmp_path: Path, cluster) -> 
     result = logs(tmp_path, "search", 'message: "user input echoed"', "--source", "prod")
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert "user input echoed:" in result.stdout and result.stderr == "1 hits\n"
+    assert "user input echoed:" in result.stdout and result.stderr == "1 hit\n"
 
 
 def test_kql_syntax_error_is_a_usage_error(tmp_path: Path, cluster) -> None:
