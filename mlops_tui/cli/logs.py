@@ -65,6 +65,9 @@ def _fail_if_unread(source) -> None:
 
 @logs.command()
 @click.argument("pattern", default="")
+@click.option("--source", "-s", "source_name", metavar="NAME",
+              help="Search this logs.elasticsearch / logs.opensearch cluster; PATTERN is then KQL "
+                   "(service.name: api and not log.level: debug, status >= 500, message: \"timed out\").")
 @click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
 @click.option("--regex", "-E", is_flag=True, help="PATTERN is a regular expression.")
 @click.option("--ignore-case", "-i", is_flag=True, help="Match PATTERN regardless of case.")
@@ -76,11 +79,27 @@ def _fail_if_unread(source) -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after N records (0 prints none, as head -n 0).")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching records.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines: timestamp, level, message, source, line, fields.")
-def search(pattern: str, files: tuple[str, ...], regex: bool, ignore_case: bool, level: str | None, since: str | None,
-           until: str | None, fields: tuple[str, ...], limit: int | None, count_only: bool, as_json: bool) -> None:
-    """Print the records matching PATTERN (empty: every record). Exit 0 even when nothing matched."""
+def search(pattern: str, source_name: str | None, files: tuple[str, ...], regex: bool, ignore_case: bool,
+           level: str | None, since: str | None, until: str | None, fields: tuple[str, ...], limit: int | None,
+           count_only: bool, as_json: bool) -> None:
+    """Print the records matching PATTERN (empty: every record); with --source, PATTERN is KQL and the records
+    come newest first, the hit count on stderr. Exit 0 even when nothing matched."""
     from mlops_tui.sources.logs import FieldFilter, Mode, Query, QueryError, parse_level
     from mlops_tui.sources.timespec import parse_time
+
+    if source_name is not None:
+        file_only = [flag for flag, used in (("--file", files), ("--regex", regex), ("--ignore-case", ignore_case),
+                                             ("--level", level), ("--field", fields)) if used]
+        if file_only:
+            fail(f"{', '.join(file_only)}: for log files only; with --source, PATTERN is KQL "
+                 "(log.level: error, host.name: web-*)", EXIT_USAGE)
+        try:
+            start = parse_time(since) if since else None
+            end = parse_time(until) if until else None
+        except ValueError as exc:
+            fail(str(exc), EXIT_USAGE)
+        _search_engine(source_name, pattern, start, end, limit, count_only, as_json)
+        return
 
     try:
         min_level = None
@@ -135,6 +154,57 @@ def _refuse_unknown_fields(source, query) -> None:
     if unknown:
         names = ", ".join(repr(key) for key in unknown)
         fail(f"unknown field {names}: no record in {source.label} has it", EXIT_USAGE)
+
+
+def _search_engine(name: str, query: str, start, end, limit: int | None, count_only: bool, as_json: bool) -> None:
+    """`logs search --source NAME`: the hits through a point in time (closed at the end), newest first."""
+    from mlops_tui.sources.http import EndpointConfigError
+    from mlops_tui.sources.logs import QueryError
+    from mlops_tui.sources.logs.record import masked
+    from mlops_tui.sources.logs.search_engine import SearchEngineError, open_source
+    from mlops_tui.text import sanitize
+
+    try:
+        source = open_source(state().settings().logs, name)
+    except (QueryError, EndpointConfigError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    out = sys.stdout
+    try:
+        if count_only or limit == 0:
+            page = source.search(query, start=start, end=end, size=0)
+            if count_only:
+                click.echo(page.total)
+            return
+        shown = 0
+        page_size = min(limit or 1000, 1000)
+        pages = source.pages(query, start=start, end=end, page_size=page_size)
+        try:
+            for page in pages:
+                if shown == 0 and not as_json:
+                    partial = f" ({page.partial})" if page.partial else ""
+                    click.echo(f"{page.total:,} {'hit' if page.total == 1 else 'hits'}{partial}", err=True)
+                for record in page.records[:None if limit is None else limit - shown]:
+                    record = masked(record)  # secrets in documents, as for files
+                    if as_json:
+                        out.write(json.dumps(record.to_json(), default=str, ensure_ascii=False) + "\n")
+                    else:
+                        stamp = record.timestamp.isoformat(timespec="milliseconds") if record.timestamp else "-"
+                        level = record.level.label if record.level is not None else "-"
+                        out.write(sanitize(f"{stamp} {level:<8} {record.source} {record.message}") + "\n")
+                    shown += 1
+                if limit is not None and shown >= limit:
+                    break
+        finally:
+            pages.close()  # closes the point in time
+        if shown == 0 and not as_json:
+            click.echo("0 hits", err=True)
+        out.flush()
+    except QueryError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except SearchEngineError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    finally:
+        source.close()
 
 
 @logs.command()

@@ -1,5 +1,5 @@
-"""Logs pane: local files. (Elasticsearch/OpenSearch sources are not built yet: their keys are refused,
-see `LogsSettings.NOT_BUILT`.)"""
+"""Logs: local files (the Logs pane and `mlops-tui logs`), and Elasticsearch/OpenSearch clusters (read by
+`mlops-tui logs search --source NAME`; the Logs pane does not read them yet)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ class CustomFormat(Section):
 
 
 class SearchEngine(Endpoint):
-    """An Elasticsearch or OpenSearch cluster: the shape the search-engine log sources will take. Not a
-    field of LogsSettings until those sources exist (nothing would read it)."""
+    """An Elasticsearch or OpenSearch cluster and the indices searched there; field names follow ECS unless
+    remapped."""
 
     url: str = "http://127.0.0.1:9200"
     """Base URL of the cluster's HTTP API."""
@@ -35,6 +35,8 @@ class SearchEngine(Endpoint):
     """Field shown as the record's message."""
     level_field: str = "log.level"
     """Field holding the record's level."""
+    service_field: str = "service.name"
+    """Field naming the service that wrote the record."""
 
 
 class LogsSettings(Section):
@@ -51,9 +53,11 @@ class LogsSettings(Section):
     formats: list[CustomFormat] = Field(default_factory=list)
     """Custom formats tried before the built-in ones."""
 
-    NOT_BUILT: ClassVar[dict[str, str]] = {
-        "elasticsearch": "search-engine log sources are not built",
-        "opensearch": "search-engine log sources are not built",
-    }
+    elasticsearch: list[SearchEngine] = Field(default_factory=list)
+    """Elasticsearch 8.x clusters, for `mlops-tui logs search --source NAME` (not the Logs pane yet)."""
+    opensearch: list[SearchEngine] = Field(default_factory=list)
+    """OpenSearch 2.x clusters, for `mlops-tui logs search --source NAME` (not the Logs pane yet)."""
+
+    NOT_BUILT: ClassVar[dict[str, str]] = {}
     """Keys a user may expect (they were documented) that nothing reads yet: refused with this reason
     rather than accepted and ignored (settings/loader.py)."""

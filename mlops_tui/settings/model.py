@@ -37,6 +37,17 @@ class Settings(Section):
     """Bounds on untrusted input: line, answer, config and gzip sizes, network deadlines."""
 
     @model_validator(mode="after")
+    def _search_engine_names_are_unique(self) -> Settings:
+        """`--source NAME` picks one cluster, so no two share a name."""
+        seen: set[str] = set()
+        for kind in ("elasticsearch", "opensearch"):
+            for number, engine in enumerate(getattr(self.logs, kind)):
+                if engine.name in seen:
+                    raise ValueError(f"logs.{kind}.{number}.name: {engine.name!r} is used twice; give each cluster its own name")
+                seen.add(engine.name)
+        return self
+
+    @model_validator(mode="after")
     def _rules_name_real_sources(self) -> Settings:
         """A metric rule names `local` or a configured source, so a typo is a settings error, not a rule that
         can never be evaluated."""

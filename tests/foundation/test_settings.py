@@ -60,15 +60,24 @@ def test_unknown_key_names_file_path_and_closest_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("key", ["elasticsearch", "opensearch"])
-def test_search_engine_log_sources_are_refused_until_they_exist(tmp_path: Path, key: str) -> None:
-    config = write(tmp_path / "c.yaml", f"logs:\n  {key}:\n    - url: http://x:9200\n")
+def test_search_engine_log_sources(tmp_path: Path, key: str) -> None:
+    config = write(tmp_path / "c.yaml", f"logs:\n  {key}:\n    - name: prod\n      url: http://x:9200\n"
+                                        "      index: app-*\n      message_field: msg\n")
+    settings, _ = load_settings(config_path=config, environ={}, cwd=tmp_path)
+    (engine,) = getattr(settings.logs, key)
+    assert (engine.name, engine.url, engine.index, engine.message_field, engine.timestamp_field) == (
+        "prod", "http://x:9200", "app-*", "msg", "@timestamp")
+    typo = write(tmp_path / "t.yaml", f"logs:\n  {key}:\n    - url: http://x:9200\n      indx: a\n")
+    with pytest.raises(SettingsError, match=rf"logs.{key}.0.indx: unknown key \(did you mean logs.{key}.0.index\?\)"):
+        load_settings(config_path=typo, environ={}, cwd=tmp_path)
+
+
+def test_search_engine_names_are_unique(tmp_path: Path) -> None:
+    config = write(tmp_path / "c.yaml", "logs:\n  elasticsearch:\n    - name: prod\n"
+                                        "  opensearch:\n    - name: prod\n")
     with pytest.raises(SettingsError) as err:
         load_settings(config_path=config, environ={}, cwd=tmp_path)
-    assert str(err.value) == (
-        f"{config}: logs.{key}: not supported yet: search-engine log sources are not built; remove the key"
-    )
-    with pytest.raises(SettingsError, match=f"^command line: logs.{key}: not supported yet"):
-        load_settings(dotlist=[f"logs.{key}=[]"], environ={}, cwd=tmp_path)
+    assert str(err.value) == f"{config}: logs.opensearch.0.name: 'prod' is used twice; give each cluster its own name"
 
 
 def test_the_shipped_example_config_loads() -> None:
