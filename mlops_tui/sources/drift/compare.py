@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mlops_tui.sources.drift import stats
-from mlops_tui.sources.drift.read import Column, DriftInputError, Sample
+from mlops_tui.sources.drift.read import Column, DriftInputError, Sample, text_column
 
 # test -> (kind of score, default threshold, column kinds it applies to)
 TESTS = {
@@ -142,20 +142,20 @@ def compare_column(ref: Column, cur: Column, ref_path: str = "reference", cur_pa
     if len(kinds) > 1:
         raise DriftInputError(f"column {ref.name!r} is {ref.kind} in {ref_path} but {cur.kind} in {cur_path}")
     kind = kinds.pop() if kinds else "numeric"
-    r, c = _present(ref, kind), _present(cur, kind)
-    missing = (ref.missing / ref.rows if ref.rows else 0.0, cur.missing / cur.rows if cur.rows else 0.0)
-    result = ColumnDrift(ref.name, kind, None, None, None, False, (len(r), len(c)), missing)
-    if kind == "text" and len(c):
-        result.new_categories = float(np.mean(~np.isin(c, np.unique(r)))) if len(r) else 1.0
-    if chosen and chosen[0] not in ("psi", "jensenshannon", "chisquare", "z") and kind not in TESTS[chosen[0]][2]:
+    if chosen and kind not in TESTS[chosen[0]][2]:
         raise DriftInputError(f"--test {ref.name}={chosen[0]}: {chosen[0]} needs a numeric column; {ref.name!r} is {kind}")
-    if len(r) == 0 or len(c) == 0:
-        result.note = f"no values in {ref_path if len(r) == 0 else cur_path}"
+    data = _Prepared(ref, cur, kind)
+    missing = (ref.missing / ref.rows if ref.rows else 0.0, cur.missing / cur.rows if cur.rows else 0.0)
+    result = ColumnDrift(ref.name, kind, None, None, None, False, (data.n_ref, data.n_cur), missing)
+    if kind == "text" and data.n_cur:
+        result.new_categories = float(data.cur_counts[data.ref_counts == 0].sum() / data.n_cur)
+    if data.n_ref == 0 or data.n_cur == 0:
+        result.note = f"no values in {ref_path if data.n_ref == 0 else cur_path}"
         return result
-    result.stats = _statistics(r, c, kind)
-    test = chosen[0] if chosen else default_test(r, c, kind)
+    result.stats = data.statistics()
+    test = chosen[0] if chosen else data.default_test()
     threshold = chosen[1] if chosen and chosen[1] is not None else TESTS[test][1]
-    score = _score(test, r, c, kind, result.stats)
+    score = data.score(test, result.stats)
     result.test, result.score, result.threshold = test, score, threshold
     if TESTS[test][0] == "p_value":
         result.drifted = score == score and score <= threshold
@@ -164,62 +164,106 @@ def compare_column(ref: Column, cur: Column, ref_path: str = "reference", cur_pa
     return result
 
 
-def _present(column: Column, kind: str) -> np.ndarray:
+class _Prepared:
+    """One column's present values, prepared once for every statistic: numeric values sorted (with the merged
+    sort and CDFs that KS and Wasserstein share), text values counted per category."""
+
+    def __init__(self, ref: Column, cur: Column, kind: str) -> None:
+        self.kind = kind
+        self._counts: tuple[np.ndarray, np.ndarray] | None = None
+        if kind == "numeric":
+            self.r, self.c = _sorted_present(ref), _sorted_present(cur)
+            self.n_ref, self.n_cur = len(self.r), len(self.c)
+            self.cdfs = stats._cdfs(self.r, self.c) if self.n_ref and self.n_cur else None
+            both = self.cdfs[2] if self.cdfs else np.concatenate([self.r, self.c])
+            self.distinct = 1 + int(np.count_nonzero(np.diff(both))) if len(both) else 0
+            self.ref_distinct = 1 + int(np.count_nonzero(np.diff(self.r))) if self.n_ref else 0
+        else:
+            self._counts = _category_counts(ref, cur)
+            self.n_ref, self.n_cur = int(self._counts[0].sum()), int(self._counts[1].sum())
+            self.distinct = self.ref_distinct = len(self._counts[0])
+
+    @property
+    def ref_counts(self) -> np.ndarray:
+        return self.counts()[0]
+
+    @property
+    def cur_counts(self) -> np.ndarray:
+        return self.counts()[1]
+
+    def counts(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._counts is None:
+            _, rc, cc = stats.counts(self.r, self.c)
+            self._counts = rc, cc
+        return self._counts
+
+    def default_test(self) -> str:
+        """Evidently's default test (`_get_default_stattest`)."""
+        if self.n_ref <= 1000:
+            if self.kind == "numeric" and self.distinct > 5:
+                return "ks"
+            return "chisquare" if self.distinct > 2 else "z"
+        if self.kind == "numeric" and self.distinct > 5:
+            return "wasserstein"
+        return "jensenshannon"
+
+    def shares(self, fill_zeros: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Evidently's bins: Sturges bins over both samples for numeric columns of more than 20 distinct
+        reference values, one bin per value otherwise (see stats.shares)."""
+        if self.kind == "numeric" and self.ref_distinct > 20:
+            return stats.sturges_shares(self.r, self.c, self.cdfs[2], fill_zeros)
+        rc, cc = self.counts()
+        rp, cp = rc / self.n_ref, cc / self.n_cur
+        return (stats._fill(rp), stats._fill(cp)) if fill_zeros else (rp, cp)
+
+    def statistics(self) -> dict[str, float | None]:
+        out: dict[str, float | None] = {"psi": stats.psi(*self.shares(fill_zeros=True))}
+        if self.kind == "numeric":
+            out["ks_statistic"], out["ks_p_value"] = stats.ks(self.r, self.c, self.cdfs)
+            out["wasserstein_norm"] = stats.wasserstein_norm(self.r, self.c, self.cdfs)
+        else:
+            out["chi2"], out["chi2_p_value"] = stats.chisquare(*self.counts())
+            out["jensenshannon"] = stats.jensenshannon(*self.shares(fill_zeros=False))
+        return out
+
+    def score(self, test: str, computed: dict) -> float:
+        if test == "jensenshannon" and "jensenshannon" not in computed:
+            computed["jensenshannon"] = stats.jensenshannon(*self.shares(fill_zeros=False))
+        elif test == "chisquare" and "chi2_p_value" not in computed:
+            computed["chi2"], computed["chi2_p_value"] = stats.chisquare(*self.counts())
+        elif test == "z":
+            computed["z_p_value"] = stats.z_test(*self.counts())
+        key = {"ks": "ks_p_value", "wasserstein": "wasserstein_norm", "psi": "psi", "jensenshannon": "jensenshannon",
+               "chisquare": "chi2_p_value", "z": "z_p_value"}[test]
+        return computed[key]
+
+
+def _sorted_present(column: Column) -> np.ndarray:
     if column.kind == "empty":
-        return np.array([], dtype=np.float64 if kind == "numeric" else object)
-    if kind == "numeric":
-        values = column.values[~np.isnan(column.values)]
-        values.sort()
-        return values
-    return column.values[column.values != None].astype(str)  # noqa: E711 (elementwise comparison)
+        return np.array([], dtype=np.float64)
+    values = column.values[~np.isnan(column.values)]
+    values.sort()
+    return values
 
 
-def distinct(r: np.ndarray, c: np.ndarray) -> int:
-    return len(np.union1d(np.unique(r), np.unique(c)))
+def _category_counts(ref: Column, cur: Column) -> tuple[np.ndarray, np.ndarray]:
+    """Counts per category of both samples over the union of their categories, sorted by category (the
+    Z-test's first category is the smallest, as Evidently's)."""
+    index = {cat: i for i, cat in enumerate(ref.categories)}
+    to_union = np.array([index.setdefault(cat, len(index)) for cat in cur.categories] + [-1], dtype=np.int64)
+    k = len(index)
+    rc = np.bincount(ref.values[ref.values >= 0], minlength=k) if ref.kind == "text" else np.zeros(k, np.int64)
+    if cur.kind == "text":
+        mapped = to_union[cur.values]  # a missing value's code -1 picks the trailing -1
+        cc = np.bincount(mapped[mapped >= 0], minlength=k)
+    else:
+        cc = np.zeros(k, np.int64)
+    order = np.argsort(np.array(list(index), dtype=str), kind="stable")
+    return rc[order], cc[order]
 
 
 def default_test(r: np.ndarray, c: np.ndarray, kind: str) -> str:
-    """Evidently's default test (`_get_default_stattest`) for present values r (reference) and c (current)."""
-    n_values = distinct(r, c)
-    if len(r) <= 1000:
-        if kind == "numeric" and n_values > 5:
-            return "ks"
-        return "chisquare" if n_values > 2 else "z"
-    if kind == "numeric" and n_values > 5:
-        return "wasserstein"
-    return "jensenshannon"
-
-
-def _statistics(r: np.ndarray, c: np.ndarray, kind: str) -> dict[str, float | None]:
-    rp, cp = stats.shares(r, c, kind == "numeric", fill_zeros=True)
-    out: dict[str, float | None] = {"psi": stats.psi(rp, cp)}
+    """Evidently's default test for the present values r (reference) and c (current) of a column."""
     if kind == "numeric":
-        cdfs = stats._cdfs(r, c)
-        out["ks_statistic"], out["ks_p_value"] = stats.ks(r, c, cdfs)
-        out["wasserstein_norm"] = stats.wasserstein_norm(r, c, cdfs)
-    else:
-        _, rc, cc = stats.counts(r, c)
-        out["chi2"], out["chi2_p_value"] = stats.chisquare(rc, cc)
-        rs, cs = stats.shares(r, c, False, fill_zeros=False)
-        out["jensenshannon"] = stats.jensenshannon(rs, cs)
-    return out
-
-
-def _score(test: str, r: np.ndarray, c: np.ndarray, kind: str, computed: dict) -> float:
-    if test == "ks":
-        return computed["ks_p_value"]
-    if test == "wasserstein":
-        return computed["wasserstein_norm"]
-    if test == "psi":
-        return computed["psi"]
-    if test == "jensenshannon":
-        if "jensenshannon" not in computed:
-            computed["jensenshannon"] = stats.jensenshannon(*stats.shares(r, c, kind == "numeric", fill_zeros=False))
-        return computed["jensenshannon"]
-    _, rc, cc = stats.counts(r, c)
-    if test == "chisquare":
-        if "chi2_p_value" not in computed:
-            computed["chi2"], computed["chi2_p_value"] = stats.chisquare(rc, cc)
-        return computed["chi2_p_value"]
-    computed["z_p_value"] = stats.z_test(rc, cc)
-    return computed["z_p_value"]
+        return _Prepared(Column("", kind, r), Column("", kind, c), kind).default_test()
+    return _Prepared(text_column("", r), text_column("", c), kind).default_test()

@@ -1,7 +1,8 @@
 """Reading a reference or current sample: CSV, JSON lines (either gzipped) and Parquet (when pyarrow is there).
 
 A sample is a mapping column -> Column. A numeric column holds float64 with NaN for a missing value; a text
-column holds str with None for a missing value. A column's type comes from its values: numeric when every
+column holds one int32 code per row (-1 for a missing value) into its list of categories, so comparing millions
+of rows counts integers, not strings. A column's type comes from its values: numeric when every
 present value is a number. Errors name the file, the line and the column, and say what was expected.
 """
 
@@ -35,12 +36,21 @@ class DriftReadError(OSError):
 class Column:
     name: str
     kind: str  # "numeric", "text", or "empty" (every value missing: compatible with either)
-    values: np.ndarray  # float64 with NaN (numeric, empty), or object array of str with None (text)
+    values: np.ndarray  # float64 with NaN (numeric, empty), or int32 codes into categories, -1 missing (text)
     missing: int = 0
+    categories: list[str] = field(default_factory=list)  # text columns: the distinct values, in order of appearance
 
     @property
     def rows(self) -> int:
         return len(self.values)
+
+
+def text_column(name: str, values) -> Column:
+    """A text column from its values (None for a missing one)."""
+    index: dict = {None: -1}
+    codes = np.fromiter((index.setdefault(v, len(index) - 1) for v in values), np.int32)
+    del index[None]
+    return Column(name, "text", codes, missing=int(np.count_nonzero(codes < 0)), categories=list(index))
 
 
 @dataclass
@@ -130,7 +140,6 @@ def _check_header(path: str, names: list[str]) -> None:
 def _column_from_strings(path: str, name: str, values: list[str], first_line: int) -> Column:
     """Numeric when every present value parses as a number; an error when the first present value does and a
     later one does not (a stray word in a numeric column), text otherwise."""
-    arr = np.array(values, dtype=object)
     stripped = np.array([v.strip() for v in values], dtype=object)
     missing_mask = np.array([v in MISSING for v in stripped], dtype=bool)
     present = stripped[~missing_mask]
@@ -145,9 +154,7 @@ def _column_from_strings(path: str, name: str, values: list[str], first_line: in
             raise DriftInputError(
                 f"{path}: line {first_line + index}: column {name!r}: {stripped[index]!r} is not a number "
                 "(the column's first value is)") from None
-        out = arr.copy()
-        out[missing_mask] = None
-        return Column(name, "text", out, missing=int(missing_mask.sum()))
+        return text_column(name, (None if m else v for v, m in zip(values, missing_mask)))
     infinite = np.isinf(floats)
     floats[infinite] = np.nan  # as Evidently: infinities are treated as missing
     return Column(name, "numeric", floats, missing=int(missing_mask.sum() + infinite.sum()))
@@ -198,19 +205,17 @@ def _column_from_json(path: str, name: str, values: list) -> Column:
                 raise DriftInputError(f"{path}: line {i + 1}: column {name!r}: {json.dumps(v)[:60]} is not a number "
                                       "(the column's first value is)")
         return Column(name, "numeric", out, missing=missing)
-    out = np.empty(len(values), dtype=object)
-    missing = 0
-    for i, v in enumerate(values):
-        if v is None:
-            missing += 1
-            out[i] = None
-        elif isinstance(v, bool):
-            out[i] = "true" if v else "false"
-        elif isinstance(v, (dict, list)):
-            out[i] = json.dumps(v, sort_keys=True)
-        else:
-            out[i] = str(v)
-    return Column(name, "text", out, missing=missing)
+    return text_column(name, (_json_text(v) for v in values))
+
+
+def _json_text(v) -> str | None:
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True)
+    return str(v)
 
 
 def _read_parquet(path: str, raw: bytes) -> Sample:
