@@ -138,3 +138,20 @@ def test_an_empty_current_sample_says_no_data_per_column(tmp_path: Path, files):
     assert result.returncode == 0, result.stderr
     assert all("no data" in line for line in result.stdout.splitlines()[1:4])
     assert result.stdout.splitlines()[-1] == "dataset: no drift: 0 of 0 columns drifted (0%; drift at 50% or more)"
+
+
+def test_a_file_too_large_to_read_whole_is_refused_before_reading(tmp_path: Path, files):
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as out:
+        out.truncate(10 * 2**30)  # 10 GiB, sparse: nothing is written
+    result = run_cli(["drift", str(files[0]), str(huge)])
+    assert result.returncode == 2
+    assert "huge.csv: larger than 512 MiB; samples are read whole" in result.stderr
+    bomb = tmp_path / "bomb.csv.gz"
+    with gzip.open(bomb, "wb") as out:
+        out.write(b"a\n")
+        for _ in range(520):
+            out.write(b"1\n" * 2**19)
+    result = run_cli(["drift", str(files[0]), str(bomb)])
+    assert result.returncode == 2
+    assert "bomb.csv.gz: larger than 512 MiB once decompressed" in result.stderr

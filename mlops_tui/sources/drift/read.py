@@ -21,6 +21,8 @@ import numpy as np
 # What pandas' read_csv reads as missing by default, the spellings exported data actually uses.
 MISSING = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "None", "none", "-NaN", "-nan", "#N/A", "<NA>"})
 FORMATS = ("csv", "jsonl", "parquet")
+# Samples are read whole (chunked reading is not built yet): larger files are refused before they exhaust memory.
+MAX_BYTES = 512 * 2**20
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -74,7 +76,10 @@ def format_of(path: str) -> tuple[str, bool]:
 def read_sample(path: str) -> Sample:
     """The sample in path; DriftInputError when its content is unusable, DriftReadError when unreadable."""
     fmt, gz = format_of(path)
+    too_big = f"{path}: larger than {MAX_BYTES // 2**20} MiB{{}}; samples are read whole, so take a sample of it"
     try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise DriftInputError(too_big.format(""))
         raw = Path(path).read_bytes()
     except IsADirectoryError:
         raise DriftReadError(f"{path}: is a directory, not a file") from None
@@ -84,7 +89,10 @@ def read_sample(path: str) -> Sample:
         if raw[:2] != b"\x1f\x8b":
             raise DriftInputError(f"{path}: not gzip data, though its name ends in .gz")
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
+                raw = unzipped.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                raise DriftInputError(too_big.format(" once decompressed"))
         except (OSError, EOFError) as exc:
             raise DriftInputError(f"{path}: broken gzip data: {exc}") from None
     if not raw.strip():
