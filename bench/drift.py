@@ -81,7 +81,7 @@ def main() -> None:
     folder = OUT / "drift"
     folder.mkdir(parents=True, exist_ok=True)
     ref, cur = folder / f"ref-{args.rows}.csv", folder / f"cur-{args.rows}.csv"
-    if not ref.exists():
+    if not (ref.exists() and cur.exists()):
         write(ref, args.rows, 0.0, 1)
         write(cur, args.rows, 0.3, 2)
 

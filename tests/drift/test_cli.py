@@ -155,3 +155,19 @@ def test_a_file_too_large_to_read_whole_is_refused_before_reading(tmp_path: Path
     result = run_cli(["drift", str(files[0]), str(bomb)])
     assert result.returncode == 2
     assert "bomb.csv.gz: larger than 512 MiB once decompressed" in result.stderr
+
+
+IRIS = Path(__file__).parent / "data" / "iris.csv"  # Fisher's iris data as published (see data/README.md)
+
+
+def test_a_real_csv_against_its_last_species_drifts_in_every_column(tmp_path: Path):
+    lines = IRIS.read_text().splitlines()
+    virginica = tmp_path / "virginica.csv"
+    virginica.write_text("\n".join([lines[0]] + [line for line in lines[1:] if line.endswith("virginica")]) + "\n")
+    result = run_cli(["drift", str(IRIS), str(virginica), "--json"])
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    tests = {c["column"]: (c["type"], c["test"], c["drifted"]) for c in report["columns"]}
+    assert tests == {"SL": ("numeric", "ks", True), "SW": ("numeric", "ks", False), "PL": ("numeric", "ks", True),
+                     "PW": ("numeric", "ks", True), "Target": ("text", "chisquare", True)}
+    assert run_cli(["drift", str(IRIS), str(IRIS)]).returncode == 0
