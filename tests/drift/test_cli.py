@@ -87,8 +87,8 @@ def test_jsonl_gzip_against_csv(tmp_path: Path, files):
 @pytest.mark.parametrize("content, name, message", [
     ("", "empty.csv", "empty.csv: the file is empty"),
     ("age,plan,clicks\n", "header.csv", "header.csv: the reference has no rows"),
-    ("age,plan\n41,pro\n38\n", "short.csv", "short.csv: line 3: 1 fields where the header has 2"),
-    ("age,plan\n41,pro\nforty,pro\n", "word.csv", "word.csv: line 3: column 'age': 'forty' is not a number"),
+    ("age,plan\n41,pro\n38\n", "short.csv", "short.csv: row 3: 1 fields where the header has 2"),
+    ("age,plan\n41,pro\nforty,pro\n", "word.csv", "word.csv: row 3: column 'age': 'forty' is not a number"),
     ("{\"age\": 41}\n[1, 2]\n", "list.jsonl", "list.jsonl: line 2: a JSON list, not an object"),
     ("age,plan\n41,pro\n", "notgzip.csv.gz", "notgzip.csv.gz: not gzip data, though its name ends in .gz"),
     (b"\x1f\x8b\x08\x00binary", "gzip.csv", "gzip.csv: binary data, not CSV as its name says"),

@@ -95,7 +95,7 @@ def read_sample(path: str) -> Sample:
                 raise DriftInputError(too_big.format(" once decompressed"))
         except (OSError, EOFError) as exc:
             raise DriftInputError(f"{path}: broken gzip data: {exc}") from None
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise DriftInputError(f"{path}: the file is empty")
     if fmt == "parquet":
         return _read_parquet(path, raw)
@@ -118,17 +118,16 @@ def _read_csv(path: str, text: str) -> Sample:
     names = [h.strip() for h in header]
     _check_header(path, names)
     width = len(names)
-    columns: list[list[str]] = [[] for _ in names]
     try:
-        for row in reader:
-            if len(row) != width:
-                if not row:
-                    continue
-                raise DriftInputError(f"{path}: line {reader.line_num}: {len(row)} fields where the header has {width}")
-            for values, value in zip(columns, row):
-                values.append(value)
+        rows = list(reader)  # parsed in C; transposed in C below, not value by value in Python
     except csv.Error as exc:
         raise DriftInputError(f"{path}: line {reader.line_num}: not CSV: {exc}") from None
+    if any(len(row) != width for row in rows):
+        rows = [row for row in rows if row]  # blank lines carry no row
+        for number, row in enumerate(rows, 2):
+            if len(row) != width:
+                raise DriftInputError(f"{path}: row {number}: {len(row)} fields where the header has {width}")
+    columns = list(zip(*rows)) if rows else [() for _ in names]
     sample = Sample(path, len(columns[0]) if columns else 0)
     for name, values in zip(names, columns):
         sample.columns[name] = _column_from_strings(path, name, values, first_line=2)
@@ -148,19 +147,19 @@ def _check_header(path: str, names: list[str]) -> None:
 def _column_from_strings(path: str, name: str, values: list[str], first_line: int) -> Column:
     """Numeric when every present value parses as a number; an error when the first present value does and a
     later one does not (a stray word in a numeric column), text otherwise."""
-    stripped = np.array([v.strip() for v in values], dtype=object)
-    missing_mask = np.array([v in MISSING for v in stripped], dtype=bool)
+    stripped = np.strings.strip(np.array(values, dtype=str))
+    missing_mask = np.isin(stripped, sorted(MISSING))
     present = stripped[~missing_mask]
     if len(present) == 0:
         return Column(name, "empty", np.full(len(values), np.nan), missing=len(values))
     try:
         floats = np.full(len(values), np.nan)
-        floats[~missing_mask] = present.astype(str).astype(np.float64)
+        floats[~missing_mask] = present.astype(np.float64)
     except ValueError:
         if _is_number(present[0]):
             index = next(i for i, v in enumerate(stripped) if not missing_mask[i] and not _is_number(v))
             raise DriftInputError(
-                f"{path}: line {first_line + index}: column {name!r}: {stripped[index]!r} is not a number "
+                f"{path}: row {first_line + index}: column {name!r}: {str(stripped[index])!r} is not a number "
                 "(the column's first value is)") from None
         return text_column(name, (None if m else v for v, m in zip(values, missing_mask)))
     infinite = np.isinf(floats)
