@@ -95,6 +95,9 @@ def main() -> None:
           f"{len(report.drifted)} of {len(report.tested)} columns drifted, dataset drift {report.dataset_drift}")
 
     venv = peer_venv("evidently", "evidently>=0.7,<0.8")
+    if venv is not None and not (venv / ".pandas2").exists():  # 0.7.23 imports a pandas 2 internal
+        if subprocess.run([str(venv / "bin/pip"), "install", "-q", "pandas<3"]).returncode == 0:
+            (venv / ".pandas2").write_text("pandas<3")
     if venv is None:
         print("evidently: missing (could not be installed); no ratio")
         return
