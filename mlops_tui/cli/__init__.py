@@ -19,7 +19,7 @@ _DOTLIST = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*=")
 
 # Subcommand -> its module, imported when the subcommand runs or --help lists it: `mlops-tui` alone opens the
 # app and should not pay for the subcommands' imports (pydantic, OmegaConf, clients) before its first frame.
-SUBCOMMANDS = {name: f"mlops_tui.cli.{name}" for name in ("alerts", "config", "demo", "logs", "metrics", "models")}
+SUBCOMMANDS = {name: f"mlops_tui.cli.{name}" for name in ("alerts", "config", "demo", "drift", "logs", "metrics", "models")}
 
 
 class LazyGroup(click.Group):
@@ -50,8 +50,8 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Settings overrides such as metrics.interval=2 or logs.files=[app.log] may precede the "
     "subcommand. Exit codes: 0 ok, 1 a finding (models diff or config diff --exit-code found a difference, "
-    "config validate found an error, alerts check found an alert firing), 2 usage or settings error, "
-    "3 a source could not be read, 141 stdout closed before the end (| head), as grep.",
+    "config validate found an error, alerts check found an alert firing, drift found the dataset drifted), "
+    "2 usage or settings error, 3 a source could not be read, 141 stdout closed before the end (| head), as grep.",
 )
 @click.version_option(__version__, "-V", "--version", prog_name="mlops-tui")
 @click.option("-c", "--config", "config_path", metavar="PATH", help="Settings file (default ./mlops-tui.yaml, else ~/.config/mlops-tui/config.yaml).")

@@ -23,7 +23,8 @@ class AlertRule(Section):
     """Metric rules: `local` (this machine: cpu.total, mem.percent, ...) or the name of a metrics.prometheus
     or metrics.influx entry (expr is then PromQL or InfluxQL). Log rules: `files` (logs.files or ./logs)."""
     expr: str = ""
-    """The series (cpu.total, a PromQL or InfluxQL query) or, for log rules, a search as typed in the Logs pane."""
+    """The series (cpu.total, a PromQL or InfluxQL query); for log rules, a search as typed in the Logs pane; for
+    drift rules, a column (its test's score: a p-value or a distance) or `dataset` (the share of drifted columns)."""
     op: Literal[">", ">=", "<", "<=", "==", "!="] = ">"
     """Comparison of each series' value against the threshold."""
     threshold: float = 0.0
@@ -36,6 +37,13 @@ class AlertRule(Section):
     """Once active, the alert holds until the value is this far back across the threshold (no flapping)."""
     window: str = "5m"
     """Log rules: records counted over this window before each evaluation."""
+    reference: str = ""
+    """Drift rules: the reference sample (CSV, TSV, JSON lines, gzipped too), relative to the working directory."""
+    current: str = ""
+    """Drift rules: the current sample compared with the reference, read again when the file changes."""
+    test: str = ""
+    """Drift rules on a column: its test (ks, wasserstein, psi, jensenshannon, chisquare, z); Evidently's default
+    for the column when empty."""
     labels: dict[str, str] = Field(default_factory=dict)
     """Labels added to every alert of this rule (routing, grouping)."""
     summary: str = ""
@@ -49,6 +57,31 @@ class AlertRule(Section):
         """Refused at load time, so a bad value is a settings error naming the key."""
         parse_duration(value, allow_zero=True)
         return value
+
+    @model_validator(mode="after")
+    def _drift_files(self) -> "AlertRule":
+        """Drift rules need both samples, in a format the drift reader knows; other rules take none."""
+        files = {"reference": self.reference, "current": self.current}
+        if self.kind != "drift":
+            given = [key for key, value in files.items() if value] + (["test"] if self.test else [])
+            if given:
+                raise ValueError(f"{', '.join(given)}: only for drift rules (kind: drift)")
+            return self
+        from mlops_tui.sources.drift.compare import TESTS
+        from mlops_tui.sources.drift.read import DriftInputError, format_of
+
+        for key, value in files.items():
+            if not value:
+                raise ValueError(f"drift rules need {key}: the path of the {key} sample")
+            try:
+                format_of(value)
+            except DriftInputError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        if self.test and self.test not in TESTS:
+            raise ValueError(f"test: {self.test!r} is not one of {', '.join(TESTS)}")
+        if self.test and self.expr in ("", "dataset"):
+            raise ValueError("test: chooses the test of a column; expr names `dataset`, whose score is a share")
+        return self
 
     def seconds(self, which: Literal["for", "keep_firing_for", "window"]) -> float:
         """One of the rule's durations in seconds."""

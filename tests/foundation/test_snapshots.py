@@ -19,7 +19,8 @@ RULES = ("alerts.rules=["
          "{name: api errors sustained, kind: log, source: files, expr: 'level>=error service=api', threshold: 5,"
          " for: 30m},"
          "{name: memory nearly full, expr: memory, op: '>=', threshold: 99, severity: critical},"
-         "{name: feature drift, kind: drift, expr: age, threshold: 0.2}]")
+         "{name: feature drift, kind: drift, expr: age, threshold: 0.2,"
+         " reference: /nonexistent/train.csv, current: /nonexistent/prod.csv}]")
 
 
 def api_log(folder: Path) -> str:

@@ -122,11 +122,12 @@ class AlertEngine:
     def catch_up(self, at: float | None = None) -> list[Change]:
         """Evaluate over the time the rules' `for` and `keep_firing_for` span before `at`, then at `at`, so that a
         single run (`alerts check`, a restart) reaches the state a continuously running evaluator would be in.
-        Inputs without history (local resources) are read at `at` only."""
+        Inputs without history (local resources, drift files) are read at `at` only."""
         at = self.clock() if at is None else at
         span = max((s.rule.seconds("for") + s.rule.seconds("keep_firing_for") for s in self._slots), default=0.0)
         step = max(self.interval, span / MAX_REPLAY_STEPS)
-        with_history = [s for s in self._slots if not (s.rule.kind == "metric" and s.rule.source == "local")]
+        with_history = [s for s in self._slots
+                        if s.rule.kind != "drift" and not (s.rule.kind == "metric" and s.rule.source == "local")]
         changes: list[Change] = []
         for k in range(int(span // step), 0, -1):
             changes += self._step(with_history, at - k * step)

@@ -1,8 +1,8 @@
 """Where a rule's samples come from: one class per kind of input, each with `sample(at) -> list[Sample]`.
 
 `sample` raises an error whose str() is the reason (the rule then shows `error`), and returns an empty list
-when the query has no series (the rule shows `no data`). Adding a kind of input (drift scores, search-engine
-logs) is one class here and one branch in `input_for`.
+when the query has no series (the rule shows `no data`). Adding a kind of input (search-engine logs) is one
+class here and one branch in `input_for`.
 """
 
 from __future__ import annotations
@@ -114,10 +114,52 @@ class LogCountInput:
         self.source.close()
 
 
+class DriftInput:
+    """A drift score of two sample files, read now (files have no history): `dataset` (or an empty expr) is the
+    share of drifted columns; a column name is its test's score (a p-value: drift when low; a distance: drift
+    when high). The comparison is computed again only when either file changed (size or modification time)."""
+
+    def __init__(self, reference: str, current: str, expr: str, test: str = "") -> None:
+        self.reference, self.current, self.test = reference, current, test
+        self.column = "" if expr in ("", "dataset") else expr
+        self._key: tuple | None = None
+        self._samples: list[Sample] = []
+
+    def sample(self, at: float) -> list[Sample]:
+        import os
+
+        from mlops_tui.sources.drift import DriftInputError, DriftReadError, drift_files
+
+        try:
+            key = tuple((st.st_size, st.st_mtime_ns) for st in map(os.stat, (self.reference, self.current)))
+        except OSError as exc:
+            raise RuleInputError(f"{exc.filename}: cannot read: {exc.strerror}") from None
+        if key == self._key:
+            return self._samples
+        tests = {self.column: (self.test, None)} if self.column and self.test else None
+        try:
+            report = drift_files(self.reference, self.current, [self.column] if self.column else None, tests)
+        except (DriftInputError, DriftReadError) as exc:
+            raise RuleInputError(str(exc)) from None
+        if self.column:
+            result = report.column(self.column)
+            if result.test is None:
+                samples = []  # no values to test: the rule shows `no data`
+            else:
+                samples = [Sample({"column": self.column, "test": result.test}, float(result.score))]
+        else:
+            samples = [Sample({"column": "dataset"}, report.share)] if report.tested else []
+        self._key, self._samples = key, samples
+        return samples
+
+    def close(self) -> None:
+        pass
+
+
 def input_for(rule: AlertRule, settings) -> RuleInput:
     """The input a rule reads, from the whole settings; RuleInputError saying what is wrong otherwise."""
     if rule.kind == "drift":
-        raise RuleInputError("drift rules have no input yet: drift scores are not built")
+        return DriftInput(rule.reference, rule.current, rule.expr, rule.test)
     if rule.kind == "log":
         if rule.source != "files":
             raise RuleInputError(f"log rules read `files` (logs.files or ./logs/); {rule.source!r} is not a log source")

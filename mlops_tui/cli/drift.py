@@ -1,0 +1,92 @@
+"""`mlops-tui drift REFERENCE CURRENT`: has the data drifted? One row per column, most drifted first."""
+
+from __future__ import annotations
+
+import click
+
+from mlops_tui.cli.common import EXIT_BACKEND, EXIT_FINDING, EXIT_USAGE, emit_json, fail
+from mlops_tui.text import sanitize
+
+
+@click.command()
+@click.argument("reference", metavar="REFERENCE")
+@click.argument("current", metavar="CURRENT")
+@click.option("--columns", metavar="A,B", help="Compare only these columns (both samples must have them).")
+@click.option("--test", "tests", metavar="COLUMN=TEST[:THRESHOLD]", multiple=True,
+              help="The test of a column instead of the default: ks, wasserstein, psi, jensenshannon, chisquare, z; "
+                   "optionally its threshold (col=psi:0.2). Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def drift(reference: str, current: str, columns: str | None, tests: tuple[str, ...], as_json: bool) -> None:
+    """Compare CURRENT with REFERENCE column by column (CSV, TSV, JSON lines, gzipped too; Parquet with pyarrow).
+
+    The test of each column is Evidently's default: up to 1000 reference values, KS for numeric columns with
+    more than 5 distinct values, else chi-squared (more than 2 values) or a Z-test; above 1000, the Wasserstein
+    distance over the reference's standard deviation (numeric), else the Jensen-Shannon distance. A column
+    drifts when its p-value is at most 0.05 or its distance at least 0.1; the dataset when at least half of the
+    columns do. Exit 1 when the dataset drifted, 2 for bad input, 3 for an unreadable file.
+    """
+    from mlops_tui.sources.drift import DriftInputError, DriftReadError, drift_files, parse_tests
+
+    wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    try:
+        report = drift_files(reference, current, wanted, parse_tests(tests))
+    except DriftReadError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    except DriftInputError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if as_json:
+        emit_json(report_json(report))
+    else:
+        for line in report_lines(report):
+            click.echo(sanitize(line))
+    if report.dataset_drift:
+        raise SystemExit(EXIT_FINDING)
+
+
+def _finite(value):
+    """JSON has no Infinity or NaN: a chi-squared statistic made infinite by a new category is null."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    return value
+
+
+def report_json(report) -> dict:
+    return {
+        "reference": report.reference,
+        "current": report.current,
+        "dataset_drift": report.dataset_drift,
+        "drifted_columns": len(report.drifted),
+        "tested_columns": len(report.tested),
+        "share": report.share,
+        "columns": [
+            {"column": c.column, "type": c.kind, "test": c.test, "score": _finite(c.score), "p_value": _finite(c.p_value),
+             "threshold": c.threshold, "drifted": c.drifted, "rows": list(c.rows),
+             "missing": {"reference": c.missing[0], "current": c.missing[1]},
+             "new_categories": c.new_categories, "stats": {k: _finite(v) for k, v in c.stats.items()}, "note": c.note or None}
+            for c in report.columns
+        ],
+    }
+
+
+def _num(value: float | None) -> str:
+    if value is None or value != value:
+        return "-"
+    if value == float("inf"):
+        return "inf"
+    return f"{value:.3g}" if abs(value) < 1e-3 and value != 0 else f"{value:.4f}"
+
+
+def report_lines(report) -> list[str]:
+    width = max([len("column")] + [len(c.column) for c in report.columns])
+    lines = [f"{'column':<{width}}  {'type':<7} {'test':<13} {'score':>9} {'p-value':>9}  verdict   missing ref/cur"]
+    for c in report.columns:
+        verdict = "DRIFT" if c.drifted else ("no data" if c.test is None else "ok")
+        missing = f"{c.missing[0]:.1%}/{c.missing[1]:.1%}"
+        extra = f"  new categories {c.new_categories:.1%}" if c.new_categories else ""
+        extra += f"  ({c.note})" if c.note else ""
+        lines.append(f"{c.column:<{width}}  {c.kind:<7} {c.test or '-':<13} {_num(c.score):>9} {_num(c.p_value):>9}"
+                     f"  {verdict:<8}  {missing}{extra}")
+    verdict = "drift" if report.dataset_drift else "no drift"
+    lines.append(f"dataset: {verdict}: {len(report.drifted)} of {len(report.tested)} columns drifted "
+                 f"({report.share:.0%}; drift at 50% or more)")
+    return lines

@@ -1,0 +1,269 @@
+"""Comparing a reference sample with a current one, column by column, and the dataset's verdict.
+
+The test of each column is Evidently's default unless one is chosen (`col=ks`): with at most 1000 reference
+values, KS for a numeric column of more than 5 distinct values, otherwise chi-squared (more than 2 values) or a
+two-proportion Z-test; above 1000, the normalised Wasserstein distance for a numeric column of more than 5
+distinct values, otherwise the Jensen-Shannon distance. A column drifts when its p-value is at most the threshold
+(0.05 by default) or its distance at least the threshold (0.1); the dataset drifts when at least half of the
+tested columns do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mlops_tui.sources.drift import stats
+from mlops_tui.sources.drift.read import Column, DriftInputError, Sample, text_column
+
+# test -> (kind of score, default threshold, column kinds it applies to)
+TESTS = {
+    "ks": ("p_value", 0.05, ("numeric",)),
+    "chisquare": ("p_value", 0.05, ("numeric", "text")),
+    "z": ("p_value", 0.05, ("numeric", "text")),
+    "wasserstein": ("distance", 0.1, ("numeric",)),
+    "jensenshannon": ("distance", 0.1, ("numeric", "text")),
+    "psi": ("distance", 0.1, ("numeric", "text")),
+}
+DATASET_SHARE = 0.5  # the dataset drifts when at least this share of the tested columns drift
+
+
+@dataclass
+class ColumnDrift:
+    column: str
+    kind: str  # numeric or text
+    test: str | None  # None: nothing to test (a sample has no values in this column)
+    score: float | None  # the test's p-value or distance
+    threshold: float | None
+    drifted: bool
+    rows: tuple[int, int]  # values present in reference, current
+    missing: tuple[float, float]  # share of missing values in reference, current
+    new_categories: float | None = None  # text columns: share of current values the reference never had
+    stats: dict[str, float | None] = field(default_factory=dict)  # every statistic computed for this column
+    note: str = ""
+
+    @property
+    def p_value(self) -> float | None:
+        return self.score if self.test and TESTS[self.test][0] == "p_value" else None
+
+    @property
+    def severity(self) -> float:
+        """How far past (above 1) or short of its threshold the score is, comparable across tests."""
+        if self.test is None or self.score is None or self.score != self.score:
+            return -1.0
+        if TESTS[self.test][0] == "p_value":
+            return self.threshold / max(self.score, 1e-300)
+        return self.score / self.threshold
+
+
+@dataclass
+class DriftReport:
+    reference: str
+    current: str
+    columns: list[ColumnDrift]  # most drifted first
+
+    @property
+    def tested(self) -> list[ColumnDrift]:
+        return [c for c in self.columns if c.test is not None]
+
+    @property
+    def drifted(self) -> list[ColumnDrift]:
+        return [c for c in self.columns if c.drifted]
+
+    @property
+    def share(self) -> float:
+        return len(self.drifted) / len(self.tested) if self.tested else 0.0
+
+    @property
+    def dataset_drift(self) -> bool:
+        return bool(self.tested) and self.share >= DATASET_SHARE
+
+    def column(self, name: str) -> ColumnDrift:
+        return next(c for c in self.columns if c.column == name)
+
+
+def parse_tests(specs: list[str] | tuple[str, ...]) -> dict[str, tuple[str, float | None]]:
+    """`col=ks` or `col=psi:0.2` (a threshold) -> {col: (test, threshold)}; DriftInputError when malformed."""
+    out: dict[str, tuple[str, float | None]] = {}
+    for spec in specs:
+        column, sep, rest = spec.partition("=")
+        test, _, threshold = rest.partition(":")
+        if not sep or not column or test not in TESTS:
+            raise DriftInputError(f"--test {spec!r}: expected COLUMN=TEST[:THRESHOLD] with TEST one of {', '.join(TESTS)}")
+        try:
+            value = float(threshold) if threshold else None
+        except ValueError:
+            raise DriftInputError(f"--test {spec!r}: threshold {threshold!r} is not a number") from None
+        out[column] = (test, value)
+    return out
+
+
+def compare(reference: Sample, current: Sample, columns: list[str] | None = None,
+            tests: dict[str, tuple[str, float | None]] | None = None) -> DriftReport:
+    """Drift of every column (or of `columns`) of current against reference; DriftInputError when the two
+    samples do not have the same columns or a column's type differs."""
+    tests = tests or {}
+    names = _columns(reference, current, columns)
+    for name in tests:
+        if name not in names:
+            raise DriftInputError(f"--test names column {name!r}, which is not compared (columns: {', '.join(names)})")
+    if reference.rows == 0:
+        raise DriftInputError(f"{reference.path}: the reference has no rows")
+    results = [compare_column(reference.columns[n], current.columns[n], reference.path, current.path, tests.get(n))
+               for n in names]
+    results.sort(key=lambda c: (-c.severity, c.column))
+    return DriftReport(reference.path, current.path, results)
+
+
+def _columns(reference: Sample, current: Sample, wanted: list[str] | None) -> list[str]:
+    ref, cur = list(reference.columns), list(current.columns)
+    if wanted:
+        for name in wanted:
+            where = [s.path for s, cols in ((reference, ref), (current, cur)) if name not in cols]
+            if where:
+                raise DriftInputError(f"column {name!r} is not in {' nor '.join(where)}")
+        return list(dict.fromkeys(wanted))
+    only_ref = [c for c in ref if c not in current.columns]
+    only_cur = [c for c in cur if c not in reference.columns]
+    if only_ref or only_cur:
+        parts = []
+        if only_ref:
+            parts.append(f"only in {reference.path}: {', '.join(only_ref)}")
+        if only_cur:
+            parts.append(f"only in {current.path}: {', '.join(only_cur)}")
+        raise DriftInputError("the samples have different columns (" + "; ".join(parts) + "); choose with --columns")
+    return ref
+
+
+def compare_column(ref: Column, cur: Column, ref_path: str = "reference", cur_path: str = "current",
+                   chosen: tuple[str, float | None] | None = None) -> ColumnDrift:
+    kinds = {ref.kind, cur.kind} - {"empty"}
+    if len(kinds) > 1:
+        raise DriftInputError(f"column {ref.name!r} is {ref.kind} in {ref_path} but {cur.kind} in {cur_path}")
+    kind = kinds.pop() if kinds else "numeric"
+    if chosen and kind not in TESTS[chosen[0]][2]:
+        raise DriftInputError(f"--test {ref.name}={chosen[0]}: {chosen[0]} needs a numeric column; {ref.name!r} is {kind}")
+    data = _Prepared(ref, cur, kind)
+    missing = (ref.missing / ref.rows if ref.rows else 0.0, cur.missing / cur.rows if cur.rows else 0.0)
+    result = ColumnDrift(ref.name, kind, None, None, None, False, (data.n_ref, data.n_cur), missing)
+    if kind == "text" and data.n_cur:
+        result.new_categories = float(data.cur_counts[data.ref_counts == 0].sum() / data.n_cur)
+    if data.n_ref == 0 or data.n_cur == 0:
+        result.note = f"no values in {ref_path if data.n_ref == 0 else cur_path}"
+        return result
+    result.stats = data.statistics()
+    test = chosen[0] if chosen else data.default_test()
+    threshold = chosen[1] if chosen and chosen[1] is not None else TESTS[test][1]
+    score = data.score(test, result.stats)
+    result.test, result.score, result.threshold = test, score, threshold
+    if TESTS[test][0] == "p_value":
+        result.drifted = score == score and score <= threshold
+    else:
+        result.drifted = score >= threshold
+    return result
+
+
+class _Prepared:
+    """One column's present values, prepared once for every statistic: numeric values sorted (with the merged
+    sort and CDFs that KS and Wasserstein share), text values counted per category."""
+
+    def __init__(self, ref: Column, cur: Column, kind: str) -> None:
+        self.kind = kind
+        self._counts: tuple[np.ndarray, np.ndarray] | None = None
+        if kind == "numeric":
+            self.r, self.c = _sorted_present(ref), _sorted_present(cur)
+            self.n_ref, self.n_cur = len(self.r), len(self.c)
+            self.cdfs = stats._cdfs(self.r, self.c) if self.n_ref and self.n_cur else None
+            both = self.cdfs[2] if self.cdfs else np.concatenate([self.r, self.c])
+            self.distinct = 1 + int(np.count_nonzero(np.diff(both))) if len(both) else 0
+            self.ref_distinct = 1 + int(np.count_nonzero(np.diff(self.r))) if self.n_ref else 0
+        else:
+            self._counts = _category_counts(ref, cur)
+            self.n_ref, self.n_cur = int(self._counts[0].sum()), int(self._counts[1].sum())
+            self.distinct = self.ref_distinct = len(self._counts[0])
+
+    @property
+    def ref_counts(self) -> np.ndarray:
+        return self.counts()[0]
+
+    @property
+    def cur_counts(self) -> np.ndarray:
+        return self.counts()[1]
+
+    def counts(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._counts is None:
+            _, rc, cc = stats.counts(self.r, self.c)
+            self._counts = rc, cc
+        return self._counts
+
+    def default_test(self) -> str:
+        """Evidently's default test (`_get_default_stattest`)."""
+        if self.n_ref <= 1000:
+            if self.kind == "numeric" and self.distinct > 5:
+                return "ks"
+            return "chisquare" if self.distinct > 2 else "z"
+        if self.kind == "numeric" and self.distinct > 5:
+            return "wasserstein"
+        return "jensenshannon"
+
+    def shares(self, fill_zeros: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Evidently's bins: Sturges bins over both samples for numeric columns of more than 20 distinct
+        reference values, one bin per value otherwise (see stats.shares)."""
+        if self.kind == "numeric" and self.ref_distinct > 20:
+            return stats.sturges_shares(self.r, self.c, self.cdfs[2], fill_zeros)
+        rc, cc = self.counts()
+        rp, cp = rc / self.n_ref, cc / self.n_cur
+        return (stats._fill(rp), stats._fill(cp)) if fill_zeros else (rp, cp)
+
+    def statistics(self) -> dict[str, float | None]:
+        out: dict[str, float | None] = {"psi": stats.psi(*self.shares(fill_zeros=True))}
+        if self.kind == "numeric":
+            out["ks_statistic"], out["ks_p_value"] = stats.ks(self.r, self.c, self.cdfs)
+            out["wasserstein_norm"] = stats.wasserstein_norm(self.r, self.c, self.cdfs)
+        else:
+            out["chi2"], out["chi2_p_value"] = stats.chisquare(*self.counts())
+            out["jensenshannon"] = stats.jensenshannon(*self.shares(fill_zeros=False))
+        return out
+
+    def score(self, test: str, computed: dict) -> float:
+        if test == "jensenshannon" and "jensenshannon" not in computed:
+            computed["jensenshannon"] = stats.jensenshannon(*self.shares(fill_zeros=False))
+        elif test == "chisquare" and "chi2_p_value" not in computed:
+            computed["chi2"], computed["chi2_p_value"] = stats.chisquare(*self.counts())
+        elif test == "z":
+            computed["z_p_value"] = stats.z_test(*self.counts())
+        key = {"ks": "ks_p_value", "wasserstein": "wasserstein_norm", "psi": "psi", "jensenshannon": "jensenshannon",
+               "chisquare": "chi2_p_value", "z": "z_p_value"}[test]
+        return computed[key]
+
+
+def _sorted_present(column: Column) -> np.ndarray:
+    if column.kind == "empty":
+        return np.array([], dtype=np.float64)
+    values = column.values[~np.isnan(column.values)]
+    values.sort()
+    return values
+
+
+def _category_counts(ref: Column, cur: Column) -> tuple[np.ndarray, np.ndarray]:
+    """Counts per category of both samples over the union of their categories, sorted by category (the
+    Z-test's first category is the smallest, as Evidently's)."""
+    index = {cat: i for i, cat in enumerate(ref.categories)}
+    to_union = np.array([index.setdefault(cat, len(index)) for cat in cur.categories] + [-1], dtype=np.int64)
+    k = len(index)
+    rc = np.bincount(ref.values[ref.values >= 0], minlength=k) if ref.kind == "text" else np.zeros(k, np.int64)
+    if cur.kind == "text":
+        mapped = to_union[cur.values]  # a missing value's code -1 picks the trailing -1
+        cc = np.bincount(mapped[mapped >= 0], minlength=k)
+    else:
+        cc = np.zeros(k, np.int64)
+    order = np.argsort(np.array(list(index), dtype=str), kind="stable")
+    return rc[order], cc[order]
+
+
+def default_test(r: np.ndarray, c: np.ndarray, kind: str) -> str:
+    """Evidently's default test for the present values r (reference) and c (current) of a column."""
+    if kind == "numeric":
+        return _Prepared(Column("", kind, r), Column("", kind, c), kind).default_test()
+    return _Prepared(text_column("", r), text_column("", c), kind).default_test()

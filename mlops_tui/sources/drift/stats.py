@@ -1,0 +1,164 @@
+"""The drift statistics on two samples of one column, missing values already dropped.
+
+Each agrees with scipy's reference implementation (tests/drift check it): the KS statistic and Wasserstein
+distance are computed from one sort of both samples, so one merge serves both; p-values come from scipy's
+distributions (scipy's exact KS p-value for samples up to 10,000 values, as `ks_2samp` chooses; above, scipy's
+`kstwo` at the effective size n*m/(n+m) up to 20,000, as ks_2samp(method='asymp'), and Kolmogorov's limiting
+distribution beyond, within 1% of it: kstwo's tail takes seconds at that size). Binned statistics (PSI, Jensen-Shannon) bin as Evidently does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+KS_EXACT_MAX = 10_000  # scipy.stats.ks_2samp's MAX_AUTO_N: exact p-values up to this many values per sample
+KS_KSTWO_MAX = 20_000  # effective sizes up to which kstwo.sf answers in milliseconds
+
+
+def ks(ref_sorted: np.ndarray, cur_sorted: np.ndarray, cdfs=None) -> tuple[float, float]:
+    """Two-sided two-sample Kolmogorov-Smirnov: (statistic, p-value), as scipy.stats.ks_2samp(method='auto')."""
+    n1, n2 = len(ref_sorted), len(cur_sorted)
+    cu, cv, _, last = cdfs if cdfs is not None else _cdfs(ref_sorted, cur_sorted)
+    d = float(np.max(np.abs(cu[last] - cv[last])))
+    if max(n1, n2) <= KS_EXACT_MAX:
+        from scipy.stats import ks_2samp
+
+        return d, float(ks_2samp(ref_sorted, cur_sorted).pvalue)
+    m, n = sorted([float(n1), float(n2)], reverse=True)
+    en = np.round(m * n / (m + n))
+    if en <= KS_KSTWO_MAX:
+        from scipy.stats import kstwo
+
+        return d, float(min(1.0, kstwo.sf(d, en)))
+    from scipy.special import kolmogorov
+
+    return d, float(min(1.0, kolmogorov(math.sqrt(en) * d)))
+
+
+def _cdfs(u: np.ndarray, v: np.ndarray):
+    """Both sorted samples merged, with each one's empirical CDF at every merged point, by two binary searches
+    instead of a sort: (cdf of u, cdf of v, merged values, mask of the last point of each run of equal values).
+    Within a run of ties the running counts are not yet the CDF; only the run's last point is (KS reads those;
+    Wasserstein weighs every point by the gap to the next, which is 0 inside a run)."""
+    n1, n2 = len(u), len(v)
+    at_u = np.arange(n1) + np.searchsorted(v, u, side="left")  # each u before the v's equal to it
+    at_v = np.arange(n2) + np.searchsorted(u, v, side="right")
+    both = np.empty(n1 + n2)
+    both[at_u], both[at_v] = u, v
+    is_u = np.zeros(n1 + n2, dtype=np.int64)
+    is_u[at_u] = 1
+    count_u = np.cumsum(is_u)
+    cu = count_u / n1
+    cv = (np.arange(1, n1 + n2 + 1) - count_u) / n2
+    last = np.append(both[1:] != both[:-1], True)
+    return cu, cv, both, last
+
+
+def wasserstein(ref_sorted: np.ndarray, cur_sorted: np.ndarray, cdfs=None) -> float:
+    """First Wasserstein distance (earth mover's), as scipy.stats.wasserstein_distance."""
+    cu, cv, both, _ = cdfs if cdfs is not None else _cdfs(ref_sorted, cur_sorted)
+    return float(np.sum(np.abs(cu[:-1] - cv[:-1]) * np.diff(both)))
+
+
+def wasserstein_norm(ref_sorted: np.ndarray, cur_sorted: np.ndarray, cdfs=None) -> float:
+    """Wasserstein distance divided by the reference's standard deviation (at least 0.001), as Evidently."""
+    return wasserstein(ref_sorted, cur_sorted, cdfs) / max(float(np.std(ref_sorted)), 0.001)
+
+
+def counts(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(categories, reference counts, current counts) over the union of both samples' values, sorted."""
+    ref_keys, ref_n = np.unique(ref, return_counts=True)
+    cur_keys, cur_n = np.unique(cur, return_counts=True)
+    keys = np.union1d(ref_keys, cur_keys)
+    rc = np.zeros(len(keys), dtype=np.int64)
+    cc = np.zeros(len(keys), dtype=np.int64)
+    rc[np.searchsorted(keys, ref_keys)] = ref_n
+    cc[np.searchsorted(keys, cur_keys)] = cur_n
+    return keys, rc, cc
+
+
+def chisquare(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float, float]:
+    """Pearson's chi-squared goodness of fit of the current counts to the reference's proportions (Evidently's
+    chisquare test; scipy.stats.chisquare(cur, ref * n_cur / n_ref)): (statistic, p-value). A category the
+    reference never saw has expected count 0: the statistic is infinite and the p-value 0."""
+    from scipy.special import chdtrc
+
+    expected = ref_counts * (cur_counts.sum() / ref_counts.sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = (cur_counts - expected) ** 2 / expected
+    terms[(expected == 0) & (cur_counts == 0)] = 0.0
+    stat = float(terms.sum())
+    dof = len(ref_counts) - 1
+    if dof < 1:
+        return stat, float("nan")
+    return stat, float(chdtrc(dof, stat))
+
+
+def z_test(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    """Two-proportion z-test on the share of the first category (two categories at most), as Evidently: p-value."""
+    from scipy.special import ndtr
+
+    if len(ref_counts) <= 1:
+        return 1.0  # one value in both samples: the same distribution
+    n1, n2 = ref_counts.sum(), cur_counts.sum()
+    p1, p2 = 1 - ref_counts[0] / n1, 1 - cur_counts[0] / n2
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    denom = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if denom == 0:
+        return 1.0
+    return float(2 * (1 - ndtr(abs((p1 - p2) / denom))))
+
+
+def shares(ref: np.ndarray, cur: np.ndarray, numeric: bool, fill_zeros: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Evidently's binning: numeric columns with more than 20 distinct reference values fall into Sturges bins
+    over both samples; anything else has one bin per value. With fill_zeros, an empty bin gets a small share
+    (0.0001, or a millionth of the smallest share when that is smaller) so logarithms stay finite (PSI)."""
+    if numeric and len(np.unique(ref)) > 20:
+        edges = np.histogram_bin_edges(np.concatenate([ref, cur]), bins="sturges")
+        rp = np.histogram(ref, edges)[0] / len(ref)
+        cp = np.histogram(cur, edges)[0] / len(cur)
+    else:
+        _, rc, cc = counts(ref, cur)
+        rp, cp = rc / len(ref), cc / len(cur)
+    if fill_zeros:
+        rp, cp = _fill(rp), _fill(cp)
+    return rp, cp
+
+
+def sturges_shares(ref_sorted: np.ndarray, cur_sorted: np.ndarray, both: np.ndarray,
+                   fill_zeros: bool) -> tuple[np.ndarray, np.ndarray]:
+    """`shares` for a numeric column of more than 20 distinct values, from sorted samples: the same bins as
+    np.histogram (each [edge, next edge), the last closed), counted by binary search instead of a pass."""
+    edges = np.histogram_bin_edges(both, bins="sturges")
+    out = []
+    for values in (ref_sorted, cur_sorted):
+        below = np.searchsorted(values, edges[:-1], side="left")
+        out.append(np.diff(np.append(below, len(values))) / len(values))
+    return (_fill(out[0]), _fill(out[1])) if fill_zeros else (out[0], out[1])
+
+
+def _fill(p: np.ndarray) -> np.ndarray:
+    nonzero = p[p != 0]
+    if len(nonzero) == 0:
+        return p
+    smallest = nonzero.min()
+    return np.where(p == 0, smallest / 10**6 if smallest <= 0.0001 else 0.0001, p)
+
+
+def psi(ref_shares: np.ndarray, cur_shares: np.ndarray) -> float:
+    """Population stability index: sum over bins of (ref - cur) * ln(ref / cur), on zero-filled shares."""
+    return float(np.sum((ref_shares - cur_shares) * np.log(ref_shares / cur_shares)))
+
+
+def jensenshannon(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon distance (natural log), as scipy.spatial.distance.jensenshannon: the square root of the
+    mean Kullback-Leibler divergence of each distribution from their average."""
+    p = p / p.sum()
+    q = q / q.sum()
+    m = (p + q) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl_p = np.where(p > 0, p * np.log(p / m), 0.0).sum()
+        kl_q = np.where(q > 0, q * np.log(q / m), 0.0).sum()
+    return float(math.sqrt(max((kl_p + kl_q) / 2, 0.0)))
