@@ -66,6 +66,14 @@ def exists(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def is_file(path: str | os.PathLike[str]) -> bool:
+    """Path.is_file(), False where the system refuses the name (see `exists`)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def is_dir(path: str | os.PathLike[str]) -> bool:
     """Path.is_dir(), False where the system refuses the name (see `exists`)."""
     try:

@@ -133,8 +133,8 @@ async def test_footer_and_help_name_the_keys(tmp_path):
         assert "logs.search" not in keys and "logs.level" not in keys  # list keys are off in the patterns view
         await pilot.press("question_mark")
         await pilot.pause()
-        table = app.screen.query_one("#help-table")
-        help_rows = [" ".join(map(str, table.get_row_at(i))) for i in range(table.row_count)]
+        help_rows = [" ".join(map(str, table.get_row_at(i)))
+                     for table in app.screen.query("DataTable.help-keys") for i in range(table.row_count)]
         for binding_id in ("logs.patterns", "logs.patterns.show", "logs.patterns.exclude", "logs.patterns.back"):
             assert any(binding_id in row for row in help_rows), binding_id
 

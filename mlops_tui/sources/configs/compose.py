@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from mlops_tui import paths
 from mlops_tui.secrets import mask_value
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.keypath import KeyPath
@@ -634,18 +635,18 @@ def recorded_run(spec: str, cwd: Path | None = None) -> RecordedRun | None:
 
     base = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
     folder = base if base.name == ".hydra" else base / ".hydra"
-    if not (folder / "config.yaml").is_file():
+    if not paths.is_file(folder / "config.yaml"):
         return None
     label = f"{spec.rstrip('/')}/.hydra" if base.name != ".hydra" else spec
     config = load(f"{label}/config.yaml", cwd).data
     overrides: list[str] = []
-    if (folder / "overrides.yaml").is_file():
+    if paths.is_file(folder / "overrides.yaml"):
         listed = load(f"{label}/overrides.yaml", cwd).data or []
         if not isinstance(listed, list) or not all(isinstance(o, str) for o in listed):
             raise ConfigError("overrides.yaml must be a list of override strings", origin=f"{label}/overrides.yaml")
         overrides = listed
     config_dir = config_name = None
-    if (folder / "hydra.yaml").is_file():
+    if paths.is_file(folder / "hydra.yaml"):
         node = (load(f"{label}/hydra.yaml", cwd).data or {}).get("hydra") or {}
         config_name = (node.get("job") or {}).get("config_name")
         for source in (node.get("runtime") or {}).get("config_sources") or []:
