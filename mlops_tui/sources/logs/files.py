@@ -449,27 +449,34 @@ class FileSource(LogSource):
         gives, without its per-row reads); the last one is completed past `end` when it goes on."""
         head: LogRecord | None = None
         tail: list[str] = []
+        lines = held = 0  # continuation lines of head, and the bytes of them kept
+        bound = limits.current().log_line_bytes
         for batch in range(start, end, 4096):
             if cancelled():
                 return
             for record in self.rows(batch, min(4096, end - batch)):
                 if record.continuation:
-                    if head is not None and len(tail) < MAX_RECORD_LINES - 1:
-                        tail.append(record.raw)
+                    if head is not None and lines < MAX_RECORD_LINES - 1:
+                        lines += 1
+                        if held <= bound:
+                            held += len(record.raw) + 1
+                            # a record is held in memory like one line (as record_at holds it): past the bound
+                            # its text is the cut marker, the rest of its lines still belong to it
+                            tail.append(record.raw if held <= bound else cut_marker().strip())
                     continue  # or a line of a record that started before `start`
                 if head is not None:
-                    yield self._whole(head, tail)
-                head, tail = record, []
+                    yield self._whole(head, tail, lines)
+                head, tail, lines, held = record, [], 0, len(record.raw)
         if head is not None:
             yield self.record_at(head.line - 1)
 
-    def _whole(self, head: LogRecord, tail: list[str]) -> LogRecord:
+    def _whole(self, head: LogRecord, tail: list[str], lines: int) -> LogRecord:
         if not tail:
             return head
         if head.continued:  # CRI partial pieces are parsed joined
             return self.record_at(head.line - 1)
         head.raw = "\n".join([head.raw, *tail])
-        head.end_line = head.line + len(tail)
+        head.end_line = head.line + lines
         return head
 
     def count(self, query: Query, cancelled: Cancelled = never) -> int:
