@@ -144,3 +144,13 @@ def demo_argv(root: Path) -> list[str]:
     from mlops_tui.demo.sandbox import demo_overrides
 
     return [PYTHON, "-m", "mlops_tui", *demo_overrides(root)]
+
+
+def best(fn, runs: int = 3) -> tuple[float, object]:
+    """The fastest of `runs` calls of fn (seconds) and its last result."""
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result

@@ -21,19 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import PYTHON, which  # noqa: E402
+from harness import PYTHON, best, which  # noqa: E402
 from logs_data import generate  # noqa: E402
 
 from mlops_tui.sources.logs import FileSource, Level, Query  # noqa: E402
-
-
-def best(fn, runs: int = 3) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def command(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:

@@ -18,21 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import PYTHON, which  # noqa: E402
+from harness import PYTHON, best, which  # noqa: E402
 from logs_data import RARE, generate  # noqa: E402
 
 from mlops_tui.sources.logs import FileSource, Mode, Query  # noqa: E402
 
 REGEX = r"latency_ms.?[:=][1-9][0-9]{3}\b"  # requests slower than a second (JSON and text)
-
-
-def best(fn, runs: int = 3) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def command(argv: list[str]) -> tuple[float, str]:
