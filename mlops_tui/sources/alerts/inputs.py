@@ -161,8 +161,6 @@ def input_for(rule: AlertRule, settings) -> RuleInput:
     if rule.kind == "drift":
         return DriftInput(rule.reference, rule.current, rule.expr, rule.test)
     if rule.kind == "log":
-        if rule.source != "files":
-            raise RuleInputError(f"log rules read `files` (logs.files or ./logs/); {rule.source!r} is not a log source")
         from mlops_tui.sources.logs import LogOpenError, QueryError, custom_formats, open_files
         from mlops_tui.sources.logs.controller import default_files
 
