@@ -38,7 +38,8 @@ def test_two_processes_writing_at_once_lose_nothing_and_leave_a_sound_file(tmp_p
                                 stderr=subprocess.PIPE, text=True) for name in ("tui", "watch")]
     deadline = time.monotonic() + 60
     while not all((tmp_path / f"ready-{name}").exists() for name in ("tui", "watch")):
-        assert time.monotonic() < deadline and all(w.poll() is None for w in writers), "a writer did not start"
+        dead = [w.stderr.read() for w in writers if w.poll() is not None]
+        assert time.monotonic() < deadline and not dead, f"a writer did not start: {dead}"
         time.sleep(0.01)
     go.touch()  # both have the file open: they now write at the same time
     for writer in writers:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,13 +74,27 @@ class AlertHistory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
                                        check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             with self._write() as db:
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     db.execute(statement)
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(f"alert history {self.path}: {exc}") from None
+
+    def _wal(self) -> None:
+        """Switch the file to WAL. Switching takes an exclusive lock that SQLite's busy timeout does not wait for,
+        so two processes opening a new file at once (the TUI and `alerts watch`) retry here instead of one failing
+        with `database is locked`."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
