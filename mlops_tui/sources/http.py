@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -180,6 +181,32 @@ class _Watchdog:
             timer.cancel()
 
 
+def _decoded(response: httpx.Response, bound: int) -> Iterator[bytes]:
+    """The answer's bytes as sent, inflated when gzip or deflate encoded, each piece at most `bound + 1` bytes.
+
+    httpx's own decoder inflates a whole network read at once: one read of a gzip bomb can become hundreds of
+    MiB before the caller sees a byte to count. Inflating with zlib's max_length keeps every piece small, so the
+    bound is met before the memory is spent."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from (response.iter_raw() if encoding == "identity" else response.iter_bytes())
+        return
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32 if encoding != "deflate" else zlib.MAX_WBITS)
+    try:
+        for raw in response.iter_raw():
+            data = raw
+            while data:
+                piece = inflater.decompress(data, bound + 1)
+                if piece:
+                    yield piece
+                data = inflater.unconsumed_tail
+        tail = inflater.flush()
+        if tail:
+            yield tail
+    except zlib.error as exc:
+        raise httpx.DecodingError(str(exc)) from None
+
+
 def fetch(client: httpx.Client, path: str, params: Mapping[str, Any] | None = None, *, where: str) -> Answer:
     """GET path and read the answer within limits.http_answer_bytes and the deadline in force (see
     `deadline_scope`; with_retries opens one). Raises BackendError with a one-line message, or
@@ -200,7 +227,7 @@ def fetch(client: httpx.Client, path: str, params: Mapping[str, Any] | None = No
                     raise _too_big(where, path, bound)
                 chunks: list[bytes] = []
                 total = 0
-                for chunk in response.iter_bytes():  # decoded: what gzip inflates to is what is counted
+                for chunk in _decoded(response, bound):  # what gzip inflates to is what is counted
                     total += len(chunk)
                     if total > bound:
                         raise _too_big(where, path, bound)
