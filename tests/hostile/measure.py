@@ -22,6 +22,22 @@ from pathlib import Path
 HANG_AFTER = 45.0
 PEAK_BOUND_MIB = 400  # peak RSS allowed to one command on hostile input (an idle `mlops-tui` is ~40-90 MiB)
 
+# The command is started by this small shim, which reports its child's rusage. Linux charges the RSS of the
+# process that forks to the child's ru_maxrss at exec, so a child forked straight from pytest (hundreds of MiB
+# late in a full run) would report pytest's peak, not its own: 290 MiB for a command that used 64 MiB.
+SHIM = """
+import os, sys
+report, argv = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as out:
+    out.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
 FIGURES: Counter[str] = Counter()
 ESCAPE = re.compile(r"[\x1b\x9b\x9d\x07]")
 
@@ -46,10 +62,12 @@ def run(args: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | N
     """`python -m mlops_tui ARGS`, tallied: a crash (exit 70 or a traceback), a hang (killed at hang_after),
     a run over peak_bound_mib, an escape sequence on stdout/stderr."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as report:
         started = time.monotonic()
-        child = subprocess.Popen([sys.executable, "-m", "mlops_tui", *args], cwd=cwd, env=full_env,
-                                 stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+        child = subprocess.Popen([sys.executable, "-c", SHIM, report.name, sys.executable, "-m", "mlops_tui", *args],
+                                 cwd=cwd, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 start_new_session=True)
         hung = threading.Event()
 
         def kill() -> None:
@@ -58,14 +76,15 @@ def run(args: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | N
 
         timer = threading.Timer(hang_after, kill)
         timer.start()
-        _, status, usage = os.wait4(child.pid, 0)
+        _, status, _ = os.wait4(child.pid, 0)
         timer.cancel()
         child.returncode = os.waitstatus_to_exitcode(status)
+        peak_kib = float(report.read() or 0)  # empty when the shim was killed (a hang)
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
         result = Run(tuple(args), child.returncode, out.read().decode("utf-8", "replace"),
-                     err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024, hung.is_set())
+                     err.read().decode("utf-8", "replace"), seconds, peak_kib / 1024, hung.is_set())
     tally(result, peak_bound_mib)
     return result
 
