@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import copy
 import random
-import time
+import sys
 from importlib.metadata import version
+from pathlib import Path
 
 from deepdiff import DeepDiff
 
-from mlops_tui.sources.configs import diff
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import best  # noqa: E402
+
+from mlops_tui.sources.configs import diff  # noqa: E402
 
 
 def make_config(keys: int, seed: int = 7) -> dict:
@@ -49,15 +54,6 @@ def mutate(config: dict, fraction: float, seed: int = 11) -> dict:
         else:
             layer.pop(f"p{rng.randint(0, 7)}", None)
     return new
-
-
-def best(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> None:
