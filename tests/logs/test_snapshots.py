@@ -9,6 +9,7 @@ import pytest
 from support.app_factory import make_app
 
 from mlops_tui.widgets.logs import LogsPane
+from mlops_tui.widgets.logs.patterns import PatternsView
 from mlops_tui.widgets.logs.view import LogView
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -35,6 +36,14 @@ def logs_busy(app) -> bool:
     return any(w.group.startswith("logs") and not w.is_finished for w in app.workers)
 
 
+def mining(app) -> bool:
+    """The patterns view is shown and its last mined result, the one that says done, is not painted yet: the
+    worker can finish before its last message is handled, and a busy machine shows the gap."""
+    pane = app.query_one(LogsPane)
+    view = app.query_one(PatternsView)
+    return pane.has_class("-patterns") and (view.result is None or not view.result.done)
+
+
 def settled(*keys: str, wait_search: bool = True):
     async def run_before(pilot) -> None:
         await pilot.press("3")
@@ -54,7 +63,7 @@ def settled(*keys: str, wait_search: bool = True):
         while wait_search and pane.searching:
             assert time.monotonic() < deadline
             await pilot.pause(0.02)
-        while logs_busy(app):
+        while logs_busy(app) or mining(app):
             assert time.monotonic() < deadline
             await pilot.pause(0.02)
         app.query_one("#status-line").display = False  # other panes' sources answer in varying order
