@@ -136,6 +136,9 @@ def search(pattern: str, source_name: str | None, files: tuple[str, ...], regex:
             if not number:
                 _refuse_unknown_fields(source, query)
         _fail_if_unread(source)
+    except QueryError as exc:  # a regex past limits.regex_seconds: the hits so far are printed, then this
+        sys.stdout.flush()
+        fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         read_failed(source.label, exc)
     finally:

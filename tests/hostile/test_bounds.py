@@ -172,3 +172,23 @@ def test_a_dvc_lock_of_100000_stages_is_a_message_not_16_gb(tmp_path, repo):
     assert not result.hung and "Traceback" not in result.err, str(result)
     assert result.peak_mib < PEAK_BOUND_MIB and result.seconds < 40, str(result)
     assert "limits.config" in result.out + result.err, str(result)
+
+
+# --- regexes RE2 refuses: the backtracking engine runs them with a time budget ---------------------------
+CATASTROPHIC = "(?=(a+)+$)"  # lookaround, so RE2 refuses it; exponential on a long run of `a` that ends in `b`
+
+
+@pytest.mark.parametrize("args", [[], ["--count"]], ids=["search", "count"])
+def test_a_catastrophic_lookaround_regex_ends_at_its_budget(tmp_path, args):
+    log = tmp_path / "a.log"
+    log.write_text(STAMP.format(0, "a" * 20_000 + "b"))
+    result = run(["limits.regex_seconds=1", "logs", "search", *args, "-E", CATASTROPHIC, "-f", str(log)])
+    ok_refusal(result, 2, "regex past limits.regex_seconds (1 s)", CATASTROPHIC)
+    assert result.seconds < 20, str(result)  # the issue saw it run for ever
+
+
+def test_a_lookaround_regex_that_settles_still_finds(tmp_path):
+    log = tmp_path / "b.log"
+    log.write_text(STAMP.format(0, "user=ada status=500") + STAMP.format(1, "user=bob status=200"))
+    result = run(["logs", "search", "-E", r"user=(?!bob)\w+ status=(\d)\d\d", "-f", str(log)])  # RE2 refuses (?!
+    assert result.code == 0 and "ada" in result.out and "bob" not in result.out, str(result)

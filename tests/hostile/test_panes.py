@@ -131,3 +131,27 @@ async def test_a_trickling_backend_times_out_while_keys_answer(hostile_server, m
         assert "failing" in status(app)
         assert time.monotonic() - started < 2 + 6
         await quits(pilot)
+
+
+async def test_a_catastrophic_regex_search_ends_with_a_message_and_q_quits(tmp_path):
+    """`(?=(a+)+$)` falls back from RE2 (lookaround) and backtracks exponentially: Python's re froze the pane
+    and ignored `q`. Under the budget (limits.regex_seconds) keys answer and the search ends, named."""
+    log = tmp_path / "a.log"
+    log.write_text("2023-11-07 10:00:00,000 - app - INFO - " + "a" * 20_000 + "b\n"
+                   "2023-11-07 10:00:01,000 - app - INFO - after\n")
+    app = make_app([f"logs.files=[{log}]", "limits.regex_seconds=1"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        view = app.query_one(LogView)
+        await until(pilot, lambda: view.row_count >= 2, what="the log read")
+        view.focus()
+        await pilot.press("slash", *"/(?=(a+)+$)/", "enter")
+        latencies: list[float] = []
+        for _ in range(5):  # keys answer while the regex runs
+            pressed = time.monotonic()
+            await pilot.press("home", "end")
+            latencies.append(time.monotonic() - pressed)
+            await pilot.pause(0.1)
+        assert max(latencies) < 5, latencies
+        await until(pilot, lambda: "regex past limits.regex_seconds" in status(app), seconds=30, what="the budget named")
+        await quits(pilot)
