@@ -19,10 +19,20 @@ def _prom(url: str) -> list[str]:
     return [f"metrics.prometheus=[{{name: prom, url: '{url}', timeout: 5, retries: 1}}]"]
 
 
+def _influxql(url: str) -> list[str]:
+    return [f"metrics.influxdb=[{{name: prom, url: '{url}', timeout: 5, retries: 1, database: telegraf}}]"]
+
+
+def _flux(url: str) -> list[str]:
+    return [f"metrics.influxdb=[{{name: prom, url: '{url}', timeout: 5, retries: 1, database: telegraf, "
+            "language: flux, org: ml, token: t0ken}]"]
+
+
 # --- HTTP answers -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("mode", ["huge", "endless", "gzip-bomb"])
-def test_an_answer_past_the_bound_is_refused_before_it_is_in_memory(hostile_server, mode):
-    result = run([*_prom(hostile_server.url(mode)), "metrics", "--source", "prom", "--hosts"])
+@pytest.mark.parametrize("backend", [_prom, _influxql, _flux], ids=["prometheus", "influxql", "flux"])
+def test_an_answer_past_the_bound_is_refused_before_it_is_in_memory(hostile_server, mode, backend):
+    result = run([*backend(hostile_server.url(mode)), "metrics", "--source", "prom", "--hosts"])
     ok_refusal(result, 3, "larger than 67,108,864 bytes", "limits.http_answer_bytes")
     assert result.peak_mib < PEAK_BOUND_MIB, str(result)
 
