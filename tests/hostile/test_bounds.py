@@ -202,3 +202,35 @@ def test_a_lookaround_regex_that_settles_still_finds(tmp_path):
     log.write_text(STAMP.format(0, "user=ada status=500") + STAMP.format(1, "user=bob status=200"))
     result = run(["logs", "search", "-E", r"user=(?!bob)\w+ status=(\d)\d\d", "-f", str(log)])  # RE2 refuses (?!
     assert result.code == 0 and "ada" in result.out and "bob" not in result.out, str(result)
+
+
+# --- git objects read for one view -------------------------------------------------------------------
+def _fast_import_repo(root: Path, commits: int, tags: int) -> Path:
+    """A repository of `commits` commits, each changing model.pkl.dvc, and `tags` tags, made by one
+    `git fast-import` (a few hundred milliseconds where `git commit` in a loop takes minutes)."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    stream = []
+    for n in range(1, commits + 1):
+        body = f"outs:\n- md5: {n:032x}\n  size: {n}\n  path: model.pkl\n".encode()
+        stream.append(f"commit refs/heads/main\nmark :{n}\ncommitter ci <ci@example.com> {1_700_000_000 + n} +0000\n"
+                      f"data 9\ntrain {n:03d}\n".encode()
+                      + (f"from :{n - 1}\n".encode() if n > 1 else b"")
+                      + f"M 100644 inline model.pkl.dvc\ndata {len(body)}\n".encode() + body + b"\n")
+    for t in range(tags):
+        stream.append(f"reset refs/tags/model@v0.0.{t}\nfrom :{1 + t % commits}\n\n".encode())
+    stream.append(b"done\n")
+    subprocess.run(["git", "-C", str(root), "fast-import", "--quiet", "--done"], input=b"".join(stream), check=True)
+    subprocess.run(["git", "-C", str(root), "checkout", "-q", "main"], check=True)
+    return root
+
+
+@pytest.mark.parametrize(("commits", "tags"), [(300, 0), (10, 600)], ids=["commits", "tags"])
+def test_a_view_of_more_git_objects_than_the_bound_is_refused(tmp_path, commits, tags):
+    repo = _fast_import_repo(tmp_path / "big", commits, tags)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)}
+    result = run(["limits.git_objects=500", "models", "list", "--repo", str(repo)], env=env)
+    ok_refusal(result, 3, "more than 500 git objects", "limits.git_objects")
+    within = run(["limits.git_objects=2000", "models", "list", "--repo", str(repo)], env=env)
+    assert within.code == 0 and "model.pkl" in within.out, str(within)
