@@ -146,3 +146,17 @@ async def test_a_trickling_backend_is_slow_then_timed_out_while_keys_answer(host
         assert latencies and max(latencies) < 5, latencies
         assert "failing" in status(app) or "stale" in status(app)
         await quits(pilot)
+
+
+async def test_a_small_log_that_does_not_grow_is_not_left_loading(tmp_path):
+    """The issue saw a small, still log stay "loading" in the status line for ever."""
+    log = tmp_path / "still.log"
+    log.write_text("2023-11-07 10:00:00,000 - app - INFO - one\n2023-11-07 10:00:01,000 - app - INFO - two\n")
+    app = make_app([f"logs.files=[{log}]"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        statuses = app.query_one(StatusLine).statuses
+        await until(pilot, lambda: "logs.files" in statuses and statuses["logs.files"].state.value != "loading",
+                    seconds=10, what="logs.files past loading")
+        assert statuses["logs.files"].state.value == "ok", statuses["logs.files"]
+        await quits(pilot)

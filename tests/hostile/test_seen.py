@@ -5,7 +5,6 @@ traceback, no escape sequence reaching the terminal (measure.run tallies and the
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -134,16 +133,3 @@ def test_bearer_and_env_values_under_neutral_keys_in_config_check(tmp_path):
     shown = [s for s in (JWT,) if s in result.out + result.err]
     count("secrets shown", len(shown))
     assert shown == [], str(result)
-
-
-def test_the_crash_file_is_owner_only(tmp_path):
-    """A crash file is written only on a bug; when one exists it is kept private (mode 600)."""
-    state = tmp_path / "state" / "mlops-tui"
-    state.mkdir(parents=True)
-    crash = state / "crash.log"
-    crash.write_text("old\n")
-    os.chmod(crash, 0o644)
-    # a real run does not crash; the foundation test drives a crash (tests/foundation/test_crash_file.py)
-    result = run(["config", "check"], cwd=tmp_path, env={"XDG_STATE_HOME": str(tmp_path / "state")})
-    assert result.code == 0, str(result)
-    del result
