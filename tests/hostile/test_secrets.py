@@ -100,3 +100,17 @@ async def test_copy_and_save_carry_the_record_masked_as_on_screen(files, tmp_pat
     saved = target.read_text() + second.read_text()
     assert "login failed" in saved and "retry with" in saved
     assert _shown("\n".join(copied)) == [] and _shown(saved) == []
+
+
+def test_no_secret_in_a_notification_body():
+    """A summary quoting a log line, or a label taken from a field, goes out masked on every channel."""
+    from mlops_tui.sources.alerts.notify import Alert, Group, alertmanager_payload, text_of
+
+    alert = Alert((("user", "ada"), ("api_key", "sk-live-abcdef1234567890XYZ")), 3.0, time.time(),
+                  summary="3 errors: retry with password=hunter3, header Bearer " + JWT)
+    group = Group("api errors", "critical", "firing", (alert,))
+    import json
+
+    for body in (text_of(group), json.dumps(alertmanager_payload(group, "ops"))):
+        assert "api errors" in body and "ada" in body and "password=" in body
+        assert _shown(body) == [], body
