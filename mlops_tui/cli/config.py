@@ -22,6 +22,7 @@ def check(as_json: bool) -> None:
 
     cli_state = state()
     settings = cli_state.settings()
+    _check_theme(settings.ui.theme, cli_state)
     data = mask_tree(settings.model_dump(mode="json"))
     origin = str(cli_state.config_file) if cli_state.config_file else "built-in defaults"
     if as_json:
@@ -29,6 +30,22 @@ def check(as_json: bool) -> None:
         return
     click.echo(f"# settings are valid (file: {origin})")
     click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip())
+
+
+def _check_theme(theme: str, cli_state) -> None:
+    """What the app checks at start-up, checked here too: `valid` must mean the app starts (the issue saw
+    `ui.theme: nosuch` called valid, then the app refuse it)."""
+    from mlops_tui.cli.common import EXIT_USAGE, fail
+    from mlops_tui.themes import ThemeError, load_themes
+
+    try:
+        themes = load_themes()
+    except ThemeError as exc:
+        fail(f"invalid settings: {exc}", EXIT_USAGE)
+    if theme not in themes:
+        where = f"{cli_state.config_file}: " if cli_state.config_file else ""
+        fail(f"invalid settings: {where}ui.theme: unknown theme {theme!r} (known: {', '.join(sorted(themes))})",
+             EXIT_USAGE)
 
 
 @config.command()

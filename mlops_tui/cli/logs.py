@@ -39,7 +39,9 @@ def _line(record, as_json: bool) -> str:
 
     record = masked(record)
     if as_json:
-        return json.dumps(record.to_json(), default=str, ensure_ascii=False)
+        from mlops_tui.text import escape_json_text
+
+        return escape_json_text(json.dumps(record.to_json(), default=str, ensure_ascii=False))  # C1, bidi: \u
     from mlops_tui.text import sanitize
 
     stamp = record.timestamp.isoformat(timespec="milliseconds") if record.timestamp else "-"
@@ -136,6 +138,9 @@ def search(pattern: str, source_name: str | None, files: tuple[str, ...], regex:
             if not number:
                 _refuse_unknown_fields(source, query)
         _fail_if_unread(source)
+    except QueryError as exc:  # a regex past limits.regex_seconds: the hits so far are printed, then this
+        sys.stdout.flush()
+        fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         read_failed(source.label, exc)
     finally:
@@ -162,7 +167,7 @@ def _search_engine(name: str, query: str, start, end, limit: int | None, count_o
     from mlops_tui.sources.logs import QueryError
     from mlops_tui.sources.logs.record import masked
     from mlops_tui.sources.logs.search_engine import SearchEngineError, open_source
-    from mlops_tui.text import sanitize
+    from mlops_tui.text import escape_json_text, sanitize
 
     try:
         source = open_source(state().settings().logs, name)
@@ -186,7 +191,7 @@ def _search_engine(name: str, query: str, start, end, limit: int | None, count_o
                 for record in page.records[:None if limit is None else limit - shown]:
                     record = masked(record)  # secrets in documents, as for files
                     if as_json:
-                        out.write(json.dumps(record.to_json(), default=str, ensure_ascii=False) + "\n")
+                        out.write(escape_json_text(json.dumps(record.to_json(), default=str, ensure_ascii=False)) + "\n")
                     else:
                         stamp = record.timestamp.isoformat(timespec="milliseconds") if record.timestamp else "-"
                         level = record.level.label if record.level is not None else "-"

@@ -26,6 +26,12 @@ class LimitsSettings(Section):
     """Values (mappings, lists, scalars) in one config file once YAML aliases are expanded (billion laughs)."""
     config_depth: int = Field(default=200, ge=8, le=900)
     """Nesting depth of one config file."""
+    regex_seconds: float = Field(default=2.0, gt=0, le=600)
+    """Seconds one match of a search regex RE2 cannot run (lookaround, backreferences) may take on one stretch
+    of text; past it the search stops with a message (a backtracking regex can take exponential time)."""
+    git_objects: int = Field(default=500_000, ge=100)
+    """Git objects one view of a repository reads (tags, commits touching DVC files, the DVC file versions
+    they hold); a repository past it is refused before the objects are read."""
     gzip_bytes: int = Field(default=2 * 1024 * MiB, ge=MiB)
     """Bytes a .gz log may inflate to."""
     gzip_ratio: int = Field(default=200, ge=10)

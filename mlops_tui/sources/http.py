@@ -207,10 +207,12 @@ def _decoded(response: httpx.Response, bound: int) -> Iterator[bytes]:
         raise httpx.DecodingError(str(exc)) from None
 
 
-def fetch(client: httpx.Client, path: str, params: Mapping[str, Any] | None = None, *, where: str) -> Answer:
-    """GET path and read the answer within limits.http_answer_bytes and the deadline in force (see
-    `deadline_scope`; with_retries opens one). Raises BackendError with a one-line message, or
-    httpx.TransportError for with_retries to retry."""
+def fetch(client: httpx.Client, path: str, params: Mapping[str, Any] | None = None, *, where: str,
+          method: str = "GET", json_body: Any = None, headers: Mapping[str, str] | None = None) -> Answer:
+    """GET path (or POST a query where the API has no GET, as InfluxDB's Flux /api/v2/query: a read all the
+    same) and read the answer within limits.http_answer_bytes and the deadline in force (see `deadline_scope`;
+    with_retries opens one). Raises BackendError with a one-line message, or httpx.TransportError for
+    with_retries to retry."""
     bound = limits.current().http_answer_bytes
     with deadline_scope() as deadline:
         if deadline.expired():
@@ -219,7 +221,11 @@ def fetch(client: httpx.Client, path: str, params: Mapping[str, Any] | None = No
         timeout = httpx.Timeout(min(per_read, max(0.001, deadline.remaining())))
         watchdog = _Watchdog(deadline)
         try:
-            with client.stream("GET", path, params=params, timeout=timeout,
+            # Connection: close: the watchdog can only reach the socket of a connection opened for this call (its
+            # connect event carries it); a kept-alive one reused by the next call would let a server that turns
+            # to trickling hold that call past the deadline (seen: InfluxDB's /ping, then a Flux query)
+            with client.stream(method, path, params=params, timeout=timeout, json=json_body,
+                               headers={"Connection": "close", **(headers or {})},
                                extensions={"trace": watchdog.trace}) as response:
                 declared = response.headers.get("content-length", "")
                 if (declared.isdigit() and int(declared) > bound

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,6 +39,13 @@ code = os.waitstatus_to_exitcode(status)
 sys.exit(code if code >= 0 else 128 - code)
 """
 
+# Permission bits do not stop root (CI runs as root): a run that must meet them drops, for that child only,
+# the two capabilities that bypass them (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) from its bounding set. It stays
+# uid 0, so it still reads the interpreter and the venv (under /root on CI) by their owner bits; a file or
+# folder of mode 0 is then refused to it as to any user. (Switching to `nobody` instead would lose /root.)
+AS_ORDINARY_USER = (["setpriv", "--bounding-set=-dac_override,-dac_read_search",
+                     "--inh-caps=-dac_override,-dac_read_search"] if os.geteuid() == 0 else [])
+
 FIGURES: Counter[str] = Counter()
 ESCAPE = re.compile(r"[\x1b\x9b\x9d\x07]")
 
@@ -58,14 +66,18 @@ class Run:
 
 
 def run(args: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None,
-        hang_after: float = HANG_AFTER, peak_bound_mib: float = PEAK_BOUND_MIB) -> Run:
+        hang_after: float = HANG_AFTER, peak_bound_mib: float = PEAK_BOUND_MIB, ordinary_user: bool = False) -> Run:
     """`python -m mlops_tui ARGS`, tallied: a crash (exit 70 or a traceback), a hang (killed at hang_after),
-    a run over peak_bound_mib, an escape sequence on stdout/stderr."""
+    a run over peak_bound_mib, an escape sequence on stdout/stderr. `ordinary_user`: permission bits hold for
+    the child even when the suite runs as root (see AS_ORDINARY_USER)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile("r") as report:
         started = time.monotonic()
-        child = subprocess.Popen([sys.executable, "-c", SHIM, report.name, sys.executable, "-m", "mlops_tui", *args],
+        prefix = [shutil.which(AS_ORDINARY_USER[0]) or AS_ORDINARY_USER[0], *AS_ORDINARY_USER[1:]] \
+            if ordinary_user and AS_ORDINARY_USER else []
+        child = subprocess.Popen([sys.executable, "-c", SHIM, report.name, *prefix, sys.executable, "-m", "mlops_tui",
+                                  *args],
                                  cwd=cwd, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                  start_new_session=True)
         hung = threading.Event()

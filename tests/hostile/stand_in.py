@@ -8,6 +8,7 @@ The first path segment picks the behaviour:
 - /endless/...       a chunked answer with no length that never ends (valid JSON whitespace)
 - /gzip-bomb/...     Content-Encoding: gzip whose body inflates to 2 GiB (compressed as it is sent)
 - /redirect/...      302 to another host, with a token in the target's query
+An InfluxDB /ping in any mode answers 204 as a 2.x server, so the Flux query that follows meets the fault.
 Every request is recorded; its method is checked by the read-only tests (only GET may reach a backend).
 """
 
@@ -40,6 +41,9 @@ class StandInHostileServer:
 
             def _answer(self) -> None:
                 owner.requests.append((self.command, self.path))
+                if self.path.split("?", 1)[0].endswith("/ping"):  # InfluxDB's flavour check passes: 2.x
+                    self._head(204, {"X-Influxdb-Version": "v2.7.10", "Content-Length": "0"})
+                    return
                 mode = self.path.strip("/").split("/", 1)[0]
                 getattr(self, "_" + mode.replace("-", "_"), self._missing)()
 

@@ -19,10 +19,20 @@ def _prom(url: str) -> list[str]:
     return [f"metrics.prometheus=[{{name: prom, url: '{url}', timeout: 5, retries: 1}}]"]
 
 
+def _influxql(url: str) -> list[str]:
+    return [f"metrics.influxdb=[{{name: prom, url: '{url}', timeout: 5, retries: 1, database: telegraf}}]"]
+
+
+def _flux(url: str) -> list[str]:
+    return [f"metrics.influxdb=[{{name: prom, url: '{url}', timeout: 5, retries: 1, database: telegraf, "
+            "language: flux, org: ml, token: t0ken}]"]
+
+
 # --- HTTP answers -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("mode", ["huge", "endless", "gzip-bomb"])
-def test_an_answer_past_the_bound_is_refused_before_it_is_in_memory(hostile_server, mode):
-    result = run([*_prom(hostile_server.url(mode)), "metrics", "--source", "prom", "--hosts"])
+@pytest.mark.parametrize("backend", [_prom, _influxql, _flux], ids=["prometheus", "influxql", "flux"])
+def test_an_answer_past_the_bound_is_refused_before_it_is_in_memory(hostile_server, mode, backend):
+    result = run([*backend(hostile_server.url(mode)), "metrics", "--source", "prom", "--hosts"])
     ok_refusal(result, 3, "larger than 67,108,864 bytes", "limits.http_answer_bytes")
     assert result.peak_mib < PEAK_BOUND_MIB, str(result)
 
@@ -172,3 +182,55 @@ def test_a_dvc_lock_of_100000_stages_is_a_message_not_16_gb(tmp_path, repo):
     assert not result.hung and "Traceback" not in result.err, str(result)
     assert result.peak_mib < PEAK_BOUND_MIB and result.seconds < 40, str(result)
     assert "limits.config" in result.out + result.err, str(result)
+
+
+# --- regexes RE2 refuses: the backtracking engine runs them with a time budget ---------------------------
+CATASTROPHIC = "(?=(a+)+$)"  # lookaround, so RE2 refuses it; exponential on a long run of `a` that ends in `b`
+
+
+@pytest.mark.parametrize("args", [[], ["--count"]], ids=["search", "count"])
+def test_a_catastrophic_lookaround_regex_ends_at_its_budget(tmp_path, args):
+    log = tmp_path / "a.log"
+    log.write_text(STAMP.format(0, "a" * 20_000 + "b"))
+    result = run(["limits.regex_seconds=1", "logs", "search", *args, "-E", CATASTROPHIC, "-f", str(log)])
+    ok_refusal(result, 2, "regex past limits.regex_seconds (1 s)", CATASTROPHIC)
+    assert result.seconds < 20, str(result)  # the issue saw it run for ever
+
+
+def test_a_lookaround_regex_that_settles_still_finds(tmp_path):
+    log = tmp_path / "b.log"
+    log.write_text(STAMP.format(0, "user=ada status=500") + STAMP.format(1, "user=bob status=200"))
+    result = run(["logs", "search", "-E", r"user=(?!bob)\w+ status=(\d)\d\d", "-f", str(log)])  # RE2 refuses (?!
+    assert result.code == 0 and "ada" in result.out and "bob" not in result.out, str(result)
+
+
+# --- git objects read for one view -------------------------------------------------------------------
+def _fast_import_repo(root: Path, commits: int, tags: int) -> Path:
+    """A repository of `commits` commits, each changing model.pkl.dvc, and `tags` tags, made by one
+    `git fast-import` (a few hundred milliseconds where `git commit` in a loop takes minutes)."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    stream = []
+    for n in range(1, commits + 1):
+        body = f"outs:\n- md5: {n:032x}\n  size: {n}\n  path: model.pkl\n".encode()
+        stream.append(f"commit refs/heads/main\nmark :{n}\ncommitter ci <ci@example.com> {1_700_000_000 + n} +0000\n"
+                      f"data 9\ntrain {n:03d}\n".encode()
+                      + (f"from :{n - 1}\n".encode() if n > 1 else b"")
+                      + f"M 100644 inline model.pkl.dvc\ndata {len(body)}\n".encode() + body + b"\n")
+    for t in range(tags):
+        stream.append(f"reset refs/tags/model@v0.0.{t}\nfrom :{1 + t % commits}\n\n".encode())
+    stream.append(b"done\n")
+    subprocess.run(["git", "-C", str(root), "fast-import", "--quiet", "--done"], input=b"".join(stream), check=True)
+    subprocess.run(["git", "-C", str(root), "checkout", "-q", "main"], check=True)
+    return root
+
+
+@pytest.mark.parametrize(("commits", "tags"), [(300, 0), (10, 600)], ids=["commits", "tags"])
+def test_a_view_of_more_git_objects_than_the_bound_is_refused(tmp_path, commits, tags):
+    repo = _fast_import_repo(tmp_path / "big", commits, tags)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)}
+    result = run(["limits.git_objects=500", "models", "list", "--repo", str(repo)], env=env)
+    ok_refusal(result, 3, "more than 500 git objects", "limits.git_objects")
+    within = run(["limits.git_objects=2000", "models", "list", "--repo", str(repo)], env=env)
+    assert within.code == 0 and "model.pkl" in within.out, str(within)

@@ -20,8 +20,13 @@ def influx(url: str) -> list[str]:
             f"limits.http_deadline={DEADLINE}"]
 
 
+def flux(url: str) -> list[str]:
+    return [f"metrics.influxdb=[{{name: prom, url: '{url}', timeout: 5, retries: 2, database: telegraf, "
+            "language: flux, org: ml, token: t0ken}]", f"limits.http_deadline={DEADLINE}"]
+
+
 @pytest.mark.parametrize("mode", ["trickle", "trickle-head"])
-@pytest.mark.parametrize("backend", [prom, influx], ids=["prometheus", "influxdb"])
+@pytest.mark.parametrize("backend", [prom, influx, flux], ids=["prometheus", "influxql", "flux"])
 def test_a_trickling_backend_times_out_at_the_deadline(hostile_server, backend, mode):
     result = run([*backend(hostile_server.url(mode)), "metrics", "--source", "prom", "--query", "up", "--since", "1h"])
     ok_refusal(result, 3, "timed out", "limits.http_deadline")

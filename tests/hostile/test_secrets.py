@@ -66,3 +66,51 @@ async def test_no_secret_in_the_logs_pane_or_its_detail_view(files):
         detail = "\n".join(str(w.render()) for w in app.screen.query("Static"))
         assert "api_key" in detail and "password" in detail
         assert _shown(detail) == []
+
+
+async def test_copy_and_save_carry_the_record_masked_as_on_screen(files, tmp_path):
+    """`c` in the list and in the detail view, and `s`, hand the record over as it is shown: the secret
+    fields masked (a clipboard or a saved file is an output too)."""
+    app = make_app([f"logs.files=[{files / 'app.log'}]"])
+    target, second = tmp_path / "saved.txt", tmp_path / "saved-2.txt"
+    async with app.run_test(size=(120, 40)) as pilot:
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append
+        await pilot.press("3")
+        deadline = time.monotonic() + 20
+        view = app.query_one("LogView")
+        while view.row_count < 2:
+            assert time.monotonic() < deadline
+            await pilot.pause(0.05)
+        view.focus()
+        await pilot.press("home", "c")  # the JSON record with password and api_key
+        await pilot.press("end", "c")  # the text line with password=hunter3
+        await pilot.press("home", "enter")
+        while not isinstance(app.screen, RecordDetail):
+            assert time.monotonic() < deadline
+            await pilot.pause(0.05)
+        await pilot.press("c", "escape")
+        for row, path in (("home", target), ("end", second)):  # not searching: `s` saves the cursor's record
+            await pilot.press(row, "s", "ctrl+u", *str(path), "enter")
+            while not (path.exists() and path.read_text().endswith("\n")):
+                assert time.monotonic() < deadline
+                await pilot.pause(0.05)
+    assert len(copied) == 3 and "login failed" in copied[0] and "retry with" in copied[1]
+    assert "password" in copied[0] and "api_key" in copied[0]  # the fields are there, their values not
+    saved = target.read_text() + second.read_text()
+    assert "login failed" in saved and "retry with" in saved
+    assert _shown("\n".join(copied)) == [] and _shown(saved) == []
+
+
+def test_no_secret_in_a_notification_body():
+    """A summary quoting a log line, or a label taken from a field, goes out masked on every channel."""
+    from mlops_tui.sources.alerts.notify import Alert, Group, alertmanager_payload, text_of
+
+    alert = Alert((("user", "ada"), ("api_key", "sk-live-abcdef1234567890XYZ")), 3.0, time.time(),
+                  summary="3 errors: retry with password=hunter3, header Bearer " + JWT)
+    group = Group("api errors", "critical", "firing", (alert,))
+    import json
+
+    for body in (text_of(group), json.dumps(alertmanager_payload(group, "ops"))):
+        assert "api errors" in body and "ada" in body and "password=" in body
+        assert _shown(body) == [], body

@@ -60,6 +60,12 @@ class Alert:
     """Set when the alert has resolved."""
     summary: str = ""
 
+    def __post_init__(self) -> None:
+        # a notification body is an output like the screen: a summary quoting a log line or a label taken from
+        # a field (`password=...`, a bearer token) goes out masked, on every channel and in the history
+        object.__setattr__(self, "summary", mask_text(self.summary))
+        object.__setattr__(self, "labels", tuple((k, str(mask_value(k, mask_text(str(v))))) for k, v in self.labels))
+
 
 @dataclass(frozen=True)
 class Group:

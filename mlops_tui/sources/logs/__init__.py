@@ -35,11 +35,14 @@ class LogOpenError(OSError):
 
 def expand(patterns: Iterable[str]) -> list[str]:
     """Paths from file names and globs (`~` expanded), in order, without duplicates; a plain name that
-    does not exist is kept so opening it reports the error."""
+    does not exist is kept so opening it reports the error; an existing file is itself even when its name
+    looks like a glob."""
     out: list[str] = []
     for pattern in patterns:
         pattern = os.path.expanduser(pattern)
-        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        # a file whose own name holds [ ] * ? (app[1].log) is that file, not a glob matching nothing
+        magic = glob.has_magic(pattern) and not os.path.lexists(pattern)
+        matches = sorted(glob.glob(pattern)) if magic else [pattern]
         if not matches:
             raise LogOpenError(f"no file matches {pattern!r}")
         for path in matches:

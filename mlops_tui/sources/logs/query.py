@@ -17,6 +17,85 @@ class QueryError(ValueError):
     """A search that cannot run: bad regex, bad field filter, unknown level."""
 
 
+class RegexTimeout(QueryError):
+    """A regex RE2 cannot run (lookaround, backreferences) took more than limits.regex_seconds on one stretch
+    of text: a backtracking engine can take exponential time, `(?=(a+)+$)` on a long line of `a`."""
+
+
+class Budgeted:
+    """A pattern RE2 refuses, run by the `regex` module with a time budget (limits.regex_seconds) per call and
+    the GIL released while it matches (`concurrent`), so the screen and `q` keep answering and the search ends
+    with RegexTimeout instead of backtracking for ever. Python's re can be neither interrupted nor timed."""
+
+    def __init__(self, source: str | bytes, flags: int = 0) -> None:
+        import regex
+
+        self.pattern = source
+        try:
+            self.rx = regex.compile(source, flags)
+        except regex.error as exc:
+            raise QueryError(f"bad regex {source!r}: {exc}") from None
+
+    def _budget(self) -> float:
+        from mlops_tui.sources import limits
+
+        return limits.current().regex_seconds
+
+    def _timed_out(self, budget: float) -> RegexTimeout:
+        shown = self.pattern.decode("utf-8", "replace") if isinstance(self.pattern, bytes) else self.pattern
+        # the bound first: a status line of 80 columns shows that much
+        return RegexTimeout(f"regex past limits.regex_seconds ({budget:g} s): RE2 cannot run lookaround "
+                            f"or backreferences, and backtracking on one line ran too long; simplify {shown[:200]!r}")
+
+    def search(self, text, pos: int = 0):
+        budget = self._budget()
+        try:
+            return self.rx.search(text, pos, concurrent=True, timeout=budget)
+        except TimeoutError:
+            raise self._timed_out(budget) from None
+
+    def findall(self, text):
+        budget = self._budget()
+        try:
+            return self.rx.findall(text, concurrent=True, timeout=budget)
+        except TimeoutError:
+            raise self._timed_out(budget) from None
+
+    def finditer(self, text, timeout: float | None = None):
+        budget = self._budget() if timeout is None else timeout
+        try:
+            return list(self.rx.finditer(text, concurrent=True, timeout=budget))
+        except TimeoutError:
+            raise self._timed_out(budget) from None
+
+
+def compile_text(source: str, flags: int = 0):
+    """A str pattern: RE2 when it takes the syntax (linear time), else Budgeted. Flags: re.IGNORECASE,
+    re.MULTILINE only."""
+    rx = _re2_text(source, flags)
+    return rx if rx is not None else Budgeted(source, _regex_flags(flags))
+
+
+def _regex_flags(flags: int) -> int:
+    import regex
+
+    return (regex.IGNORECASE if flags & re.IGNORECASE else 0) | (regex.MULTILINE if flags & re.MULTILINE else 0)
+
+
+def _re2_text(source: str, flags: int):
+    try:
+        import re2
+    except ImportError:
+        return None
+    options = re2.Options()
+    options.log_errors = False
+    prefix = ("(?m)" if flags & re.MULTILINE else "") + ("(?i)" if flags & re.IGNORECASE else "")
+    try:
+        return re2.compile(prefix + source, options)
+    except Exception:  # RE2 rejects this syntax: the budgeted backtracking engine takes it
+        return None
+
+
 class Mode(str, Enum):
     LITERAL = "literal"
     IGNORE_CASE = "ignore-case"
@@ -52,7 +131,7 @@ class FieldFilter:
     def matches(self, record: LogRecord) -> bool:
         if self.key == "level":
             if self.op == "~":
-                return record.level is not None and re.search(self.value, record.level.label) is not None
+                return record.level is not None and compile_text(self.value).search(record.level.label) is not None
             return record.level is not None and _compare(int(record.level), self.op, int(parse_level(self.value)))
         if self.key in ("message", "msg") and self.key not in record.fields:
             actual: Any = record.message
@@ -63,7 +142,7 @@ class FieldFilter:
                 return self.op == "!="
             actual = record.fields[self.key]
         if self.op == "~":
-            return re.search(self.value, str(actual)) is not None
+            return compile_text(self.value).search(str(actual)) is not None
         number = _as_number(actual)
         wanted = _as_number(self.value)
         if number is not None and wanted is not None:
@@ -157,7 +236,7 @@ class Query:
             return _lower_finder(needle)
         flags = re.MULTILINE | (re.IGNORECASE if self.mode is Mode.IGNORE_CASE else 0)
         source = self.pattern if self.mode is Mode.REGEX else re.escape(self.pattern)
-        rx = _re2(source, self.mode is Mode.IGNORE_CASE) or re.compile(source.encode("utf-8"), flags)
+        rx = _re2(source, self.mode is Mode.IGNORE_CASE) or Budgeted(source.encode("utf-8"), _regex_flags(flags))
 
         def find(buf: bytes, pos: int) -> int:
             match = rx.search(buf, pos)
@@ -174,7 +253,7 @@ class Query:
         if self.mode is Mode.IGNORE_CASE:
             needle = self.pattern.casefold()
             return lambda text: needle in text.casefold()
-        rx = re.compile(self.pattern, re.MULTILINE)
+        rx = compile_text(self.pattern, re.MULTILINE)
         return lambda text: rx.search(text) is not None
 
     def spans(self, text: str) -> list[tuple[int, int]]:
@@ -182,7 +261,13 @@ class Query:
         if not self.pattern:
             return []
         if self.mode is Mode.REGEX:
-            rx = re.compile(self.pattern)
+            rx = compile_text(self.pattern)
+            if isinstance(rx, Budgeted):  # drawn on the UI thread: a line it cannot settle quickly is not highlighted
+                try:
+                    found = rx.finditer(text, timeout=min(0.05, rx._budget()))
+                except RegexTimeout:
+                    return []
+                return [(m.start(), m.end()) for m in found if m.end() > m.start()][:200]
         else:
             rx = re.compile(re.escape(self.pattern), re.IGNORECASE if self.mode is Mode.IGNORE_CASE else 0)
         return [(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()][:200]
@@ -216,8 +301,8 @@ class Query:
 
 
 def regex_finder(source: str) -> Callable[[bytes, int], int]:
-    """A byte finder for a regex (multi-line mode): RE2 when it takes the syntax, else Python's re."""
-    rx = _re2(source, False) or re.compile(source.encode("utf-8"), re.MULTILINE)
+    """A byte finder for a regex (multi-line mode): RE2 when it takes the syntax, else the budgeted engine."""
+    rx = _re2(source, False) or Budgeted(source.encode("utf-8"), _regex_flags(re.MULTILINE))
 
     def find(buf: bytes, pos: int) -> int:
         match = rx.search(buf, pos)
@@ -258,4 +343,4 @@ def _lower_finder(needle: bytes) -> Callable[[bytes, int], int]:
     return find
 
 
-__all__ = ["FieldFilter", "Mode", "Query", "QueryError", "unknown_fields"]
+__all__ = ["Budgeted", "FieldFilter", "Mode", "Query", "QueryError", "RegexTimeout", "compile_text", "unknown_fields"]

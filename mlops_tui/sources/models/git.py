@@ -142,10 +142,12 @@ class GitRepo:
 
     # -- history --------------------------------------------------------------------------------
 
-    def log(self, pathspecs: list[str], rev: str = "HEAD") -> list[Commit]:
-        """First-parent commits up to rev touching pathspecs, oldest first, with the blobs each changed."""
+    def log(self, pathspecs: list[str], rev: str = "HEAD", max_count: int | None = None) -> list[Commit]:
+        """First-parent commits up to rev touching pathspecs, oldest first, with the blobs each changed; at most
+        max_count of them (the newest), so a caller bounding the objects it reads gets no more than it can hold."""
         out = self._run(
-            "log", "--first-parent", "--reverse", "-z", "--no-renames", "--raw", "--no-abbrev",
+            "log", *([f"--max-count={max_count}"] if max_count is not None else []),
+            "--first-parent", "--reverse", "-z", "--no-renames", "--raw", "--no-abbrev",
             "--format=%x1e%H%x00%P%x00%ct%x00%an%x00%ae%x00%s%x00", "--end-of-options", rev, "--", *pathspecs,
             check=True,
         )
@@ -187,14 +189,15 @@ class GitRepo:
             infos[sha] = Commit(sha, tuple(parents.split()), date, author, email, subject, ())
         return infos
 
-    def tags(self) -> list[TagRef]:
-        """Every tag, sorted by name, peeled to its commit."""
+    def tags(self, count: int | None = None) -> list[TagRef]:
+        """Every tag (at most `count`), sorted by name, peeled to its commit."""
         fmt = "%00".join([
             "%(refname:strip=2)", "%(objecttype)", "%(objectname)", "%(*objectname)", "%(*objecttype)",
             "%(taggerdate:unix)", "%(taggername)", "%(taggeremail)", "%(*committerdate:unix)",
             "%(committerdate:unix)", "%(contents)",
         ]) + "%00%1e"
-        out = self._run("for-each-ref", "--sort=refname", f"--format={fmt}", "refs/tags", check=True)
+        out = self._run("for-each-ref", "--sort=refname", *([f"--count={count}"] if count is not None else []),
+                        f"--format={fmt}", "refs/tags", check=True)
         result: list[TagRef] = []
         for record in out.split("\x1e"):
             record = record.lstrip("\n")

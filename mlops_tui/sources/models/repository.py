@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from mlops_tui.sources import limits
 from mlops_tui.sources.models import dvcfiles
 from mlops_tui.sources.models.commitfiles import CommitFiles, diff_outs, kind
 from mlops_tui.sources.models.git import ZERO, Commit, GitRepo, TagRef
@@ -78,18 +79,29 @@ class ModelRepository:
 
     # -- the one pass -----------------------------------------------------------------------------
 
+    @staticmethod
+    def _check_objects(seen: int, bound: int) -> None:
+        if seen > bound:
+            raise ModelsError(f"more than {bound:,} git objects to read for this view (tags, commits touching DVC "
+                              "files, their DVC file versions): limits.git_objects; not read",
+                              hint=f"raise it for this repository, e.g. limits.git_objects={bound * 4}")
+
     def load(self) -> Snapshot:
         """Scan the history and tags (once; later calls reuse the result)."""
         self._head = self.git.head()
-        self._tags = self.git.tags()
+        bound = limits.current().git_objects  # tags, commits and DVC file versions: each asked for at most bound + 1
+        self._tags = self.git.tags(count=bound + 1)
+        self._check_objects(len(self._tags), bound)
         if self._head is None:
             self._walk = _Walk()
             self._registry = build_registry([])
             return Snapshot(self.root, None, [], self._registry, ["the repository has no commits yet"], 0,
                             shallow=self.git.shallow, dvc=False)
-        self._commits = self.git.log(PATHSPECS, rev=self._head)
+        self._commits = self.git.log(PATHSPECS, rev=self._head, max_count=bound + 1 - len(self._tags))
+        oids = [o for c in self._commits for o in c.oids]
+        self._check_objects(len(self._tags) + len(self._commits) + len(oids), bound)
         walk = _Walk()
-        blobs = self.git.blobs([o for c in self._commits for o in c.oids])
+        blobs = self.git.blobs(oids)
         tags_at = self.tags_by_commit()
         keep = set(tags_at) | {self._head}
         current: dict[str, str] = {}

@@ -22,6 +22,7 @@ from mlops_tui.settings.logs import LogsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs import LogOpenError, LogSource, QueryError, custom_formats, open_files
 from mlops_tui.sources.logs.controller import LEVEL_STEPS, LogsModel, default_files, parse_search
+from mlops_tui.sources.logs.record import masked
 from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
 from mlops_tui.widgets.logs.detail import RecordDetail
@@ -257,8 +258,9 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
     def action_copy(self) -> None:
         record = self._cursor_record()
         if record is not None:
-            self.app.copy_to_clipboard(record.raw)
-            self.notify(f"copied line {record.line} ({len(record.raw):,} characters)", markup=False)
+            raw = masked(record).raw  # as on screen: a secret field stays masked on the clipboard too
+            self.app.copy_to_clipboard(raw)
+            self.notify(f"copied line {record.line} ({len(raw):,} characters)", markup=False)
 
     # --- the bar under the list -------------------------------------------------------------------------
     @on(LogView.CursorMoved)

@@ -10,6 +10,7 @@ from textual.widgets import Input
 
 from mlops_tui.sources.logs import QueryError
 from mlops_tui.sources.logs.controller import jump_time, query_text
+from mlops_tui.sources.logs.record import masked
 from mlops_tui.widgets.pane import focus_now
 from mlops_tui.widgets.text import sanitize
 
@@ -72,7 +73,7 @@ class AskLine:
         try:
             with open(Path(path).expanduser(), "x", encoding="utf-8", errors="surrogateescape") as handle:
                 for row in rows:
-                    handle.write(source.record_at(row).raw + "\n")
+                    handle.write(masked(source.record_at(row)).raw + "\n")  # as on screen: no secret
         except OSError as exc:
             self.app.notify(sanitize(f"not saved: {exc.strerror or exc}: {path}", 300), severity="error", markup=False)
             return

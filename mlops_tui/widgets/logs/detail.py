@@ -14,7 +14,7 @@ from mlops_tui.sources.logs import LogRecord
 from mlops_tui.sources.logs.record import masked
 from mlops_tui.widgets.text import literal, sanitize
 
-RAW_SHOWN = 100_000  # characters of the raw text rendered; copy and save carry all of it
+RAW_SHOWN = 100_000  # characters of the raw text rendered; copy and save carry all of it (masked)
 
 
 class RecordDetail(ModalScreen[None]):
@@ -36,7 +36,7 @@ class RecordDetail(ModalScreen[None]):
         self.record = record
 
     def compose(self) -> ComposeResult:
-        record = masked(self.record)  # copy and save carry the record as read
+        record = masked(self.record)  # copy carries the masked record too (see action_copy)
         stamp = record.timestamp.isoformat() if record.timestamp else "-"
         level = record.level.label if record.level is not None else "-"
         lines = f"{record.line}" if record.end_line == record.line else f"{record.line}-{record.end_line}"
@@ -56,8 +56,9 @@ class RecordDetail(ModalScreen[None]):
             yield Static(literal(record.raw, limit=RAW_SHOWN), id="detail-raw")
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.record.raw)
-        self.notify(f"copied {len(self.record.raw):,} characters", markup=False)
+        raw = masked(self.record).raw  # as shown: secret fields masked
+        self.app.copy_to_clipboard(raw)
+        self.notify(f"copied {len(raw):,} characters", markup=False)
 
 
 def _value(value: object) -> str:

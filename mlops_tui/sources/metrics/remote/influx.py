@@ -1,5 +1,5 @@
 """InfluxDB: InfluxQL over /query with bound parameters (1.x, and 2.x/3.x through their v1 API),
-Flux through influxdb-client (2.x), server flavour from /ping, and Telegraf's host dashboards."""
+Flux over /api/v2/query (2.x; influxdb-client's parser reads its CSV), server flavour from /ping, and Telegraf's host dashboards."""
 
 from __future__ import annotations
 
@@ -275,13 +275,46 @@ def tables_to_series(tables: Iterable[Any]) -> list[RemoteSeries]:
     return out
 
 
+FLUX_DIALECT = {"header": True, "delimiter": ",", "annotations": ["datatype", "group", "default"],
+                "commentPrefix": "#", "dateTimeFormat": "RFC3339"}
+"""The annotated CSV that influxdb-client's parser reads (what the client itself asks for)."""
+
+
+class _ReadAnswer:
+    """The answer's bytes as influxdb-client's FluxCsvParser takes an already-read urllib3 response."""
+
+    closed = True
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def close(self) -> None:
+        pass
+
+
+def parse_flux_csv(data: bytes, where: str) -> list[Any]:
+    """FluxTables from an annotated CSV answer; a malformed one is a one-line BackendError."""
+    from influxdb_client.client.flux_csv_parser import FluxCsvParser, FluxSerializationMode
+
+    parser = FluxCsvParser(response=_ReadAnswer(data), serialization_mode=FluxSerializationMode.tables)
+    try:
+        list(parser.generator())
+    except (ValueError, KeyError, IndexError, UnicodeDecodeError) as exc:
+        raise BackendError(f"{where}: malformed Flux answer ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # FluxQueryException: the error row of a query that failed on the server
+        if type(exc).__name__ == "FluxQueryException":
+            raise BackendError(f"{where}: {getattr(exc, 'message', exc)}") from None
+        raise
+    return list(parser.table_list())
+
+
 class FluxBackend(_InfluxBase):
     """Flux queries through influxdb-client, for InfluxDB 2.x (settings: database is the bucket)."""
 
     def __init__(self, settings: InfluxSource, client: httpx.Client | None = None) -> None:
         super().__init__(settings, client)
-        self._flux_client: Any = None
         self._checked = False
+        self._signed_in = False
 
     def _check_flavour(self) -> None:
         """Flux needs 2.x: say so plainly for a 1.x server instead of its 404s."""
@@ -293,45 +326,40 @@ class FluxBackend(_InfluxBase):
                                "set language: influxql for this source")
         self._checked = True
 
-    def close(self) -> None:
-        super().close()
-        if self._flux_client is not None:
-            self._flux_client.close()
-
-    def _api(self) -> Any:
-        if self._flux_client is None:
-            from influxdb_client import InfluxDBClient  # imported lazily: ~0.2 s
-
-            settings = self.settings
-            self._flux_client = InfluxDBClient(
-                url=settings.url, token=settings.token.get_secret_value() if settings.token else None,
-                org=settings.org, timeout=int(settings.timeout * 1000), verify_ssl=settings.verify_tls,
-                ssl_ca_cert=settings.ca_file, username=settings.username,
-                password=settings.password.get_secret_value() if settings.password else None,
-                retries=False)
-        return self._flux_client.query_api()
-
     def flux(self, query: str) -> list[RemoteSeries]:
         return tables_to_series(self.tables(query))
 
     def tables(self, query: str) -> list[Any]:
-        """The FluxTables of a query, errors turned into BackendError, retried with backoff."""
+        """The FluxTables of a query, errors turned into BackendError, retried with backoff. The query is sent
+        through sources/http.fetch like every other backend call, so its answer is held to
+        limits.http_answer_bytes (refused as it streams in, not once all in memory) and the whole call to
+        limits.http_deadline; influxdb-client's own transport (urllib3) had neither. Its CSV parser reads the
+        annotated CSV."""
         self._check_flavour()
-        def call() -> list[Any]:
-            from influxdb_client.rest import ApiException
-            from urllib3.exceptions import HTTPError
 
-            try:
-                return list(self._api().query(query, org=self.settings.org))
-            except ApiException as exc:
-                message = _flux_error(exc.body) or exc.reason or "error"
-                raise BackendError(f"HTTP {exc.status}: {message}", status=exc.status,
-                                   retryable=exc.status in RETRYABLE_STATUS) from None
-            except HTTPError as exc:
-                raise BackendError(f"{self._where}: {type(exc).__name__}: {exc}", retryable=True) from None
-            except (ValueError, KeyError) as exc:
-                raise BackendError(f"{self._where}: malformed Flux answer ({exc})") from None
+        def call() -> list[Any]:
+            self._sign_in()
+            params = {"org": self.settings.org} if self.settings.org else None
+            answer = fetch(self.client, "/api/v2/query", params, where=self._where, method="POST",
+                           json_body={"query": query, "type": "flux", "dialect": FLUX_DIALECT},
+                           headers={"Accept": "application/csv"})
+            if answer.status_code >= 400:
+                message = _flux_error(answer.content.decode("utf-8", "replace")) or answer.reason_phrase or "error"
+                raise BackendError(f"HTTP {answer.status_code}: {message}", status=answer.status_code,
+                                   retryable=answer.status_code in RETRYABLE_STATUS)
+            return parse_flux_csv(answer.content, self._where)
         return with_retries(call, self.policy)
+
+    def _sign_in(self) -> None:
+        """With a username and password (no token), 2.x wants a session cookie from /api/v2/signin first (what
+        influxdb-client does); the client keeps the cookie."""
+        if self._signed_in or self.settings.token is not None or self.settings.username is None:
+            return
+        answer = fetch(self.client, "/api/v2/signin", where=self._where, method="POST")
+        if answer.status_code >= 400:
+            raise BackendError(f"{self._where}: sign-in answered HTTP {answer.status_code}",
+                               status=answer.status_code, retryable=answer.status_code in RETRYABLE_STATUS)
+        self._signed_in = True
 
     def _variables(self, variables: Mapping[str, str] | None) -> dict[str, str]:
         return {"bucket": self.settings.database, **(variables or {})}
