@@ -223,6 +223,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
             if self.view.follow:
                 self.view.follow = False
                 self.view.move_to(self.view.view_row(model.hits[-1]))
+                self.view.reveal_match()
             else:
                 self._goto_hit(1)
         self._update_bar()

@@ -43,6 +43,7 @@ class SearchRuns:
         if target is not None:
             self.view.follow = False
             self.view.move_to(self.view.view_row(target))
+            self.view.reveal_match()  # a hit far right on its line is scrolled into view
 
     def action_hit(self, direction: int) -> None:
         self._goto_hit(direction)
