@@ -1,0 +1,77 @@
+"""lnav's keys in the Logs pane at 80x24: e/E next/previous error, w/W next/previous warning."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlops_tui.widgets.logs import LogsPane
+from mlops_tui.widgets.logs.view import LogView
+from support.app_factory import make_app
+from support.waits import record_notifications, until
+
+LEVELS = {5: "ERROR", 10: "WARNING", 14: "CRITICAL", 20: "ERROR", 25: "WARNING"}
+LINES = [f"2023-11-07 10:15:{n:02d},000 - api - {LEVELS.get(n, 'INFO')} - "
+         + ("parity error corrected" if n == 3 else f"event {n}") for n in range(1, 31)]
+LINES.insert(20, "Traceback (most recent call last):")  # a continuation of the error at line 20: not a record
+
+
+@pytest.fixture
+def app(tmp_path):
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(LINES) + "\n")
+    return make_app(dotlist=[f"logs.files=[{path}]"])
+
+
+async def opened(pilot):
+    await pilot.press("3")
+    app = pilot.app
+    await until(pilot, lambda: app.query_one(LogsPane).source is not None and app.query_one(LogView).row_count == 31,
+                what="the log to open")
+    view = app.query_one(LogView)
+    view.focus()
+    await pilot.press("home")
+    return view
+
+
+async def line_after(pilot, view, key: str, line: int) -> None:
+    await pilot.press(key)
+    await until(pilot, lambda: view.cursor + 1 == line, what=f"{key} to reach line {line}",
+                describe=lambda: view.cursor + 1)
+
+
+async def test_e_and_shift_e_walk_the_errors(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await opened(pilot)
+        for line in (5, 14, 20):  # error, critical, error; the INFO line saying "error" is not one
+            await line_after(pilot, view, "e", line)
+        seen = record_notifications(app)
+        await pilot.press("e")
+        await until(pilot, lambda: seen, what="a note")
+        assert seen == ["no error after line 20"] and view.cursor + 1 == 20
+        for line in (14, 5):
+            await line_after(pilot, view, "E", line)
+        assert not view.follow
+
+
+async def test_w_and_shift_w_walk_the_warnings(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await opened(pilot)
+        await line_after(pilot, view, "w", 10)
+        await line_after(pilot, view, "w", 26)  # the 25th event, after the traceback line
+        await line_after(pilot, view, "W", 10)
+        seen = record_notifications(app)
+        await pilot.press("W")
+        await until(pilot, lambda: seen, what="a note")
+        assert seen == ["no warning before line 10"]
+
+
+async def test_the_keys_are_in_help_and_off_in_the_patterns_view(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot)
+        pane = app.query_one(LogsPane)
+        assert pane.check_action("level_jump", ("error", 1)) is True
+        await pilot.press("p")
+        await until(pilot, lambda: pane.has_class("-patterns"), what="the patterns view")
+        assert pane.check_action("level_jump", ("error", 1)) is False
+        ids = {binding.id for binding in LogsPane.BINDINGS}
+        assert {"logs.next_error", "logs.previous_error", "logs.next_warning", "logs.previous_warning"} <= ids
