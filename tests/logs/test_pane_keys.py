@@ -75,3 +75,24 @@ async def test_the_keys_are_in_help_and_off_in_the_patterns_view(app):
         assert pane.check_action("level_jump", ("error", 1)) is False
         ids = {binding.id for binding in LogsPane.BINDINGS}
         assert {"logs.next_error", "logs.previous_error", "logs.next_warning", "logs.previous_warning"} <= ids
+
+
+async def test_o_opens_another_file_beside_the_one_shown(app, tmp_path):
+    other = tmp_path / "worker.log"
+    other.write_text("2023-11-07 10:15:02,500 - worker - ERROR - worker lost its GPU\n")
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await opened(pilot)
+        pane = app.query_one(LogsPane)
+        seen = record_notifications(app)
+        await pilot.press("o", *str(tmp_path / "nosuch.log"), "enter")
+        await until(pilot, lambda: seen, what="a note")
+        assert seen[0].startswith("not opened:") and "nosuch.log" in seen[0] and view.row_count == 31
+        await pilot.press("o", *str(other), "enter")
+        await until(pilot, lambda: view.row_count == 32 and pane.source is not None and pane.source.complete,
+                    what="both files shown", describe=lambda: view.row_count)
+        await pilot.press("home", "e")
+        await until(pilot, lambda: view.cursor == 2, what="the other file's error, merged in time order",
+                    describe=lambda: view.cursor)
+        record = pane.source.record_at(view.source_row(view.cursor))
+        assert (record.source, record.message) == ("worker.log", "worker lost its GPU")
+        assert "worker.log" in view.render_line(view.cursor - view.scroll_offset.y).text  # rows say their file

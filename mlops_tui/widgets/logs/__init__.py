@@ -6,6 +6,7 @@ turns keys into its calls; the input line is `ask.AskLine`, the bar text `bar.ba
 
 from __future__ import annotations
 
+import os
 import time
 from array import array
 from dataclasses import dataclass, replace
@@ -29,7 +30,7 @@ from mlops_tui.widgets.logs.patterns import PatternsSwitch, PatternsView
 from mlops_tui.widgets.logs.search import SearchRuns
 from mlops_tui.widgets.logs.view import LogView
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
-from mlops_tui.widgets.text import literal
+from mlops_tui.widgets.text import literal, sanitize
 
 __all__ = ["LEVEL_STEPS", "LogsPane", "parse_search"]
 FIRST_BUDGET = 256 * 1024  # bytes indexed before the first screen is drawn
@@ -64,6 +65,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         Binding("enter", "detail", "Detail", id="logs.detail"),
         Binding("c", "copy", "Copy", id="logs.copy"),
         Binding("s", "ask('save')", "Save", id="logs.save"),
+        Binding("o", "ask('open')", "Open file", show=False, id="logs.open"),
         Binding("escape", "clear", "Clear", id="logs.clear"),
     ]
 
@@ -110,6 +112,8 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         self.model = LogsModel()
         self.asking: str | None = None
         self.closed = False
+        self.files: list[str] = []  # the files shown (`o` adds one)
+        self._opening = False  # a new source is being opened: the one shown is closed once it is replaced
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="logs-note")
@@ -120,7 +124,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
 
     def on_mount(self) -> None:
         self.view = self.query_one(LogView)
-        files = default_files((), self.settings.files)
+        files = self.files = default_files((), self.settings.files)
         if self._given is None:
             if not files:
                 self._show(SourceStatus.absent("logs.files", "no log files: put them in ./logs/ or set logs.files=[PATH,...]"))
@@ -169,9 +173,36 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
                     self.post_message(self.Grew(source.status()))
                     return
                 time.sleep(self.poll_interval)
+        if worker.is_cancelled and given is None:  # replaced (`o`): close it once the pane no longer shows it
+            while self.source is source and self._opening and not self.closed:
+                time.sleep(0.05)
+            if self.source is not source:
+                source.close()
+
+    def open_file(self, text: str) -> None:
+        """`o`: show this file (or glob) with those shown, merged by time; a file that cannot be opened is
+        named in a note and nothing changes."""
+        path = os.path.expanduser(text)
+        try:
+            open_files([path], custom_formats(self.settings.formats), follow=False).close()  # opens, or says why
+        except (LogOpenError, QueryError) as exc:
+            self.notify(sanitize(f"not opened: {exc}", 300), severity="error", markup=False)
+            return
+        self.files = [*self.files, path] if path not in self.files else self.files
+        self.workers.cancel_group(self, "logs-search")
+        self.model.clear()
+        self.clear_patterns()
+        self.view.set_query(None)
+        self.view.follow = True
+        self._given = None
+        self._opening = True
+        self._show(SourceStatus("logs.files", SourceState.LOADING, f"opening {len(self.files)} file(s)"))
+        self._feed(None, list(self.files))
 
     @on(Opened)
     def _opened(self, message: Opened) -> None:
+        self._opening = False
+        self.view.subset = self.view.wanted = None
         self.source = message.source
         self.view.set_source(message.source, labelled=hasattr(message.source, "sources"))
         if message.preview:
@@ -201,6 +232,8 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
             reason = f"{type(error).__name__}: {error}"
         if worker.group == "logs-search":
             self.model.failed()
+        if worker.group == "logs":
+            self._opening = False
         self._show(SourceStatus.failing("logs.files", reason, "the last rows read stay on screen"))
         self._update_bar()
 
