@@ -96,3 +96,34 @@ async def test_o_opens_another_file_beside_the_one_shown(app, tmp_path):
         record = pane.source.record_at(view.source_row(view.cursor))
         assert (record.source, record.message) == ("worker.log", "worker lost its GPU")
         assert "worker.log" in view.render_line(view.cursor - view.scroll_offset.y).text  # rows say their file
+
+
+def shown_lines(pane) -> list[int]:
+    view = pane.view
+    return [view.source_row(r) + 1 for r in range(view.row_count)]
+
+
+async def test_stacked_filter_in_and_out_rules_listed_and_removed(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot)
+        pane = app.query_one(LogsPane)
+        assert pane.check_action("ask", ("unrule",)) is False  # x offers nothing yet
+        await pilot.press("plus", *"event 2", "enter")  # events 2, 20-29 (and the traceback of 20)
+        await until(pilot, lambda: pane.view.rules is not None, what="the rule applied",
+                    describe=lambda: (pane.rules, [(w.name, w.state, w.error) for w in app.workers], pane.asking, app.focused))
+        assert shown_lines(pane) == [2, 20, 21, *range(22, 31)]
+        await pilot.press("minus", *"/WARNING|CRITICAL/", "enter")
+        await until(pilot, lambda: len(shown_lines(pane)) == 11, what="the second rule", describe=lambda: shown_lines(pane))
+        assert 26 not in shown_lines(pane)  # the 25th event is a warning
+        bar = str(app.query_one("#logs-bar").render())
+        assert "rules 1:+event 2 2:-/WARNING|CRITICAL/" in bar and "(11 shown)" in bar
+        assert pane.check_action("ask", ("unrule",)) is True
+        seen = record_notifications(app)
+        await pilot.press("x", "backspace", *"9", "enter")
+        await until(pilot, lambda: seen, what="a note")
+        assert seen[0].startswith("no rule '9'")
+        await pilot.press("x", "backspace", "1", "enter")  # the + rule goes: only the - rule is left
+        await until(pilot, lambda: len(shown_lines(pane)) == 28, what="one rule left", describe=lambda: shown_lines(pane))
+        await pilot.press("x", "enter")  # the number offered is the last rule's
+        await until(pilot, lambda: pane.view.subset is None, what="no rules")
+        assert pane.view.row_count == 31 and "rules" not in str(app.query_one("#logs-bar").render())

@@ -27,6 +27,7 @@ from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
 from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.patterns import PatternsSwitch, PatternsView
+from mlops_tui.widgets.logs.rules import RuleFilters
 from mlops_tui.widgets.logs.search import SearchRuns
 from mlops_tui.widgets.logs.view import LogView
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
@@ -37,7 +38,7 @@ FIRST_BUDGET = 256 * 1024  # bytes indexed before the first screen is drawn
 INDEX_BUDGET = 64 * 1024 * 1024  # bytes indexed between two repaints while a big file opens
 
 
-class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
+class LogsPane(PatternsSwitch, AskLine, SearchRuns, RuleFilters, Pane):
     """Tail and search of log files: follow, search, filter, level filter, time jump, detail, save, copy."""
 
     DEFAULT_CSS = """
@@ -66,6 +67,9 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         Binding("c", "copy", "Copy", id="logs.copy"),
         Binding("s", "ask('save')", "Save", id="logs.save"),
         Binding("o", "ask('open')", "Open file", show=False, id="logs.open"),
+        Binding("plus", "ask('keep_rule')", "Rule: only matching", show=False, id="logs.rule_in"),
+        Binding("minus", "ask('hide_rule')", "Rule: hide matching", show=False, id="logs.rule_out"),
+        Binding("x", "ask('unrule')", "Remove rule", show=False, id="logs.rule_remove"),
         Binding("escape", "clear", "Clear", id="logs.clear"),
     ]
 
@@ -113,6 +117,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         self.asking: str | None = None
         self.closed = False
         self.files: list[str] = []  # the files shown (`o` adds one)
+        self.rules = []  # the stacked +/- filter rules (widgets/logs/rules)
         self._opening = False  # a new source is being opened: the one shown is closed once it is replaced
 
     def compose(self) -> ComposeResult:
@@ -207,6 +212,8 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         self.view.set_source(message.source, labelled=hasattr(message.source, "sources"))
         if message.preview:
             self.view.set_preview(message.preview)
+        if self.rules:
+            self._apply_rules()
         self._update_bar()
 
     @on(Grew)
@@ -220,6 +227,9 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
             self.view.data_changed()
         if self.source is not None and self.model.needs_continuation(self.source.row_count(), self.source.complete):
             self._search(self.model.query, self.model.searched_to)
+        if self.source is not None and self.source.complete and self.rules_behind() and not any(
+                w.group == "logs-rules" and w.is_running for w in self.workers):
+            self._apply_rules()  # the rules cover the rows that grew too
         self._update_bar()
 
     def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
@@ -305,4 +315,10 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
 
     def _update_bar(self) -> None:
         self.set_class(not self.view.follow, "-paused")
-        self.query_one("#logs-bar", Static).update(literal(bar_text(self.model, self.view, self.source)))
+        text = " · ".join(part for part in (bar_text(self.model, self.view, self.source), self.rules_text()) if part)
+        self.query_one("#logs-bar", Static).update(literal(text))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "ask" and parameters == ("unrule",) and not self.rules:
+            return False  # no rule to remove: `x` is not offered
+        return super().check_action(action, parameters)

@@ -94,6 +94,7 @@ class LogView(ScrollView, can_focus=True):
         self.subset: array | None = None  # source rows shown when filtering, in order
         self.wanted: array | None = None  # the rows the search filter asked for (before the pattern filter)
         self.keep = None  # the patterns view's filter: (its rows, a test of one row, its words for the bar)
+        self.rules = None  # the +/- rules' RuleRows, or None
         self.preview: list[LogRecord] | None = None  # the file's last lines while the index has not reached them
         self.query: Query | None = None
         self.max_line = max_line
@@ -115,12 +116,19 @@ class LogView(ScrollView, can_focus=True):
         self.wanted = rows
         if self.keep is not None:
             rows = self.keep[0] if rows is None else array("Q", filter(self.keep[1], rows))
+        if self.rules is not None:  # the stacked +/- rules (sources/logs/rules)
+            rows = array("Q", self.rules.rows()) if rows is None else array("Q", filter(self.rules.accepts, rows))
         self.subset = rows
         self._cache.clear()
         self.data_changed()
         if current is not None and not self.follow:
             self.cursor = self.view_row(current)
             self.scroll_to_cursor(center=True)
+
+    def set_rules(self, rules) -> None:
+        """Narrow what is shown to the rows the +/- rules let through (None: no rules)."""
+        self.rules = rules
+        self.set_subset(self.wanted)
 
     def set_keep(self, rows: array | None, accepts=None, words: str = "") -> None:
         """Narrow what is shown to the patterns view's rows (None: no pattern filter)."""
