@@ -84,8 +84,10 @@ def _fail_if_unread(source) -> None:
 def search(pattern: str, source_name: str | None, files: tuple[str, ...], regex: bool, ignore_case: bool,
            level: str | None, since: str | None, until: str | None, fields: tuple[str, ...], limit: int | None,
            count_only: bool, as_json: bool) -> None:
-    """Print the records matching PATTERN (empty: every record); with --source, PATTERN is KQL and the records
-    come newest first, the hit count on stderr. Exit 0 even when nothing matched."""
+    """Print the records matching PATTERN (empty: every record). PATTERN is read as the Logs pane's search box
+    reads it: words like `status>=500` or `service=api` are field filters (as --field gives), the rest is text
+    (all of it a regex with --regex). With --source, PATTERN is KQL and the records come newest first, the
+    hit count on stderr. Exit 0 even when nothing matched; 2 for a bad query or a field no record has."""
     from mlops_tui.sources.logs import FieldFilter, Mode, Query, QueryError, parse_level
     from mlops_tui.sources.timespec import parse_time
 
@@ -110,10 +112,12 @@ def search(pattern: str, source_name: str | None, files: tuple[str, ...], regex:
             if min_level is None:
                 raise QueryError(f"unknown level {level!r}: use trace, debug, info, notice, warn, error or critical")
         mode = Mode.REGEX if regex else Mode.IGNORE_CASE if ignore_case else Mode.LITERAL
+        # the pane's search syntax: key=value-like words of PATTERN are field filters (not with --regex)
+        typed = Query(pattern, mode) if regex else Query.from_text(pattern, mode)
         query = Query(
-            pattern=pattern, mode=mode, min_level=min_level,
+            pattern=typed.pattern, mode=mode, min_level=min_level,
             since=parse_time(since) if since else None, until=parse_time(until) if until else None,
-            filters=tuple(FieldFilter.parse(f) for f in fields),
+            filters=typed.filters + tuple(FieldFilter.parse(f) for f in fields),
         )
     except (QueryError, ValueError) as exc:
         fail(str(exc), EXIT_USAGE)

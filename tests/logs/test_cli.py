@@ -200,3 +200,20 @@ def test_a_filter_on_a_field_no_record_has_says_so(tmp_path, write):
     # a known field that matches nothing is still a plain 0, and != on an absent field matches every record
     assert run(tmp_path, "search", "--file", str(path), "--field", "status>=600", "--count").stdout == "0\n"
     assert run(tmp_path, "search", "--file", str(path), "--field", "http.status!=500", "--count").stdout == "2\n"
+
+
+def test_the_pattern_takes_the_panes_filter_syntax(tmp_path, write):
+    path = write("ecs.json", "".join(
+        f'{{"@timestamp":"2023-11-07T10:15:{n:02d}Z","log.level":"info","service":{{"name":"{svc}"}},'
+        f'"http":{{"response":{{"status_code":{code}}}}},"message":"GET /v1/predict"}}\n'
+        for n, (svc, code) in enumerate([("api", 200), ("api", 503), ("gw", 500), ("api", 502), ("gw", 404)])))
+    as_pattern = run(tmp_path, "search", "http.response.status_code>=500", "--file", str(path), "--count")
+    as_field = run(tmp_path, "search", "--field", "http.response.status_code>=500", "--file", str(path), "--count")
+    assert (as_pattern.returncode, as_pattern.stdout) == (as_field.returncode, as_field.stdout) == (0, "3\n")
+    # text and filters together, as in the search box; the filter's records are those --field gives
+    both = run(tmp_path, "search", "/v1/predict service.name=api status_code>=500", "--file", str(path), "--count")
+    assert both.returncode == 2 and "unknown field 'status_code'" in both.stderr
+    both = run(tmp_path, "search", "/v1/predict service.name=api http.response.status_code>=500", "--file", str(path), "--json")
+    assert [json.loads(line)["timestamp"][17:19] for line in both.stdout.splitlines()] == ["01", "03"]
+    # with --regex the whole pattern is the regex
+    assert run(tmp_path, "search", "-E", "status_code.:5", "--file", str(path), "--count").stdout == "3\n"

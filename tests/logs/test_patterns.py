@@ -97,3 +97,64 @@ def test_literal_placeholder_and_empty_messages_as_drain3():
     clusters = [reference.add_log_message(m)[0].cluster_id - 1 for m in messages]
     assert ids == clusters
     assert [ours.template(i) for i in range(len(ours.templates))] == [c.get_template() for c in reference.clusters]
+
+
+def test_patterns_of_merged_files_count_every_files_records(write, tmp_path):
+    """Two files merged by time (one HDFS log split in two, their lines interleaved) mine to the templates and
+    counts of the whole file; first and last seen span both files."""
+    from mlops_tui.sources.logs import open_files
+
+    # continuation lines stay with their record: split at record starts only
+    a, b, turn = [], [], 0
+    for line in LINES:
+        if HEADER.match(line):
+            turn ^= 1
+        (a if turn else b).append(line)
+    write("dn-a.log", "\n".join(a) + "\n")
+    write("dn-b.log", "\n".join(b) + "\n")
+    merged = open_files([str(tmp_path / "dn-*.log")], follow=False)
+    while merged.refresh() and not merged.complete:
+        pass
+    whole = read_whole(write("whole.log", "\n".join(LINES) + "\n"))
+    try:
+        got, want = last(merged), last(whole)
+        assert got.records == want.records == 1500
+        assert sorted((p.count, p.template, p.first, p.last) for p in got.patterns) == \
+            sorted((p.count, p.template, p.first, p.last) for p in want.patterns)
+    finally:
+        merged.close()
+        whole.close()
+
+
+def test_patterns_of_a_rotated_file_count_both_generations(write, tmp_path):
+    """The file is renamed away (logrotate's create) and written anew while followed: the patterns count the
+    records of the old generation and of the new one."""
+    import os
+
+    half = next(i for i in range(len(LINES) // 2, len(LINES)) if HEADER.match(LINES[i]))
+    path = write("dn.log", "\n".join(LINES[:half]) + "\n")
+    source = read_whole(path, follow=True)
+    try:
+        before = last(source)
+        os.rename(path, tmp_path / "dn.log.1")
+        write("dn.log", "\n".join(LINES[half:]) + "\n")
+        while source.refresh() and not source.complete:
+            pass
+        assert source.rotations == 1
+        after = last(source)
+        assert before.records < after.records == 1500
+        whole = read_whole(write("whole.log", "\n".join(LINES) + "\n"))
+        assert sorted((p.count, p.template) for p in after.patterns) == sorted((p.count, p.template) for p in last(whole).patterns)
+        whole.close()
+    finally:
+        source.close()
+
+
+def read_whole(path, follow=False):
+    from mlops_tui.sources.logs import FileSource
+
+    source = FileSource(path, follow=follow)
+    while source.refresh() and not source.complete:
+        pass
+    source.refresh()
+    return source

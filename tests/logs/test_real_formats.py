@@ -56,6 +56,11 @@ CASES = {
         ("2005-06-05 08:10:46.344235", "critical"), ("2005-06-08 16:02:20.600478", "info"), ("2005-06-11 17:32:07.581048", "critical"),
         ("2005-07-01 11:05:31.120732", "error"), ("2005-07-01 12:57:11.523451", "warn"),
     ]),
+    "hpc.log": ("hpc", [  # the epoch in the fifth column; no level column ("action error" is a state, not one)
+        *[("2004-02-26 14:12:22+00:00", None)] * 4, ("2004-02-26 14:12:23+00:00", None), ("2004-02-26 14:12:30+00:00", None),
+        ("2004-02-26 14:13:21+00:00", None), ("2004-02-26 14:13:22+00:00", None), ("2004-02-26 14:13:23+00:00", None),
+        ("2004-02-26 14:14:20+00:00", None), ("2004-02-26 14:15:00+00:00", None), ("2004-02-26 14:15:01+00:00", None),
+    ]),
     "proxifier.log": ("proxifier", [
         ("2016-10-30 16:49:06", None), ("2016-10-30 16:49:07", None), ("2016-10-30 16:49:08", None),
         ("2016-10-30 17:37:53", None), ("2016-10-30 17:38:01", None),
@@ -130,6 +135,15 @@ def test_numbers_in_the_message_are_not_the_timestamp(write, opened):
     assert epoch[0].timestamp == when("2023-11-14 22:13:20.250+00:00")  # not the 1699999999 in its message
     sentence = opened(write("notes.log", "job finished at 2023-11-07 10:15:30 after 3 tries\n" * 3))
     assert sentence.format.name == "plain" and sentence.rows(0, 1)[0].timestamp is None
+
+
+def test_an_epoch_deep_in_a_line_never_beats_the_lines_own_stamp(write, opened):
+    # a 10-digit id in the fifth column of a syslog line: the syslog stamp at its start is the time
+    lines = [f"Jun 14 15:16:{n:02d} combo job {n} 17000000{n:02d} done\n" for n in range(10)]
+    source = opened(write("jobs.log", "".join(lines)))
+    assert source.rows(0, 1)[0].timestamp.strftime("%m-%d %H:%M:%S") == "06-14 15:16:00"
+    hpc = opened(write("hpc.log", "".join(f"{n} node-{n} node status 10778047{n:02d} 1 running\n" for n in range(10))))
+    assert hpc.format.name == "hpc" and [r.timestamp.second for r in hpc.rows(0, 3)] == [40, 41, 42]
 
 
 def test_unknown_levels_are_kept_by_the_loosest_filter_only(sample_file, opened):

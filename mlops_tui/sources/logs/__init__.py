@@ -5,7 +5,7 @@
   Apache/nginx access and error, log4j/Java/Spark/Hadoop, Docker/Kubernetes wrappers with CRI partial
   lines, Android logcat brief, custom regex), and last the format fitted to the file by `header`:
   "timestamp, level, message" for everything else (logcat threadtime, Windows CBS, HDFS, Zookeeper,
-  OpenStack, BGL RAS, Proxifier, HealthApp, glog, ...).
+  OpenStack, BGL RAS, HPC (epoch in the fifth column), Proxifier, HealthApp, glog, ...).
 - `timestamps`: every common timestamp shape, sniffed once per file (`sniff`), year-less ones dated from
   the file's modification time. Levels come from the header only; an unknown level passes the loosest
   level filters (`record.level_passes`).

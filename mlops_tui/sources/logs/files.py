@@ -14,9 +14,9 @@ from pathlib import Path
 from mlops_tui.sources import limits
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs.base import Cancelled, Hit, LogSource, never
-from mlops_tui.sources.logs.formats import BUILTIN, DOCKER, PLAIN, LogFormat, Parsed, detect, join_partials, parse_line
+from mlops_tui.sources.logs.formats import BUILTIN, DOCKER, JSON, LOGFMT, PLAIN, LogFormat, Parsed, detect, join_partials, parse_line
 from mlops_tui.sources.logs.index import CHUNK, LineIndex, cut_line
-from mlops_tui.sources.logs.query import Query, level_counter, regex_finder as _regex_finder
+from mlops_tui.sources.logs.query import Query, field_finder, level_counter, regex_finder as _regex_finder
 from mlops_tui.sources.logs.record import LogRecord, level_passes
 from mlops_tui.sources.logs.scan import count_matches, scan_lines
 
@@ -24,6 +24,9 @@ HEAD = 4096
 MAX_RECORD_LINES = 2000
 # formats whose lines name their level in words or numbers, so a raw-byte prefilter is safe
 _LEVEL_NAMED = {"json", "logfmt", "python", "log4j", "http-error", "docker"}
+# formats whose field keys and values are text of the line (not regex groups or derived): a field filter's
+# key or value is a raw-byte prefilter there (`query.field_finder`)
+_FIELDS_IN_TEXT = (JSON, LOGFMT)
 
 
 def decode(data: bytes) -> str:
@@ -394,7 +397,24 @@ class FileSource(LogSource):
                 match = rx.search(buf, pos)
                 return -1 if match is None else match.start()
 
+        if finder is None and query.filters and any(self.format is f for f in _FIELDS_IN_TEXT):
+            finder = self._selective(field_finder(query.filters))
         return finder
+
+    def _selective(self, finder):
+        """The finder when it skips most lines of the file's first MiB, else None: a needle on most lines
+        (`service.name=api`) would only add a per-line read to the parse of every record in batches."""
+        if finder is None:
+            return None
+        sample = os.pread(self.segments[0].fd, 1 << 20, 0)
+        lines, hits, at = sample.count(b"\n"), 0, 0
+        while (hit := finder(sample, at)) >= 0:
+            hits += 1
+            at = sample.find(b"\n", hit)
+            if at < 0:
+                break
+            at += 1
+        return finder if hits * 4 <= lines else None
 
     def _candidate_rows(self, query: Query, start: int, cancelled: Cancelled) -> Iterator[int]:
         finder = self._finder(query)

@@ -35,6 +35,7 @@ _NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("zookeeper", re.compile(r"^\S+ \S+ (?:\[myid:\d*\] )?- [A-Z]+ +\[")),
     ("openstack", re.compile(r"^\S+\.log\S* \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \d+ [A-Z]+ ")),
     ("bgl-ras", re.compile(r"^\S+ \d{10} \d{4}\.\d\d\.\d\d \S+ \d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d\.\d+ \S+ RAS ")),
+    ("hpc", re.compile(r"^\d+ \S+ \S+ \S+ \d{10} \d+ ")),
     ("proxifier", re.compile(r"^\[\d\d\.\d\d \d\d:\d\d:\d\d\] \S+ (?:\*\d+ )?- ")),
     ("healthapp", re.compile(r"^\d{8}-\d\d:\d\d:\d\d:\d+\|")),
 )

@@ -300,6 +300,37 @@ class Query:
         return re.compile(rb"(?i)(" + b"|".join(re.escape(n.encode()) for n in names) + rb"|\b[4-6]\d\b|\b[0-4]\b)")
 
 
+_PLAIN_VALUE = re.compile(r"[\w.:@/-]+")
+
+
+def field_finder(filters: Iterable[FieldFilter]) -> Callable[[bytes, int], int] | None:
+    """A byte finder of the lines that may pass every field filter, for JSON and logfmt lines, whose keys
+    and values are text of the line itself; None when no filter narrows (only `!=`, level, message, source).
+
+    A filter that fails on a record without its key (every op but `!=`) needs the key's last dotted part on
+    the line (`status_code` for `http.response.status_code`, written nested or dotted); `key=word` needs the
+    word itself (JSON and logfmt escape none of `[\\w.:@/-]` but `/`, which JSON may write `\\/`: such a
+    value is looked for by its key). A number is looked for by its key, as `500` may be written `500.0`.
+    The longest of these needles is searched: a superset of the hits, each then parsed and tested whole."""
+    needles: list[tuple[bytes, bool]] = []
+    for f in filters:
+        if f.op == "!=" or f.key in RECORD_KEYS:
+            continue
+        value = f.value
+        if f.op == "=" and _PLAIN_VALUE.fullmatch(value) and "/" not in value and _as_number(value) is None:
+            needles.append((value.encode(), value.lower() in ("true", "false")))
+            continue
+        key = f.key.rsplit(".", 1)[-1]
+        if key.isascii() and key:
+            needles.append((key.encode(), False))
+    if not needles:
+        return None
+    needle, fold = max(needles, key=lambda item: len(item[0]))
+    if fold:
+        return _lower_finder(needle.lower())
+    return lambda buf, pos: buf.find(needle, pos)
+
+
 def regex_finder(source: str) -> Callable[[bytes, int], int]:
     """A byte finder for a regex (multi-line mode): RE2 when it takes the syntax, else the budgeted engine."""
     rx = _re2(source, False) or Budgeted(source.encode("utf-8"), _regex_flags(re.MULTILINE))

@@ -192,8 +192,9 @@ SHAPES: tuple[Shape, ...] = (
     Shape("dmy-named", rf"(\d{{1,2}})[/ -]{_MON}[/ -](\d{{4}})[: ](\d\d):(\d\d):(\d\d){_FRAC}(?: ?([+-]\d\d:?\d\d|Z))?", _named_month),
     # Thu Jun 09 06:07:04 2005 (Apache error, ctime)
     Shape("ctime", rf"(?:[A-Za-z]{{3}} ){_MON} +(\d{{1,2}}) (\d\d):(\d\d):(\d\d){_FRAC} (\d{{4}})", _ctime),
-    # 1117838570 · 1117838570.123 · 1117838570123: a leading column only
-    Shape("epoch", r"(?:(\d{10})(?:\.(\d{1,9}))?|(\d{13}))", _epoch, EPOCH, max_column=1),
+    # 1117838570 · 1117838570.123 · 1117838570123: in the first five columns (HPC/RAS logs: `134681 node-246
+    # unix.hw state_change.unavailable 1077804742 1 ...`); past the second, the last resort (see `_rank`)
+    Shape("epoch", r"(?:(\d{10})(?:\.(\d{1,9}))?|(\d{13}))", _epoch, EPOCH, max_column=4),
     # Jun 14 15:16:01 (syslog) · 03-17 16:13:38.811 (logcat) · 10.30 16:49:06 (Proxifier)
     Shape("syslog", rf"{_MON} +(\d{{1,2}}) (\d\d):(\d\d):(\d\d){_FRAC}", _syslog, YEARLESS),
     Shape("mm-dd", rf"(\d\d)[-.](\d\d) (\d\d):(\d\d):(\d\d){_FRAC}", _month_day, YEARLESS),
@@ -272,5 +273,11 @@ def sniff(lines: Iterable[str], reference: datetime | None = None) -> Stamp | No
     if most * 3 < len(sample):
         return None
     close = [key for key, count in hits.items() if count * 10 >= most * 9]
-    number, column = min(close, key=lambda key: (SHAPES[key[0]].rank, key[1], -hits[key], key[0]))
+    number, column = min(close, key=lambda key: (_rank(SHAPES[key[0]], key[1]), key[1], -hits[key], key[0]))
     return Stamp(SHAPES[number], column, reference)
+
+
+def _rank(shape: Shape, column: int) -> int:
+    """How much a shape found at `column` says: an epoch number past the second column (an HPC log's fifth)
+    ranks below a year-less stamp, so a 10-digit id inside a syslog line never beats the line's own stamp."""
+    return YEARLESS + 1 if shape.rank == EPOCH and column > 1 else shape.rank

@@ -6,6 +6,7 @@ turns keys into its calls; the input line is `ask.AskLine`, the bar text `bar.ba
 
 from __future__ import annotations
 
+import os
 import time
 from array import array
 from dataclasses import dataclass, replace
@@ -27,17 +28,18 @@ from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
 from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.patterns import PatternsSwitch, PatternsView
+from mlops_tui.widgets.logs.rules import RuleFilters
 from mlops_tui.widgets.logs.search import SearchRuns
 from mlops_tui.widgets.logs.view import LogView
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
-from mlops_tui.widgets.text import literal
+from mlops_tui.widgets.text import literal, sanitize
 
 __all__ = ["LEVEL_STEPS", "LogsPane", "parse_search"]
 FIRST_BUDGET = 256 * 1024  # bytes indexed before the first screen is drawn
 INDEX_BUDGET = 64 * 1024 * 1024  # bytes indexed between two repaints while a big file opens
 
 
-class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
+class LogsPane(PatternsSwitch, AskLine, SearchRuns, RuleFilters, Pane):
     """Tail and search of log files: follow, search, filter, level filter, time jump, detail, save, copy."""
 
     DEFAULT_CSS = """
@@ -55,12 +57,20 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         Binding("p", "patterns", "Patterns", id="logs.patterns"),
         Binding("n", "hit(1)", "Next hit", id="logs.next"),
         Binding("N", "hit(-1)", "Prev hit", id="logs.previous"),
+        Binding("e", "level_jump('error', 1)", "Next error", show=False, id="logs.next_error"),
+        Binding("E", "level_jump('error', -1)", "Prev error", show=False, id="logs.previous_error"),
+        Binding("w", "level_jump('warning', 1)", "Next warning", show=False, id="logs.next_warning"),
+        Binding("W", "level_jump('warning', -1)", "Prev warning", show=False, id="logs.previous_warning"),
         Binding("f", "toggle_filter", "Filter", id="logs.filter"),
         Binding("l", "level", "Level", id="logs.level"),
         Binding("t", "ask('time')", "Time jump", id="logs.time"),
         Binding("enter", "detail", "Detail", id="logs.detail"),
         Binding("c", "copy", "Copy", id="logs.copy"),
         Binding("s", "ask('save')", "Save", id="logs.save"),
+        Binding("o", "ask('open')", "Open file", show=False, id="logs.open"),
+        Binding("plus", "ask('keep_rule')", "Rule: only matching", show=False, id="logs.rule_in"),
+        Binding("minus", "ask('hide_rule')", "Rule: hide matching", show=False, id="logs.rule_out"),
+        Binding("x", "ask('unrule')", "Remove rule", show=False, id="logs.rule_remove"),
         Binding("escape", "clear", "Clear", id="logs.clear"),
     ]
 
@@ -107,6 +117,9 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         self.model = LogsModel()
         self.asking: str | None = None
         self.closed = False
+        self.files: list[str] = []  # the files shown (`o` adds one)
+        self.rules = []  # the stacked +/- filter rules (widgets/logs/rules)
+        self._opening = False  # a new source is being opened: the one shown is closed once it is replaced
 
     def compose(self) -> ComposeResult:
         yield SourceNote(id="logs-note")
@@ -117,7 +130,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
 
     def on_mount(self) -> None:
         self.view = self.query_one(LogView)
-        files = default_files((), self.settings.files)
+        files = self.files = default_files((), self.settings.files)
         if self._given is None:
             if not files:
                 self._show(SourceStatus.absent("logs.files", "no log files: put them in ./logs/ or set logs.files=[PATH,...]"))
@@ -166,13 +179,42 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
                     self.post_message(self.Grew(source.status()))
                     return
                 time.sleep(self.poll_interval)
+        if worker.is_cancelled and given is None:  # replaced (`o`): close it once the pane no longer shows it
+            while self.source is source and self._opening and not self.closed:
+                time.sleep(0.05)
+            if self.source is not source:
+                source.close()
+
+    def open_file(self, text: str) -> None:
+        """`o`: show this file (or glob) with those shown, merged by time; a file that cannot be opened is
+        named in a note and nothing changes."""
+        path = os.path.expanduser(text)
+        try:
+            open_files([path], custom_formats(self.settings.formats), follow=False).close()  # opens, or says why
+        except (LogOpenError, QueryError) as exc:
+            self.notify(sanitize(f"not opened: {exc}", 300), severity="error", markup=False)
+            return
+        self.files = [*self.files, path] if path not in self.files else self.files
+        self.workers.cancel_group(self, "logs-search")
+        self.model.clear()
+        self.clear_patterns()
+        self.view.set_query(None)
+        self.view.follow = True
+        self._given = None
+        self._opening = True
+        self._show(SourceStatus("logs.files", SourceState.LOADING, f"opening {len(self.files)} file(s)"))
+        self._feed(None, list(self.files))
 
     @on(Opened)
     def _opened(self, message: Opened) -> None:
+        self._opening = False
+        self.view.subset = self.view.wanted = None
         self.source = message.source
         self.view.set_source(message.source, labelled=hasattr(message.source, "sources"))
         if message.preview:
             self.view.set_preview(message.preview)
+        if self.rules:
+            self._apply_rules()
         self._update_bar()
 
     @on(Grew)
@@ -186,6 +228,9 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
             self.view.data_changed()
         if self.source is not None and self.model.needs_continuation(self.source.row_count(), self.source.complete):
             self._search(self.model.query, self.model.searched_to)
+        if self.source is not None and self.source.complete and self.rules_behind() and not any(
+                w.group == "logs-rules" and w.is_running for w in self.workers):
+            self._apply_rules()  # the rules cover the rows that grew too
         self._update_bar()
 
     def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
@@ -198,6 +243,8 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
             reason = f"{type(error).__name__}: {error}"
         if worker.group == "logs-search":
             self.model.failed()
+        if worker.group == "logs":
+            self._opening = False
         self._show(SourceStatus.failing("logs.files", reason, "the last rows read stay on screen"))
         self._update_bar()
 
@@ -224,6 +271,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
             if self.view.follow:
                 self.view.follow = False
                 self.view.move_to(self.view.view_row(model.hits[-1]))
+                self.view.reveal_match()
             else:
                 self._goto_hit(1)
         self._update_bar()
@@ -269,4 +317,10 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
 
     def _update_bar(self) -> None:
         self.set_class(not self.view.follow, "-paused")
-        self.query_one("#logs-bar", Static).update(literal(bar_text(self.model, self.view, self.source)))
+        text = " · ".join(part for part in (bar_text(self.model, self.view, self.source), self.rules_text()) if part)
+        self.query_one("#logs-bar", Static).update(literal(text))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "ask" and parameters == ("unrule",) and not self.rules:
+            return False  # no rule to remove: `x` is not offered
+        return super().check_action(action, parameters)

@@ -1,4 +1,4 @@
-"""The Logs pane's input line: search text, time jump and save path (the grammar is LogsModel's)."""
+"""The Logs pane's input line: search text, time jump, save path and a file to open (the grammar is LogsModel's)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ PLACEHOLDERS = {
     "search": "search: text (case-insensitive), /regex/, \"Exact Case\", and filters like service=api level>=error",
     "time": "jump to: 14:05, 14:05:30, -10m, +1h or 2024-05-01T14:05",
     "save": "save matching records (or the record at the cursor) to file",
+    "open": "open another log file (or glob), shown with these merged by time",
+    "keep_rule": "+ rule: show only records matching (text, /regex/, \"Exact\", service=api ...)",
+    "hide_rule": "- rule: hide records matching (text, /regex/, \"Exact\", service=api ...)",
+    "unrule": "remove rule number (or all)",
 }
 
 
@@ -30,7 +34,10 @@ class AskLine:
         box = self.query_one(Input)
         self.asking = what
         box.placeholder = PLACEHOLDERS[what]
-        box.value = {"save": "mlops-tui-logs.txt", "time": "", "search": query_text(self.model.query)}[what]
+        box.value = {"save": "mlops-tui-logs.txt", "time": "", "open": "", "keep_rule": "", "hide_rule": "",
+                     "unrule": str(len(self.rules)), "search": query_text(self.model.query)}[what]
+        if what == "unrule":
+            box.placeholder = f"remove rule number (or all): {self.rules_text()}"
         self.add_class("-asking")
         focus_now(box)
 
@@ -56,6 +63,12 @@ class AskLine:
                 self._jump(jump_time(value, anchor=record.timestamp if record is not None else None))
             elif what == "save" and value:
                 self._save(value)
+            elif what == "open" and value:
+                self.open_file(value)
+            elif what in ("keep_rule", "hide_rule") and value:
+                self.add_rule(what == "keep_rule", value)
+            elif what == "unrule" and value:
+                self.remove_rule(value)
         except (QueryError, ValueError) as exc:
             self.notify(sanitize(str(exc), 300), severity="error", markup=False)
 

@@ -213,7 +213,7 @@ class PatternsSwitch:
     """Mixin of LogsPane: `p` switches between the log list and the patterns view; the view's filter narrows
     the list (`LogView.set_keep`); while the patterns show, the list's keys are off (not in the footer)."""
 
-    LIST_ACTIONS = frozenset({"ask", "hit", "toggle_filter", "level", "detail", "copy", "clear"})
+    LIST_ACTIONS = frozenset({"ask", "hit", "toggle_filter", "level", "detail", "copy", "clear", "level_jump"})
 
     def action_patterns(self) -> None:
         patterns = self.query_one(PatternsView)

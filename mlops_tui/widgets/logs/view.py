@@ -50,7 +50,7 @@ class LogView(ScrollView, can_focus=True):
         *(f"logview--{name}" for name in LEVEL_CLASSES),
     }
     DEFAULT_CSS = """
-    LogView { height: 1fr; background: $surface; color: $text; }
+    LogView { height: 1fr; background: $surface; color: $text; overflow-x: hidden; }
     LogView > .logview--cursor { background: $primary 35%; }
     LogView > .logview--lineno { color: $text-muted; }
     LogView > .logview--source { color: $accent; }
@@ -71,10 +71,16 @@ class LogView(ScrollView, can_focus=True):
         Binding("pagedown,space", "page(1)", "Page down", show=False, id="logs.page_down"),
         Binding("home,g", "top", "Top", show=False, id="logs.top"),
         Binding("end,G", "follow", "End/follow", id="logs.follow"),
+        Binding("left", "pan(-1)", "Scroll left", show=False, id="logs.left"),
+        Binding("right", "pan(1)", "Scroll right", show=False, id="logs.right"),
+        Binding("ctrl+w", "wrap", "Wrap", show=False, id="logs.wrap"),  # in ? help; the footer keeps its room
     ]
+    PAN = 16  # columns one Left/Right moves the text
 
     follow: var[bool] = var(True)
     cursor: var[int] = var(0)
+    wrap: var[bool] = var(False)
+    """Long rows go on over the next screen lines (the gutter stays); off: rows are cut, Left/Right pan them."""
 
     class CursorMoved(Message):
         """The cursor row changed (the pane shows where it is)."""
@@ -88,12 +94,15 @@ class LogView(ScrollView, can_focus=True):
         self.subset: array | None = None  # source rows shown when filtering, in order
         self.wanted: array | None = None  # the rows the search filter asked for (before the pattern filter)
         self.keep = None  # the patterns view's filter: (its rows, a test of one row, its words for the bar)
+        self.rules = None  # the +/- rules' RuleRows, or None
         self.preview: list[LogRecord] | None = None  # the file's last lines while the index has not reached them
         self.query: Query | None = None
         self.max_line = max_line
         self._cache: dict[int, LogRecord] = {}
         self._labels = False
         self._gutter = 6
+        self._prefix = 0  # characters before a row's text (line number, file): set by _line_text
+        self._wrapped: dict[int, list[Strip]] = {}  # view row -> its screen lines, while wrapping
 
     # --- data ------------------------------------------------------------------------------------
     def set_source(self, source: LogSource, labelled: bool = False) -> None:
@@ -107,12 +116,19 @@ class LogView(ScrollView, can_focus=True):
         self.wanted = rows
         if self.keep is not None:
             rows = self.keep[0] if rows is None else array("Q", filter(self.keep[1], rows))
+        if self.rules is not None:  # the stacked +/- rules (sources/logs/rules)
+            rows = array("Q", self.rules.rows()) if rows is None else array("Q", filter(self.rules.accepts, rows))
         self.subset = rows
         self._cache.clear()
         self.data_changed()
         if current is not None and not self.follow:
             self.cursor = self.view_row(current)
             self.scroll_to_cursor(center=True)
+
+    def set_rules(self, rules) -> None:
+        """Narrow what is shown to the rows the +/- rules let through (None: no rules)."""
+        self.rules = rules
+        self.set_subset(self.wanted)
 
     def set_keep(self, rows: array | None, accepts=None, words: str = "") -> None:
         """Narrow what is shown to the patterns view's rows (None: no pattern filter)."""
@@ -121,6 +137,7 @@ class LogView(ScrollView, can_focus=True):
 
     def set_query(self, query: Query | None) -> None:
         self.query = query if query is not None and query.pattern else None
+        self._wrapped.clear()
         self.refresh()
 
     def set_preview(self, records: list[LogRecord] | None) -> None:
@@ -157,17 +174,33 @@ class LogView(ScrollView, can_focus=True):
         self._cache.clear()
         total = self.source.row_count() if self.source is not None else 0
         self._gutter = max(4, len(str(total))) + 1
-        self.virtual_size = Size(0, count)  # rows are cut to the width; the detail view has all of a line
+        self._wrapped.clear()
+        height = self.scrollable_content_region.height
+        # rows pan up to max_line columns (Left/Right); wrapping, the last row may be the top one
+        self.virtual_size = Size(0 if self.wrap else self.max_line + 64, count + (max(0, height - 1) if self.wrap else 0))
         if self.follow and count:
             self.cursor = count - 1
-            self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
+            self.scroll_to(y=self._top_for_end(), animate=False, immediate=True)
             self.call_after_refresh(self._stick_to_end)
         self.refresh()
 
     def _stick_to_end(self) -> None:
         """After the new size is laid out, the last row is on screen (scroll_to clamps to the old size)."""
         if self.follow and self.row_count:
-            self.scroll_to(y=max(0, self.row_count - self.scrollable_content_region.height), animate=False, immediate=True)
+            self.scroll_to(y=self._top_for_end(), animate=False, immediate=True)
+
+    def _top_for_end(self) -> int:
+        return self._top_showing(self.row_count - 1, self.scrollable_content_region.height)
+
+    def _top_showing(self, row: int, lines: int) -> int:
+        """The top row that puts `row` within the first `lines` screen lines (rows count 1 line unwrapped)."""
+        if not self.wrap:
+            return max(0, row - lines + 1)
+        top, used = row, len(self._lines_of(row))
+        while top > 0 and used + len(self._lines_of(top - 1)) <= lines:
+            top -= 1
+            used += len(self._lines_of(top))
+        return top
 
     def record(self, view_row: int) -> LogRecord | None:
         if self.source is None or not 0 <= view_row < self.row_count:
@@ -191,24 +224,73 @@ class LogView(ScrollView, can_focus=True):
     # --- rendering -------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        row = scroll_y + y
         width = self.scrollable_content_region.width
         base = self.rich_style
+        if self.wrap:
+            row, piece = self._screen_line(scroll_y, y)
+            lines = self._lines_of(row) if row is not None else []
+            if piece is None or piece >= len(lines):
+                return Strip.blank(width, base)
+            return lines[piece].crop_extend(0, width, base).apply_offsets(0, row)
+        row = scroll_y + y
         record = self.record(row)
         if record is None:
             return Strip.blank(width, base)
+        gutter, body = self._row_parts(row, record)
+        shown = max(1, width - gutter.cell_length)  # the line number stays; the text pans under it
+        strip = Strip.join([gutter, body.crop_extend(scroll_x, scroll_x + shown, base)])
+        return strip.crop_extend(0, width, base).apply_offsets(scroll_x, row)
+
+    def _row_parts(self, row: int, record: LogRecord) -> tuple[Strip, Strip]:
+        """The row's gutter (line number, file) and its text, as strips, the cursor's style applied."""
         text = self._line_text(record)
         if row == self.cursor:
             text.stylize(self.get_component_rich_style("logview--cursor"))
-        strip = Strip(text.render(self.app.console), cell_len(text.plain))
-        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, row)
+        gutter, body = text.divide([self._prefix])
+        return (Strip(gutter.render(self.app.console), cell_len(gutter.plain)),
+                Strip(body.render(self.app.console), cell_len(body.plain)))
+
+    def _lines_of(self, row: int) -> list[Strip]:
+        """Wrapping: the screen lines of view row `row` (its text folded to the width, the gutter blank after
+        the first), kept until the data, the width or the cursor change."""
+        lines = self._wrapped.get(row)
+        if lines is None:
+            record = self.record(row)
+            if record is None:
+                return []
+            width = max(2, self.scrollable_content_region.width)
+            text = self._line_text(record)
+            if row == self.cursor:
+                text.stylize(self.get_component_rich_style("logview--cursor"))
+            gutter, body = text.divide([self._prefix])
+            room = max(1, width - gutter.cell_len)
+            pieces = body.wrap(self.app.console, room, overflow="fold", no_wrap=False) or [Text("")]
+            pad = Strip.blank(gutter.cell_len)
+            first = Strip(gutter.render(self.app.console), gutter.cell_len)
+            lines = [Strip.join([first if i == 0 else pad, Strip(piece.render(self.app.console), piece.cell_len)])
+                     for i, piece in enumerate(pieces)]
+            if len(self._wrapped) > 8 * max(1, self.scrollable_content_region.height):
+                self._wrapped.clear()
+            self._wrapped[row] = lines
+        return lines
+
+    def _screen_line(self, top: int, y: int) -> tuple[int | None, int | None]:
+        """Wrapping: which row, and which of its lines, screen line y shows when `top` is the first row."""
+        row = top
+        while row < self.row_count:
+            count = len(self._lines_of(row))
+            if y < count:
+                return row, y
+            y -= count
+            row += 1
+        return None, None
 
     def _line_text(self, record: LogRecord) -> Text:
         number = (str(record.line) if record.line > 0 else "…").rjust(self._gutter - 1) + " "
         text = Text(number, style=self.get_component_rich_style("logview--lineno"), no_wrap=True, end="")
         if self._labels:
             text.append(sanitize(record.source, 24) + " ", self.get_component_rich_style("logview--source"))
-        start = len(text)
+        start = self._prefix = len(text)
         body = sanitize(display_text(masked(record)))
         if record.truncated or len(body) > self.max_line:
             body = body[: self.max_line] + " …"
@@ -227,6 +309,8 @@ class LogView(ScrollView, can_focus=True):
 
     # --- movement --------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        self._wrapped.pop(old, None)  # the cursor's style moves
+        self._wrapped.pop(new, None)
         self.refresh()
         self.post_message(self.CursorMoved())
 
@@ -234,11 +318,66 @@ class LogView(ScrollView, can_focus=True):
         height = max(1, self.scrollable_content_region.height)
         top = self.scroll_offset.y
         if center:
-            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False, immediate=True)
+            self.scroll_to(y=self._top_showing(self.cursor, max(1, height // 2 + 1)), animate=False, immediate=True)
         elif self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        elif self.cursor >= top + height or (self.wrap and self._screen_line(top, height - 1)[0] is not None
+                                             and self._last_whole_row(top, height) < self.cursor):
+            self.scroll_to(y=self._top_showing(self.cursor, height), animate=False, immediate=True)
+
+    def _last_whole_row(self, top: int, height: int) -> int:
+        """Wrapping: the last row whose lines all fit on screen from `top`."""
+        row, used = top, 0
+        while row < self.row_count and used + len(self._lines_of(row)) <= height:
+            used += len(self._lines_of(row))
+            row += 1
+        return row - 1
+
+    # --- wide rows: pan, wrap, show a hit -----------------------------------------------------------
+    def _text_room(self) -> int:
+        """Columns the text gets beside the gutter (as `_line_text` last measured it)."""
+        return max(1, self.scrollable_content_region.width - self._prefix)
+
+    def action_pan(self, direction: int) -> None:
+        """Left/Right: move the text (not the line numbers) by PAN columns, up to the widest row on screen."""
+        if self.wrap:
+            return
+        widest = 0
+        top = self.scroll_offset.y
+        for row in range(top, min(self.row_count, top + self.scrollable_content_region.height)):
+            record = self.record(row)
+            if record is not None:
+                widest = max(widest, cell_len(self._line_text(record).plain) - self._prefix)
+        most = max(0, widest - self._text_room() + 1)
+        target = max(0, min(most, self.scroll_offset.x + direction * self.PAN))
+        self.scroll_to(x=target, animate=False, immediate=True, force=True)
+        self.refresh()
+
+    def reveal_match(self) -> None:
+        """Scroll the text sideways so the search's first match in the cursor row is on screen."""
+        record = self.record(self.cursor)
+        if self.wrap or record is None or self.query is None:
+            return
+        text = self._line_text(record)
+        body = text.plain[self._prefix:]
+        spans = self.query.spans(body)
+        if not spans:
+            return
+        begin, end = cell_len(body[:spans[0][0]]), cell_len(body[:spans[0][1]])
+        room, x = self._text_room(), self.scroll_offset.x
+        if begin < x or end > x + room:
+            self.scroll_to(x=max(0, begin - room // 3 if end - begin < room * 2 // 3 else begin),  # a third in
+                           animate=False, immediate=True, force=True)
+            self.refresh()
+
+    def watch_wrap(self, wrapping: bool) -> None:
+        self.scroll_to(x=0, animate=False, immediate=True, force=True)
+        self.data_changed()
+        if not self.follow:
+            self.scroll_to_cursor(center=True)
+
+    def action_wrap(self) -> None:
+        self.wrap = not self.wrap
 
     def move_to(self, view_row: int, center: bool = True) -> None:
         """Put the cursor on view_row (stops following unless it is the last row)."""
@@ -279,4 +418,5 @@ class LogView(ScrollView, can_focus=True):
         self.follow = False
 
     def on_resize(self) -> None:
+        self._wrapped.clear()
         self.data_changed() if self.follow else self.refresh()

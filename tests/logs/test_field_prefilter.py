@@ -1,0 +1,67 @@
+"""Field filters on JSON and logfmt files find their candidate lines in the raw bytes (`query.field_finder`):
+the counts and hits must be those of parsing and testing every record, for every spelling a line may use."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlops_tui.sources.logs import FieldFilter, Query, open_files
+
+FILLER = '{"ts":"2023-11-07T10:00:00Z","level":"info","message":"tick","service":"api"}\n'
+RARE = [  # a few lines with the fields the filters ask about, spelled as real writers spell them
+    '{"ts":"2023-11-07T10:00:01Z","level":"error","message":"boom","http":{"response":{"status_code":503}},"error":{"type":"OOM"}}',
+    '{"ts":"2023-11-07T10:00:02Z","level":"error","message":"boom","http.response.status_code":500.0,"retry":true}',
+    '{"ts":"2023-11-07T10:00:03Z","level":"warn","message":"slow","http.response.status_code":499,"path":"\\/v1\\/predict"}',
+    '{"ts":"2023-11-07T10:00:04Z","level":"info","message":"ok","retry":false,"error":{"type":"OOMKilled"}}',
+]
+FILTERS = ["http.response.status_code>=500", "http.response.status_code=500", "error.type=OOM", "retry=True",
+           "retry=false", "path=/v1/predict", "error.type~^OOM", "service=worker", "service!=api"]
+
+
+@pytest.fixture
+def source(write):
+    text = FILLER * 300 + "\n".join(RARE) + "\n" + FILLER * 300
+    source = open_files([str(write("app.json", text))])
+    source.refresh()
+    yield source
+    source.close()
+
+
+def every_record(source, query: Query) -> int:
+    return sum(1 for record in source.rows(0, source.row_count()) if query.accepts(record))
+
+
+@pytest.mark.parametrize("text", FILTERS)
+def test_field_filter_counts_as_a_full_parse_does(source, text):
+    query = Query("", filters=(FieldFilter.parse(text),))
+    expected = every_record(source, query)
+    assert source.count(query) == expected
+    assert sum(1 for _ in source.search(query)) == expected
+
+
+def test_rare_fields_are_found_by_the_prefilter(source):
+    # the raw-byte path is taken (not the parse of all 600 filler lines) and gives the right records
+    query = Query("", filters=(FieldFilter.parse("http.response.status_code>=500"),))
+    assert source._finder(query) is not None
+    assert [hit.record.line for hit in source.search(query)] == [301, 302]
+    assert source.count(Query("", filters=(FieldFilter.parse("retry=True"),))) == 1
+
+
+def test_a_needle_on_most_lines_parses_in_batches(source):
+    assert source._finder(Query("", filters=(FieldFilter.parse("service=api"),))) is None
+
+
+def test_logfmt_keys_and_values(write):
+    lines = ["ts=2023-11-07T10:00:00Z level=info msg=tick svc=api"] * 100
+    lines[50] = 'ts=2023-11-07T10:00:01Z level=error msg="db down" svc=api db.host=pg-1 latency=1200'
+    source = open_files([str(write("app.log", "\n".join(lines) + "\n"))])
+    source.refresh()
+    try:
+        for text in ("db.host=pg-1", "latency>1000", "latency=1200.0"):
+            query = Query("", filters=(FieldFilter.parse(text),))
+            assert source._finder(query) is not None
+            assert [hit.record.line for hit in source.search(query)] == [51], text
+            assert source.count(query) == 1
+    finally:
+        source.close()
+
