@@ -19,7 +19,6 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Sparkline, Static
 from textual.worker import Worker
 
-from mlops_tui.textual_compat import MeasuredTable
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.models import ModelsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
@@ -32,6 +31,7 @@ from mlops_tui.sources.models.controller import (
     open_repository,
     registry_frequencies,
 )
+from mlops_tui.widgets.fitted import Column, FittedTable
 from mlops_tui.widgets.models import rows
 from mlops_tui.widgets.models.details import DetailsView
 from mlops_tui.widgets.models.diff import DiffView
@@ -40,11 +40,23 @@ from mlops_tui.widgets.pane import Pane, SourceNote, describe_failure, focus_now
 VIEWS = {"history": "models-history", "registry": "models-registry", "diff": "models-diff"}
 
 
-def _table(table_id: str, *columns: str) -> DataTable:
-    table: DataTable = MeasuredTable(id=table_id, cursor_type="row", zebra_stripes=True)
-    for column in columns:
-        table.add_column(column, key=column)
-    return table
+def _table(table_id: str, *columns: Column) -> FittedTable:
+    return FittedTable(columns, id=table_id, cursor_type="row", zebra_stripes=True)
+
+
+# What each table keeps as it narrows (widgets/fitted.py): the stages (which version is in prod) and the
+# versions first; a diff keeps its name and both values, old and new.
+ARTIFACTS = (Column("artifact", "artifact", shrink=8), Column("latest", "latest", keep=1),
+             Column("age", "newest", keep=2), Column("stages", "stages"))
+HISTORY = (Column("commit", "commit"), Column("date", "date", keep=4), Column("age", "age", keep=1),
+           Column("change", "change", keep=2), Column("size", "size", keep=5), Column("tags", "tags", keep=3, shrink=12),
+           Column("changed with", "changed with", keep=6, shrink=16), Column("message", "message", keep=7, shrink=20))
+VERSIONS = (Column("version", "version"), Column("commit", "commit", keep=2), Column("registered", "registered", keep=3),
+            Column("stages", "stages"), Column("author", "author", keep=4, shrink=10))
+EVENTS = (Column("when", "when", keep=2), Column("artifact", "artifact", shrink=8), Column("version", "version"),
+          Column("event", "event"), Column("tag", "tag", keep=3, shrink=12))
+DIFF = (Column("kind", "kind", keep=2), Column("name", "name", shrink=12, cut_left=True), Column("old", "old", shrink=8),
+        Column("new", "new", shrink=8), Column("change", "change", keep=1))
 
 
 class ModelsPane(DetailsView, DiffView, Pane):
@@ -56,8 +68,8 @@ class ModelsPane(DetailsView, DiffView, Pane):
 
     DEFAULT_CSS = """
     ModelsPane #models-body { height: 1fr; }
-    ModelsPane #models-artifacts { width: 2fr; min-width: 30; height: 1fr; border-right: tall $panel; }
-    ModelsPane #models-side { width: 3fr; height: 1fr; }
+    ModelsPane #models-artifacts { width: 1fr; min-width: 30; max-width: 60; height: 1fr; border-right: tall $panel; }
+    ModelsPane #models-side { width: 1fr; height: 1fr; }
     ModelsPane #models-title { height: auto; max-height: 3; padding: 0 1; background: $panel; color: $foreground; }
     ModelsPane #models-freq-row { height: 1; padding: 0 1; }
     ModelsPane #models-freq { width: 1fr; color: $text-muted; }
@@ -128,22 +140,21 @@ class ModelsPane(DetailsView, DiffView, Pane):
     def compose(self) -> ComposeResult:
         yield SourceNote(id="models-note")
         with Horizontal(id="models-body"):
-            yield _table("models-artifacts", "artifact", "latest", "age", "stages")
+            yield _table("models-artifacts", *ARTIFACTS)
             with Vertical(id="models-side"):
                 yield Static(id="models-title")
                 with Horizontal(id="models-freq-row"):
                     yield Sparkline([], id="models-spark")
                     yield Static(id="models-freq")
                 with ContentSwitcher(id="models-views", initial="models-history"):
-                    yield _table("models-history", "commit", "date", "age", "change", "size", "tags", "changed with",
-                                 "message")
+                    yield _table("models-history", *HISTORY)
                     with Vertical(id="models-registry"):
-                        yield _table("models-versions", "version", "commit", "registered", "stages", "author")
+                        yield _table("models-versions", *VERSIONS)
                         yield Static(id="models-version-details")
-                        yield _table("models-events", "when", "artifact", "version", "event", "tag")
+                        yield _table("models-events", *EVENTS)
                     with Vertical(id="models-diff"):
                         yield Static(id="models-diff-title")
-                        yield _table("models-diff-table", "kind", "name", "old", "new", "change")
+                        yield _table("models-diff-table", *DIFF)
 
     def on_mount(self) -> None:
         self.query_one(SourceNote).show(SourceStatus(STATUS_NAME, SourceState.LOADING, "reading git history"))
@@ -198,7 +209,7 @@ class ModelsPane(DetailsView, DiffView, Pane):
         now = self.now()
         for art in snap.artifacts:
             entry = snap.registry.entries.get(art.name)
-            table.add_row(*rows.artifact_row(art, entry, now, self.model.stale(art.name)), key=art.name)
+            table.add_row(*rows.artifact_row(art, entry, now, self.model.frequencies.get(art.name)), key=art.name)
         events = self.query_one("#models-events", DataTable)
         events.clear()
         for e in snap.registry.events:
