@@ -152,6 +152,42 @@ async def test_at_80x24_the_stages_and_both_sides_of_the_diff_are_on_screen(regi
         assert "prod" in screen and "staging" in screen
 
 
+async def test_slash_filters_the_artifacts_and_escape_steps_back_one_step_at_a_time(registry_repo):
+    from textual.widgets import Input
+
+    app = make(registry_repo.root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        pane = app.query_one(ModelsPane)
+        table = app.query_one("#models-artifacts", DataTable)
+        everything = table.row_count
+        assert "escape" not in app.screen.active_bindings or not pane.check_action("back", ())
+        assert not pane.check_action("show_view", ("history",))  # `i` is not offered on History itself
+        pane.action_search()
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"chu")
+        await pilot.pause()
+        names = [r[0] for r in cells(table)]
+        assert names and all("chu" in " ".join(r).lower() for r in cells(table)) and len(names) < everything, names
+        await pilot.press("d")  # typed into the box, not the Diff key
+        await pilot.pause()
+        assert pane.model.view == "history" and pane.filter_text == "chud"
+        await pilot.press("backspace", "enter")
+        await pilot.pause()
+        assert app.focused is table and table.row_count == len(names)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert pane.model.view == "diff" and pane.check_action("open_config", ())
+        await pilot.press("escape")  # 1: the filter goes
+        await pilot.pause()
+        assert table.row_count == everything and pane.model.view == "diff"
+        await pilot.press("escape")  # 2: back to History
+        await pilot.pause()
+        assert pane.model.view == "history"
+        assert not pane.check_action("back", ())  # nothing left to step back from: Esc is not offered
+
+
 async def test_not_a_repository_note(tmp_path):
     app = make(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
