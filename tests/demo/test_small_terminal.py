@@ -70,3 +70,26 @@ async def test_configs_at_80x24_relative_names_headers_and_no_focus_trap(sandbox
         await pilot.press("escape")  # Esc steps back to the list
         await pilot.pause()
         assert app.focused is files
+
+
+async def test_z_gives_the_focused_panel_the_whole_screen_and_back(sandbox: Path) -> None:
+    app = demo(sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await wait_for_sources(app, pilot, {"models.repo"})
+        await pilot.pause(0.3)
+        table = app.query_one("#models-artifacts")
+        narrow = table.size.width
+        assert "age" not in table.shown_keys  # gave way at 80 columns
+        await pilot.press("z")
+        await pilot.pause(0.3)
+        assert not app.query_one("#models-side").display and not app.query_one("#pane-tabs").display
+        assert table.size.width > narrow + 30 and "age" in table.shown_keys and "latest" in table.shown_keys
+        assert app.query_one("#status-line").display and app.query_one("AppFooter").display  # never hidden
+        await pilot.press("z")
+        await pilot.pause(0.3)
+        assert app.query_one("#models-side").display and table.size.width == narrow
+        await pilot.press("z", "4")  # another pane: the zoom ends
+        await pilot.pause(0.3)
+        assert app.query_one("#models-side").display and app.query_one("#pane-tabs").display
+        assert not app.zoomed.active
