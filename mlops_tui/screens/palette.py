@@ -59,6 +59,8 @@ class PaneCommands(Provider):
         for name in sorted(app.available_themes):
             if name.startswith("mlops-"):
                 commands.append((f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)))
+        commands.append(("Zoom panel", "key z · app.zoom: the focused panel gets the whole screen (z again: back)",
+                         app.action_zoom))
         commands.append(("Keys", "List every key binding of the current pane", app.action_help))
         return commands
 
