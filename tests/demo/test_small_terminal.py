@@ -93,3 +93,47 @@ async def test_z_gives_the_focused_panel_the_whole_screen_and_back(sandbox: Path
         await pilot.pause(0.3)
         assert app.query_one("#models-side").display and app.query_one("#pane-tabs").display
         assert not app.zoomed.active
+
+
+async def test_the_palette_offers_search_filter_and_each_config_file_and_runs_them(sandbox: Path) -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    app = demo(sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_sources(app, pilot, {"configs", "models.repo"})
+        from mlops_tui.screens.palette import PaneCommands
+
+        names = [name for name, _, _ in PaneCommands(app.screen, None)._commands()]
+        for wanted in ("Models: Search / filter", "Configs: Search / filter", "Logs: Search / filter",
+                       "Configs: Open ml/versions/train_v2.yaml", "Zoom panel", "Configs: Side by side"):
+            assert wanted in names, names
+        await pilot.press("colon")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"open ml/env/base")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.query("CommandList Option"):
+                break
+        await pilot.press("enter")
+        await wait_for_sources(app, pilot, {"configs"})
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "base.yaml" in str(app.query_one("#configs-title").render()):
+                break
+        assert app.active_pane_id == "configs"
+        assert "base.yaml" in str(app.query_one("#configs-title").render())
+        await pilot.press("colon")
+        await pilot.pause(0.3)
+        await pilot.press(*"models: search")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.query("CommandList Option"):
+                break
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.focused, Input):
+                break
+        assert app.active_pane_id == "models" and app.focused.id == "models-filter"

@@ -4,6 +4,8 @@ the keys that build a stack (space), mark a compare base (c) and merge (m). The 
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -62,6 +64,17 @@ class FileList:
             self.open_diff(*pair)
         else:
             self.open_merge([spec])
+
+    def palette_commands(self):
+        """The palette's `Configs: Open FILE`, one per listed file (as Enter on it)."""
+        return [(f"Open {self.model.display(spec) if spec.startswith('/') else self.model.short(spec)}",
+                 "diff against the compare base, or merge it alone (Enter on the file)",
+                 partial(self.open_file, spec)) for spec in self.model.files]
+
+    def open_file(self, spec: str) -> None:
+        options = self.query_one("#configs-files", OptionList)
+        options.highlighted = self.option_of(spec)
+        self._open_file(options.highlighted)
 
     def action_compare(self) -> None:
         """c: mark the highlighted file as the base; on another file, diff base → it."""
