@@ -37,6 +37,7 @@ from mlops_tui.widgets.footer import AppFooter
 from mlops_tui.widgets.header import AppHeader
 from mlops_tui.widgets.statusline import StatusLine
 from mlops_tui.widgets.viewtabs import ViewTabs
+from mlops_tui.widgets.zoom import Zoom
 
 if TYPE_CHECKING:  # imported with the settings, after the first frame
     from mlops_tui.settings import Settings
@@ -71,6 +72,7 @@ class MlopsApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("z", "zoom", "Zoom panel", id="app.zoom", show=False),
         # Textual adds its ctrl+p palette binding only when the app binds no command_palette: both written here
         Binding("ctrl+p", "command_palette", "palette", id="app.palette", show=False, priority=True,
                 key_display="^p", tooltip="Open the command palette"),
@@ -122,6 +124,7 @@ class MlopsApp(App[None]):
         self._mounting: dict[str, AwaitMount] = {}
         self.panes_ready = asyncio.Event()  # set once every pane is mounted
         self._deferred_focus: str | None = None  # pane whose default widget gets the focus once it is built
+        self.zoomed = Zoom()  # `z`: what the zoom of the focused panel hid
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's choice, except that its Linux driver is replaced by one whose input thread sleeps while
@@ -137,7 +140,7 @@ class MlopsApp(App[None]):
         """Pane keys and `/` are text while a text box has the focus or another screen (help, palette) is up;
         `/` is not shown where it would do nothing: on a pane without a search, or when the pane's
         own check_action says its search does not apply to what it shows."""
-        if action in ("show_pane", "search"):
+        if action in ("show_pane", "search", "zoom"):
             if isinstance(self.focused, Input) or len(self.screen_stack) > 1:
                 return False
         if action == "search" and self.query("#panes"):  # (asked before the tabs exist, too)
@@ -278,7 +281,18 @@ class MlopsApp(App[None]):
     def _pane_name_clicked(self, message: ViewTabs.Picked) -> None:
         self.action_show_pane(message.view)
 
+    def action_zoom(self) -> None:
+        """z: the focused panel gets the whole screen; z again gives the others back (widgets/zoom.py)."""
+        if self.zoomed.active:
+            self.zoomed.unzoom()
+            return
+        pane = self._panes.get(self.active_pane_id)
+        if pane is None or not self.zoomed.zoom(self, pane):
+            self.notify("Nothing to zoom: no panel of this pane has the focus.", severity="warning", timeout=3)
+
     def action_show_pane(self, pane_id: str) -> None:
+        if self.zoomed.active:
+            self.zoomed.unzoom()
         self.query_one("#pane-tabs", ViewTabs).active = pane_id
         self.query_one("#panes", ContentSwitcher).current = pane_id
         if not self._ensure_settings():

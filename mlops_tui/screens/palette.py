@@ -1,9 +1,12 @@
 """Command palette entries (Ctrl+P, or `:` as in k9s): jump to a pane, every pane action that has a key,
-switch theme, open help. The pane actions are generated from the panes' bindings, not kept by hand."""
+`/` (search or filter) on each pane that has one, what a pane offers by name (`palette_commands`: Configs
+opens each listed file), switch theme, zoom, open help. The pane actions are generated from the panes'
+bindings, not kept by hand."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+import inspect
 from functools import partial
 
 from textual.actions import parse
@@ -40,6 +43,24 @@ class PaneCommands(Provider):
                         help_text = f"key {app.get_key_display(binding)} · {binding.id}"
                         yield name, help_text, partial(self._run, pane_id, node, binding.action)
 
+    def _pane_extras(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """`/` of each pane that has a search (the app's key, so no binding of the pane names it), and the
+        commands a pane lists itself (palette_commands: (name, help, callback))."""
+        app = self.app
+        titles = dict(app.PANES)
+        for pane_id, pane in app.built_panes().items():
+            if callable(getattr(pane, "action_search", None)):
+                yield (f"{titles[pane_id]}: Search / filter", "key / · app.search",
+                       partial(self._run_callback, pane_id, app.action_search))
+            extras = getattr(pane, "palette_commands", None)
+            for name, help_text, callback in (extras() if callable(extras) else []):
+                yield f"{titles[pane_id]}: {name}", help_text, partial(self._run_callback, pane_id, callback)
+
+    async def _run_callback(self, pane_id: str, callback: Callable[[], object]) -> None:
+        self.app.action_show_pane(pane_id)
+        if inspect.isawaitable(result := callback()):
+            await result
+
     async def _run(self, pane_id: str, node, action: str) -> None:
         app = self.app
         app.action_show_pane(pane_id)
@@ -56,9 +77,12 @@ class PaneCommands(Provider):
         for pane_id, title in app.PANES:
             commands.append((f"Go to {title}", f"Show the {title} pane", partial(app.action_show_pane, pane_id)))
         commands.extend(self._pane_actions())
+        commands.extend(self._pane_extras())
         for name in sorted(app.available_themes):
             if name.startswith("mlops-"):
                 commands.append((f"Theme: {name}", "Switch the colour theme", partial(setattr, app, "theme", name)))
+        commands.append(("Zoom panel", "key z · app.zoom: the focused panel gets the whole screen (z again: back)",
+                         app.action_zoom))
         commands.append(("Keys", "List every key binding of the current pane", app.action_help))
         return commands
 

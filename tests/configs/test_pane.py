@@ -118,7 +118,7 @@ async def test_merged_stack_with_provenance_validation_and_reveal(monkeypatch, w
         files.focus()
         pane = app.query_one(ConfigsPane)
         for name in ("env/base.yaml", "env/prod.yaml"):
-            files.highlighted = pane.files.index(f"configs/ml/{name}")
+            files.highlighted = pane.option_of(f"configs/ml/{name}")
             await pilot.press("space")
         await pilot.press("m")
         await wait_pane(pilot)

@@ -25,11 +25,8 @@ KNOWN_INERT = {
     ("metrics-remote", "right_square_bracket"),  # Later while the range already ends now
     ("metrics-remote", "n"),  # next $variable value on a dashboard without variables
     ("metrics-remote", "r"),  # refresh of a fleet with no hosts
-    ("models", "i"),  # History while the history is shown
-    ("models", "r"),  # Reload shows the same repository
     ("logs", "end"), ("logs", "G"),  # End/follow while already following
     ("logs", "n"), ("logs", "N"),  # next/previous hit with no search
-    ("configs", "c"), ("configs", "space"), ("configs", "d"), ("configs", "r"),  # nothing highlighted at start
 }
 
 

@@ -49,6 +49,12 @@ async def settle(app, pilot) -> None:
 
 
 def cells(table: DataTable) -> list[list[str]]:
+    """Every column of every row, shown or left out for room (widgets/fitted.py)."""
+    return [[str(c) for c in table.full_row(i)] for i in range(table.row_count)]
+
+
+def shown(table: DataTable) -> list[list[str]]:
+    """The cells on screen: the columns the width left in, cut as drawn."""
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -72,7 +78,8 @@ async def test_pane_shows_artifacts_history_versions_and_diff(registry_repo):
         assert history[0][3] == "modified" and "churn@v1.2.0" in history[0][5]
         assert history[0][6] == "data/raw.csv, train.epochs"
         freq = text(app.query_one("#models-freq", Static))
-        assert freq.startswith("newest 2.8d old; 3 versions, every 1.6d (median)")
+        assert freq.startswith("newest version 3d old; 3 versions, every 1.6d (median)")
+        assert churn[2] == "3d"  # one age for the newest version: the table's and the frequency line's
         assert not app.query_one("#models-freq").has_class("-stale")
 
         await pilot.press("d")
@@ -108,7 +115,7 @@ async def test_marked_commit_diff_and_stale_warning(registry_repo):
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(app, pilot)
         assert app.query_one("#models-freq").has_class("-stale")
-        assert text(app.query_one("#models-freq", Static)).startswith("STALE: newest 62.8d old (> 30d)")
+        assert text(app.query_one("#models-freq", Static)).startswith("STALE: newest version 63d old (> 30d)")
         ages = {r[0]: r[2] for r in cells(app.query_one("#models-artifacts", DataTable))}
         assert ages["churn"] == "63d!" and ages["data/raw.csv"] == "63d"  # only registered models go stale
         history = app.query_one("#models-history", DataTable)
@@ -123,6 +130,62 @@ async def test_marked_commit_diff_and_stale_warning(registry_repo):
         assert title.startswith(f"{oldest}") and f"-> {newest}" in title
         rows = cells(app.query_one("#models-diff-table", DataTable))
         assert ["param", "params.yaml:train.lr", "0.1", "0.2", "+0.1"] in rows
+
+
+async def test_at_80x24_the_stages_and_both_sides_of_the_diff_are_on_screen(registry_repo):
+    """The columns give way by priority (widgets/fitted.py): the stages stay, and the diff shows old and new."""
+    app = make(registry_repo.root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        artifacts = app.query_one("#models-artifacts", DataTable)
+        assert "stages" in artifacts.shown_keys and "age" not in artifacts.shown_keys
+        screen = app.export_screenshot()
+        assert "prod:v1.1.0 staging:v1.2.0" in "".join(r[-1] for r in shown(artifacts))
+        await pilot.press("d")
+        await settle(app, pilot)
+        diff = app.query_one("#models-diff-table", DataTable)
+        assert diff.shown_keys[:3] == ["name", "old", "new"], diff.shown_keys
+        rows = [r for r in shown(diff) if r[0].endswith("train.epochs")]  # (its start cut: `…`)
+        assert [r[1:] for r in rows] == [["10", "20"]], shown(diff)
+        right = diff.region.right
+        assert diff.virtual_size.width <= diff.scrollable_content_region.width, (diff.virtual_size, right)
+        assert "prod" in screen and "staging" in screen
+
+
+async def test_slash_filters_the_artifacts_and_escape_steps_back_one_step_at_a_time(registry_repo):
+    from textual.widgets import Input
+
+    app = make(registry_repo.root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        pane = app.query_one(ModelsPane)
+        table = app.query_one("#models-artifacts", DataTable)
+        everything = table.row_count
+        assert "escape" not in app.screen.active_bindings or not pane.check_action("back", ())
+        assert not pane.check_action("show_view", ("history",))  # `i` is not offered on History itself
+        pane.action_search()
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"chu")
+        await pilot.pause()
+        names = [r[0] for r in cells(table)]
+        assert names and all("chu" in " ".join(r).lower() for r in cells(table)) and len(names) < everything, names
+        await pilot.press("d")  # typed into the box, not the Diff key
+        await pilot.pause()
+        assert pane.model.view == "history" and pane.filter_text == "chud"
+        await pilot.press("backspace", "enter")
+        await pilot.pause()
+        assert app.focused is table and table.row_count == len(names)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert pane.model.view == "diff" and pane.check_action("open_config", ())
+        await pilot.press("escape")  # 1: the filter goes
+        await pilot.pause()
+        assert table.row_count == everything and pane.model.view == "diff"
+        await pilot.press("escape")  # 2: back to History
+        await pilot.pause()
+        assert pane.model.view == "history"
+        assert not pane.check_action("back", ())  # nothing left to step back from: Esc is not offered
 
 
 async def test_not_a_repository_note(tmp_path):

@@ -103,7 +103,35 @@ class ConfigsModel:
 
     # --- the file list, the stack and the compare base --------------------------------------------------
     def files_title(self) -> str:
-        return self.settings.paths[0] if len(self.settings.paths) == 1 else "files"
+        """The list's title: its one configured folder, relative to the working folder when under it, else by its
+        name (a long absolute temporary path told nothing and hid the rest)."""
+        if len(self.settings.paths) != 1:
+            return "files"
+        folder = self.settings.paths[0]
+        shown = self._relative(folder)
+        return shown if shown != folder or not Path(folder).is_absolute() else Path(folder).name + "/"
+
+    def _relative(self, path: str) -> str:
+        if not Path(path).is_absolute():
+            return path
+        try:
+            return str(Path(path).relative_to(self.cwd or Path.cwd()))
+        except ValueError:
+            return path
+
+    def display(self, spec: str) -> str:
+        """spec as titles and headers write it: a path as given when relative; an absolute one without the
+        configured folder (the list's title), else relative to the working folder when under it, so a long
+        temporary path does not push the file name off the title; REV:path keeps its REV, a stack each part."""
+        if "+" in spec and not Path(spec).exists():
+            return "+".join(self.display(part) for part in spec.split("+"))
+        rev, colon, path = spec.partition(":")
+        if colon and rev and "/" not in rev:
+            return f"{rev}:{self._relative(path)}"  # (a path in the repository, as git names it)
+        if not Path(spec).is_absolute():
+            return spec
+        shortened = self.short(spec)
+        return shortened if shortened != spec else self._relative(spec)
 
     def short(self, spec: str) -> str:
         """spec without the configured folder it was found in (the folder is the list's title)."""
@@ -111,10 +139,14 @@ class ConfigsModel:
         prefix = paths[0].rstrip("/") + "/" if len(paths) == 1 else None
         return spec[len(prefix):] if prefix and spec.startswith(prefix) else spec
 
+    def file_marks(self, spec: str) -> str:
+        """`1+◆`: its place in the stack, ◆ for the compare base ('' for neither)."""
+        marks = f"{self.stack.index(spec) + 1}+" if spec in self.stack else ""
+        return marks + ("◆" if spec == self.base else "")
+
     def file_label(self, spec: str) -> str:
         """`1+◆ name`: its place in the stack, ◆ for the compare base."""
-        marks = f"{self.stack.index(spec) + 1}+" if spec in self.stack else ""
-        marks += "◆" if spec == self.base else ""
+        marks = self.file_marks(spec)
         return f"{marks:>2} {self.short(spec)}" if marks else f"   {self.short(spec)}"
 
     def show_files(self, files: list[str]) -> SourceStatus | None:
@@ -138,7 +170,8 @@ class ConfigsModel:
         return None
 
     def base_text(self) -> str:
-        return f"compare base: {self.base} — highlight another file and press c or enter" if self.base else "compare base cleared"
+        return (f"compare base: {self.display(self.base)} — highlight another file and press c or enter" if self.base
+                else "compare base cleared")
 
     def toggle_stack(self, spec: str) -> str:
         """space on spec: add it to the stack or take it out; the title to show."""
@@ -146,7 +179,7 @@ class ConfigsModel:
             self.stack.remove(spec)
         else:
             self.stack.append(spec)
-        return f"stack: {' + '.join(self.stack) or '(empty)'} — m: show merged"
+        return f"stack: {' + '.join(map(self.display, self.stack)) or '(empty)'} — m: show merged"
 
     def merge_specs(self, highlighted: str | None) -> list[str]:
         """m: the stack, else the highlighted file alone."""
@@ -165,6 +198,12 @@ class ConfigsModel:
     def diff_pair(self) -> tuple[str, str] | None:
         return (self.comparison.old.label, self.comparison.new.label) if self.comparison else None
 
+    @property
+    def shown_pair(self) -> tuple[str, str]:
+        """The diff pair as titles write it (display)."""
+        old, new = self.diff_pair or ("", "")
+        return self.display(old), self.display(new)
+
     def mode_text(self) -> str:
         return f"lists by {self.list_mode.value}" + (f" ({self.settings.list_key})" if self.list_mode is ListMode.KEY else "")
 
@@ -181,7 +220,7 @@ class ConfigsModel:
         return SourceStatus.ok(NAME, f"diff: {comparison.result.summary()}")
 
     def diff_title(self) -> str:
-        old, new = self.diff_pair or ("", "")
+        old, new = self.shown_pair
         return f"{old} → {new}: {self.comparison.result.summary() if self.comparison else ''} · {self.mode_text()}"
 
     @property
@@ -235,7 +274,7 @@ class ConfigsModel:
         check = self.check
         assert check is not None
         merged = check.merged
-        text = f"{'merged' if check.compose else 'uncomposed'} {' + '.join(check.specs)}"
+        text = f"{'merged' if check.compose else 'uncomposed'} {' + '.join(map(self.display, check.specs))}"
         text += (f" + {len(check.overrides)} override(s)" if check.overrides else "") + f": {len(merged.entries):,} keys"
         if merged.composition is not None:
             text += f" · composed by Hydra from {len(defaults_rows(merged.composition))} defaults (t)"

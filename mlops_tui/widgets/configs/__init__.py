@@ -43,7 +43,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
 
     DEFAULT_CSS = """
     ConfigsPane #configs-body { height: 1fr; }
-    ConfigsPane #configs-files { width: 28%; min-width: 20; max-width: 40; height: 1fr; background: $surface; text-wrap: nowrap; text-overflow: ellipsis; }
+    ConfigsPane #configs-files { width: 28%; min-width: 24; max-width: 40; height: 1fr; background: $surface; text-wrap: nowrap; text-overflow: ellipsis; }
     ConfigsPane #configs-main { width: 1fr; height: 1fr; }
     ConfigsPane #configs-title { height: auto; max-height: 2; padding: 0 1; background: $panel; color: $foreground; }
     ConfigsPane #configs-title.-error { color: $error; }
@@ -71,6 +71,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         Binding("e", "toggle_env", "Resolve env", id="configs.env", show=False),
         Binding("o", "list_mode", "List mode", id="configs.list_mode", show=False),
         Binding("x", "reveal", "Reveal secret", id="configs.reveal", show=False),
+        Binding("escape", "back", "Back", id="configs.back"),
     ]
 
     @dataclass
@@ -132,7 +133,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
 
     def open_diff(self, old: str, new: str) -> None:
         """Diff two configs (files, REV:path, folders or stacks a+b) by key path."""
-        self._title(f"diff {old} → {new} …")
+        self._title(f"diff {self.model.display(old)} → {self.model.display(new)} …")
         self._run_diff(old, new, self.model.list_mode, self.model.begin())
 
     def open_revision(self, path: str, old_rev: str, new_rev: str) -> None:
@@ -142,7 +143,8 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
     def open_merge(self, specs: list[str], compose: bool = True) -> None:
         """Merge specs, composed by Hydra (compose False: the files as written, their defaults lists as data)."""
         self.model.ask_merge(specs)
-        self._title(f"merge {' + '.join(specs)} …" if compose else f"{' + '.join(specs)} uncomposed …")
+        shown = " + ".join(map(self.model.display, specs))
+        self._title(f"merge {shown} …" if compose else f"{shown} uncomposed …")
         self._run_merge(list(specs), self.model.resolve_env, compose, self.model.begin())
 
     # workers: the model computes in a thread, the result comes back as a message ----------------
@@ -206,6 +208,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
 
     def action_show_view(self, view: str) -> None:
         self.query_one("#configs-views", ContentSwitcher).current = view
+        self.refresh_bindings()
         self.query_one("#configs-problems", OptionList).display = view == "configs-merged"
         if self.query_one("#configs-files", OptionList).has_focus and view != "configs-merged":
             return
@@ -215,6 +218,29 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         title = self.query_one("#configs-title", Static)
         title.update(literal(text, limit=400))
         title.set_class(error, "-error")
+        self.refresh_bindings()  # (every change of what the pane shows sets its title)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key that can do nothing on what the pane shows is not offered (not in the footer, refused)."""
+        if not self.query("#configs-views"):
+            return True
+        model, view = self.model, self._view()
+        if action in ("compare", "toggle_stack", "uncomposed"):
+            return self._highlighted_file() is not None
+        if action == "merged":
+            return bool(model.merge_specs(self._highlighted_file()))
+        if action == "show_view" and parameters:
+            target = parameters[0]
+            if target == view:
+                return False
+            return model.check is not None if target == "configs-defaults" else model.comparison is not None
+        if action == "walk":
+            return model.check is not None if view == "configs-merged" else bool(model.changes)
+        if action == "toggle_resolved":
+            return model.check is not None
+        if action == "back":
+            return self.back_step() is not None
+        return True
 
     # messages from other panes ---------------------------------------------------------------------
     def on_open_config_revision(self, message: OpenConfigRevision) -> None:

@@ -22,7 +22,7 @@ class DiffViews:
 
     def _show_diff(self, comparison: Comparison, side: SideBySide | None) -> None:
         status = self.model.show_diff(comparison)
-        old, new = self.model.diff_pair
+        old, new = self.model.shown_pair
         tree = self.query_one(DiffTree)
         tree.reveal = set()
         tree.reveal_all = self.model.reveal_all
@@ -59,9 +59,9 @@ class DiffViews:
         self.side_rows = rows
         left.set_rows(rows.left, "(empty)")
         right.set_rows(rows.right, "(empty)")
-        old, new = self.model.diff_pair
-        left.border_title = sanitize(old + (f" · {file}" if file else ""))
-        right.border_title = sanitize(new + (f" · {file}" if file else ""))
+        old, new = self.model.shown_pair
+        left.border_title = sanitize("old: " + old + (f" · {file}" if file else ""))
+        right.border_title = sanitize("new: " + new + (f" · {file}" if file else ""))
 
     def on_lines_view_cursor_moved(self, event: LinesView.CursorMoved) -> None:
         """The two sides move together."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -75,6 +76,15 @@ class DiffTree(Tree):
     DiffTree > .diff--key { color: $foreground; }
     DiffTree > .diff--same { color: $foreground; }
     """
+
+    class AtTop(Message):
+        """Up on the first line: the pane gives the focus back to the file list."""
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_line <= 0:
+            self.post_message(self.AtTop())
+            return
+        super().action_cursor_up()
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("no diff", id=id)

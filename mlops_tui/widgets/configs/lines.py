@@ -101,7 +101,17 @@ class LinesView(ScrollView, can_focus=True):
             self.scroll_to(y=max(index - self.size.height // 2, 0), animate=False, immediate=True)
         self.cursor = index
 
+    class AtTop(Message):
+        """Up on the first row: the pane gives the focus back to the file list."""
+
+        def __init__(self, view: LinesView) -> None:
+            super().__init__()
+            self.view = view
+
     def action_cursor(self, delta: int) -> None:
+        if delta < 0 and self.cursor == 0:
+            self.post_message(self.AtTop(self))
+            return
         self.move_to(self.cursor + delta, center=False)
 
     def action_page(self, delta: int) -> None:

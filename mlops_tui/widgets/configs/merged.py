@@ -34,10 +34,10 @@ class MergedView:
             return
         view = self.query_one("#configs-merged", LinesView)
         view.set_rows(merged_rows(check.merged, self.model.resolved, check.violations, self.model.reveal()), "(empty config)")
-        view.border_title = sanitize(" + ".join(check.specs))
+        view.border_title = sanitize(" + ".join(map(self.model.display, check.specs)))
         defaults = self.query_one("#configs-defaults", LinesView)
         defaults.set_rows(defaults_view_rows(check.merged), "no defaults list: the file is not composed by Hydra")
-        defaults.border_title = sanitize(f"defaults of {' + '.join(check.specs)}, in merge order")
+        defaults.border_title = sanitize(f"defaults of {' + '.join(map(self.model.display, check.specs))}, in merge order")
         problems = self.query_one("#configs-problems", OptionList)
         problems.clear_options()
         items = self.model.problems()

@@ -78,6 +78,31 @@ class Navigation:
             box.remove_class("-open")
             self.focus_view()
 
+    # stepping back: Esc, and Up on the first line of a view, return to the file list --------------------
+    def back_step(self) -> str | None:
+        """What Esc would do now (None: nothing to step back from)."""
+        if self.query_one("#configs-find", Input).has_class("-open"):
+            return "close the find box"
+        if not self.query_one("#configs-files").has_focus:
+            return "back to the file list"
+        return None
+
+    def action_back(self) -> None:
+        step = self.back_step()
+        if step == "close the find box":
+            self.query_one("#configs-find", Input).remove_class("-open")
+            self.focus_view()
+        elif step == "back to the file list":
+            self.focus_default()
+        self.refresh_bindings()
+
+    def on_lines_view_at_top(self, event) -> None:
+        if event.view.id != "configs-problems":
+            self.focus_default()
+
+    def on_diff_tree_at_top(self, event) -> None:
+        self.focus_default()
+
     def focus_view(self) -> None:
         self.query_one(FOCUS[self._view()]).focus()
 

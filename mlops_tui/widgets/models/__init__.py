@@ -16,10 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import ContentSwitcher, DataTable, Sparkline, Static
+from textual.widgets import ContentSwitcher, DataTable, Input, Sparkline, Static
 from textual.worker import Worker
 
-from mlops_tui.textual_compat import MeasuredTable
 from mlops_tui.messages import SourceStatusChanged
 from mlops_tui.settings.models import ModelsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
@@ -32,22 +31,36 @@ from mlops_tui.sources.models.controller import (
     open_repository,
     registry_frequencies,
 )
+from mlops_tui.widgets.fitted import Column, FittedTable
 from mlops_tui.widgets.models import rows
 from mlops_tui.widgets.models.details import DetailsView
 from mlops_tui.widgets.models.diff import DiffView
+from mlops_tui.widgets.models.steps import Steps
 from mlops_tui.widgets.pane import Pane, SourceNote, describe_failure, focus_now
 
 VIEWS = {"history": "models-history", "registry": "models-registry", "diff": "models-diff"}
 
 
-def _table(table_id: str, *columns: str) -> DataTable:
-    table: DataTable = MeasuredTable(id=table_id, cursor_type="row", zebra_stripes=True)
-    for column in columns:
-        table.add_column(column, key=column)
-    return table
+def _table(table_id: str, *columns: Column) -> FittedTable:
+    return FittedTable(columns, id=table_id, cursor_type="row", zebra_stripes=True)
 
 
-class ModelsPane(DetailsView, DiffView, Pane):
+# What each table keeps as it narrows (widgets/fitted.py): the stages (which version is in prod) and the
+# versions first; a diff keeps its name and both values, old and new.
+ARTIFACTS = (Column("artifact", "artifact", shrink=8), Column("latest", "latest", keep=1),
+             Column("age", "newest", keep=2), Column("stages", "stages"))
+HISTORY = (Column("commit", "commit"), Column("date", "date", keep=4), Column("age", "age", keep=1),
+           Column("change", "change", keep=2), Column("size", "size", keep=5), Column("tags", "tags", keep=3, shrink=12),
+           Column("changed with", "changed with", keep=6, shrink=16), Column("message", "message", keep=7, shrink=20))
+VERSIONS = (Column("version", "version"), Column("commit", "commit", keep=2), Column("registered", "registered", keep=3),
+            Column("stages", "stages"), Column("author", "author", keep=4, shrink=10))
+EVENTS = (Column("when", "when", keep=2), Column("artifact", "artifact", shrink=8), Column("version", "version"),
+          Column("event", "event"), Column("tag", "tag", keep=3, shrink=12))
+DIFF = (Column("kind", "kind", keep=2), Column("name", "name", shrink=12, cut_left=True), Column("old", "old", shrink=8),
+        Column("new", "new", shrink=8), Column("change", "change", keep=1))
+
+
+class ModelsPane(Steps, DetailsView, DiffView, Pane):
     """Artifacts, versions, stages and history of the DVC/GTO repository.
 
     Options: source= a ModelRepository to read instead of settings.repo; now= a datetime or a function
@@ -56,8 +69,11 @@ class ModelsPane(DetailsView, DiffView, Pane):
 
     DEFAULT_CSS = """
     ModelsPane #models-body { height: 1fr; }
-    ModelsPane #models-artifacts { width: 2fr; min-width: 30; height: 1fr; border-right: tall $panel; }
-    ModelsPane #models-side { width: 3fr; height: 1fr; }
+    ModelsPane #models-left { width: 1fr; min-width: 30; max-width: 60; height: 1fr; border-right: tall $panel; }
+    ModelsPane #models-artifacts { height: 1fr; }
+    ModelsPane #models-filter { height: 3; display: none; }
+    ModelsPane #models-filter.-open { display: block; }
+    ModelsPane #models-side { width: 1fr; height: 1fr; }
     ModelsPane #models-title { height: auto; max-height: 3; padding: 0 1; background: $panel; color: $foreground; }
     ModelsPane #models-freq-row { height: 1; padding: 0 1; }
     ModelsPane #models-freq { width: 1fr; color: $text-muted; }
@@ -81,6 +97,7 @@ class ModelsPane(DetailsView, DiffView, Pane):
         Binding("m", "mark", "Mark base", id="models.mark"),
         Binding("c", "open_config", "Params in Configs", id="models.configs"),
         Binding("r", "reload", "Reload", id="models.reload"),
+        Binding("escape", "back", "Back", id="models.back"),
     ]
 
     @dataclass
@@ -128,26 +145,27 @@ class ModelsPane(DetailsView, DiffView, Pane):
     def compose(self) -> ComposeResult:
         yield SourceNote(id="models-note")
         with Horizontal(id="models-body"):
-            yield _table("models-artifacts", "artifact", "latest", "age", "stages")
+            with Vertical(id="models-left"):
+                yield Input(placeholder="filter artifacts (Enter: keep, Esc: close)", id="models-filter")
+                yield _table("models-artifacts", *ARTIFACTS)
             with Vertical(id="models-side"):
                 yield Static(id="models-title")
                 with Horizontal(id="models-freq-row"):
                     yield Sparkline([], id="models-spark")
                     yield Static(id="models-freq")
                 with ContentSwitcher(id="models-views", initial="models-history"):
-                    yield _table("models-history", "commit", "date", "age", "change", "size", "tags", "changed with",
-                                 "message")
+                    yield _table("models-history", *HISTORY)
                     with Vertical(id="models-registry"):
-                        yield _table("models-versions", "version", "commit", "registered", "stages", "author")
+                        yield _table("models-versions", *VERSIONS)
                         yield Static(id="models-version-details")
-                        yield _table("models-events", "when", "artifact", "version", "event", "tag")
+                        yield _table("models-events", *EVENTS)
                     with Vertical(id="models-diff"):
                         yield Static(id="models-diff-title")
-                        yield _table("models-diff-table", "kind", "name", "old", "new", "change")
+                        yield _table("models-diff-table", *DIFF)
 
     def on_mount(self) -> None:
         self.query_one(SourceNote).show(SourceStatus(STATUS_NAME, SourceState.LOADING, "reading git history"))
-        self.action_reload()
+        self.load(self.model.begin_load())
 
     def on_unmount(self) -> None:
         if self.model.source is not None:
@@ -192,20 +210,21 @@ class ModelsPane(DetailsView, DiffView, Pane):
         if not current:
             return
         snap = message.snapshot
-        self._show_status(self.model.status())
+        status = self.model.status()
+        self._show_status(status)
+        if self._reload_asked:
+            self._reload_asked = False
+            self.notify(f"Reloaded: {status.reason}", timeout=3)
         table = self.query_one("#models-artifacts", DataTable)
-        table.clear()
-        now = self.now()
-        for art in snap.artifacts:
-            entry = snap.registry.entries.get(art.name)
-            table.add_row(*rows.artifact_row(art, entry, now, self.model.stale(art.name)), key=art.name)
+        self._fill_artifacts()
         events = self.query_one("#models-events", DataTable)
         events.clear()
         for e in snap.registry.events:
             events.add_row(*rows.event_row(e))
         target = self.model.target()
         if target is not None:
-            table.move_cursor(row=self.model.names.index(target))
+            if target in [name for name, _ in self._artifact_rows()]:
+                table.move_cursor(row=table.get_row_index(target))
             self._select(target)
 
     @on(DataTable.RowHighlighted, "#models-artifacts")
@@ -246,11 +265,29 @@ class ModelsPane(DetailsView, DiffView, Pane):
 
     # -- actions --------------------------------------------------------------------------------
 
+    _reload_asked = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that can do nothing here are not shown: the view already shown, Esc with nothing to step back
+        from, `c` (params in Configs) outside the Diff view."""
+        if not self.query("#models-views"):
+            return True
+        if action == "show_view" and parameters and parameters[0] in ("history", "registry"):
+            return parameters[0] != self.model.view
+        if action == "back":
+            return self.back_step() is not None
+        if action == "open_config":
+            return self.model.view == "diff"
+        return True
+
     def action_show_view(self, view: str) -> None:
         self.model.view = view
         self.query_one("#models-views", ContentSwitcher).current = VIEWS[view]
         if view == "diff":
             self._start_diff()
+        self.refresh_bindings()
 
     def action_reload(self) -> None:
+        """r: read the repository again; a notification says what was read."""
+        self._reload_asked = True
         self.load(self.model.begin_load())

@@ -16,7 +16,14 @@ def age(then: datetime | None, now: datetime) -> str:
     """'3d', '5h', '12m' ago; '-' when unknown."""
     if then is None:
         return "-"
-    seconds = max(0.0, (now - then).total_seconds())
+    return age_of_days((now - then).total_seconds() / 86400)
+
+
+def age_of_days(value: float | None) -> str:
+    """An age given in days, written as `age` writes it: the one way the pane writes how old a version is."""
+    if value is None:
+        return "-"
+    seconds = max(0.0, value * 86400)
     if seconds >= 86400 * 2:
         return f"{seconds / 86400:.0f}d"
     if seconds >= 3600:
@@ -49,13 +56,17 @@ def stages_text(entry: RegistryEntry | None) -> str:
     return " ".join(f"{s}:{v}" for s, v in assigned_stages(entry).items()) or "-"
 
 
-def artifact_row(art: Artifact, entry: RegistryEntry | None, now: datetime, stale: bool) -> tuple[Text, ...]:
-    """`stale`: the registry's staleness check (controller.registry_frequencies), marked `!` on the age."""
+def artifact_row(art: Artifact, entry: RegistryEntry | None, now: datetime, frequency: TrainingFrequency | None
+                 ) -> tuple[Text, ...]:
+    """The age is the newest version's, from the registry's frequency (controller.registry_frequencies, the one
+    staleness check, marked `!`), the very figure of the frequency line; without one, the last commit's."""
     style = "italic" if entry is not None and not entry.active else ""
+    stale = bool(frequency and frequency.stale)
+    newest = age_of_days(frequency.age_days) if frequency and frequency.age_days is not None else age(art.last_date, now)
     return (
         literal(art.name, style=style, limit=28),
         literal(entry.latest if entry and entry.latest else "-", style=style),
-        literal(age(art.last_date, now) + ("!" if stale else ""), style="bold" if stale else style),
+        literal(newest + ("!" if stale else ""), style="bold" if stale else style),
         literal(stages_text(entry), style=style, limit=60),
     )
 
@@ -123,10 +134,8 @@ def frequency_text(freq: TrainingFrequency | None, stale_after: float) -> str:
     if freq is None or not freq.dates:
         return "training frequency: no versions yet"
     what = "versions" if freq.basis == "versions" else "changes"
-    if freq.stale:
-        text = f"STALE: newest {days(freq.age_days)} old (> {stale_after:g}d)"
-    else:
-        text = f"newest {days(freq.age_days)} old"
+    newest = f"newest {freq.basis[:-1] if freq.basis == 'versions' else 'change'} {age_of_days(freq.age_days)} old"
+    text = f"STALE: {newest} (> {stale_after:g}d)" if freq.stale else newest
     if freq.median_gap_days is None:
         return f"{text}; 1 {what[:-1]}"
     return (
