@@ -122,18 +122,15 @@ def _stamp(at: float) -> str:
 
 
 def _change_line(change) -> str:
-    new = "resolved" if change.old == "firing" and change.new == "inactive" else change.new
-    labels = ", ".join(f"{k}={v}" for k, v in change.labels)
-    value = "" if change.value is None else f" value {change.value:g}"
-    return f"{new:<8} {change.rule}{value}{'  ' + labels if labels else ''} (was {change.old})"
+    from mlops_tui.sources.alerts.board import change_line
+
+    return change_line(change)
 
 
 def _notification_line(note) -> str:
-    outcome = "sent" if note.ok else "NOT SENT" if note.attempts == 0 else \
-        f"FAILED after {note.attempts} attempt{'s' if note.attempts != 1 else ''}"
-    what = "test message" if note.status == "test" else f"{note.status} {note.rule} ({note.alerts} alert" \
-        f"{'s' if note.alerts != 1 else ''})"
-    return f"notify   {note.channel}: {what} {outcome}{': ' + note.detail if note.detail else ''}"
+    from mlops_tui.sources.alerts.board import notification_line
+
+    return notification_line(note)
 
 
 def history_file_shown() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -79,6 +80,7 @@ class AlertHistory:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or history_file()
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
@@ -108,14 +110,16 @@ class AlertHistory:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
-        instead of one failing with `database is locked` when it upgrades a read lock."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        instead of one failing with `database is locked` when it upgrades a read lock. The lock keeps two
+        threads of this process (the pane's evaluation and a key's write) out of each other's transaction."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def record_changes(self, changes: Iterable[Change]) -> int:
         rows = [(c.at, c.rule, json.dumps(dict(c.labels), sort_keys=True), c.old.value, c.new.value, c.value)
@@ -216,27 +220,34 @@ class AlertHistory:
         rows = self._read("SELECT rule, labels, active_at FROM acks WHERE at >= ?", None)
         return {(rule, tuple(sorted(json.loads(labels).items())), active_at) for rule, labels, active_at in rows}
 
-    def changes(self, since: float | None = None) -> list[HistoryChange]:
-        rows = self._read("SELECT at, rule, labels, old, new, value FROM changes WHERE at >= ? ORDER BY at, id",
-                          since)
+    def changes(self, since: float | None = None, limit: int = -1) -> list[HistoryChange]:
+        """The changes since `since`, oldest first; the last `limit` of them when limit >= 0."""
+        rows = self._read("SELECT * FROM (SELECT at, rule, labels, old, new, value, id FROM changes WHERE at >= ?"
+                          " ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id", since, (limit,))
+        rows = [row[:6] for row in rows]
         return [HistoryChange(at, rule, tuple(sorted(json.loads(labels).items())), old, new, value)
                 for at, rule, labels, old, new, value in rows]
 
-    def notifications(self, since: float | None = None) -> list[Notification]:
-        rows = self._read("SELECT at, channel, rule, status, alerts, ok, attempts, detail, firing FROM notifications"
-                          " WHERE at >= ? ORDER BY at, id", since)
+    def notifications(self, since: float | None = None, limit: int = -1) -> list[Notification]:
+        """The notification attempts since `since`, oldest first; the last `limit` of them when limit >= 0."""
+        rows = self._read("SELECT * FROM (SELECT at, channel, rule, status, alerts, ok, attempts, detail, firing, id"
+                          " FROM notifications WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id",
+                          since, (limit,))
+        rows = [row[:9] for row in rows]
         return [Notification(at, channel, rule, status, alerts, bool(ok), attempts, detail,
                              tuple(tuple(sorted(labels.items())) for labels in json.loads(firing)))
                 for at, channel, rule, status, alerts, ok, attempts, detail, firing in rows]
 
     def _read(self, query: str, since: float | None, more: tuple = ()) -> list[tuple]:
         try:
-            return self._db.execute(query, (since if since is not None else float("-inf"), *more)).fetchall()
+            with self._lock:
+                return self._db.execute(query, (since if since is not None else float("-inf"), *more)).fetchall()
         except sqlite3.Error as exc:
             raise HistoryError(f"alert history {self.path}: {exc}") from None
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 @dataclass(frozen=True)

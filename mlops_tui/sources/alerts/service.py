@@ -60,11 +60,20 @@ class AlertService:
     me: str = field(default_factory=this_process)
     engine: AlertEngine | None = None
     history: AlertHistory | None = None
+    require_history: bool = True
+    """False: a history file that cannot be opened is no reason not to evaluate (the pane): the rules are
+    then evaluated, shown, but neither recorded nor notified, and `problem` says why."""
 
     def __post_init__(self) -> None:
         alerts = self.settings.alerts  # type: ignore[attr-defined]
+        self.problem = ""
         if self.history is None:
-            self.history = AlertHistory(history_file(alerts.history))  # HistoryError: the caller shows it
+            try:
+                self.history = AlertHistory(history_file(alerts.history))
+            except HistoryError as exc:
+                if self.require_history:
+                    raise
+                self.problem = f"{exc}: not recorded, not notified"
         if self.engine is None:
             self.engine = AlertEngine(self.settings, deadline=self.deadline, clock=self.clock)
         self.repeat = parse_duration(alerts.repeat_interval)
@@ -77,7 +86,9 @@ class AlertService:
         self._started = False
 
     def _start(self, at: float) -> list[Change]:
-        assert self.engine is not None and self.history is not None
+        assert self.engine is not None
+        if self.history is None:
+            return self.engine.catch_up(at)
         self.notifier.restore(self.history.notifications(at - self.repeat))
         held = self.history.last_held(NOTIFIER_ROLE)
         restored: set[str] = set()
@@ -87,13 +98,15 @@ class AlertService:
 
     def cycle(self) -> Cycle:
         """Evaluate, record and notify once. HistoryError when the history file cannot be written."""
-        assert self.engine is not None and self.history is not None
+        assert self.engine is not None
         at = self.clock()
         if not self._started:
             changes = self._start(at)
             self._started = True
         else:
             changes = self.engine.evaluate(at)
+        if self.history is None:
+            return Cycle(at, changes, [], "", self.engine.views())
         self.holder = self.history.claim(NOTIFIER_ROLE, self.me, self.ttl, self.clock())
         self.silences = self.history.silences(at)
         self.acked = self.history.acks()
