@@ -102,3 +102,19 @@ def test_the_receiver_logs_what_the_webhook_channel_sent(tmp_path: Path):
     assert line.split(" ", 2)[2].startswith("INFO     alert-receiver [")
     assert line.endswith("received firing alert 'errors in the logs' severity=critical (team=ml-platform) "
                          "for demo-receiver: 12 error records in the last hour")
+
+
+async def test_the_demos_alerts_pane_notifies_its_receiver(tmp_path: Path):
+    from support.app_factory import make_app
+    from support.waits import until
+
+    root = prepare(tmp_path / "sb", now=datetime.now(UTC))
+    log = root / "logs" / "alert-receiver.log"
+    with AlertReceiver(log) as receiver:
+        app = make_app(demo_overrides(root, None, receiver.url), cwd=root)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("5")
+            await until(pilot, lambda: log.exists(), timeout=30, what="the receiver's log")
+    (line,) = log.read_text().splitlines()
+    assert "received firing alert 'errors in the logs' severity=critical (team=ml-platform) for demo-receiver:" in line
+    assert (root / ".mlops-tui" / "alerts.sqlite").is_file()  # the demo's own history, not the user's
