@@ -27,7 +27,7 @@ from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from mlops_tui.messages import OpenConfigRevision, SourceStatusChanged
+from mlops_tui.messages import AlertsFiring, OpenConfigRevision, SourceStatusChanged
 from mlops_tui.screens.help import BASICS, HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
@@ -258,6 +258,10 @@ class MlopsApp(App[None]):
     def on_source_status_changed(self, message: SourceStatusChanged) -> None:
         for line in self.query(StatusLine):  # none while the app shuts down
             line.set_status(message.status)
+
+    def on_alerts_firing(self, message: AlertsFiring) -> None:
+        for line in self.query(StatusLine):
+            line.set_alerts(message.count, message.severity)
 
     async def on_open_config_revision(self, message: OpenConfigRevision) -> None:
         """The Models pane asks for a config diff between two revisions: show it in the Configs pane."""

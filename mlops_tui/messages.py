@@ -32,3 +32,12 @@ class OpenConfigRevision(Message):
     path: str
     old_rev: str
     new_rev: str
+
+
+@dataclass
+class AlertsFiring(Message):
+    """How many alerts fire (silenced ones left out) and the worst severity among them ("" when none); the
+    status line shows it on every pane (sent by the Alerts pane after each evaluation)."""
+
+    count: int
+    severity: str

@@ -92,7 +92,7 @@ def check(as_json: bool, deadline: float) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the changes and notifications as JSON.")
 def history(since: str, as_json: bool) -> None:
     """State changes and notifications kept in the history file (written by `alerts watch`)."""
-    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
+    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError, history_file
     from mlops_tui.sources.timespec import parse_time
 
     try:
@@ -100,7 +100,7 @@ def history(since: str, as_json: bool) -> None:
     except ValueError as exc:
         fail(f"--since: {exc}", EXIT_USAGE)
     try:
-        store = AlertHistory()
+        store = AlertHistory(history_file(state().settings().alerts.history))
         try:
             changes, notes = store.changes(start), store.notifications(start)
         finally:
@@ -122,31 +122,28 @@ def _stamp(at: float) -> str:
 
 
 def _change_line(change) -> str:
-    new = "resolved" if change.old == "firing" and change.new == "inactive" else change.new
-    labels = ", ".join(f"{k}={v}" for k, v in change.labels)
-    value = "" if change.value is None else f" value {change.value:g}"
-    return f"{new:<8} {change.rule}{value}{'  ' + labels if labels else ''} (was {change.old})"
+    from mlops_tui.sources.alerts.board import change_line
+
+    return change_line(change)
 
 
 def _notification_line(note) -> str:
-    outcome = "sent" if note.ok else "NOT SENT" if note.attempts == 0 else \
-        f"FAILED after {note.attempts} attempt{'s' if note.attempts != 1 else ''}"
-    what = "test message" if note.status == "test" else f"{note.status} {note.rule} ({note.alerts} alert" \
-        f"{'s' if note.alerts != 1 else ''})"
-    return f"notify   {note.channel}: {what} {outcome}{': ' + note.detail if note.detail else ''}"
+    from mlops_tui.sources.alerts.board import notification_line
+
+    return notification_line(note)
 
 
 def history_file_shown() -> str:
     from mlops_tui.sources.alerts.history import history_file
 
-    return str(history_file())
+    return str(history_file(state().settings().alerts.history))
 
 
 @alerts.command(name="test")
 @click.argument("channel")
 def test_channel(channel: str) -> None:
     """Send a test message to CHANNEL (a name from alerts.channels); exit 3 when it could not be sent."""
-    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
+    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError, history_file
     from mlops_tui.sources.alerts.notify import deliver, probe_group
 
     channels = state().settings().alerts.channels
@@ -156,7 +153,7 @@ def test_channel(channel: str) -> None:
         fail(f"no alert channel named {channel!r} (channels: {known})", EXIT_USAGE)
     group = probe_group()
     try:
-        store = AlertHistory()
+        store = AlertHistory(history_file(state().settings().alerts.history))
     except HistoryError as exc:
         click.echo(sanitize(f"mlops-tui: {exc} (the outcome is not recorded)"), err=True)
         store = None
@@ -170,73 +167,50 @@ def test_channel(channel: str) -> None:
              f"{'s' if note.attempts != 1 else ''}: {note.detail}", EXIT_BACKEND)
     click.echo(sanitize(f"sent a test message to {chosen.name} ({chosen.kind})"))
 
-NOTIFIER_ROLE = "notifier"
-
-
 @alerts.command()
 @click.option("--deadline", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds to wait for each rule's query.")
 def watch(deadline: float) -> None:
     """Evaluate the rules every alerts.interval, send notifications to alerts.channels and record every change
-    in the history, until SIGTERM or Ctrl-C. When another process already does so on this machine, this one
-    waits and takes over when that one stops."""
-    import os
+    in the history, until SIGTERM or Ctrl-C. When another process (the app, another watch) already does so with
+    the same history file, this one waits and takes over when that one stops."""
     import signal
-    import socket
     import threading
     import time
 
-    from mlops_tui.sources.alerts.engine import AlertEngine
-    from mlops_tui.sources.alerts.history import AlertHistory, HistoryError
-    from mlops_tui.sources.alerts.notify import Notifier
-    from mlops_tui.sources.timespec import parse_duration
+    from mlops_tui.sources.alerts.history import HistoryError
+    from mlops_tui.sources.alerts.service import AlertService
 
     settings = state().settings().alerts
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        store = AlertHistory()
-    except HistoryError as exc:
-        fail(str(exc), EXIT_BACKEND)
-    engine = AlertEngine(state().settings(), deadline=deadline)
-    repeat = parse_duration(settings.repeat_interval)
-    notifier = Notifier(settings.channels, repeat, store, sleep=stop.wait,
-                        group_wait=parse_duration(settings.group_wait, allow_zero=True))
-    try:
-        notifier.restore(store.notifications(time.time() - repeat))
+        service = AlertService(state().settings(), deadline=deadline, sleep=stop.wait)
     except HistoryError as exc:
         fail(str(exc), EXIT_BACKEND)
     names = ", ".join(c.name for c in settings.channels) or "no channel (add alerts.channels)"
     click.echo(sanitize(f"watching {len(settings.rules)} rule{'s' if len(settings.rules) != 1 else ''} every "
                         f"{settings.interval}, notifying {names}; SIGTERM or Ctrl-C stops"))
-    me, holder = f"{socket.gethostname()}:{os.getpid()}", None
-    ttl = 3 * engine.interval + deadline
+    holder = None
     try:
         while not stop.is_set():
             started = time.monotonic()
-            at = time.time()
-            changes = engine.evaluate(at)
-            was, holder = holder, store.claim(NOTIFIER_ROLE, me, ttl, time.time())
-            if holder != was:
-                click.echo(sanitize(f"this process ({me}) records and notifies" if holder == me else
-                                    f"{holder} records and notifies; this process waits to take over"))
-            if holder == me:
-                store.record_changes(changes)
-                for change in changes:
+            cycle = service.cycle()
+            if cycle.holder != holder:
+                holder = cycle.holder
+                click.echo(sanitize(f"this process ({service.me}) records and notifies" if holder == service.me
+                                    else f"{holder} records and notifies; this process waits to take over"))
+            if holder == service.me:
+                for change in cycle.changes:
                     click.echo(sanitize(f"{_stamp(change.at)}  {_change_line(_as_history(change))}"))
-            for note in notifier.handle(engine.views(), at, deliver=holder == me):
+            for note in cycle.notes:
                 click.echo(sanitize(f"{_stamp(note.at)}  {_notification_line(note)}"))
-            stop.wait(max(0.0, engine.interval - (time.monotonic() - started)))
+            stop.wait(max(0.0, service.engine.interval - (time.monotonic() - started)))
     except HistoryError as exc:
         fail(str(exc), EXIT_BACKEND)
     finally:
-        engine.close()
-        try:
-            store.release(NOTIFIER_ROLE, me)
-        except HistoryError:
-            pass  # the role then lapses after its ttl
-        store.close()
+        service.close()
     click.echo("stopped")
 
 

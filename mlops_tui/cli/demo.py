@@ -35,8 +35,12 @@ def demo(prepare_dir: Path | None) -> None:
             # Model-server metrics derived from the live logs, and a Prometheus scraping them if installed.
             exporter = servers.enter_context(MetricsExporter())
             prometheus_url = _start_prometheus(servers, exporter.address)
+            from mlops_tui.demo.alerting import RECEIVER_LOG, AlertReceiver
+
+            # The Alerts pane notifies it; what it receives shows in the Logs pane (logs/alert-receiver.log).
+            receiver = servers.enter_context(AlertReceiver(root / "logs" / RECEIVER_LOG))
             cli_state = state()
-            cli_state.dotlist = demo_overrides(root, prometheus_url) + cli_state.dotlist
+            cli_state.dotlist = demo_overrides(root, prometheus_url, receiver.url) + cli_state.dotlist
             from mlops_tui.cli.run import run_app
             from mlops_tui.demo.loggen import LogGenerator
 

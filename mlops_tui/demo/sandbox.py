@@ -12,6 +12,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mlops_tui.demo.alerting import write_settings
 from mlops_tui.demo.dvcfiles import Cache
 from mlops_tui.demo.gitwrite import GitError, write_repository
 from mlops_tui.demo.history import build_history
@@ -77,6 +78,7 @@ def prepare(target: Path, *, now: datetime | None = None) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         write_backlog(root / "logs", end=now or datetime.now(UTC))
+        write_settings(root)
     except GitError as exc:
         _clean(target, created)
         raise SandboxError(str(exc)) from None
@@ -86,11 +88,12 @@ def prepare(target: Path, *, now: datetime | None = None) -> Path:
     return root
 
 
-def demo_overrides(root: Path, prometheus_url: str | None = None) -> list[str]:
+def demo_overrides(root: Path, prometheus_url: str | None = None, receiver_url: str | None = None) -> list[str]:
     """Settings dotlist overrides that open the app on the sandbox at `root`.
 
     With `prometheus_url` (the demo's own Prometheus), the Remote tab gets it as source `demo` and
-    the ML serving dashboard of configs/dashboards/ml-serving.yaml.
+    the ML serving dashboard of configs/dashboards/ml-serving.yaml. The alert rules of demo/alerting.py
+    (the error-rate rule with Prometheus only), notifying `receiver_url` when given.
     """
     root = Path(root)
 
@@ -117,4 +120,9 @@ def demo_overrides(root: Path, prometheus_url: str | None = None) -> list[str]:
         from mlops_tui.demo.prometheus import remote_overrides
 
         remote = remote_overrides(prometheus_url)
-    return [*overrides[:3], f"configs.compare=[{','.join(compare)}]", *overrides[3:], *remote]
+    from mlops_tui.demo.alerting import HISTORY, alert_settings
+    from mlops_tui.demo.prometheus import SOURCE_NAME, _dotlist_value
+
+    alerts = alert_settings(str(root / HISTORY), SOURCE_NAME if prometheus_url else None, receiver_url)
+    return [*overrides[:3], f"configs.compare=[{','.join(compare)}]", *overrides[3:], *remote,
+            f"alerts={_dotlist_value(alerts)}"]

@@ -164,6 +164,9 @@ class AlertsSettings(Section):
     go out in one message (Alertmanager's group_wait)."""
     repeat_interval: str = "4h"
     """A group still firing is sent again after this long (Alertmanager's repeat_interval)."""
+    history: str = ""
+    """The SQLite file of alert history, silences and the notifier role, relative to the working directory;
+    empty: alerts.sqlite in the XDG state folder. Processes sharing a file share one notifier."""
 
     @field_validator("interval", "repeat_interval")
     @classmethod

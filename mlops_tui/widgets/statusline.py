@@ -41,6 +41,12 @@ class StatusLine(Static):
         super().__init__("", **kwargs)
         self.statuses: dict[str, SourceStatus] = {}
         self.pane_order = list(pane_order)
+        self.alerts: tuple[int, str] = (0, "")
+        """Firing alerts and their worst severity, shown first (the Alerts pane sends them)."""
+
+    def set_alerts(self, count: int, severity: str) -> None:
+        self.alerts = (count, severity)
+        self.update(self._render_line())
 
     def _order(self, name: str) -> tuple[int, str]:
         prefix = name.split(".", 1)[0]
@@ -65,6 +71,12 @@ class StatusLine(Static):
         and those that do not are counted at the end (`+2 ok`), so a narrow terminal cuts the healthy part."""
         ranked = sorted(self.statuses.values(), key=lambda s: _RANK[s.state])
         width = max(20, self.size.width or 78)  # the content width: the padding is already out
+        alerts: list[tuple[str, str] | str] = []
+        if self.alerts[0]:
+            # The severity is spelled out: it still says how bad without colour (NO_COLOR)
+            count, severity = self.alerts
+            alerts = [(f"▲ {count} firing {severity}", _ALERT_STYLE.get(severity, "bold")), "  "]
+            width = max(20, width - sum(len(part if isinstance(part, str) else part[0]) for part in alerts))
         urgent = [s for s in ranked if s.state in (SourceState.FAILING, SourceState.STALE)]
         calm = [s for s in ranked if s not in urgent]
         entry = {s.name: len(s.name) + len(s.state.value) + 3 for s in ranked}  # "✖ name failing"
@@ -117,7 +129,7 @@ class StatusLine(Static):
             summary = summary if len(summary) <= room else f"+{len(counted)}" if len(str(len(counted))) < room else ""
             if summary:
                 parts.append(("  " if listed else "") + summary)
-        return Content.assemble(*parts)
+        return Content.assemble(*alerts, *parts)
 
     @staticmethod
     def _counted(statuses: Sequence[SourceStatus]) -> str:
@@ -128,4 +140,5 @@ class StatusLine(Static):
         return " ".join(f"+{count} {state}" for state, count in counts.items())
 
 
+_ALERT_STYLE = {"critical": "bold reverse $error", "warning": "bold $warning", "info": "bold $accent"}
 _RANK = {SourceState.FAILING: 0, SourceState.STALE: 1, SourceState.LOADING: 2, SourceState.OK: 3, SourceState.ABSENT: 4}

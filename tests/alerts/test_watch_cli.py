@@ -144,9 +144,11 @@ def test_a_restarted_watcher_does_not_send_again_what_was_sent(tmp_path: Path):
             first.send_signal(signal.SIGTERM)
             assert first.wait(30) == 0
             again, again_out = start_watch(tmp_path, "again")
-            # It fires again from scratch (2 more changes); the notifier runs in the same evaluation, before
-            # SIGTERM is looked at, so once they are in the history its decision has been made.
-            wait_for(lambda: len(changes()) == 4, 60, "the restarted watcher's first evaluation")
+            # The line comes after its first evaluation has claimed the role; the notifier runs in the same
+            # evaluation, before SIGTERM is looked at, so its decision has been made once a second one ran.
+            taking = f"this process ({socket.gethostname()}:{again.pid}) records and notifies"
+            wait_for(lambda: taking in again_out.read_text(), 60, "the restarted watcher's first evaluation")
+            time.sleep(2.5)  # two more evaluations (interval 1s): a repeat would have been sent by now
             again.send_signal(signal.SIGTERM)
             assert again.wait(30) == 0
         finally:
@@ -155,6 +157,8 @@ def test_a_restarted_watcher_does_not_send_again_what_was_sent(tmp_path: Path):
                     process.kill()
     assert len(receiver.requests) == 1, again_out.read_text()
     assert "notify   hook" not in again_out.read_text()
+    # It took the firing alert up again, since-when and all: no second pending -> firing in the history.
+    assert [(c.old, c.new) for c in changes()] == [("inactive", "pending"), ("pending", "firing")]
 
 
 def test_alerts_test_sends_a_test_message(tmp_path: Path):

@@ -56,7 +56,7 @@ def settled(*keys: str):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_alerts_pane(snap_compare, size, tmp_path) -> None:
-    app = make_app([RULES, api_log(tmp_path), "configs.paths=[]"])
+    app = make_app([RULES, api_log(tmp_path), "configs.paths=[]", f"alerts.history={tmp_path}/alerts.sqlite"])
     assert snap_compare(app, terminal_size=size, run_before=settled("5"))
 
 

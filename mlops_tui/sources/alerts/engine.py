@@ -9,7 +9,7 @@ and is not asked again until its last query has returned.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -119,15 +119,28 @@ class AlertEngine:
         self._last_at = at
         return self._step(self._slots, at)
 
-    def catch_up(self, at: float | None = None) -> list[Change]:
+    def restore(self, alerts: Iterable) -> set[str]:
+        """Take up the alerts a previous run left pending or firing (`AlertHistory.open_alerts`); the names of
+        the rules that got any (their `for` is not replayed by `catch_up`: it is known)."""
+        slots = {slot.rule.name: slot for slot in self._slots}
+        restored: set[str] = set()
+        for alert in alerts:
+            slot = slots.get(alert.rule)
+            if slot is not None:
+                slot.evaluator.restore(alert.labels, AlertState(alert.state), alert.active_at, alert.fired_at)
+                restored.add(alert.rule)
+        return restored
+
+    def catch_up(self, at: float | None = None, skip: Iterable[str] = ()) -> list[Change]:
         """Evaluate over the time the rules' `for` and `keep_firing_for` span before `at`, then at `at`, so that a
         single run (`alerts check`, a restart) reaches the state a continuously running evaluator would be in.
         Inputs without history (local resources, drift files) are read at `at` only."""
         at = self.clock() if at is None else at
         span = max((s.rule.seconds("for") + s.rule.seconds("keep_firing_for") for s in self._slots), default=0.0)
         step = max(self.interval, span / MAX_REPLAY_STEPS)
-        with_history = [s for s in self._slots
-                        if s.rule.kind != "drift" and not (s.rule.kind == "metric" and s.rule.source == "local")]
+        skip = set(skip)
+        with_history = [s for s in self._slots if s.rule.name not in skip and s.rule.kind != "drift"
+                        and not (s.rule.kind == "metric" and s.rule.source == "local")]
         changes: list[Change] = []
         for k in range(int(span // step), 0, -1):
             changes += self._step(with_history, at - k * step)

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_tui.paths import state_dir
 from mlops_tui.sources.alerts.rules import Change, Labels
+from mlops_tui.sources.alerts.silences import Matcher, Silence
 
 BUSY_TIMEOUT = 10.0
 """Seconds a write waits for the other process's transaction before giving up."""
@@ -36,6 +38,13 @@ CREATE TABLE IF NOT EXISTS notifications (
 );
 CREATE INDEX IF NOT EXISTS notifications_at ON notifications (at);
 CREATE TABLE IF NOT EXISTS roles (role TEXT PRIMARY KEY, holder TEXT NOT NULL, until REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS silences (
+    id INTEGER PRIMARY KEY, created REAL NOT NULL, until REAL NOT NULL, matchers TEXT NOT NULL, by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS acks (
+    rule TEXT NOT NULL, labels TEXT NOT NULL, active_at REAL NOT NULL, at REAL NOT NULL, by TEXT NOT NULL,
+    PRIMARY KEY (rule, labels, active_at)
+);
 """
 
 
@@ -43,8 +52,9 @@ class HistoryError(Exception):
     """The history file cannot be opened or written; str() is the message shown."""
 
 
-def history_file() -> Path:
-    return state_dir() / "alerts.sqlite"
+def history_file(configured: str = "") -> Path:
+    """`alerts.history` when set, else alerts.sqlite in the XDG state folder."""
+    return Path(configured).expanduser() if configured else state_dir() / "alerts.sqlite"
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ class AlertHistory:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or history_file()
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
@@ -99,14 +110,16 @@ class AlertHistory:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
-        instead of one failing with `database is locked` when it upgrades a read lock."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        instead of one failing with `database is locked` when it upgrades a read lock. The lock keeps two
+        threads of this process (the pane's evaluation and a key's write) out of each other's transaction."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def record_changes(self, changes: Iterable[Change]) -> int:
         rows = [(c.at, c.rule, json.dumps(dict(c.labels), sort_keys=True), c.old.value, c.new.value, c.value)
@@ -146,31 +159,95 @@ class AlertHistory:
         self._guarded(take)
         return result[0]
 
-    def release(self, role: str, holder: str) -> None:
-        """Give up `role` if `holder` has it, so another process takes it at once."""
-        self._guarded(lambda db: db.execute("DELETE FROM roles WHERE role = ? AND holder = ?", (role, holder)))
+    def release(self, role: str, holder: str, now: float | None = None) -> None:
+        """Give up `role` if `holder` has it, so another process takes it at once. The row stays, ending now:
+        its time says when the last holder was last evaluating (see `last_held`)."""
+        ended = (time.time() if now is None else now) - 1e-3
+        self._guarded(lambda db: db.execute("UPDATE roles SET until = MIN(until, ?) WHERE role = ? AND holder = ?",
+                                            (ended, role, holder)))
 
-    def changes(self, since: float | None = None) -> list[HistoryChange]:
-        rows = self._read("SELECT at, rule, labels, old, new, value FROM changes WHERE at >= ? ORDER BY at, id",
-                          since)
+    def last_held(self, role: str) -> float | None:
+        """Until when the role was held (the time its last holder stopped, or will lapse)."""
+        rows = self._read("SELECT until FROM roles WHERE until >= ? AND role = ?", None, (role,))
+        return rows[0][0] if rows else None
+
+    def open_alerts(self) -> list[OpenAlert]:
+        """The alerts whose last recorded state is pending or firing, with the times they went so (what a
+        restarted evaluator picks up again, as Prometheus restores its `for` state)."""
+        rows = self._read("SELECT rule, labels, new, MAX(id) FROM changes WHERE at >= ? GROUP BY rule, labels", None)
+        out = []
+        for rule, labels, new, _ in rows:
+            if new not in ("pending", "firing"):
+                continue
+            times = self._read("SELECT new, MAX(at) FROM changes WHERE at >= ? AND rule = ? AND labels = ?"
+                               " GROUP BY new", None, (rule, labels))
+            seen = dict(times)
+            active = seen.get("pending", seen.get("firing"))
+            out.append(OpenAlert(rule, tuple(sorted(json.loads(labels).items())), new, active,
+                                 seen.get("firing") if new == "firing" else None))
+        return out
+
+    # -- silences and acknowledgements ----------------------------------------------------------------------
+    def add_silence(self, matchers: Sequence[Matcher], until: float, by: str, now: float | None = None) -> int:
+        created = time.time() if now is None else now
+        text = json.dumps([m.to_json() for m in matchers])
+        ids: list[int] = []
+        self._guarded(lambda db: ids.append(db.execute(
+            "INSERT INTO silences (created, until, matchers, by) VALUES (?, ?, ?, ?)",
+            (created, until, text, by)).lastrowid))
+        return ids[0]
+
+    def expire_silence(self, silence_id: int, now: float | None = None) -> None:
+        at = time.time() if now is None else now
+        self._guarded(lambda db: db.execute("UPDATE silences SET until = MIN(until, ?) WHERE id = ?", (at, silence_id)))
+
+    def silences(self, now: float | None = None) -> list[Silence]:
+        """The silences in force at `now`."""
+        at = time.time() if now is None else now
+        rows = self._read("SELECT id, created, until, matchers, by FROM silences WHERE until > ? ORDER BY id", at)
+        return [Silence(i, created, until, tuple(Matcher.from_json(m) for m in json.loads(matchers)), by)
+                for i, created, until, matchers, by in rows]
+
+    def acknowledge(self, rule: str, labels: Labels, active_at: float, by: str, now: float | None = None) -> None:
+        at = time.time() if now is None else now
+        self._guarded(lambda db: db.execute(
+            "INSERT OR REPLACE INTO acks (rule, labels, active_at, at, by) VALUES (?, ?, ?, ?, ?)",
+            (rule, json.dumps(dict(labels), sort_keys=True), active_at, at, by)))
+
+    def acks(self) -> set[tuple[str, Labels, float]]:
+        """(rule, labels, active_at) of every acknowledged alert: an acknowledgement holds for that alert until
+        it resolves (a new alert of the same series starts unacknowledged)."""
+        rows = self._read("SELECT rule, labels, active_at FROM acks WHERE at >= ?", None)
+        return {(rule, tuple(sorted(json.loads(labels).items())), active_at) for rule, labels, active_at in rows}
+
+    def changes(self, since: float | None = None, limit: int = -1) -> list[HistoryChange]:
+        """The changes since `since`, oldest first; the last `limit` of them when limit >= 0."""
+        rows = self._read("SELECT * FROM (SELECT at, rule, labels, old, new, value, id FROM changes WHERE at >= ?"
+                          " ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id", since, (limit,))
+        rows = [row[:6] for row in rows]
         return [HistoryChange(at, rule, tuple(sorted(json.loads(labels).items())), old, new, value)
                 for at, rule, labels, old, new, value in rows]
 
-    def notifications(self, since: float | None = None) -> list[Notification]:
-        rows = self._read("SELECT at, channel, rule, status, alerts, ok, attempts, detail, firing FROM notifications"
-                          " WHERE at >= ? ORDER BY at, id", since)
+    def notifications(self, since: float | None = None, limit: int = -1) -> list[Notification]:
+        """The notification attempts since `since`, oldest first; the last `limit` of them when limit >= 0."""
+        rows = self._read("SELECT * FROM (SELECT at, channel, rule, status, alerts, ok, attempts, detail, firing, id"
+                          " FROM notifications WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id",
+                          since, (limit,))
+        rows = [row[:9] for row in rows]
         return [Notification(at, channel, rule, status, alerts, bool(ok), attempts, detail,
                              tuple(tuple(sorted(labels.items())) for labels in json.loads(firing)))
                 for at, channel, rule, status, alerts, ok, attempts, detail, firing in rows]
 
-    def _read(self, query: str, since: float | None) -> list[tuple]:
+    def _read(self, query: str, since: float | None, more: tuple = ()) -> list[tuple]:
         try:
-            return self._db.execute(query, (since if since is not None else float("-inf"),)).fetchall()
+            with self._lock:
+                return self._db.execute(query, (since if since is not None else float("-inf"), *more)).fetchall()
         except sqlite3.Error as exc:
             raise HistoryError(f"alert history {self.path}: {exc}") from None
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 @dataclass(frozen=True)
@@ -188,3 +265,14 @@ class HistoryChange:
         return {"at": self.at, "rule": self.rule, "labels": dict(self.labels), "old": self.old, "new": self.new,
                 "value": self.value}
 
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """An alert the history last saw pending or firing."""
+
+    rule: str
+    labels: Labels
+    state: str
+    active_at: float
+    fired_at: float | None

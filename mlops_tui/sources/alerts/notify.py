@@ -351,30 +351,42 @@ class Notifier:
     _recent: dict[str, deque[float]] = field(default_factory=dict, init=False)
     """Times of the messages of the last hour, by channel (for rate_limit)."""
 
-    def handle(self, views: Iterable, at: float, deliver: bool = True) -> list[Notification]:
+    def handle(self, views: Iterable, at: float, deliver: bool = True,
+               muted: Callable[[object, Instance], bool] | None = None,
+               acked: Callable[[object, Instance], bool] | None = None) -> list[Notification]:
         """`views` are the engine's RuleViews after an evaluation at `at`. With deliver=False (another process
         holds the notifier role) nothing is sent but what was due counts as sent, so that taking the role over
-        later does not send again what the other process already sent."""
+        later does not send again what the other process already sent. `muted(view, instance)`: a silence
+        matches the alert: it is left out of every message (neither firing nor resolved). `acked`: someone
+        acknowledged it: a group whose firing alerts are all acknowledged is not repeated."""
         notes: list[Notification] = []
         for view in views:
             rule = view.rule
-            firing = {i.labels: _alert(i, view.summary(i)) for i in view.firing}
+            silent = {i.labels for i in view.instances if muted is not None and muted(view, i)}
+            live = [i for i in view.firing if i.labels not in silent]
+            firing = {i.labels: _alert(i, view.summary(i)) for i in live}
             last = self._sent.get(rule.name)
             if not firing:
                 self._first_seen.pop(rule.name, None)
+                if last is not None and silent and not set(last.alerts) - silent:
+                    continue  # everything sent is silenced now: say nothing, not "resolved"
             elif last is None and at - self._first_seen.setdefault(rule.name, at) < self.group_wait:
                 continue  # a new group waits, so that alerts starting together go out in one message
             if firing:
                 gone = {} if last is None else {labels: self._resolved(view, alert, at)
-                                                 for labels, alert in last.alerts.items() if labels not in firing}
-                due = last is None or bool(set(firing) - set(last.alerts)) or bool(gone) \
-                    or at - last.at >= self.repeat_interval
+                                                 for labels, alert in last.alerts.items()
+                                                 if labels not in firing and labels not in silent}
+                repeat = at - last.at >= self.repeat_interval if last is not None else False
+                if repeat and acked is not None and all(acked(view, i) for i in live):
+                    repeat = False  # acknowledged: someone is on it
+                due = last is None or bool(set(firing) - set(last.alerts)) or bool(gone) or repeat
                 if due:
                     group = Group(rule.name, rule.severity, "firing", (*firing.values(), *gone.values()))
                     notes += self._deliver(group, at) if deliver else []
                     self._sent[rule.name] = _Sent(firing, at)
             elif last is not None:
-                resolved = tuple(self._resolved(view, alert, at) for alert in last.alerts.values())
+                resolved = tuple(self._resolved(view, alert, at) for labels, alert in last.alerts.items()
+                                 if labels not in silent)
                 notes += self._deliver(Group(rule.name, rule.severity, "resolved", resolved), at) if deliver else []
                 del self._sent[rule.name]
         return notes

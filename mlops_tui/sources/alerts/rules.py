@@ -156,6 +156,12 @@ class RuleEvaluator:
             if instance.state is AlertState.PENDING:
                 instance.active_at = at
 
+    def restore(self, labels: Labels, state: AlertState, active_at: float, fired_at: float | None) -> None:
+        """Take up an alert a previous run recorded as pending or firing (as Prometheus restores its `for`
+        state after a restart), so it keeps its since-when and does not fire again as new."""
+        if labels not in self.active:
+            self.active[labels] = Instance(labels, state, active_at=active_at, value=math.nan, fired_at=fired_at)
+
     # -- reading --------------------------------------------------------------------------------
     def firing(self) -> list[Instance]:
         return sorted((i for i in self.active.values() if i.state is AlertState.FIRING), key=lambda i: i.labels)

@@ -1,77 +1,88 @@
-"""Alerts pane: every rule's state, evaluated in the background by the data floor's AlertEngine.
+"""Alerts pane: every rule's alerts, evaluated, recorded and notified by the same cycle as `alerts watch`.
 
-Firing first, then pending, then rules that could not be evaluated (error, no data), then the quiet ones; each
-alert with its value, since when and its summary. The engine runs in a thread worker every alerts.interval.
+A thread worker runs `AlertService.cycle` every alerts.interval: it evaluates the rules, records the changes
+in the history file and sends notifications while this app holds the notifier role (a running
+`mlops-tui alerts watch` on the same history file may hold it instead: the pane then only shows). Views (v):
+Alerts (firing and pending first, with since when, value, summary; the reason of an error or no data) and
+History (the last 24 h of changes and notifications). Keys act on the selected alert: a acknowledges it
+(no repeated messages until it resolves), s silences (a duration and matchers, by rule or by labels),
+u lifts the silences that match it.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
-from mlops_tui.messages import SourceStatusChanged
+from mlops_tui.messages import AlertsFiring, SourceStatusChanged
 from mlops_tui.settings.alerts import AlertsSettings
-from mlops_tui.sources.alerts.engine import AlertEngine, RuleView
+from mlops_tui.sources.alerts.board import Row, board, firing
 from mlops_tui.sources.base import SourceStatus
-from mlops_tui.sources.timespec import format_duration, parse_duration
-from mlops_tui.widgets.pane import Pane, SourceNote
+from mlops_tui.sources.timespec import parse_duration
+from mlops_tui.widgets.alerts.history import HistoryTable
+from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
 from mlops_tui.widgets.text import literal
+from mlops_tui.widgets.viewtabs import ViewTabs
 
-ORDER = {"firing": 0, "pending": 1, "error": 2, "no data": 3, "inactive": 4}
-
-
-def held(seconds: float) -> str:
-    """How long an alert has been in its state, to the minute (the pane refreshes every alerts.interval)."""
-    return "<1m" if seconds < 60 else format_duration(seconds // 60 * 60)
-
-
-def rows(views: list[RuleView], now: float) -> list[tuple[str, ...]]:
-    """One row per alert of a rule (a rule without alerts: one row), most urgent first."""
-    out: list[tuple[int, tuple[str, ...]]] = []
-    for view in views:
-        rule = view.rule
-        live = [i for i in view.instances if not i.resolved]
-        if not live:
-            detail = view.reason or f"{rule.expr} {rule.op} {rule.threshold:g}"
-            out.append((ORDER[view.state], (view.state, rule.severity, rule.name, "", "", detail)))
-            continue
-        for instance in live:
-            since = instance.fired_at if instance.fired_at is not None else instance.active_at
-            labels = " ".join(f"{k}={v}" for k, v in instance.labels)
-            detail = "  ".join(part for part in (view.summary(instance), labels) if part)
-            out.append((ORDER[instance.state.value], (instance.state.value, rule.severity, rule.name,
-                                                      f"{instance.value:g}", held(now - since),
-                                                      detail or f"{rule.expr} {rule.op} {rule.threshold:g}")))
-    return [row for _, row in sorted(out, key=lambda item: item[0])]
+DEADLINE = 5.0
+"""Seconds one evaluation waits for a rule's query."""
 
 
 class AlertsPane(Pane):
-    """Alert rules over metrics, logs and drift scores, with their state."""
+    """Alert rules over metrics, logs and drift scores, with their alerts and their history."""
 
     READS_OTHER_SECTIONS = True
     source_name = "alerts"
+    DEFAULT_CSS = """
+    AlertsPane > DataTable { height: 1fr; }
+    AlertsPane > #alerts-silence { dock: bottom; }
+    """
+    BINDINGS = [
+        Binding("a", "acknowledge", "Ack", id="alerts.ack"),
+        Binding("s", "silence", "Silence", id="alerts.silence"),
+        Binding("u", "unsilence", "Unsilence", id="alerts.unsilence"),
+        Binding("v", "switch_view", "History", id="alerts.view"),
+    ]
+    VIEWS = {"alerts-now": "Alerts", "alerts-history": "History 24h"}
 
     @dataclass
     class Evaluated(Message):
-        views: list[RuleView]
+        views: list
         at: float
+        holder: str
+        failed: list[str]
+        """The notifications of this cycle that did not go out, as the history says them."""
+        sent: int = 0
 
     def __init__(self, settings: AlertsSettings, all_settings=None, **options) -> None:
         super().__init__(id="alerts-pane")
         self.settings = settings
         self.all_settings = all_settings
-        self.engine: AlertEngine | None = None
+        self.service = None
+        self.rows: list[Row] = []
+        self.views: list = []
+        self.failed: list[str] = []
+        self._stop = threading.Event()
 
     def compose(self) -> ComposeResult:
+        yield ViewTabs(self.VIEWS, active="alerts-now", hint="v switches", id="alerts-views")
         yield SourceNote(id="alerts-note")
         table: DataTable = DataTable(cursor_type="row", id="alerts-table")
-        table.add_columns("State", "Severity", "Rule", "Value", "For", "Detail")
+        table.add_columns("State", "Severity", "Rule", "Value", "Since", "Detail")
         yield table
+        history = HistoryTable(id="alerts-history")
+        history.display = False
+        yield history
+        box = Input(id="alerts-silence", placeholder='DURATION MATCHERS, e.g. 2h alertname="api errors" team=ml')
+        box.display = False
+        yield box
 
     def on_mount(self) -> None:
         if not self.settings.rules or self.all_settings is None:
@@ -82,29 +93,217 @@ class AlertsPane(Pane):
         self.evaluate()
         self.set_interval(parse_duration(self.settings.interval), self.evaluate)
 
+    def focus_default(self) -> None:
+        focus_now(self.query_one("#alerts-table" if self.active_view == "alerts-now" else "#alerts-history"))
+
+    @property
+    def active_view(self) -> str:
+        return self.query_one("#alerts-views", ViewTabs).active
+
+    # -- evaluation -----------------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="alerts", exit_on_error=False, name="alerts.evaluate")
     def evaluate(self) -> None:
-        if self.engine is None:
-            self.engine = AlertEngine(self.all_settings)
-            self.engine.catch_up()
-        else:
-            self.engine.evaluate()
-        self.post_message(self.Evaluated(self.engine.views(), time.time()))
+        from mlops_tui.sources.alerts.board import notification_line
+        from mlops_tui.sources.alerts.service import AlertService
+
+        if self.service is None:
+            self.service = AlertService(self.all_settings, deadline=DEADLINE, sleep=self._stop.wait,
+                                        require_history=False)
+        cycle = self.service.cycle()
+        failed = [notification_line(note) for note in cycle.notes if not note.ok]
+        self.post_message(self.Evaluated(cycle.views, cycle.at, cycle.holder, failed,
+                                         sum(1 for note in cycle.notes if note.ok)))
+        if self.active_view == "alerts-history":
+            self.load_history()
 
     def on_alerts_pane_evaluated(self, message: Evaluated) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        for row in rows(message.views, message.at):
-            table.add_row(*(literal(cell) for cell in row))
-        states = [view.state for view in message.views]
-        counts = ", ".join(f"{states.count(s)} {s}" for s in ORDER if s in states and s != "inactive")
-        broken = [v.rule.name for v in message.views if v.state in ("error", "no data")]
+        service = self.service
+        if message.failed:
+            self.failed = message.failed
+        elif message.sent:
+            self.failed = []  # messages go out again
+        self.views = views = message.views
+        self.show_rows(board(views, message.at, service.silenced_by, service.is_acked))
+        fire = firing(views, service.silenced_by)
+        self.post_message(AlertsFiring(fire.count, fire.severity))
+        states = [view.state for view in views]
+        counts = ", ".join(f"{states.count(s)} {s}" for s in ("firing", "pending", "error", "no data") if s in states)
         text = f"{len(states)} rule(s): {counts or 'none firing'}"
-        status = (SourceStatus.failing("alerts", f"cannot evaluate {', '.join(broken)}; {text}") if "error" in states
-                  else SourceStatus.ok("alerts", text))
+        if fire.silenced:
+            text += f" ({fire.silenced} silenced)"
+        if service.problem:
+            notifier = service.problem
+        elif message.holder == service.me:
+            notifier = "this app records and notifies"
+        else:
+            notifier = f"{message.holder} records and notifies (this app shows)"
+        broken = [v for v in views if v.state == "error"]
+        if broken or self.failed or service.problem:
+            reasons = [f"cannot evaluate {broken[0].rule.name} ({broken[0].reason})"
+                       + (f" and {len(broken) - 1} more" if len(broken) > 1 else "")] if broken else []
+            reasons += [f"last failure: {self.failed[-1]}"] if self.failed else []
+            status = SourceStatus.failing("alerts", "; ".join([*reasons, text, notifier]))
+        else:
+            status = SourceStatus.ok("alerts", f"{text}; {notifier}")
         self.query_one(SourceNote).show(status)
         self.post_message(SourceStatusChanged(status))
 
+    def show_rows(self, rows: list[Row]) -> None:
+        table = self.query_one("#alerts-table", DataTable)
+        selected = self.selected()
+        self.rows = rows
+        table.clear()
+        for index, row in enumerate(rows):
+            state = " ".join(part for part in (row.state, "ack" if "ack" in row.marks else "",
+                                               "silenced" if "silenced" in row.marks else "") if part)
+            detail = f"[{row.marks.replace('ack', '').strip()}] {row.detail}" if "silenced" in row.marks else row.detail
+            style = "bold" if row.state in ("firing", "error") else ""
+            table.add_row(literal(state, style), literal(row.severity), literal(row.rule), literal(row.value),
+                          literal(row.since), literal(detail), key=str(index))
+        if selected is not None:
+            for index, row in enumerate(rows):
+                if (row.rule_index, row.labels) == (selected.rule_index, selected.labels):
+                    table.move_cursor(row=index, animate=False)
+                    break
+
+    def selected(self) -> Row | None:
+        table = self.query_one("#alerts-table", DataTable)
+        if not self.rows or table.cursor_row is None or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def rerender(self) -> None:
+        if self.service is not None:
+            self.post_message(self.Evaluated(self.views, time.time(), self.service.holder or "", []))
+
+    # -- views ------------------------------------------------------------------------------------------------
+    def action_switch_view(self) -> None:
+        self.show_view("alerts-history" if self.active_view == "alerts-now" else "alerts-now")
+
+    def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:
+        event.stop()  # the app's row of pane names is a ViewTabs too
+        self.show_view(event.view)
+
+    def show_view(self, view: str) -> None:
+        self.query_one("#alerts-views", ViewTabs).active = view
+        self.query_one("#alerts-table").display = view == "alerts-now"
+        self.query_one("#alerts-history").display = view == "alerts-history"
+        if view == "alerts-history":
+            self.load_history()
+        self.focus_default()
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="alerts.history", exit_on_error=False, name="alerts.history")
+    def load_history(self) -> None:
+        service = self.service
+        if service is None or service.history is None:
+            return
+        since = time.time() - 24 * 3600
+        changes, notes = service.history.changes(since, limit=1000), service.history.notifications(since, limit=1000)
+        self.query_one(HistoryTable).post_message(HistoryTable.Loaded(changes, notes))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that act on an alert are offered in the Alerts view only."""
+        if action in ("acknowledge", "silence", "unsilence"):
+            return bool(self.query("#alerts-views")) and self.active_view == "alerts-now"
+        return True
+
+    # -- acknowledge and silence ------------------------------------------------------------------------------
+    def _history(self, doing: str):
+        service = self.service
+        if service is None:
+            self.notify(f"cannot {doing} yet: the first evaluation has not finished", severity="warning")
+            return None
+        if service.history is None:
+            self.notify(f"cannot {doing}: {service.problem}", severity="error")
+            return None
+        return service.history
+
+    def action_acknowledge(self) -> None:
+        row = self.selected()
+        if row is None or not row.is_alert:
+            self.notify("select an alert to acknowledge (a firing or pending one)", severity="warning")
+            return
+        if self._history("acknowledge") is not None:
+            self._acknowledge(row)
+
+    @work(thread=True, group="alerts.write", exit_on_error=False, name="alerts.acknowledge")
+    def _acknowledge(self, row: Row) -> None:
+        service = self.service
+        service.history.acknowledge(row.rule, row.labels, row.active_at, service.me)
+        service.acked = service.history.acks()
+        self.app.call_from_thread(self.notify, f"acknowledged {row.rule}: no repeated messages until it resolves")
+        self.rerender()
+
+    def action_silence(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.notify("no rule to silence", severity="warning")
+            return
+        box = self.query_one("#alerts-silence", Input)
+        name = row.rule.replace("\\", "\\\\").replace('"', '\\"')
+        box.value = f'1h alertname="{name}"'
+        box.display = True
+        focus_now(box)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        from mlops_tui.sources.alerts.silences import SilenceError, parse_silence
+
+        event.stop()
+        try:
+            seconds, matchers = parse_silence(event.value)
+        except SilenceError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        if self._history("silence") is None:
+            return
+        self._close_box()
+        self._silence(seconds, matchers)
+
+    def key_escape(self) -> None:
+        if self.query_one("#alerts-silence", Input).display:
+            self._close_box()
+
+    def _close_box(self) -> None:
+        box = self.query_one("#alerts-silence", Input)
+        box.display = False
+        self.focus_default()
+
+    @work(thread=True, group="alerts.write", exit_on_error=False, name="alerts.silence")
+    def _silence(self, seconds: float, matchers) -> None:
+        from mlops_tui.sources.alerts.board import clock
+
+        service = self.service
+        until = time.time() + seconds
+        service.history.add_silence(matchers, until, service.me)
+        service.silences = service.history.silences()
+        text = ", ".join(map(str, matchers))
+        self.app.call_from_thread(self.notify, f"silenced {text} until {clock(until)}")
+        self.rerender()
+
+    def action_unsilence(self) -> None:
+        row = self.selected()
+        if row is None or not row.is_alert or "silenced" not in row.marks:
+            self.notify("the selected alert is not silenced", severity="warning")
+            return
+        if self._history("lift a silence") is not None:
+            self._unsilence(row)
+
+    @work(thread=True, group="alerts.write", exit_on_error=False, name="alerts.unsilence")
+    def _unsilence(self, row: Row) -> None:
+        from mlops_tui.sources.alerts.silences import alert_labels
+
+        service = self.service
+        labels = alert_labels(row.rule, row.severity, row.labels)
+        lifted = [s for s in service.silences if s.matches(labels)]
+        for silence in lifted:
+            service.history.expire_silence(silence.id)
+        service.silences = service.history.silences()
+        self.app.call_from_thread(self.notify, f"lifted {len(lifted)} silence(s): "
+                                               + "; ".join(s.text for s in lifted))
+        self.rerender()
+
     def on_unmount(self) -> None:
-        if self.engine is not None:
-            self.engine.close()
+        self._stop.set()
+        if self.service is not None:
+            self.service.close()
