@@ -172,3 +172,38 @@ def test_a_real_csv_against_its_last_species_drifts_in_every_column(tmp_path: Pa
     assert tests == {"SL": ("numeric", "ks", True), "SW": ("numeric", "ks", False), "PL": ("numeric", "ks", True),
                      "PW": ("numeric", "ks", True), "Target": ("text", "chisquare", True)}
     assert run_cli(["drift", str(IRIS), str(IRIS)]).returncode == 0
+
+
+def test_progress_on_stderr_and_the_same_rows_read_from_parquet_and_tsv(tmp_path: Path, files):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    ref = files[0]
+    table = pcsv.read_csv(ref)
+    pq.write_table(table, tmp_path / "same.parquet")
+    pcsv.write_csv(table, tmp_path / "same.tsv", pcsv.WriteOptions(delimiter="\t"))
+    for other in ("same.parquet", "same.tsv"):
+        result = run_cli(["drift", str(ref), str(tmp_path / other), "--json", "--progress", "always"])
+        assert result.returncode == 0, result.stderr
+        assert f"reading {tmp_path / other}: 100%" in result.stderr.splitlines()
+        report = json.loads(result.stdout)
+        assert all(c["stats"]["psi"] == 0.0 for c in report["columns"]), report
+        age = next(c for c in report["columns"] if c["column"] == "age")
+        assert age["quantiles"]["p50"][0] == age["quantiles"]["p50"][1]
+        assert age["histogram"]["reference"] == age["histogram"]["current"]
+        assert len(age["histogram"]["bins"]) == 12
+    assert pa.types.is_floating(table.schema.field("age").type)
+    quiet = run_cli(["drift", str(ref), str(tmp_path / "same.tsv")])
+    assert quiet.returncode == 0 and quiet.stderr == ""  # auto: no progress for a small file
+
+
+def test_a_word_in_a_numeric_column_past_the_first_block_names_its_row(tmp_path: Path, files):
+    path = tmp_path / "long.csv"
+    rows = 2_500_000  # about 10 MB: pyarrow guesses the type from the first 8 MiB block
+    with path.open("w") as out:
+        out.write("age\n" + "41.5\n" * rows + "forty\n")
+    result = run_cli(["drift", str(path), str(files[1]), "--columns", "age"], timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"long.csv: row {rows + 2}: column 'age': 'forty' is not a number" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -334,9 +334,9 @@ def _quantile(values: np.ndarray, q: float) -> float:
 def sample_note(result: ColumnDrift) -> str:
     """What a sample changes, said with the result: how many values stood for how many, and the bounds."""
     (sr, sc), (nr, nc) = result.sampled, result.rows
-    parts = [f"{name} within \u00b1{value:.2g}" for name, value in (
-        ("KS", result.bounds.get("ks_statistic", 0.0)), ("Wasserstein", result.bounds.get("wasserstein_norm", 0.0)))]
-    return (f"uniform sample of {sr:,} of {nr:,} / {sc:,} of {nc:,} values: " + ", ".join(parts))
+    sizes = f"{sr:,} of {nr:,}" if (sr, nr) == (sc, nc) else f"{sr:,} of {nr:,} / {sc:,} of {nc:,}"
+    return (f"uniform sample of {sizes} values: KS within \u00b1{result.bounds.get('ks_statistic', 0.0):.2g}, "
+            f"Wasserstein within \u00b1{result.bounds.get('wasserstein_norm', 0.0):.2g}")
 
 
 def default_test(r: np.ndarray, c: np.ndarray, kind: str) -> str:
