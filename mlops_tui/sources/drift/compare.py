@@ -196,7 +196,7 @@ class _Prepared:
                 self.ref_distinct = len(ref.few) if ref.few is not None else FEW + 1
                 self.distinct = len(set(ref.few) | set(cur.few)) if self.few else FEW + 1
             else:
-                both = self.cdfs[2] if self.cdfs else np.concatenate([self.r, self.c])
+                both = self.cdfs[1] if self.cdfs else np.concatenate([self.r, self.c])
                 self.distinct = 1 + int(np.count_nonzero(np.diff(both))) if len(both) else 0
                 self.ref_distinct = 1 + int(np.count_nonzero(np.diff(self.r))) if self.n_ref else 0
         else:
@@ -237,7 +237,7 @@ class _Prepared:
         """Evidently's bins: Sturges bins over both samples for numeric columns of more than 20 distinct
         reference values, one bin per value otherwise (see stats.shares)."""
         if self.kind == "numeric" and self.ref_distinct > 20:
-            return stats.sturges_shares(self.r, self.c, self.cdfs[2], fill_zeros)
+            return stats.sturges_shares(self.r, self.c, self.cdfs[1], fill_zeros)
         rc, cc = self.counts()
         rp, cp = rc / rc.sum(), cc / cc.sum()
         return (stats._fill(rp), stats._fill(cp)) if fill_zeros else (rp, cp)

@@ -30,7 +30,7 @@ MISSING = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "None
 FORMATS = ("csv", "jsonl", "parquet")
 SAMPLE_SIZE = 1_000_000  # numeric values kept per column; past it, a uniform sample of this many
 FEW = 21  # distinct numeric values counted exactly (Evidently's tests and bins change at 5 and 20)
-BLOCK_BYTES = 8 * 2**20
+BLOCK_BYTES = 2**20  # pyarrow's default: its CSV reader holds about 50 times the block size while it reads
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
 Progress = Callable[[float], None]  # the share of the file read so far, 0 to 1
@@ -152,44 +152,62 @@ def read_sample(path: str, progress: Progress | None = None, sample_size: int = 
     if not stat.S_ISREG(mode):
         os.close(fd)
         raise DriftInputError(f"{path}: not a regular file (a FIFO or a device), not a sample")
-    os.set_blocking(fd, True)
     size = os.fstat(fd).st_size
-    with os.fdopen(fd, "rb") as handle:
-        counted = _Counted(handle, size)
-        try:
-            return _read(path, fmt, gz, counted, progress, sample_size, seed)
-        except OSError as exc:
-            if isinstance(exc, DriftReadError):
-                raise
-            raise DriftReadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    os.close(fd)
+    source = _Source(path, gz, size)
+    try:
+        return _read(path, fmt, gz, source, progress, sample_size, seed)
+    except OSError as exc:
+        if isinstance(exc, DriftReadError):
+            raise
+        raise DriftReadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        source.close()
 
 
-def _open(path: str, gz: bool, counted: _Counted):
-    """The file's data from its start (inflated under gzip, within limits.gzip_ratio times its size)."""
-    from mlops_tui.sources.limits import current
+class _Source:
+    """The file, opened afresh from its start for each pass over it (pyarrow reads ahead in threads, so two
+    passes never share a handle); inflated under gzip within limits.gzip_ratio times its size."""
 
-    counted.handle.seek(0)
-    counted.done = 0
-    stream: io.BufferedReader = io.BufferedReader(counted, 1 << 20)
-    if gz:
-        if stream.peek(2)[:2] != b"\x1f\x8b":
-            raise DriftInputError(f"{path}: not gzip data, though its name ends in .gz")
-        most = max(current().gzip_ratio * counted.size, 2**20)
-        stream = io.BufferedReader(_Bounded(path, gzip.GzipFile(fileobj=stream), most), 1 << 20)
-    return stream
+    def __init__(self, path: str, gz: bool, size: int) -> None:
+        self.path, self.gz, self.size = path, gz, size
+        self.counted: _Counted | None = None
+        self.handles: list = []
+
+    def open(self):
+        from mlops_tui.sources.limits import current
+
+        handle = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        self.handles.append(handle)
+        self.counted = _Counted(handle, self.size)
+        stream: io.BufferedReader = io.BufferedReader(self.counted, 1 << 20)
+        if self.gz:
+            if stream.peek(2)[:2] != b"\x1f\x8b":
+                raise DriftInputError(f"{self.path}: not gzip data, though its name ends in .gz")
+            most = max(current().gzip_ratio * self.size, 2**20)
+            stream = io.BufferedReader(_Bounded(self.path, gzip.GzipFile(fileobj=stream), most), 1 << 20)
+        return stream
+
+    @property
+    def done(self) -> int:
+        return self.counted.done if self.counted else 0
+
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.close()
 
 
-def _read(path, fmt, gz, counted: _Counted, progress, sample_size, seed) -> Sample:
-    if counted.size == 0:
+def _read(path, fmt, gz, source: _Source, progress, sample_size, seed) -> Sample:
+    if source.size == 0:
         raise DriftInputError(f"{path}: the file is empty")
-    stream = _open(path, gz, counted)
+    stream = source.open()
     head = _peek(path, stream)
     if not head or head.isspace():
         raise DriftInputError(f"{path}: the file is empty")
 
     def tick(share: float | None = None) -> None:
         if progress is not None:
-            progress(min(1.0, counted.done / counted.size if share is None else share))
+            progress(min(1.0, source.done / source.size if share is None else share))
 
     reader = _Reader(path, sample_size, seed, tick)
     if fmt == "parquet":
@@ -197,7 +215,7 @@ def _read(path, fmt, gz, counted: _Counted, progress, sample_size, seed) -> Samp
             raise DriftInputError(f"{path}: not Parquet data, though its name says so")
         if gz:
             raise DriftInputError(f"{path}: gzipped Parquet is not read (Parquet compresses inside); gunzip it first")
-        return reader.parquet(counted.handle)
+        return reader.parquet(source.counted.handle)
     if head[:4] == b"PAR1" or head[:2] == b"\x1f\x8b" or b"\x00" in head[:4096]:
         raise DriftInputError(f"{path}: binary data, not {'CSV' if fmt == 'csv' else 'JSON lines'} as its name says")
     try:
@@ -206,9 +224,8 @@ def _read(path, fmt, gz, counted: _Counted, progress, sample_size, seed) -> Samp
         if exc.start < len(head) - 4:  # not merely a character cut at the end of the peek
             raise DriftInputError(f"{path}: not UTF-8 text (byte {exc.start}), not {fmt.upper()} as its name says") from None
     if fmt == "csv":
-        return reader.csv(stream, delimiter="\t" if ".tsv" in path.lower() else ",",
-                          reopen=lambda: _open(path, gz, counted))
-    return reader.jsonl(stream, reopen=lambda: _open(path, gz, counted))
+        return reader.csv(stream, delimiter="\t" if ".tsv" in path.lower() else ",", reopen=source.open)
+    return reader.jsonl(stream, reopen=source.open)
 
 
 def _peek(path: str, stream) -> bytes:
@@ -237,8 +254,7 @@ class _Accumulator:
         self.name, self.k, self.rng = name, sample_size, rng
         self.kind: str | None = None  # numeric or text once a present value was seen
         self.rows = self.missing = self.present = 0
-        self.parts: list[np.ndarray] = []  # numeric values while fewer than k
-        self.reservoir: np.ndarray | None = None
+        self.buffer: np.ndarray | None = None  # numeric values: the first k, then a uniform sample of k
         self.few: dict[float, int] | None = {}
         self.index: dict[str, int] = {}
         self.counts = np.zeros(0, np.int64)
@@ -264,20 +280,19 @@ class _Accumulator:
                 self.few = None
         start = self.present
         self.present += len(values)
-        if self.reservoir is None:
-            if self.present <= self.k:
-                self.parts.append(values.copy())
+        if self.buffer is None:  # all k at once: pages untouched stay unmapped, and no pieces fragment the heap
+            self.buffer = np.empty(self.k)
+        if start < self.k:
+            keep = min(len(values), self.k - start)
+            self.buffer[start:start + keep] = values[:keep]
+            values, start = values[keep:], start + keep
+            if not len(values):
                 return
-            keep = self.k - start
-            self.parts.append(values[:keep].copy())
-            self.reservoir = np.concatenate(self.parts)
-            self.parts = []
-            values, start = values[keep:], self.k
         # Algorithm R, vectorised: the value of index i (0-based) replaces a random slot with probability k/(i+1);
         # later values overwrite earlier ones in the same slot, as the one-by-one algorithm would.
         at = np.arange(start, start + len(values), dtype=np.float64)
         taken = self.rng.random(len(values)) * (at + 1) < self.k
-        self.reservoir[self.rng.integers(0, self.k, int(np.count_nonzero(taken)))] = values[taken]
+        self.buffer[self.rng.integers(0, self.k, int(np.count_nonzero(taken)))] = values[taken]
 
     def texts(self, dictionary: list, indices: np.ndarray, nulls: int, first_row: int) -> None:
         """One block of a text column: its distinct values and, per row, an index into them (-1 missing)."""
@@ -321,8 +336,7 @@ class _Accumulator:
             return Column(self.name, "text", np.empty(0), self.missing, list(self.index), self.counts, self.rows)
         if self.kind is None:
             return Column(self.name, "empty", np.empty(0), self.missing, rows=self.rows, present=0)
-        values = self.reservoir if self.reservoir is not None else (
-            np.concatenate(self.parts) if self.parts else np.empty(0))
+        values = self.buffer[:min(self.present, self.k)] if self.buffer is not None else np.empty(0)
         return Column(self.name, "numeric", values, self.missing, rows=self.rows, present=self.present, few=self.few)
 
 
@@ -401,12 +415,14 @@ class _Reader:
             reader = pcsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
         except pa.ArrowInvalid as exc:
             raise self._csv_error(exc, [], delimiter, reopen) from None
-        names = [n.strip() for n in reader.schema.names]
+        schema = reader.schema
+        del reader  # the blocks it read ahead are dropped now, not held through the whole read
+        names = [n.strip() for n in schema.names]
         _check_header(self.path, names)
-        text_like = {f.name for f in reader.schema
+        text_like = {f.name for f in schema
                      if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_null(f.type))}
         while True:  # numbers are read as float64 (an int64 guess breaks on a later 1.5); text as text
-            types = {f: (pa.string() if f in text_like else pa.float64()) for f in reader.schema.names}
+            types = {f: (pa.string() if f in text_like else pa.float64()) for f in schema.names}
             options = pcsv.ConvertOptions(null_values=sorted(MISSING), strings_can_be_null=True,
                                           quoted_strings_can_be_null=True, column_types=types)
             accs = self._accumulators(names)
@@ -417,8 +433,8 @@ class _Reader:
             except pa.ArrowInvalid as exc:
                 match = _CONVERSION.match(str(exc))
                 if match and match.group(2) == "double":
-                    column = reader.schema.names[int(match.group(1))]
-                    if column not in text_like and _null_at_first(reader.schema, column):
+                    column = schema.names[int(match.group(1))]
+                    if column not in text_like and _null_at_first(schema, column):
                         text_like.add(column)  # missing in the whole first block: text after all; read again
                         continue
                 raise self._csv_error(exc, names, delimiter, reopen) from None
