@@ -16,20 +16,25 @@ from mlops_tui.text import sanitize
               help="The test of a column instead of the default: ks, wasserstein, psi, jensenshannon, chisquare, z; "
                    "optionally its threshold (col=psi:0.2). Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def drift(reference: str, current: str, columns: str | None, tests: tuple[str, ...], as_json: bool) -> None:
+@click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Show how much of each file is read, on stderr (auto: for files over 32 MiB).")
+def drift(reference: str, current: str, columns: str | None, tests: tuple[str, ...], as_json: bool,
+          progress: str) -> None:
     """Compare CURRENT with REFERENCE column by column (CSV, TSV, JSON lines, gzipped too; Parquet with pyarrow).
 
     The test of each column is Evidently's default: up to 1000 reference values, KS for numeric columns with
     more than 5 distinct values, else chi-squared (more than 2 values) or a Z-test; above 1000, the Wasserstein
     distance over the reference's standard deviation (numeric), else the Jensen-Shannon distance. A column
     drifts when its p-value is at most 0.05 or its distance at least 0.1; the dataset when at least half of the
-    columns do. Exit 1 when the dataset drifted, 2 for bad input, 3 for an unreadable file.
+    columns do. Past 1,000,000 values a numeric column is a uniform sample of that many, and its line says
+    so with the bounds on the KS and Wasserstein error. Exit 1 when the dataset drifted, 2 for bad input, 3
+    for an unreadable file.
     """
     from mlops_tui.sources.drift import DriftInputError, DriftReadError, drift_files, parse_tests
 
     wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     try:
-        report = drift_files(reference, current, wanted, parse_tests(tests))
+        report = drift_files(reference, current, wanted, parse_tests(tests), progress=_Progress(progress))
     except DriftReadError as exc:
         fail(str(exc), EXIT_BACKEND)
     except DriftInputError as exc:
@@ -41,6 +46,41 @@ def drift(reference: str, current: str, columns: str | None, tests: tuple[str, .
             click.echo(sanitize(line))
     if report.dataset_drift:
         raise SystemExit(EXIT_FINDING)
+
+
+PROGRESS_BYTES = 32 * 2**20
+
+
+class _Progress:
+    """`reading FILE: 40%` on stderr: rewritten in place on a terminal, a line per tenth otherwise."""
+
+    def __init__(self, mode: str) -> None:
+        import sys
+
+        self.mode, self.err = mode, sys.stderr
+        self.tty = self.err.isatty()
+        self.shown: dict[str, int] = {}
+
+    def __call__(self, path: str, share: float) -> None:
+        if path not in self.shown:
+            if self.mode == "never":
+                return
+            if self.mode == "auto":
+                try:
+                    import os
+
+                    if os.stat(path).st_size < PROGRESS_BYTES:
+                        return
+                except OSError:
+                    return
+            self.shown[path] = -1
+        step = int(share * 10)
+        if self.tty:
+            self.err.write(f"\rreading {sanitize(path)}: {share:.0%}" + ("\n" if share >= 1 else ""))
+        elif step > self.shown[path]:
+            self.err.write(f"reading {sanitize(path)}: {step * 10}%\n")
+        self.shown[path] = step
+        self.err.flush()
 
 
 def _finite(value):
@@ -62,7 +102,11 @@ def report_json(report) -> dict:
             {"column": c.column, "type": c.kind, "test": c.test, "score": _finite(c.score), "p_value": _finite(c.p_value),
              "threshold": c.threshold, "drifted": c.drifted, "rows": list(c.rows),
              "missing": {"reference": c.missing[0], "current": c.missing[1]},
-             "new_categories": c.new_categories, "stats": {k: _finite(v) for k, v in c.stats.items()}, "note": c.note or None}
+             "new_categories": c.new_categories, "stats": {k: _finite(v) for k, v in c.stats.items()}, "note": c.note or None,
+             "sampled": list(c.sampled) if c.sampled else None, "bounds": c.bounds or None,
+             "quantiles": {k: [_finite(a), _finite(b)] for k, (a, b) in c.quantiles.items()} or None,
+             "histogram": {"bins": c.histogram[0], "reference": c.histogram[1].tolist(),
+                           "current": c.histogram[2].tolist()} if c.histogram else None}
             for c in report.columns
         ],
     }

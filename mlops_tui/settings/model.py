@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from mlops_tui.settings.alerts import AlertsSettings
 from mlops_tui.settings.base import Section
 from mlops_tui.settings.configs import ConfigsSettings
+from mlops_tui.settings.drift import DriftSettings
 from mlops_tui.settings.limits import LimitsSettings
 from mlops_tui.settings.logs import LogsSettings
 from mlops_tui.settings.metrics import MetricsSettings
@@ -33,6 +34,8 @@ class Settings(Section):
     """Config files to diff, merge and validate."""
     alerts: AlertsSettings = Field(default_factory=AlertsSettings)
     """Alert rules."""
+    drift: DriftSettings = Field(default_factory=DriftSettings)
+    """The samples the Drift pane compares."""
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     """Bounds on untrusted input: line, answer, config and gzip sizes, network deadlines."""
 

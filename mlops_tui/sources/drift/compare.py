@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mlops_tui.sources.drift import stats
-from mlops_tui.sources.drift.read import Column, DriftInputError, Sample, text_column
+from mlops_tui.sources.drift.read import FEW, Column, DriftInputError, Sample, text_column
 
 # test -> (kind of score, default threshold, column kinds it applies to)
 TESTS = {
@@ -27,6 +27,8 @@ TESTS = {
     "psi": ("distance", 0.1, ("numeric", "text")),
 }
 DATASET_SHARE = 0.5  # the dataset drifts when at least this share of the tested columns drift
+HISTOGRAM_BINS = 12  # bins of the small histograms drawn per column
+QUANTILES = {"min": 0.0, "p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95, "max": 1.0}
 
 
 @dataclass
@@ -42,6 +44,10 @@ class ColumnDrift:
     new_categories: float | None = None  # text columns: share of current values the reference never had
     stats: dict[str, float | None] = field(default_factory=dict)  # every statistic computed for this column
     note: str = ""
+    sampled: tuple[int, int] | None = None  # numeric values used per sample, when a sample stood for the column
+    bounds: dict[str, float] = field(default_factory=dict)  # statistic -> bound on its error from sampling
+    histogram: tuple[list[str], np.ndarray, np.ndarray] | None = None  # bin labels, reference and current shares
+    quantiles: dict[str, tuple[float, float]] = field(default_factory=dict)  # numeric: "p50" -> (ref, cur)
 
     @property
     def p_value(self) -> float | None:
@@ -153,6 +159,13 @@ def compare_column(ref: Column, cur: Column, ref_path: str = "reference", cur_pa
         result.note = f"no values in {ref_path if data.n_ref == 0 else cur_path}"
         return result
     result.stats = data.statistics()
+    result.histogram = data.histogram()
+    if kind == "numeric":
+        result.quantiles = data.quantiles()
+        if data.sampled:
+            result.sampled = (len(data.r), len(data.c))
+            result.bounds = data.bounds()
+            result.note = sample_note(result)
     test = chosen[0] if chosen else data.default_test()
     threshold = chosen[1] if chosen and chosen[1] is not None else TESTS[test][1]
     score = data.score(test, result.stats)
@@ -171,15 +184,23 @@ class _Prepared:
     def __init__(self, ref: Column, cur: Column, kind: str) -> None:
         self.kind = kind
         self._counts: tuple[np.ndarray, np.ndarray] | None = None
+        self.sampled = False
         if kind == "numeric":
             self.r, self.c = _sorted_present(ref), _sorted_present(cur)
-            self.n_ref, self.n_cur = len(self.r), len(self.c)
+            self.n_ref, self.n_cur = max(ref.present, len(self.r)), max(cur.present, len(self.c))
+            self.sampled = ref.sampled or cur.sampled
+            self.populations = (self.n_ref, self.n_cur)
             self.cdfs = stats._cdfs(self.r, self.c) if self.n_ref and self.n_cur else None
-            both = self.cdfs[2] if self.cdfs else np.concatenate([self.r, self.c])
-            self.distinct = 1 + int(np.count_nonzero(np.diff(both))) if len(both) else 0
-            self.ref_distinct = 1 + int(np.count_nonzero(np.diff(self.r))) if self.n_ref else 0
+            self.few = (ref.few, cur.few) if self.sampled and ref.few is not None and cur.few is not None else None
+            if self.sampled:  # the distinct values of the whole column, counted while it was read
+                self.ref_distinct = len(ref.few) if ref.few is not None else FEW + 1
+                self.distinct = len(set(ref.few) | set(cur.few)) if self.few else FEW + 1
+            else:
+                both = self.cdfs[1] if self.cdfs else np.concatenate([self.r, self.c])
+                self.distinct = 1 + int(np.count_nonzero(np.diff(both))) if len(both) else 0
+                self.ref_distinct = 1 + int(np.count_nonzero(np.diff(self.r))) if self.n_ref else 0
         else:
-            self._counts = _category_counts(ref, cur)
+            self._counts, self._names = _category_counts(ref, cur)
             self.n_ref, self.n_cur = int(self._counts[0].sum()), int(self._counts[1].sum())
             self.distinct = self.ref_distinct = len(self._counts[0])
 
@@ -193,8 +214,13 @@ class _Prepared:
 
     def counts(self) -> tuple[np.ndarray, np.ndarray]:
         if self._counts is None:
-            _, rc, cc = stats.counts(self.r, self.c)
-            self._counts = rc, cc
+            if self.few:  # exact counts of a few-valued column, whatever was sampled
+                keys = sorted(set(self.few[0]) | set(self.few[1]))
+                self._counts = (np.array([self.few[0].get(k, 0) for k in keys], np.int64),
+                                np.array([self.few[1].get(k, 0) for k in keys], np.int64))
+            else:
+                _, rc, cc = stats.counts(self.r, self.c)
+                self._counts = rc, cc
         return self._counts
 
     def default_test(self) -> str:
@@ -211,20 +237,59 @@ class _Prepared:
         """Evidently's bins: Sturges bins over both samples for numeric columns of more than 20 distinct
         reference values, one bin per value otherwise (see stats.shares)."""
         if self.kind == "numeric" and self.ref_distinct > 20:
-            return stats.sturges_shares(self.r, self.c, self.cdfs[2], fill_zeros)
+            return stats.sturges_shares(self.r, self.c, self.cdfs[1], fill_zeros)
         rc, cc = self.counts()
-        rp, cp = rc / self.n_ref, cc / self.n_cur
+        rp, cp = rc / rc.sum(), cc / cc.sum()
         return (stats._fill(rp), stats._fill(cp)) if fill_zeros else (rp, cp)
 
     def statistics(self) -> dict[str, float | None]:
         out: dict[str, float | None] = {"psi": stats.psi(*self.shares(fill_zeros=True))}
         if self.kind == "numeric":
-            out["ks_statistic"], out["ks_p_value"] = stats.ks(self.r, self.c, self.cdfs)
+            out["ks_statistic"], out["ks_p_value"] = stats.ks(self.r, self.c, self.cdfs, self.populations)
             out["wasserstein_norm"] = stats.wasserstein_norm(self.r, self.c, self.cdfs)
         else:
             out["chi2"], out["chi2_p_value"] = stats.chisquare(*self.counts())
             out["jensenshannon"] = stats.jensenshannon(*self.shares(fill_zeros=False))
         return out
+
+    def bounds(self) -> dict[str, float]:
+        """Bounds on the sampling error of the statistics that need every value (see stats.sampling_bounds)."""
+        return stats.sampling_bounds(self.r, self.c, self.populations)
+
+    def quantiles(self) -> dict[str, tuple[float, float]]:
+        out = {}
+        for name, q in QUANTILES.items():
+            out[name] = (_quantile(self.r, q), _quantile(self.c, q))
+        return out
+
+    def histogram(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Shares of both samples in the same bins, to draw side by side: for a numeric column of more than
+        a few values, HISTOGRAM_BINS equal bins over both samples' range; else one bin per value (text: the
+        most frequent ones, the rest as `other`)."""
+        if self.kind == "numeric" and not (self.few or self.distinct <= HISTOGRAM_BINS):
+            low, high = min(self.r[0], self.c[0]), max(self.r[-1], self.c[-1])
+            edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
+            shares = []
+            for values in (self.r, self.c):
+                below = np.searchsorted(values, edges[:-1], side="left")
+                shares.append(np.diff(np.append(below, len(values))) / len(values))
+            return [f"{e:.4g}" for e in edges[:-1]], shares[0], shares[1]
+        rc, cc = self.counts()
+        keys = self.category_names()
+        rp, cp = rc / max(rc.sum(), 1), cc / max(cc.sum(), 1)
+        if len(keys) <= HISTOGRAM_BINS:
+            return keys, rp, cp
+        top = np.argsort(-(rp + cp), kind="stable")[:HISTOGRAM_BINS - 1]
+        rest = np.ones(len(keys), bool)
+        rest[top] = False
+        return ([keys[i] for i in top] + ["other"], np.append(rp[top], rp[rest].sum()), np.append(cp[top], cp[rest].sum()))
+
+    def category_names(self) -> list[str]:
+        if self.kind == "text":
+            return self._names
+        if self.few:
+            return [f"{k:g}" for k in sorted(set(self.few[0]) | set(self.few[1]))]
+        return [f"{k:g}" for k in np.union1d(self.r, self.c)]
 
     def score(self, test: str, computed: dict) -> float:
         if test == "jensenshannon" and "jensenshannon" not in computed:
@@ -246,20 +311,32 @@ def _sorted_present(column: Column) -> np.ndarray:
     return values
 
 
-def _category_counts(ref: Column, cur: Column) -> tuple[np.ndarray, np.ndarray]:
+def _category_counts(ref: Column, cur: Column) -> tuple[tuple[np.ndarray, np.ndarray], list[str]]:
     """Counts per category of both samples over the union of their categories, sorted by category (the
-    Z-test's first category is the smallest, as Evidently's)."""
+    Z-test's first category is the smallest, as Evidently's), and the categories in that order."""
     index = {cat: i for i, cat in enumerate(ref.categories)}
-    to_union = np.array([index.setdefault(cat, len(index)) for cat in cur.categories] + [-1], dtype=np.int64)
+    to_union = np.array([index.setdefault(cat, len(index)) for cat in cur.categories], dtype=np.int64)
     k = len(index)
-    rc = np.bincount(ref.values[ref.values >= 0], minlength=k) if ref.kind == "text" else np.zeros(k, np.int64)
-    if cur.kind == "text":
-        mapped = to_union[cur.values]  # a missing value's code -1 picks the trailing -1
-        cc = np.bincount(mapped[mapped >= 0], minlength=k)
-    else:
-        cc = np.zeros(k, np.int64)
-    order = np.argsort(np.array(list(index), dtype=str), kind="stable")
-    return rc[order], cc[order]
+    rc, cc = np.zeros(k, np.int64), np.zeros(k, np.int64)
+    if ref.kind == "text":
+        rc[:len(ref.counts)] = ref.counts
+    if cur.kind == "text" and len(to_union):
+        cc[to_union] = cur.counts
+    names = list(index)
+    order = np.argsort(np.array(names, dtype=str), kind="stable")
+    return (rc[order], cc[order]), [names[i] for i in order]
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if len(values) else float("nan")
+
+
+def sample_note(result: ColumnDrift) -> str:
+    """What a sample changes, said with the result: how many values stood for how many, and the bounds."""
+    (sr, sc), (nr, nc) = result.sampled, result.rows
+    sizes = f"{sr:,} of {nr:,}" if (sr, nr) == (sc, nc) else f"{sr:,} of {nr:,} / {sc:,} of {nc:,}"
+    return (f"uniform sample of {sizes} values: KS within \u00b1{result.bounds.get('ks_statistic', 0.0):.2g}, "
+            f"Wasserstein within \u00b1{result.bounds.get('wasserstein_norm', 0.0):.2g}")
 
 
 def default_test(r: np.ndarray, c: np.ndarray, kind: str) -> str:

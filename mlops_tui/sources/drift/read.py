@@ -1,9 +1,12 @@
-"""Reading a reference or current sample: CSV, JSON lines (either gzipped) and Parquet (when pyarrow is there).
+"""Reading a reference or current sample in blocks: CSV/TSV, JSON lines (either gzipped) and Parquet, on pyarrow.
 
-A sample is a mapping column -> Column. A numeric column holds float64 with NaN for a missing value; a text
-column holds one int32 code per row (-1 for a missing value) into its list of categories, so comparing millions
-of rows counts integers, not strings. A column's type comes from its values: numeric when every
-present value is a number. Errors name the file, the line and the column, and say what was expected.
+A file is read block by block (pyarrow parses each block in C); what is kept per column is bounded whatever
+the file's size: a text column keeps one count per category; a numeric column keeps its present values up to
+`SAMPLE_SIZE` of them and, past that, a uniform random sample of that many (reservoir sampling, seeded so a
+run repeats), the exact count of each value while it has at most 21 distinct values, and its missing count.
+A column's type comes from its values: numeric when every present value is a number (pyarrow infers it from
+the first block; a later value that is not a number is an error naming the row). Errors name the file, the
+row and the column, and say what was expected.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import gzip
 import io
 import json
 import math
+import os
+import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +28,12 @@ import numpy as np
 # What pandas' read_csv reads as missing by default, the spellings exported data actually uses.
 MISSING = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "None", "none", "-NaN", "-nan", "#N/A", "<NA>"})
 FORMATS = ("csv", "jsonl", "parquet")
-# Samples are read whole (chunked reading is not built yet): larger files are refused before they exhaust memory.
-MAX_BYTES = 512 * 2**20
+SAMPLE_SIZE = 1_000_000  # numeric values kept per column; past it, a uniform sample of this many
+FEW = 21  # distinct numeric values counted exactly (Evidently's tests and bins change at 5 and 20)
+BLOCK_BYTES = 2**20  # pyarrow's default: its CSV reader holds about 50 times the block size while it reads
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+
+Progress = Callable[[float], None]  # the share of the file read so far, 0 to 1
 
 
 class DriftInputError(ValueError):
@@ -38,13 +48,23 @@ class DriftReadError(OSError):
 class Column:
     name: str
     kind: str  # "numeric", "text", or "empty" (every value missing: compatible with either)
-    values: np.ndarray  # float64 with NaN (numeric, empty), or int32 codes into categories, -1 missing (text)
+    values: np.ndarray  # numeric: float64 values (NaN ignored as missing), all of them or a uniform sample
     missing: int = 0
     categories: list[str] = field(default_factory=list)  # text columns: the distinct values, in order of appearance
+    counts: np.ndarray | None = None  # text columns: how often each category occurs
+    rows: int = -1  # values in the file, missing ones included (default: len(values))
+    present: int = -1  # numeric: present values in the file; more than the sample's length when sampled
+    few: dict[float, int] | None = None  # numeric: exact count of each value, when there are at most FEW
+
+    def __post_init__(self) -> None:
+        if self.rows < 0:
+            self.rows = len(self.values)
+        if self.present < 0:
+            self.present = self.rows - self.missing if self.kind == "text" else int(np.count_nonzero(~np.isnan(self.values))) if len(self.values) else 0
 
     @property
-    def rows(self) -> int:
-        return len(self.values)
+    def sampled(self) -> bool:
+        return self.kind == "numeric" and self.present > len(self.values)
 
 
 def text_column(name: str, values) -> Column:
@@ -52,7 +72,9 @@ def text_column(name: str, values) -> Column:
     index: dict = {None: -1}
     codes = np.fromiter((index.setdefault(v, len(index) - 1) for v in values), np.int32)
     del index[None]
-    return Column(name, "text", codes, missing=int(np.count_nonzero(codes < 0)), categories=list(index))
+    counts = np.bincount(codes[codes >= 0], minlength=len(index)).astype(np.int64)
+    return Column(name, "text", np.empty(0), missing=int(np.count_nonzero(codes < 0)), categories=list(index),
+                  counts=counts, rows=len(codes))
 
 
 @dataclass
@@ -60,6 +82,10 @@ class Sample:
     path: str
     rows: int
     columns: dict[str, Column] = field(default_factory=dict)
+
+    @property
+    def sampled(self) -> bool:
+        return any(c.sampled for c in self.columns.values())
 
 
 def format_of(path: str) -> tuple[str, bool]:
@@ -73,65 +99,458 @@ def format_of(path: str) -> tuple[str, bool]:
     return _SUFFIXES[inner], gz
 
 
-def read_sample(path: str) -> Sample:
-    """The sample in path; DriftInputError when its content is unusable, DriftReadError when unreadable."""
+class _Counted(io.RawIOBase):
+    """The raw file, counting the bytes read (progress) and, under gzip, refusing to inflate past a bound."""
+
+    def __init__(self, handle, size: int) -> None:
+        self.handle, self.size, self.done = handle, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.handle.readinto(buffer)
+        self.done += n or 0
+        return n
+
+
+class _Bounded(io.RawIOBase):
+    """Inflated gzip data, refused once past `most` bytes (a gzip bomb)."""
+
+    def __init__(self, path: str, inner, most: int) -> None:
+        self.path, self.inner, self.most, self.out = path, inner, most, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            n = self.inner.readinto(buffer)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise DriftInputError(f"{self.path}: broken gzip data: {exc}") from None
+        self.out += n
+        if self.out > self.most:
+            raise DriftInputError(f"{self.path}: inflates past {self.most:,} bytes (limits.gzip_ratio x its size); "
+                                  "not a sample but a gzip bomb")
+        return n
+
+
+def read_sample(path: str, progress: Progress | None = None, sample_size: int = SAMPLE_SIZE, seed: int = 19) -> Sample:
+    """The sample in path, read in blocks; DriftInputError when its content is unusable, DriftReadError when
+    it cannot be read. progress, when given, is called with the share read after each block."""
     fmt, gz = format_of(path)
-    too_big = f"{path}: larger than {MAX_BYTES // 2**20} MiB{{}}; samples are read whole, so take a sample of it"
     try:
-        if Path(path).stat().st_size > MAX_BYTES:
-            raise DriftInputError(too_big.format(""))
-        raw = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO would block a plain open
     except IsADirectoryError:
         raise DriftReadError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise DriftReadError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if gz:
-        if raw[:2] != b"\x1f\x8b":
-            raise DriftInputError(f"{path}: not gzip data, though its name ends in .gz")
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
-                raw = unzipped.read(MAX_BYTES + 1)
-            if len(raw) > MAX_BYTES:
-                raise DriftInputError(too_big.format(" once decompressed"))
-        except (OSError, EOFError) as exc:
-            raise DriftInputError(f"{path}: broken gzip data: {exc}") from None
-    if not raw or raw.isspace():
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode):
+        os.close(fd)
+        raise DriftReadError(f"{path}: is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise DriftInputError(f"{path}: not a regular file (a FIFO or a device), not a sample")
+    size = os.fstat(fd).st_size
+    os.close(fd)
+    source = _Source(path, gz, size)
+    try:
+        return _read(path, fmt, gz, source, progress, sample_size, seed)
+    except OSError as exc:
+        if isinstance(exc, DriftReadError):
+            raise
+        raise DriftReadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        source.close()
+
+
+class _Source:
+    """The file, opened afresh from its start for each pass over it (pyarrow reads ahead in threads, so two
+    passes never share a handle); inflated under gzip within limits.gzip_ratio times its size."""
+
+    def __init__(self, path: str, gz: bool, size: int) -> None:
+        self.path, self.gz, self.size = path, gz, size
+        self.counted: _Counted | None = None
+        self.handles: list = []
+
+    def open(self):
+        from mlops_tui.sources.limits import current
+
+        handle = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        self.handles.append(handle)
+        self.counted = _Counted(handle, self.size)
+        stream: io.BufferedReader = io.BufferedReader(self.counted, 1 << 20)
+        if self.gz:
+            if stream.peek(2)[:2] != b"\x1f\x8b":
+                raise DriftInputError(f"{self.path}: not gzip data, though its name ends in .gz")
+            most = max(current().gzip_ratio * self.size, 2**20)
+            stream = io.BufferedReader(_Bounded(self.path, gzip.GzipFile(fileobj=stream), most), 1 << 20)
+        return stream
+
+    @property
+    def done(self) -> int:
+        return self.counted.done if self.counted else 0
+
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.close()
+
+
+def _read(path, fmt, gz, source: _Source, progress, sample_size, seed) -> Sample:
+    if source.size == 0:
         raise DriftInputError(f"{path}: the file is empty")
+    stream = source.open()
+    head = _peek(path, stream)
+    if not head or head.isspace():
+        raise DriftInputError(f"{path}: the file is empty")
+
+    def tick(share: float | None = None) -> None:
+        if progress is not None:
+            progress(min(1.0, source.done / source.size if share is None else share))
+
+    reader = _Reader(path, sample_size, seed, tick)
     if fmt == "parquet":
-        return _read_parquet(path, raw)
-    if raw[:4] == b"PAR1" or raw[:2] == b"\x1f\x8b" or b"\x00" in raw[:4096]:
+        if head[:4] != b"PAR1":
+            raise DriftInputError(f"{path}: not Parquet data, though its name says so")
+        if gz:
+            raise DriftInputError(f"{path}: gzipped Parquet is not read (Parquet compresses inside); gunzip it first")
+        return reader.parquet(source.counted.handle)
+    if head[:4] == b"PAR1" or head[:2] == b"\x1f\x8b" or b"\x00" in head[:4096]:
         raise DriftInputError(f"{path}: binary data, not {'CSV' if fmt == 'csv' else 'JSON lines'} as its name says")
     try:
-        text = raw.decode("utf-8-sig")
+        head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DriftInputError(f"{path}: not UTF-8 text (byte {exc.start}), not {fmt.upper()} as its name says") from None
-    return _read_csv(path, text) if fmt == "csv" else _read_jsonl(path, text)
+        if exc.start < len(head) - 4:  # not merely a character cut at the end of the peek
+            raise DriftInputError(f"{path}: not UTF-8 text (byte {exc.start}), not {fmt.upper()} as its name says") from None
+    if fmt == "csv":
+        return reader.csv(stream, delimiter="\t" if ".tsv" in path.lower() else ",", reopen=source.open)
+    return reader.jsonl(stream, reopen=source.open)
 
 
-def _read_csv(path: str, text: str) -> Sample:
-    delimiter = "\t" if ".tsv" in path.lower() else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _peek(path: str, stream) -> bytes:
     try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise DriftInputError(f"{path}: line 1: not CSV: {exc}") from None
-    names = [h.strip() for h in header]
-    _check_header(path, names)
-    width = len(names)
+        return stream.peek(65536)[:65536]
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        if isinstance(exc, DriftInputError):
+            raise
+        raise DriftInputError(f"{path}: broken gzip data: {exc}") from None
+
+
+def _arrow():
     try:
-        rows = list(reader)  # parsed in C; transposed in C below, not value by value in Python
-    except csv.Error as exc:
-        raise DriftInputError(f"{path}: line {reader.line_num}: not CSV: {exc}") from None
-    if any(len(row) != width for row in rows):
-        rows = [row for row in rows if row]  # blank lines carry no row
-        for number, row in enumerate(rows, 2):
+        import pyarrow  # noqa: F401
+    except ImportError:  # a dependency; an environment without it still says what to do
+        raise DriftInputError("reading samples needs pyarrow, which is not installed (pip install pyarrow)") from None
+    import pyarrow as pa
+
+    return pa
+
+
+class _Accumulator:
+    """What is kept of one column while its blocks arrive: bounded whatever the number of rows."""
+
+    def __init__(self, name: str, sample_size: int, rng: np.random.Generator) -> None:
+        self.name, self.k, self.rng = name, sample_size, rng
+        self.kind: str | None = None  # numeric or text once a present value was seen
+        self.rows = self.missing = self.present = 0
+        self.buffer: np.ndarray | None = None  # numeric values: the first k, then a uniform sample of k
+        self.few: dict[float, int] | None = {}
+        self.index: dict[str, int] = {}
+        self.counts = np.zeros(0, np.int64)
+
+    def numbers(self, values: np.ndarray, first_row: int) -> None:
+        self.rows += len(values)
+        bad = ~np.isfinite(values)  # as Evidently: infinities are treated as missing
+        n_bad = int(np.count_nonzero(bad))
+        if n_bad:
+            values = values[~bad]
+        self.missing += n_bad
+        if not len(values):
+            return
+        if self.kind == "text":
+            raise DriftInputError(f"column {self.name!r}: a number from row {first_row} on in a column whose first "
+                                  "values are text")
+        self.kind = "numeric"
+        if self.few is not None:
+            keys, n = np.unique(values, return_counts=True)
+            for key, count in zip(keys.tolist(), n.tolist()):
+                self.few[key] = self.few.get(key, 0) + count
+            if len(self.few) > FEW:
+                self.few = None
+        start = self.present
+        self.present += len(values)
+        if self.buffer is None:  # all k at once: pages untouched stay unmapped, and no pieces fragment the heap
+            self.buffer = np.empty(self.k)
+        if start < self.k:
+            keep = min(len(values), self.k - start)
+            self.buffer[start:start + keep] = values[:keep]
+            values, start = values[keep:], start + keep
+            if not len(values):
+                return
+        # Algorithm R, vectorised: the value of index i (0-based) replaces a random slot with probability k/(i+1);
+        # later values overwrite earlier ones in the same slot, as the one-by-one algorithm would.
+        at = np.arange(start, start + len(values), dtype=np.float64)
+        taken = self.rng.random(len(values)) * (at + 1) < self.k
+        self.buffer[self.rng.integers(0, self.k, int(np.count_nonzero(taken)))] = values[taken]
+
+    def texts(self, dictionary: list, indices: np.ndarray, nulls: int, first_row: int) -> None:
+        """One block of a text column: its distinct values and, per row, an index into them (-1 missing)."""
+        self.rows += len(indices)
+        mapped = np.empty(len(dictionary) + 1, np.int64)
+        mapped[-1] = -1
+        for i, value in enumerate(dictionary):
+            value = value.strip() if isinstance(value, str) else value
+            if value is None or value in MISSING:
+                mapped[i] = -1
+                continue
+            if self.kind is None:
+                self._first_text(value, dictionary, indices, first_row)
+            elif self.kind == "numeric":
+                raise DriftInputError(f"row {first_row + int(np.argmax(indices == i))}: column {self.name!r}: "
+                                      f"{value[:60]!r} is not a number (the column's first value is)")
+            mapped[i] = self.index.setdefault(value, len(self.index))
+        codes = mapped[indices]
+        present = codes[codes >= 0]
+        self.missing += len(codes) - len(present)
+        if len(present):
+            self.kind = "text"
+            if len(self.counts) < len(self.index):
+                self.counts = np.append(self.counts, np.zeros(len(self.index) - len(self.counts), np.int64))
+            self.counts += np.bincount(present, minlength=len(self.index))
+
+    def _first_text(self, value: str, dictionary: list, indices: np.ndarray, first_row: int) -> None:
+        """A text column whose first present value is a number holds a stray word: name its row."""
+        first = next(int(i) for i in indices if i >= 0 and dictionary[i] is not None
+                     and dictionary[i].strip() not in MISSING)
+        if not _is_number(dictionary[first].strip()):
+            return
+        for row, i in enumerate(indices.tolist()):
+            v = dictionary[i].strip() if i >= 0 and dictionary[i] is not None else None
+            if v is not None and v not in MISSING and not _is_number(v):
+                raise DriftInputError(f"row {first_row + row}: column {self.name!r}: {v[:60]!r} is not a number "
+                                      "(the column's first value is)")
+
+    def column(self) -> Column:
+        if self.kind == "text":
+            return Column(self.name, "text", np.empty(0), self.missing, list(self.index), self.counts, self.rows)
+        if self.kind is None:
+            return Column(self.name, "empty", np.empty(0), self.missing, rows=self.rows, present=0)
+        values = self.buffer[:min(self.present, self.k)] if self.buffer is not None else np.empty(0)
+        return Column(self.name, "numeric", values, self.missing, rows=self.rows, present=self.present, few=self.few)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+_CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error to (\w+): invalid value '(.*)'", re.S)
+
+
+class _Reader:
+    def __init__(self, path: str, sample_size: int, seed: int, tick: Callable[..., None]) -> None:
+        self.path, self.k, self.seed, self.tick = path, sample_size, seed, tick
+        self.pa = _arrow()
+
+    def _accumulators(self, names: list[str]) -> dict[str, _Accumulator]:
+        rng = np.random.default_rng(self.seed)
+        return {name: _Accumulator(name, self.k, rng) for name in names}
+
+    def _add(self, acc: _Accumulator, array, first_row: int) -> None:
+        pa, pc = self.pa, __import__("pyarrow.compute").compute
+        t = array.type
+        if pa.types.is_null(t):
+            acc.rows += len(array)
+            acc.missing += len(array)
+        elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+            acc.numbers(array.cast(pa.float64()).to_numpy(zero_copy_only=False), first_row)
+        else:
+            if pa.types.is_dictionary(t):
+                encoded = array
+            elif pa.types.is_string(t) or pa.types.is_large_string(t):
+                encoded = pc.dictionary_encode(array)
+            elif pa.types.is_boolean(t) or pa.types.is_temporal(t) or pa.types.is_binary(t):
+                try:
+                    encoded = pc.dictionary_encode(array.cast(pa.string()))
+                except pa.ArrowInvalid:
+                    raise DriftInputError(f"{self.path}: column {acc.name!r}: not UTF-8 text") from None
+            else:  # JSON objects and lists: their JSON text, as a category
+                encoded = pc.dictionary_encode(pa.array([_json_text(v) for v in array.to_pylist()], pa.string()))
+            dictionary = encoded.dictionary.to_pylist()
+            if not pa.types.is_string(encoded.dictionary.type):
+                dictionary = [_json_text(v) for v in dictionary]
+            indices = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
+            indices[indices == len(dictionary)] = -1
+            acc.texts(dictionary, indices, 0, first_row)
+
+    def _blocks(self, batches, accs: dict[str, _Accumulator], names: list[str], first_line: int) -> int:
+        rows = 0
+        for batch in batches:
+            for name, array in zip(names, batch.columns):
+                try:
+                    self._add(accs[name], array, first_line + rows)
+                except DriftInputError as exc:
+                    text = str(exc)
+                    raise DriftInputError(text if text.startswith(self.path) else f"{self.path}: {text}") from None
+            rows += batch.num_rows
+            self.tick()
+        return rows
+
+    def _sample(self, rows: int, accs: dict[str, _Accumulator]) -> Sample:
+        return Sample(self.path, rows, {name: acc.column() for name, acc in accs.items()})
+
+    def csv(self, stream, delimiter: str, reopen) -> Sample:
+        import pyarrow.csv as pcsv
+
+        pa = self.pa
+        parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+        convert = pcsv.ConvertOptions(null_values=sorted(MISSING), strings_can_be_null=True,
+                                      quoted_strings_can_be_null=True)
+        read = pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True)
+        try:
+            reader = pcsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            raise self._csv_error(exc, [], delimiter, reopen) from None
+        schema = reader.schema
+        del reader  # the blocks it read ahead are dropped now, not held through the whole read
+        names = [n.strip() for n in schema.names]
+        _check_header(self.path, names)
+        text_like = {f.name for f in schema
+                     if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_null(f.type))}
+        while True:  # numbers are read as float64 (an int64 guess breaks on a later 1.5); text as text
+            types = {f: (pa.string() if f in text_like else pa.float64()) for f in schema.names}
+            options = pcsv.ConvertOptions(null_values=sorted(MISSING), strings_can_be_null=True,
+                                          quoted_strings_can_be_null=True, column_types=types)
+            accs = self._accumulators(names)
+            try:
+                batches = pcsv.open_csv(reopen(), read_options=read, parse_options=parse, convert_options=options)
+                rows = self._blocks(batches, accs, names, first_line=2)
+                return self._sample(rows, accs)
+            except pa.ArrowInvalid as exc:
+                match = _CONVERSION.match(str(exc))
+                if match and match.group(2) == "double":
+                    column = schema.names[int(match.group(1))]
+                    if column not in text_like and _null_at_first(schema, column):
+                        text_like.add(column)  # missing in the whole first block: text after all; read again
+                        continue
+                raise self._csv_error(exc, names, delimiter, reopen) from None
+
+    def _csv_error(self, exc, names, delimiter=",", reopen=None) -> DriftInputError:
+        message = str(exc)
+        match = _CONVERSION.match(message)
+        if match and reopen is not None:
+            column, value = names[int(match.group(1))], match.group(3)
+            row = _find_row(reopen, delimiter, int(match.group(1)), value)
+            where = f"row {row}: " if row else ""
+            return DriftInputError(f"{self.path}: {where}column {column!r}: {value[:60]!r} is not a number "
+                                   "(the column's first values are)")
+        if "invalid UTF8" in message or "UTF8" in message:
+            return DriftInputError(f"{self.path}: not UTF-8 text, not CSV as its name says")
+        found = re.search(r"Expected (\d+) columns, got (\d+)", message)
+        if found:
+            row = _find_short_row(reopen, delimiter, int(found.group(1))) if reopen else None
+            where = f"row {row}: " if row else ""
+            return DriftInputError(f"{self.path}: {where}{found.group(2)} fields where the header has {found.group(1)}")
+        if "Empty CSV file" in message:
+            return DriftInputError(f"{self.path}: the file is empty")
+        return DriftInputError(f"{self.path}: not CSV: {message.splitlines()[0][:200]}")
+
+    def jsonl(self, stream, reopen) -> Sample:
+        import pyarrow.json as pjson
+
+        pa = self.pa
+        try:
+            batches = pjson.open_json(stream, read_options=pjson.ReadOptions(block_size=BLOCK_BYTES))
+            names = list(batches.schema.names)
+            accs = self._accumulators(names)
+            rows = self._blocks(batches, accs, names, first_line=1)
+        except pa.ArrowInvalid as exc:  # pyarrow says what, not where: the lines are read again to say where
+            found = _find_json_error(self.path, reopen)
+            if found:
+                raise DriftInputError(found) from None
+            raise DriftInputError(f"{self.path}: not JSON lines: {str(exc).splitlines()[0][:200]}") from None
+        return self._sample(rows, accs)
+
+    def parquet(self, handle) -> Sample:
+        import pyarrow.parquet as pq
+
+        pa = self.pa
+        try:
+            handle.seek(0)
+            file = pq.ParquetFile(handle)
+            names = list(file.schema_arrow.names)
+            total = max(file.metadata.num_rows, 1)
+            accs = self._accumulators(names)
+            rows = 0
+            for batch in file.iter_batches(batch_size=131072):
+                for name, array in zip(names, batch.columns):
+                    self._add(accs[name], array, rows + 1)
+                rows += batch.num_rows
+                self.tick(rows / total)
+        except (pa.ArrowException, OSError) as exc:  # pyarrow raises its own ArrowInvalid family for broken files
+            if isinstance(exc, DriftInputError):
+                raise
+            raise DriftInputError(f"{self.path}: broken Parquet data: {exc}") from None
+        except DriftInputError as exc:
+            raise DriftInputError(f"{self.path}: {exc}") from None
+        return self._sample(rows, accs)
+
+
+def _null_at_first(schema, column: str) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_null(schema.field(column).type)
+
+
+def _find_row(reopen, delimiter: str, column: int, value: str) -> int | None:
+    """The row (header is row 1) where `column` holds `value` first: only to name it in an error."""
+    text = io.TextIOWrapper(reopen(), encoding="utf-8-sig", errors="replace", newline="")
+    for number, row in enumerate(csv.reader(text, delimiter=delimiter), 1):
+        if number > 1 and len(row) > column and row[column].strip() == value.strip():
+            return number
+    return None
+
+
+def _find_json_error(path: str, reopen) -> str | None:
+    """The first line that is not a JSON object, or whose value is not a number where the key's first value
+    was: only to name it in an error."""
+    numeric: dict[str, bool] = {}
+    for number, line in enumerate(io.TextIOWrapper(reopen(), encoding="utf-8-sig", errors="replace"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            return f"{path}: line {number}: not JSON: {getattr(exc, 'msg', exc)}"
+        if not isinstance(record, dict):
+            return f"{path}: line {number}: a JSON {type(record).__name__}, not an object (JSON lines: one object per line)"
+        for key, v in record.items():
+            if v is None:
+                continue
+            is_number = isinstance(v, (int, float)) and not isinstance(v, bool)
+            first = numeric.setdefault(key, is_number)
+            if first and not is_number:
+                return (f"{path}: line {number}: column {key!r}: {json.dumps(v)[:60]} is not a number "
+                        "(the column's first value is)")
+            if not first and is_number and not isinstance(v, str):
+                return f"{path}: line {number}: column {key!r}: the number {v} where the column's first values are text"
+    return None
+
+
+def _find_short_row(reopen, delimiter: str, width: int) -> int | None:
+    """The first row (header is row 1, blank lines not counted) whose number of fields is not width."""
+    text = io.TextIOWrapper(reopen(), encoding="utf-8-sig", errors="replace", newline="")
+    number = 0
+    for row in csv.reader(text, delimiter=delimiter):
+        if row:
+            number += 1
             if len(row) != width:
-                raise DriftInputError(f"{path}: row {number}: {len(row)} fields where the header has {width}")
-    columns = list(zip(*rows)) if rows else [() for _ in names]
-    sample = Sample(path, len(columns[0]) if columns else 0)
-    for name, values in zip(names, columns):
-        sample.columns[name] = _column_from_strings(path, name, values, first_line=2)
-    return sample
+                return number
+    return None
 
 
 def _check_header(path: str, names: list[str]) -> None:
@@ -144,77 +563,6 @@ def _check_header(path: str, names: list[str]) -> None:
         seen.add(name)
 
 
-def _column_from_strings(path: str, name: str, values: list[str], first_line: int) -> Column:
-    """Numeric when every present value parses as a number; an error when the first present value does and a
-    later one does not (a stray word in a numeric column), text otherwise."""
-    stripped = np.strings.strip(np.array(values, dtype=str))
-    missing_mask = np.isin(stripped, sorted(MISSING))
-    present = stripped[~missing_mask]
-    if len(present) == 0:
-        return Column(name, "empty", np.full(len(values), np.nan), missing=len(values))
-    try:
-        floats = np.full(len(values), np.nan)
-        floats[~missing_mask] = present.astype(np.float64)
-    except ValueError:
-        if _is_number(present[0]):
-            index = next(i for i, v in enumerate(stripped) if not missing_mask[i] and not _is_number(v))
-            raise DriftInputError(
-                f"{path}: row {first_line + index}: column {name!r}: {str(stripped[index])!r} is not a number "
-                "(the column's first value is)") from None
-        return text_column(name, (None if m else v for v, m in zip(values, missing_mask)))
-    infinite = np.isinf(floats)
-    floats[infinite] = np.nan  # as Evidently: infinities are treated as missing
-    return Column(name, "numeric", floats, missing=int(missing_mask.sum() + infinite.sum()))
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_jsonl(path: str, text: str) -> Sample:
-    records: list[dict] = []
-    names: dict[str, None] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise DriftInputError(f"{path}: line {number}: not JSON: {exc.msg}") from None
-        if not isinstance(record, dict):
-            raise DriftInputError(f"{path}: line {number}: a JSON {type(record).__name__}, not an object (JSON lines: one object per line)")
-        records.append(record)
-        for key in record:
-            names.setdefault(key, None)
-    sample = Sample(path, len(records))
-    for name in names:
-        sample.columns[name] = _column_from_json(path, name, [r.get(name) for r in records])
-    return sample
-
-
-def _column_from_json(path: str, name: str, values: list) -> Column:
-    first = next((v for v in values if v is not None), None)
-    if first is None:
-        return Column(name, "empty", np.full(len(values), np.nan), missing=len(values))
-    if isinstance(first, (int, float)) and not isinstance(first, bool):
-        out = np.empty(len(values))
-        missing = 0
-        for i, v in enumerate(values):
-            if v is None or (isinstance(v, float) and not math.isfinite(v)):
-                out[i], missing = np.nan, missing + 1
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                out[i] = v
-            else:
-                raise DriftInputError(f"{path}: line {i + 1}: column {name!r}: {json.dumps(v)[:60]} is not a number "
-                                      "(the column's first value is)")
-        return Column(name, "numeric", out, missing=missing)
-    return text_column(name, (_json_text(v) for v in values))
-
-
 def _json_text(v) -> str | None:
     if v is None or isinstance(v, str):
         return v
@@ -222,21 +570,6 @@ def _json_text(v) -> str | None:
         return "true" if v else "false"
     if isinstance(v, (dict, list)):
         return json.dumps(v, sort_keys=True)
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
     return str(v)
-
-
-def _read_parquet(path: str, raw: bytes) -> Sample:
-    if raw[:4] != b"PAR1":
-        raise DriftInputError(f"{path}: not Parquet data, though its name says so")
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise DriftInputError(f"{path}: reading Parquet needs pyarrow, which is not installed (pip install pyarrow)") from None
-    try:
-        table = pq.read_table(io.BytesIO(raw))
-    except Exception as exc:  # pyarrow raises its own ArrowInvalid family for broken files
-        raise DriftInputError(f"{path}: broken Parquet data: {exc}") from None
-    sample = Sample(path, table.num_rows)
-    for name in table.column_names:
-        sample.columns[name] = _column_from_json(path, name, table.column(name).to_pylist())
-    return sample

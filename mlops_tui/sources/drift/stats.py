@@ -17,12 +17,15 @@ KS_EXACT_MAX = 10_000  # scipy.stats.ks_2samp's MAX_AUTO_N: exact p-values up to
 KS_KSTWO_MAX = 20_000  # effective sizes up to which kstwo.sf answers in milliseconds
 
 
-def ks(ref_sorted: np.ndarray, cur_sorted: np.ndarray, cdfs=None) -> tuple[float, float]:
-    """Two-sided two-sample Kolmogorov-Smirnov: (statistic, p-value), as scipy.stats.ks_2samp(method='auto')."""
-    n1, n2 = len(ref_sorted), len(cur_sorted)
-    cu, cv, _, last = cdfs if cdfs is not None else _cdfs(ref_sorted, cur_sorted)
-    d = float(np.max(np.abs(cu[last] - cv[last])))
-    if max(n1, n2) <= KS_EXACT_MAX:
+def ks(ref_sorted: np.ndarray, cur_sorted: np.ndarray, cdfs=None,
+       populations: tuple[int, int] | None = None) -> tuple[float, float]:
+    """Two-sided two-sample Kolmogorov-Smirnov: (statistic, p-value), as scipy.stats.ks_2samp(method='auto').
+    populations: the sizes of the columns the sorted samples were drawn from, when they are samples: the
+    p-value is that of the statistic at those sizes."""
+    n1, n2 = populations or (len(ref_sorted), len(cur_sorted))
+    gap, _, last = cdfs if cdfs is not None else _cdfs(ref_sorted, cur_sorted)
+    d = float(np.max(np.abs(gap[last])))
+    if max(n1, n2) <= KS_EXACT_MAX and (n1, n2) == (len(ref_sorted), len(cur_sorted)):
         from scipy.stats import ks_2samp
 
         return d, float(ks_2samp(ref_sorted, cur_sorted).pvalue)
@@ -38,28 +41,63 @@ def ks(ref_sorted: np.ndarray, cur_sorted: np.ndarray, cdfs=None) -> tuple[float
 
 
 def _cdfs(u: np.ndarray, v: np.ndarray):
-    """Both sorted samples merged, with each one's empirical CDF at every merged point, by two binary searches
-    instead of a sort: (cdf of u, cdf of v, merged values, mask of the last point of each run of equal values).
-    Within a run of ties the running counts are not yet the CDF; only the run's last point is (KS reads those;
-    Wasserstein weighs every point by the gap to the next, which is 0 inside a run)."""
+    """Both sorted samples merged, with the difference of their empirical CDFs at every merged point, by two
+    binary searches instead of a sort: (cdf of u - cdf of v, merged values, mask of the last point of each run
+    of equal values). Within a run of ties the running counts are not yet the CDF; only the run's last point is
+    (KS reads those; Wasserstein weighs every point by the gap to the next, which is 0 inside a run). One
+    float array of the merged length and small integer ones: a million values a side take about 60 MB."""
     n1, n2 = len(u), len(v)
-    at_u = np.arange(n1) + np.searchsorted(v, u, side="left")  # each u before the v's equal to it
-    at_v = np.arange(n2) + np.searchsorted(u, v, side="right")
     both = np.empty(n1 + n2)
-    both[at_u], both[at_v] = u, v
-    is_u = np.zeros(n1 + n2, dtype=np.int64)
-    is_u[at_u] = 1
-    count_u = np.cumsum(is_u)
-    cu = count_u / n1
-    cv = (np.arange(1, n1 + n2 + 1) - count_u) / n2
+    is_u = np.zeros(n1 + n2, dtype=bool)
+    at = np.searchsorted(v, u, side="left")
+    at += np.arange(n1)  # each u before the v's equal to it
+    both[at], is_u[at] = u, True
+    at = np.searchsorted(u, v, side="right")
+    at += np.arange(n2)
+    both[at] = v
+    del at
+    count_u = np.cumsum(is_u, dtype=np.int64 if n1 + n2 >= 2**31 else np.int32)
+    del is_u
+    gap = count_u / n1
+    gap -= (np.arange(1, n1 + n2 + 1, dtype=count_u.dtype) - count_u) / n2
+    del count_u
     last = np.append(both[1:] != both[:-1], True)
-    return cu, cv, both, last
+    return gap, both, last
+
+
+SAMPLE_CONFIDENCE = 0.999  # the KS bound holds with this probability (Dvoretzky-Kiefer-Wolfowitz, Massart's constant)
+WASSERSTEIN_FACTOR = 4  # the Wasserstein bound: this many times the bound on its expected error
+
+
+def sampling_bounds(ref_sorted: np.ndarray, cur_sorted: np.ndarray, populations: tuple[int, int]) -> dict[str, float]:
+    """How far the KS statistic and the normalised Wasserstein distance of two uniform samples (without
+    replacement) can be from those of the whole columns they were drawn from.
+
+    KS: each sample's empirical CDF is within eps = sqrt(ln(2/a) / 2n) of its column's everywhere with probability
+    1 - a (DKW, Massart's tight constant; a = (1 - SAMPLE_CONFIDENCE) / 2 per sample), so the statistic is within
+    the sum of both eps. Wasserstein: by the triangle inequality the error is at most W(sample, column) of each
+    side, whose expectation is at most the integral of sqrt(F(1-F)(N-n)/(n(N-1))) dx (the standard deviation of
+    the empirical CDF at x, sampled without replacement; Bobkov and Ledoux), estimated on the sample;
+    the bound is WASSERSTEIN_FACTOR times it, divided by the reference's standard deviation as the distance is.
+    tests/drift/test_sampling.py draws samples and checks that the errors stay within both bounds."""
+    alpha = (1 - SAMPLE_CONFIDENCE) / 2
+    ks_bound = 0.0
+    w_bound = 0.0
+    for values, population in zip((ref_sorted, cur_sorted), populations):
+        n = len(values)
+        if n == 0 or n >= population:
+            continue
+        ks_bound += math.sqrt(math.log(2 / alpha) / (2 * n))
+        f = np.arange(1, n) / n
+        spread = float(np.sum(np.sqrt(f * (1 - f)) * np.diff(values)))
+        w_bound += WASSERSTEIN_FACTOR * spread * math.sqrt((population - n) / (n * (population - 1)))
+    return {"ks_statistic": ks_bound, "wasserstein_norm": w_bound / max(float(np.std(ref_sorted)), 0.001)}
 
 
 def wasserstein(ref_sorted: np.ndarray, cur_sorted: np.ndarray, cdfs=None) -> float:
     """First Wasserstein distance (earth mover's), as scipy.stats.wasserstein_distance."""
-    cu, cv, both, _ = cdfs if cdfs is not None else _cdfs(ref_sorted, cur_sorted)
-    return float(np.sum(np.abs(cu[:-1] - cv[:-1]) * np.diff(both)))
+    gap, both, _ = cdfs if cdfs is not None else _cdfs(ref_sorted, cur_sorted)
+    return float(np.dot(np.abs(gap[:-1]), np.diff(both)))
 
 
 def wasserstein_norm(ref_sorted: np.ndarray, cur_sorted: np.ndarray, cdfs=None) -> float:

@@ -1,0 +1,170 @@
+"""Drift pane: has the current sample drifted from the reference? One row per column, most drifted first.
+
+The pane reads both samples with `drift_files` (sources/drift: the operation `mlops-tui drift` runs) in a
+worker that reports how much of each file is read; each row shows the column's test, score, p-value, verdict
+and two small histograms in the same bins and scale (reference, current). Enter opens a column's larger view
+(both distributions bin by bin, the quantiles, every statistic); Escape goes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import ContentSwitcher, DataTable, Static
+from textual.worker import Worker
+
+from mlops_tui.messages import SourceStatusChanged
+from mlops_tui.settings.drift import DriftSettings
+from mlops_tui.sources.base import SourceStatus
+from mlops_tui.sources.drift import DriftReport
+from mlops_tui.sources.drift.view import detail_lines, number, small_histograms, verdict
+from mlops_tui.textual_compat import MeasuredTable
+from mlops_tui.widgets.pane import Pane, SourceNote, describe_failure, focus_now
+from mlops_tui.widgets.text import literal
+
+STATUS_NAME = "drift"
+COLUMNS = ("column", "test", "score", "p-value", "verdict", "reference", "current")
+
+
+class DriftPane(Pane):
+    """Per-column drift of settings.current against settings.reference."""
+
+    DEFAULT_CSS = """
+    DriftPane #drift-title { height: auto; padding: 0 1; background: $panel; color: $foreground; }
+    DriftPane #drift-title.-drift { color: $error; text-style: bold; }
+    DriftPane #drift-views { height: 1fr; }
+    DriftPane #drift-table { height: 1fr; }
+    DriftPane #drift-detail-scroll { height: 1fr; }
+    DriftPane #drift-detail { height: auto; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back to columns", id="drift.back"),
+        Binding("r", "reload", "Reload", id="drift.reload"),
+    ]
+
+    @dataclass
+    class Progress(Message):
+        path: str
+        share: float
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, DriftPane.Progress)
+
+    @dataclass
+    class Loaded(Message):
+        generation: int
+        report: DriftReport
+
+    @dataclass
+    class Failed(Message):
+        generation: int
+        reason: str
+
+    def __init__(self, settings: DriftSettings, **options) -> None:
+        super().__init__(id="drift-pane")
+        self.settings = settings
+        self.report: DriftReport | None = None
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="drift-title")
+        with ContentSwitcher(initial="drift-table", id="drift-views"):
+            table: DataTable = MeasuredTable(id="drift-table", cursor_type="row", zebra_stripes=True)
+            for column in COLUMNS:
+                table.add_column(column, key=column)
+            yield table
+            with VerticalScroll(id="drift-detail-scroll"):
+                yield Static(id="drift-detail")
+        yield SourceNote()
+
+    def on_mount(self) -> None:
+        self.action_reload()
+
+    def focus_default(self) -> None:
+        focus_now(self.query_one("#drift-table", DataTable))
+
+    def _show_status(self, status: SourceStatus) -> None:
+        self.query_one(SourceNote).show(status)
+        self.post_message(SourceStatusChanged(status))
+
+    def action_reload(self) -> None:
+        ref, cur = self.settings.reference, self.settings.current
+        title = self.query_one("#drift-title", Static)
+        if not (ref and cur):
+            title.update(literal("no samples to compare"))
+            self._show_status(SourceStatus.absent(
+                STATUS_NAME, hint="set drift.reference=PATH and drift.current=PATH (CSV, JSON lines, Parquet), "
+                                  "or run: mlops-tui drift REFERENCE CURRENT"))
+            return
+        self._generation += 1
+        title.update(literal(f"{cur} against {ref}: reading"))
+        self._show_status(SourceStatus.ok(STATUS_NAME, "reading"))
+        self._load(self._generation, ref, cur)
+
+    @work(thread=True, exclusive=True, group="drift", exit_on_error=False)
+    def _load(self, generation: int, reference: str, current: str) -> None:
+        from mlops_tui.sources.drift import DriftInputError, DriftReadError, drift_files
+
+        try:
+            report = drift_files(reference, current, progress=lambda path, share: self.post_message(
+                self.Progress(path, share)))
+        except (DriftInputError, DriftReadError) as exc:
+            self.post_message(self.Failed(generation, str(exc)))
+            return
+        self.post_message(self.Loaded(generation, report))
+
+    def on_drift_pane_progress(self, message: Progress) -> None:
+        if self.report is None or message.share < 1:
+            self.query_one(SourceNote).update(literal(f"reading {message.path}: {message.share:.0%}"))
+
+    def on_drift_pane_failed(self, message: Failed) -> None:
+        if message.generation != self._generation:
+            return
+        self.query_one("#drift-title", Static).update(literal(message.reason))
+        self._show_status(SourceStatus.failing(STATUS_NAME, message.reason))
+
+    def worker_failed(self, worker: Worker, error: BaseException | None) -> None:
+        self._show_status(SourceStatus.failing(STATUS_NAME, describe_failure(error)))
+
+    def on_drift_pane_loaded(self, message: Loaded) -> None:
+        if message.generation != self._generation:
+            return
+        self.report = report = message.report
+        title = self.query_one("#drift-title", Static)
+        state = "DRIFT" if report.dataset_drift else "no drift"
+        title.update(literal(f"{state}: {len(report.drifted)} of {len(report.tested)} columns drifted "
+                             f"({report.share:.0%}; drift at 50%): {report.current} against {report.reference}"))
+        title.set_class(report.dataset_drift, "-drift")
+        table = self.query_one("#drift-table", DataTable)
+        table.clear()
+        for column in report.columns:
+            ref_bars, cur_bars = small_histograms(column)
+            table.add_row(literal(column.column), column.test or "-", number(column.score), number(column.p_value),
+                          verdict(column), ref_bars, cur_bars, key=column.column)
+        sampled = sum(1 for c in report.columns if c.sampled)
+        detail = f"{len(report.columns)} columns" + (f"; {sampled} numeric sampled (Enter: bounds)" if sampled else "")
+        self._show_status(SourceStatus.ok(STATUS_NAME, detail))
+
+    @on(DataTable.RowSelected, "#drift-table")
+    def _open_column(self, event: DataTable.RowSelected) -> None:
+        if self.report is None or event.row_key.value is None:
+            return
+        column = self.report.column(str(event.row_key.value))
+        self.query_one("#drift-detail", Static).update(literal("\n".join(detail_lines(column))))
+        self.query_one("#drift-views", ContentSwitcher).current = "drift-detail-scroll"
+        focus_now(self.query_one("#drift-detail-scroll"))
+
+    def action_back(self) -> None:
+        self.query_one("#drift-views", ContentSwitcher).current = "drift-table"
+        self.focus_default()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.query_one("#drift-views", ContentSwitcher).current == "drift-detail-scroll"
+        return True
