@@ -238,6 +238,11 @@ class LocalSampler(ABC):
     def sample(self) -> LocalSnapshot | None:
         """A snapshot; None when a recording has no more."""
 
+    def relist(self) -> LocalSnapshot | None:
+        """The last snapshot listed again by the current view, where the source can (a recording keeps every
+        row); None where the next sample will (a live source, asked to sample at once)."""
+        return None
+
     def close(self) -> None:
         """Release what the source holds (NVML)."""
 

@@ -49,6 +49,12 @@ class RecordedMetricSource(LocalSampler):
             self._next = 0
         recorded = self.snapshots[self._next]
         self._next += 1
+        return self._listed(recorded)
+
+    def relist(self) -> LocalSnapshot | None:
+        return self._listed(self.snapshots[self._next - 1]) if self._next else None
+
+    def _listed(self, recorded: LocalSnapshot) -> LocalSnapshot:
         rows = recorded.processes
         by_pid = {r.pid: r for r in rows}
         pinned = []

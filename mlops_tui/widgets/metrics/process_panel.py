@@ -70,6 +70,15 @@ class ProcessPanel(Vertical):
             title += f", {kernel_hidden} kernel threads hidden (K)"
         self.query_one("#proc-title", InfoLine).set_text(title)
 
+    def _view_changed(self) -> None:
+        """The view or the pins changed: list the rows again at once, and sample anew where the source can."""
+        fresh = self.source.relist()
+        if fresh is not None:
+            self.show(fresh)
+        else:
+            self._redraw()
+            self.resample()
+
     def _redraw(self) -> None:
         if self.snapshot is not None:
             self.show(self.snapshot)
@@ -110,16 +119,16 @@ class ProcessPanel(Vertical):
 
     def _set_filter(self, text: str, resample: bool = True) -> None:
         self.source.filter_text = text
-        self._redraw()
         if resample:
-            self.resample()
+            self._view_changed()
+        else:
+            self._redraw()
 
     # -- sort and pins ----------------------------------------------------------------------------------
     @on(ProcessTable.SortChanged)
     def _sort_changed(self, event: ProcessTable.SortChanged) -> None:
         self.source.sort = event.sort
-        self._redraw()
-        self.resample()
+        self._view_changed()
 
     @on(ProcessTable.Asked)
     def _asked(self, event: ProcessTable.Asked) -> None:
@@ -143,15 +152,13 @@ class ProcessPanel(Vertical):
             else:
                 self.app.push_screen(SignalDialog(event.row), lambda name, row=event.row: self._signal_chosen(row, name))
             return
-        self._redraw()
-        self.resample()
+        self._view_changed()
 
     def _user_chosen(self, user: str | None | bool) -> None:
         if user is False:
             return  # cancelled
         self.source.view.user = user
-        self._redraw()
-        self.resample()
+        self._view_changed()
         self.query_one(ProcessTable).focus()
 
     @work(thread=True, exclusive=True, group="metrics.process", exit_on_error=False, name="metrics.details")
@@ -190,5 +197,4 @@ class ProcessPanel(Vertical):
         else:
             self.source.pin(event.pid)
             self.notify(f"pinned {event.pid}: its history shows under the process table", timeout=2)
-        self._redraw()
-        self.resample()
+        self._view_changed()
