@@ -10,8 +10,8 @@ import click
 
 from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, fail, emit_json, to_json
 from mlops_tui.settings import Settings
-from mlops_tui.sources.metrics.local import LocalMetricSource, LocalSnapshot
-from mlops_tui.sources.units import human_bytes, human_duration, human_percent, human_rate
+from mlops_tui.sources.metrics.local import LocalMetricSource, LocalSnapshot, interfaces_by_traffic
+from mlops_tui.sources.units import human_bytes, human_cpu_time, human_duration, human_percent, human_rate
 from mlops_tui.text import sanitize
 
 ONCE_WINDOW = 0.5
@@ -43,8 +43,10 @@ def _text(snap: LocalSnapshot) -> str:
     for fs in snap.filesystems:
         lines.append(f"fs       {sanitize(fs.mountpoint)}  {human_percent(fs.percent)} used  "
                      f"{human_bytes(fs.free)} free of {human_bytes(fs.total)}")
-    for nic in snap.network:
-        lines.append(f"net      {sanitize(nic.interface)}  rx {human_rate(nic.rx)}  tx {human_rate(nic.tx)}")
+    busiest = interfaces_by_traffic(snap.network)  # as the pane orders them; down ones last, marked
+    for nic in busiest + [n for n in snap.network if n not in busiest]:
+        down = "  (down)" if nic.up is False else ""
+        lines.append(f"net      {sanitize(nic.interface)}  rx {human_rate(nic.rx)}  tx {human_rate(nic.tx)}{down}")
     lines.append(f"procs    {snap.process_count if snap.process_count is not None else '-'}   "
                  f"uptime {human_duration(snap.uptime)}")
     if snap.gpu.available:
@@ -55,11 +57,16 @@ def _text(snap: LocalSnapshot) -> str:
                          f"{'-' if gpu.power is None else f'{gpu.power:.0f}W'}")
     else:
         lines.append(f"gpu      {sanitize(snap.gpu.note)}")
-    lines.append(f"{'PID':>7} {'USER':<10} {'CPU%':>6} {'RSS':>10} {'THR':>4}  COMMAND")
+    listed = f"processes {len(snap.processes)} shown of {snap.process_matched if snap.process_matched is not None else '-'}"
+    if snap.kernel_threads:
+        listed += f", {snap.kernel_threads} kernel threads hidden"
+    lines.append(listed)
+    lines.append(f"{'PID':>7} {'USER':<10} {'CPU%':>6} {'RSS':>10} {'THR':>4} {'TIME+':>9}  COMMAND")
     for p in snap.processes:
         cpu_text = "-" if p.cpu is None else f"{p.cpu:.1f}"
         lines.append(f"{p.pid:>7} {sanitize(p.user or '-', 10)[:10]:<10} {cpu_text:>6} {human_bytes(p.rss):>10} "
-                     f"{p.threads if p.threads is not None else '-':>4}  {sanitize(p.command or p.name or '-', 120)}")
+                     f"{p.threads if p.threads is not None else '-':>4} {human_cpu_time(p.time):>9}  "
+                     f"{sanitize(p.command or p.name or '-', 120)}")
     for key, reason in snap.errors.items():
         lines.append(f"unavailable: {sanitize(key)} ({sanitize(reason)})")
     return "\n".join(lines)

@@ -102,8 +102,8 @@ class MetricsSettings(Section):
     """Samples kept per series (the ring buffer's size)."""
     top_processes: int = Field(default=50, gt=0)
     """Processes listed in the process table."""
-    process_sort: Literal["cpu", "rss", "pid", "name"] = "cpu"
-    """Initial order of the process table (the s key cycles it)."""
+    process_sort: Literal["cpu", "rss", "time", "pid", "name"] = "cpu"
+    """Initial order of the process table (the s key cycles it; P, M, T and N choose one as in htop)."""
     thresholds: Thresholds = Field(default_factory=Thresholds)
     """Warning and critical levels for local resources."""
     prometheus: list[PrometheusSource] = Field(default_factory=list)

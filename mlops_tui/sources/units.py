@@ -43,6 +43,18 @@ def human_duration(seconds: float | None) -> str:
     return f"{days}d {hours:02d}:{minutes:02d}" if days else f"{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
+def human_cpu_time(seconds: float | None) -> str:
+    """CPU time as htop's TIME+: '4:07.32' (minutes:seconds.hundredths), '12h05:09' from an hour on."""
+    if seconds is None:
+        return "-"
+    hundredths = int(round(max(0.0, seconds) * 100))
+    minutes, rest = divmod(hundredths, 6000)
+    if minutes < 60:
+        return f"{minutes}:{rest // 100:02d}.{rest % 100:02d}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}:{rest // 100:02d}"
+
+
 def format_value(value: float | None, unit: str = "") -> str:
     """A compact human value of a remote series: 12.3%, 1.5 MiB/s, 0.250 s, 1,234 req/s; '-' when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

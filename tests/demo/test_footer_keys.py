@@ -20,11 +20,6 @@ PLACE_IDS = ["metrics-local", "metrics-remote", "models", "logs", "configs", "al
 # Keys that run but change nothing a user sees on the demo at start; each is pane-internal work of issue 15
 # (the pane's own check_action should hide it until it can act). Remove an entry once its pane does so.
 KNOWN_INERT = {
-    ("metrics-remote", "escape"),  # Fleet while the fleet is shown
-    ("metrics-remote", "s"), ("metrics-remote", "t"),  # sort and range on a fleet with no hosts (demo without Prometheus)
-    ("metrics-remote", "right_square_bracket"),  # Later while the range already ends now
-    ("metrics-remote", "n"),  # next $variable value on a dashboard without variables
-    ("metrics-remote", "r"),  # refresh of a fleet with no hosts
     ("logs", "end"), ("logs", "G"),  # End/follow while already following
     ("logs", "n"), ("logs", "N"),  # next/previous hit with no search
 }

@@ -105,7 +105,14 @@ def test_once_json_as_a_user_runs_it(cli):
     assert data["memory"]["total"] == psutil.virtual_memory().total
     assert len(data["cpu"]["per_core"]) == psutil.cpu_count()
     assert 0.0 <= data["cpu"]["total"] <= 100.0
-    assert len(data["processes"]) == min(50, data["process_count"])
+    # Kernel threads are hidden as on the pane: counted, not listed
+    assert data["process_matched"] + data["kernel_threads"] == data["process_count"]
+    assert len(data["processes"]) == min(50, data["process_matched"])
+    assert not any(row["kernel"] for row in data["processes"])
+    kthreadd = [p for p in psutil.process_iter(["ppid"]) if p.pid == 2 or p.info["ppid"] == 2]
+    assert abs(data["kernel_threads"] - len(kthreadd)) <= 10  # kernel workers come and go
+    assert data["process_view"] == {"sort": "cpu", "filter_text": "", "user": None, "show_kernel": False,
+                                    "tree": False}
 
 
 def test_source_agrees_with_psutil_under_load():

@@ -9,7 +9,8 @@ from mlops_tui.widgets.metrics import MetricsPane
 
 
 def app_with(cores: int, processes: int, gpus: int):
-    source = RecordedMetricSource(synthetic_snapshots(40, cores=cores, processes=processes, gpus=gpus), top=50)
+    snaps = synthetic_snapshots(40, cores=cores, processes=processes, gpus=gpus, kernel_threads=12)
+    source = RecordedMetricSource(snaps, top=50)
     return make_app(pane_options={"metrics": {"source": source}})
 
 
@@ -38,3 +39,12 @@ def test_local_160x48_filtered_and_sorted(snap_compare):
         await pilot.pause()
 
     assert snap_compare(app_with(16, 80, 1), terminal_size=(160, 48), run_before=run_before)
+
+
+def test_local_80x24_tree_sorted_by_memory(snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("1", "M", "t")
+        await pilot.pause()
+
+    assert snap_compare(app_with(4, 30, 0), terminal_size=(80, 24), run_before=run_before)

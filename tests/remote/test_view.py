@@ -91,25 +91,31 @@ async def test_selecting_a_host_opens_its_charts_with_its_values(influx_settings
         assert charts["Memory"].latest() == 91.25
         assert charts["CPU"].latest() == pytest.approx(90.0)
         assert charts["Load"].latest() == 7.75
-        assert text_of(charts["Memory"]).splitlines()[0].startswith("Memory  91.2%")
+        assert text_of(charts["Memory"]).splitlines()[0].startswith("Memory  last 91.2%")
         assert charts["CPU"].has_class("-critical")  # 90 >= critical 90
         await pilot.press("escape")
         assert not app.query(RemoteChart)
         assert app.query_one("#remote-fleet", DataTable).display
 
 
-async def test_time_range_keys(influx_settings):
-    app = RemoteApp(influx_settings, autorefresh=False, clock=lambda: 1_800_000_000.0)
+async def test_time_range_keys(influx_settings, influx_last_point):
+    now = influx_last_point + 5.0
+    app = RemoteApp(influx_settings, autorefresh=False, clock=lambda: now)
     async with app.run_test(size=(120, 30)) as pilot:
         view = app.query_one(RemoteMetricsView)
         assert view.nav.time_range.span == 3600
+        await settle(app, pilot)
+        await pilot.press("t")  # the fleet shows the latest values: the range keys act on charts only
+        assert view.nav.time_range.span == 3600 and "t" not in app.screen.active_bindings
+        await pilot.press("enter")  # gpu-1's charts
+        assert view.nav.mode == "host", (app.focused, view.nav)
         await pilot.press("t")
         assert view.nav.time_range.span == 6 * 3600
         await pilot.press("plus")
         assert view.nav.time_range.span == 3 * 3600 and view.nav.time_range.end is None
         await pilot.press("left_square_bracket")
-        assert view.nav.time_range.bounds(view.clock) == (1_800_000_000.0 - 1.5 * 3600 - 3 * 3600,
-                                                      1_800_000_000.0 - 1.5 * 3600)
+        assert view.nav.time_range.bounds(view.clock) == (now - 1.5 * 3600 - 3 * 3600,
+                                                      now - 1.5 * 3600)
         assert "last 3h to " in str(app.query_one("#remote-header", Static).render())
         await pilot.press("right_square_bracket")
         assert view.nav.time_range.end is None
@@ -245,8 +251,8 @@ async def test_a_slow_server_blocks_neither_keys_nor_other_sources(influxd, misb
         slow = app.query_one(RemoteMetricsView).feeds["slow"]
         assert slow.busy  # still waiting on the slow server...
         assert [r[0] for r in table_rows(app)] == ["gpu-1", "gpu-2", "old-1"]  # ...while tig's rows are shown
-        await pilot.press("t")
-        assert "last 6h" in str(app.query_one("#remote-header", Static).render())
+        await pilot.press("s")
+        assert app.query_one(FleetTable).sort_column == 1  # by source
         assert slow.busy  # the key was handled during the slow request
         await app.workers.wait_for_complete(slow.workers)
         await pilot.pause()
@@ -281,6 +287,7 @@ async def test_custom_time_range_is_typed(influx_settings):
     app = RemoteApp(influx_settings, autorefresh=False)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
+        await pilot.press("enter")  # a range is typed for charts: gpu-1's
         view = app.query_one(RemoteMetricsView)
         notified = record_notifications(app)
         await pilot.press("T")
@@ -290,7 +297,7 @@ async def test_custom_time_range_is_typed(influx_settings):
         await pilot.press(*["backspace"] * 6, "2", "d", "enter")
         assert view.nav.time_range.span == 2 * 86400
         assert "last 2d" in str(app.query_one("#remote-header", Static).render())
-        assert not app.query_one(RangeInput).display and app.focused is app.query_one(FleetTable)
+        assert not app.query_one(RangeInput).display and app.focused is app.query_one("#remote-charts")
         await pilot.press("T", "1", "escape")
         assert not app.query_one(RangeInput).display and view.nav.time_range.span == 2 * 86400
 
@@ -313,5 +320,66 @@ async def test_a_chart_with_several_series_gives_each_latest_value_in_its_legend
         await pilot.pause()
         assert chart.latest() == 10.0
         lines = [chart.render_line(y).text.rstrip() for y in range(chart.size.height)]
-        assert lines[0] == "Request rate  10 req/s  200 10 req/s  500 0.5 req/s"
-        assert lines[1].endswith("█ 10 req/s")  # the first series, drawn at the top of its scale
+        assert lines[0] == "Request rate  last 10 req/s  200 10 req/s  500 0.5 req/s"
+        assert lines[1].endswith("█ top 10 req/s")  # the first series, drawn at the top of its scale
+        assert lines[-1].split() == ["00:00", "00:00", "now"]  # its 9 s, from epoch 0 (UTC here) to now
+
+
+async def test_a_series_of_zeros_is_a_baseline_and_the_axis_names_the_times(utc):
+    from mlops_tui.sources.metrics.remote import ChartSpec, RemoteSeries
+
+    class ChartApp(App):
+        def compose(self) -> ComposeResult:
+            yield RemoteChart(ChartSpec("Error rate", "q", "ratio"))
+
+    zeros = RemoteSeries("value")
+    start = 1_800_000_000.0  # 08:00 UTC
+    for t in range(0, 3601, 60):
+        zeros.append(start + t, 0.0)
+    app = ChartApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        chart = app.query_one(RemoteChart)
+        chart.show([zeros], start, start + 3600)
+        await pilot.pause()
+        lines = [chart.render_line(y).text.rstrip() for y in range(chart.size.height)]
+        assert lines[0] == "Error rate  last 0 ratio"
+        bars = lines[1:-1]
+        assert "█" not in "".join(bars) and set(bars[-1].strip()) <= {"▁", "·"} and "▁" in bars[-1]
+        assert all(not row.strip() for row in bars[1:-1])  # nothing above the baseline
+        assert lines[-1].split() == ["08:00", "08:30", "now"]
+        chart.show([zeros], start, start + 3600, live=False)  # a range in the past ends at its time
+        await pilot.pause()
+        assert chart.render_line(chart.size.height - 1).text.split() == ["08:00", "08:30", "09:00"]
+
+
+async def test_an_empty_fleet_says_why_and_offers_only_the_keys_that_act(tmp_path):
+    """A real Prometheus scraping no node_exporter (as the demo's): 0 hosts, the reason, and no key that
+    can do nothing (sort, charts, ranges); with a dashboard, `d` is offered and named."""
+    from remote.servers import start_prometheus
+
+    server = start_prometheus(tmp_path, tmp_path / "data")
+    try:
+        settings = settings_with(prometheus=[{"name": "demo", "url": server.url, "retries": 0}],
+                                 dashboards=[{"name": "serving", "panels": [
+                                     {"title": "Up", "source": "demo", "query": "up"}]}])
+        app = RemoteApp(settings, autorefresh=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            header = str(app.query_one("#remote-header", Static).render())
+            assert header == "Fleet · 0 hosts (latest values) · d dashboards"
+            note = str(app.query_one("#remote-fleet-status", Static).render())
+            assert note == ("no host: demo answered with no node_exporter host (no scrape job matching node_job "
+                            "'.*node.*'); d opens the dashboards")
+            offered = set(app.screen.active_bindings)
+            assert {"d", "r"} <= offered and not offered & {"s", "t", "T", "plus", "minus", "escape", "n",
+                                                          "left_square_bracket", "right_square_bracket"}
+            await pilot.press("d")
+            await settle(app, pilot)
+            offered = set(app.screen.active_bindings)
+            assert {"escape", "t", "T", "plus", "minus", "left_square_bracket"} <= offered
+            assert "right_square_bracket" not in offered and "n" not in offered  # already now; no $variables
+            await pilot.press("left_square_bracket")
+            assert "right_square_bracket" in app.screen.active_bindings  # Later, now that the range is past
+    finally:
+        server.stop()
+

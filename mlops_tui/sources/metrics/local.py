@@ -13,15 +13,19 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import psutil
 
-from mlops_tui.secrets import mask_text
 from mlops_tui.sources.metrics.gpu import GpuProcess, GpuReader, GpuReport, GpuSample
+from mlops_tui.sources.metrics.processes import (
+    SORT_KEYS, ProcessSample, ProcessView, is_kernel_thread, mask_command, select_processes, users_by_count)
 
-SORT_KEYS = ("cpu", "rss", "pid", "name")
+__all__ = ["SORT_KEYS", "ProcessSample", "ProcessView", "LocalSnapshot", "LocalSampler", "LocalMetricSource",
+           "interfaces_by_traffic", "rank_processes"]
+_PF_KTHREAD = 0x00200000
+"""The flag in /proc/PID/stat marking a kernel thread."""
 _PROC_STAT = os.path.exists("/proc/self/stat")
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -68,23 +72,14 @@ class NetSample:
     """Bytes received per second."""
     tx: float | None
     """Bytes sent per second."""
+    up: bool | None = None
+    """Whether the interface is up (None: not known)."""
 
 
-@dataclass
-class ProcessSample:
-    pid: int
-    name: str | None = None
-    user: str | None = None
-    cpu: float | None = None
-    """Percent of one core over the window (may exceed 100 for threaded processes)."""
-    rss: int | None = None
-    threads: int | None = None
-    command: str | None = None
-    open_files: int | None = None
-    """Only read for pinned processes."""
-    gone: bool = False
-    """The process exited (or its pid was reused) since it was pinned."""
-    errors: dict[str, str] = field(default_factory=dict)
+def interfaces_by_traffic(network: Iterable[NetSample]) -> list[NetSample]:
+    """The interfaces worth a look first: up ones (or of unknown state), busiest first; down ones left out."""
+    up = [n for n in network if n.up is not False]
+    return sorted(up, key=lambda n: (-((n.rx or 0.0) + (n.tx or 0.0)), n.interface))
 
 
 @dataclass
@@ -102,6 +97,15 @@ class LocalSnapshot:
     disk_write: float | None = None
     network: list[NetSample] = field(default_factory=list)
     process_count: int | None = None
+    """Every process and kernel thread of the machine."""
+    process_matched: int | None = None
+    """Processes the list's view lets through (kernel threads, user, filter), before the cut to `top`."""
+    kernel_threads: int | None = None
+    """Kernel threads left out of the list (shown with K, or none when shown)."""
+    users: list[tuple[str, int]] = field(default_factory=list)
+    """(user, processes) of every user running something, most first: the choices of the user filter."""
+    process_view: ProcessView | None = None
+    """The view the process list was chosen by (sort, filter, user, kernel threads, tree)."""
     uptime: float | None = None
     processes: list[ProcessSample] = field(default_factory=list)
     pinned: list[ProcessSample] = field(default_factory=list)
@@ -155,6 +159,9 @@ class LocalSnapshot:
             disk_read=data.get("disk_read"), disk_write=data.get("disk_write"),
             network=[NetSample(**n) for n in data.get("network", [])],
             process_count=data.get("process_count"), uptime=data.get("uptime"),
+            process_matched=data.get("process_matched"), kernel_threads=data.get("kernel_threads"),
+            users=[tuple(u) for u in data.get("users", [])],
+            process_view=ProcessView(**data["process_view"]) if data.get("process_view") else None,
             processes=[ProcessSample(**p) for p in data.get("processes", [])],
             pinned=[ProcessSample(**p) for p in data.get("pinned", [])],
             gpu=GpuReport(gpu.get("available", False), gpus, gpu.get("note", "")),
@@ -163,16 +170,9 @@ class LocalSnapshot:
 
 
 def rank_processes(rows: Iterable[ProcessSample], sort: str, filter_text: str, top: int) -> list[ProcessSample]:
-    """The `top` rows whose name contains filter_text (case-insensitive), ordered by sort (see SORT_KEYS)."""
-    needle = filter_text.casefold()
-    if needle:
-        rows = [r for r in rows if needle in (r.name or "").casefold() or needle in (r.command or "").casefold()]
-    if sort == "pid":
-        return sorted(rows, key=lambda r: r.pid)[:top]
-    if sort == "name":
-        return sorted(rows, key=lambda r: ((r.name or "").casefold(), r.pid))[:top]
-    attr = "rss" if sort == "rss" else "cpu"
-    return sorted(rows, key=lambda r: (-(getattr(r, attr) or 0), r.pid))[:top]
+    """The `top` rows whose name or command contains filter_text, ordered by sort (kernel threads included)."""
+    view = ProcessView(sort=sort, filter_text=filter_text, show_kernel=True)
+    return select_processes(rows, view, top).rows
 
 
 class LocalSampler(ABC):
@@ -187,12 +187,36 @@ class LocalSampler(ABC):
 
     def __init__(self, top: int = 50) -> None:
         self.top = top
-        self.sort = "cpu"
-        self.filter_text = ""
+        self.view = ProcessView()
+        """Which processes are listed and how (the pane's keys change it); applied to every sample."""
         self._pinned: dict[int, float | None] = {}
         self._pinned_names: dict[int, str] = {}
         """Last name seen of each pinned process, still shown once it has exited."""
         self._pin_lock = threading.Lock()
+
+    @property
+    def sort(self) -> str:
+        return self.view.sort
+
+    @sort.setter
+    def sort(self, value: str) -> None:
+        self.view.sort = value
+
+    @property
+    def filter_text(self) -> str:
+        return self.view.filter_text
+
+    @filter_text.setter
+    def filter_text(self, value: str) -> None:
+        self.view.filter_text = value
+
+    def list_processes(self, snap: LocalSnapshot, rows: list[ProcessSample]) -> None:
+        """Fill the snapshot's process list (and its counts) from all the rows sampled, by the view."""
+        listing = select_processes(rows, self.view, self.top)
+        snap.processes, snap.process_matched, snap.kernel_threads = (
+            listing.rows, listing.matched, listing.kernel_hidden)
+        snap.users = users_by_count(r for r in rows if not r.kernel)
+        snap.process_view = replace(self.view)
 
     def pin(self, pid: int) -> None:
         with self._pin_lock:
@@ -213,6 +237,11 @@ class LocalSampler(ABC):
     @abstractmethod
     def sample(self) -> LocalSnapshot | None:
         """A snapshot; None when a recording has no more."""
+
+    def relist(self) -> LocalSnapshot | None:
+        """The last snapshot listed again by the current view, where the source can (a recording keeps every
+        row); None where the next sample will (a live source, asked to sample at once)."""
+        return None
 
     def close(self) -> None:
         """Release what the source holds (NVML)."""
@@ -298,6 +327,13 @@ class LocalMetricSource(LocalSampler):
             net, errors["network"] = {}, _reason(exc)
         return now, cpu, disk, net, errors
 
+    def _interfaces_up(self) -> dict[str, bool]:
+        """Whether each interface is up (an ioctl per interface: cheap, but not free)."""
+        try:
+            return {nic: stats.isup for nic, stats in psutil.net_if_stats().items()}
+        except Exception:  # the line then shows interfaces of unknown state
+            return {}
+
     def sample(self) -> LocalSnapshot:
         if self._prev_time is None and not self.first_at_once:
             self._prev_time, self._prev_cpu, self._prev_disk, self._prev_net, _ = self._counters()
@@ -312,13 +348,14 @@ class LocalMetricSource(LocalSampler):
         if disk is not None and self._prev_disk is not None:
             snap.disk_read = max(0, disk.read_bytes - self._prev_disk.read_bytes) / window
             snap.disk_write = max(0, disk.write_bytes - self._prev_disk.write_bytes) / window
+        up = self._interfaces_up() if net else {}
         for nic, counters in net.items():
             if nic == "lo":
                 continue
             prev = self._prev_net.get(nic)
             rx = max(0, counters.bytes_recv - prev.bytes_recv) / window if prev else None
             tx = max(0, counters.bytes_sent - prev.bytes_sent) / window if prev else None
-            snap.network.append(NetSample(nic, rx, tx))
+            snap.network.append(NetSample(nic, rx, tx, up.get(nic)))
         snap.filesystems = self._filesystems(errors)
         try:
             if self._boot is None:
@@ -327,7 +364,7 @@ class LocalMetricSource(LocalSampler):
         except Exception as exc:
             errors["uptime"] = _reason(exc)
         rows, snap.process_count = self._processes(window or 1e-9, errors)
-        snap.processes = rank_processes(rows, self.sort, self.filter_text, self.top)
+        self.list_processes(snap, rows)
         for row in snap.processes:
             self._command(row)
         snap.pinned = self._pinned_rows(rows)
@@ -458,6 +495,7 @@ class LocalMetricSource(LocalSampler):
             name = data[data.find(b"(") + 1:close].decode("utf-8", "replace")
             spent = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
             created = self._boot + int(fields[19]) / _CLOCK_TICKS
+            ppid = int(fields[1])
             seen[pid] = (created, spent)
             key = (pid, created)
             uid = owners.get(key)
@@ -468,7 +506,8 @@ class LocalMetricSource(LocalSampler):
                     uid = -1
             row = ProcessSample(pid, name, self._user_of(uid) if uid >= 0 else None,
                                 self._cpu_percent(pid, created, spent, window, now),
-                                int(fields[21]) * _PAGE_SIZE, int(fields[17]))
+                                int(fields[21]) * _PAGE_SIZE, int(fields[17]), ppid=ppid, time=spent,
+                                kernel=bool(int(fields[6]) & _PF_KTHREAD), started=created)
             if uid < 0:
                 row.errors["user"] = "process exited"
             rows.append(row)
@@ -479,15 +518,17 @@ class LocalMetricSource(LocalSampler):
     def _scan_psutil(self, window: float, seen: dict[int, tuple[float, float]]) -> list[ProcessSample]:
         rows: list[ProcessSample] = []
         now = time.time()
-        attrs = ["pid", "name", "uids", "cpu_times", "memory_info", "num_threads", "create_time"]
+        attrs = ["pid", "ppid", "name", "uids", "cpu_times", "memory_info", "num_threads", "create_time"]
         for proc in psutil.process_iter(attrs, ad_value=None):
             info = proc.info
             pid = info["pid"]
             uids = info["uids"]
-            row = ProcessSample(pid, info["name"], self._user_of(uids.real) if uids is not None else None)
+            row = ProcessSample(pid, info["name"], self._user_of(uids.real) if uids is not None else None,
+                                ppid=info["ppid"], started=info["create_time"])
+            row.kernel = is_kernel_thread(pid, row.ppid)
             times, created = info["cpu_times"], info["create_time"] or 0.0
             if times is not None:
-                spent = times.user + times.system
+                spent = row.time = times.user + times.system
                 seen[pid] = (created, spent)
                 row.cpu = self._cpu_percent(pid, created, spent, window, now)
             memory = info["memory_info"]
@@ -511,7 +552,7 @@ class LocalMetricSource(LocalSampler):
         try:
             args = psutil.Process(row.pid).cmdline()
             # Masked here, once, so neither the pane nor `metrics --json` shows a --password=... or a token.
-            row.command = mask_text(" ".join(args)) if args else f"[{row.name}]"
+            row.command = mask_command(args) if args else f"[{row.name}]"
             self._commands[key] = row.command
             self._full_name(row, args)
         except psutil.Error as exc:
@@ -536,8 +577,9 @@ class LocalMetricSource(LocalSampler):
             if base is not None and base.name:
                 self._pinned_names[pid] = base.name
             row = ProcessSample(pid, name=self._pinned_names.get(pid), **({} if base is None else {
-                "user": base.user, "cpu": base.cpu, "rss": base.rss,
-                "threads": base.threads, "errors": dict(base.errors)}))
+                "user": base.user, "cpu": base.cpu, "rss": base.rss, "threads": base.threads,
+                "errors": dict(base.errors), "ppid": base.ppid, "time": base.time, "kernel": base.kernel,
+                "started": base.started}))
             try:
                 proc = psutil.Process(pid)
                 if created is not None and proc.create_time() != created:
@@ -550,7 +592,7 @@ class LocalMetricSource(LocalSampler):
             for attr, call in (("command", proc.cmdline), ("open_files", proc.open_files)):
                 try:
                     value = call()
-                    setattr(row, attr, " ".join(value) if attr == "command" else len(value))
+                    setattr(row, attr, mask_command(value) if attr == "command" else len(value))
                 except psutil.NoSuchProcess:
                     row.gone = True
                     row.errors["process"] = "process exited"

@@ -10,7 +10,7 @@ from typing import Any
 
 from mlops_tui.sources.metrics.gpu import GpuProcess, GpuReport, GpuSample
 from mlops_tui.sources.metrics.local import (
-    CpuSample, FilesystemSample, MemorySample, LocalSampler, NetSample, ProcessSample, LocalSnapshot, rank_processes)
+    CpuSample, FilesystemSample, MemorySample, LocalSampler, NetSample, ProcessSample, LocalSnapshot)
 
 
 class RecordedMetricSource(LocalSampler):
@@ -49,6 +49,12 @@ class RecordedMetricSource(LocalSampler):
             self._next = 0
         recorded = self.snapshots[self._next]
         self._next += 1
+        return self._listed(recorded)
+
+    def relist(self) -> LocalSnapshot | None:
+        return self._listed(self.snapshots[self._next - 1]) if self._next else None
+
+    def _listed(self, recorded: LocalSnapshot) -> LocalSnapshot:
         rows = recorded.processes
         by_pid = {r.pid: r for r in rows}
         pinned = []
@@ -57,14 +63,16 @@ class RecordedMetricSource(LocalSampler):
             if row is None:
                 row = ProcessSample(pid, gone=True, errors={"process": "process exited"})
             pinned.append(row)
-        return LocalSnapshot(**{**recorded.__dict__, "processes": rank_processes(rows, self.sort, self.filter_text, self.top),
-                           "pinned": pinned})
+        snap = LocalSnapshot(**{**recorded.__dict__, "pinned": pinned})
+        self.list_processes(snap, rows)
+        return snap
 
 
 def synthetic_snapshots(count: int, cores: int = 8, processes: int = 40, seed: int = 1,
-                        start: float = 1_700_000_000.0, gpus: int = 0) -> list[LocalSnapshot]:
+                        start: float = 1_700_000_000.0, gpus: int = 0, kernel_threads: int = 0) -> list[LocalSnapshot]:
     """A made-up but deterministic recording (same seed, same values) for snapshots, tests and benches
-    of machines this one is not: many cores, many processes, GPUs."""
+    of machines this one is not: many cores, many processes, GPUs. Process 1000 is the parent of the next
+    three, each of those of the next three, and so on (a tree); `kernel_threads` kworkers (pids 2, 3...) too."""
     import random
 
     rng = random.Random(seed)
@@ -72,7 +80,11 @@ def synthetic_snapshots(count: int, cores: int = 8, processes: int = 40, seed: i
     users = ["root", "mlserve", "train", "postgres"]
     names = ["python", "tritonserver", "gunicorn", "postgres", "node_exporter", "sshd", "bash", "dvc"]
     base = [ProcessSample(1000 + i, names[i % len(names)], users[i % len(users)], threads=1 + i % 17,
-                          command=f"/usr/bin/{names[i % len(names)]} --worker {i}") for i in range(processes)]
+                          command=f"/usr/bin/{names[i % len(names)]} --worker {i}",
+                          ppid=1000 + (i - 1) // 3 if i else 1, started=start - 3600 + i) for i in range(processes)]
+    kernel = [ProcessSample(2 + i, "kthreadd" if i == 0 else f"kworker/{i}:0", "root", 0.0, 0, 1, f"[kworker/{i}:0]",
+                            ppid=0 if i == 0 else 2, time=float(i), kernel=True, started=start - 86400)
+              for i in range(kernel_threads)]
     result = []
     for n in range(count):
         wave = 50 + 45 * ((n % 20) - 10) / 10
@@ -80,7 +92,9 @@ def synthetic_snapshots(count: int, cores: int = 8, processes: int = 40, seed: i
         total = round(sum(per_core) / cores, 1)
         used = int((0.55 + 0.4 * (n % 10) / 10) * 64 * gib)
         procs = [ProcessSample(p.pid, p.name, p.user, round(rng.uniform(0, 100) if p.pid % 7 else 0.0, 1),
-                               (p.pid % 97 + 1) * 37 * (1 << 20), p.threads, p.command) for p in base]
+                               (p.pid % 97 + 1) * 37 * (1 << 20), p.threads, p.command, ppid=p.ppid,
+                               time=round((p.pid % 13) * 61.5 + n * (p.pid % 5) * 0.25, 2), started=p.started)
+                 for p in base] + kernel
         gpu = GpuReport(False, note="no GPU library: install nvidia-ml-py to see NVIDIA GPUs")
         if gpus:
             gpu = GpuReport(True, [GpuSample(i, "NVIDIA A100-SXM4-80GB", float(60 + 10 * i + n % 30),
@@ -95,5 +109,5 @@ def synthetic_snapshots(count: int, cores: int = 8, processes: int = 40, seed: i
                          FilesystemSample("/data", "/dev/nvme1n1", "xfs", 4000 * gib, 1200 * gib, 2800 * gib, 30.0)],
             disk_read=float(rng.randint(0, 200) << 20), disk_write=float(rng.randint(0, 80) << 20),
             network=[NetSample("eth0", float(rng.randint(0, 900) << 10), float(rng.randint(0, 300) << 10))],
-            process_count=processes, uptime=86400 * 3 + 3600 * 5 + n, processes=procs, gpu=gpu))
+            process_count=processes + kernel_threads, uptime=86400 * 3 + 3600 * 5 + n, processes=procs, gpu=gpu))
     return result

@@ -24,7 +24,8 @@ from mlops_tui.widgets.metrics.resources import ResourcesPanel
 from mlops_tui.widgets.pane import FailureReporter, SourceNote
 
 WIDE = 120
-"""Columns from which resources and processes sit side by side."""
+"""Columns from which resources and processes sit side by side; the resources then take 56 columns (their
+gauges and bars need no more) and the process table, whose COMMAND column needs the room, the rest."""
 
 
 @dataclass
@@ -50,7 +51,7 @@ class LocalMetricsView(FailureReporter, Vertical):
     LocalMetricsView #local-body { height: 1fr; layout: vertical; }
     LocalMetricsView.-wide #local-body { layout: horizontal; }
     LocalMetricsView #resources { height: 1fr; width: 1fr; scrollbar-size-vertical: 1; }
-    LocalMetricsView.-wide #resources { height: 1fr; }
+    LocalMetricsView.-wide #resources { height: 1fr; width: 56; }
     LocalMetricsView #procs { height: 1fr; width: 1fr; }
     LocalMetricsView.-wide #procs { width: 1fr; border-left: solid $panel-lighten-2; }
     LocalMetricsView #gauges { height: 1; }

@@ -1,4 +1,5 @@
-"""The process table (sortable, filterable by name) and the pinned processes' own history."""
+"""The process table (sort, filter, tree, user and kernel-thread choices: keys htop users reach for) and the
+pinned processes' own history. The table draws the rows the data floor lists; its keys post `Asked`."""
 
 from __future__ import annotations
 
@@ -14,22 +15,27 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from mlops_tui.sources.metrics.local import ProcessSample
-from mlops_tui.sources.units import human_bytes
+from mlops_tui.sources.metrics.processes import ProcessSample
+from mlops_tui.sources.units import human_bytes, human_cpu_time
 from mlops_tui.sources.metrics.ringbuffer import History
 from mlops_tui.widgets.lines import CachedBaseStyle
 from mlops_tui.widgets.metrics.charts import spark
 from mlops_tui.widgets.text import sanitize
 
-SORT_LABELS = {"cpu": "CPU%", "rss": "RSS", "pid": "PID", "name": "name"}
-COLUMNS = (("pid", "PID", 8), ("user", "USER", 10), ("cpu", "CPU%", 7), ("rss", "RSS", 11), ("threads", "THR", 5),
-           ("command", "COMMAND", 0))
+SORT_LABELS = {"cpu": "CPU%", "rss": "RSS", "time": "TIME+", "pid": "PID", "name": "name"}
+COLUMNS = (("pid", "PID", 8), ("user", "USER", 9), ("cpu", "CPU%", 7), ("rss", "RSS", 11), ("threads", "THR", 5),
+           ("time", "TIME+", 10), ("command", "COMMAND", 0))
 """(key, title, width); the command takes the rest of the line."""
+RIGHT = ("cpu", "rss", "threads", "time")
+NARROW = 90
+"""Below this width the THR column gives way to the command."""
 
 
 class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
     """Top processes, drawn line by line (only the visible rows are rendered each tick).
-    Up/down/page keys move the cursor; `s` cycles the order; `p` pins the highlighted process."""
+    Up/down/page keys move the cursor; `s` cycles the order, P M T N choose it; `p` pins the highlighted
+    process; Enter, k/F9, K, u and t ask the panel for details, a signal, kernel threads, a user, the tree.
+    (`k` is the app's vim Up elsewhere; here it is htop's kill, through a dialog that asks first.)"""
 
     DEFAULT_CSS = """
     ProcessTable { height: 1fr; min-height: 5; scrollbar-size-vertical: 1; }
@@ -40,8 +46,17 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
     """
     COMPONENT_CLASSES = {"processtable--header", "processtable--cursor", "processtable--pinned"}
     BINDINGS = [
+        Binding("enter", "ask('details')", "Details", id="metrics.details"),
+        Binding("k,f9", "ask('signal')", "Signal", id="metrics.signal"),
         Binding("s", "cycle_sort", "Sort processes", id="metrics.sort"),
+        Binding("t", "ask('tree')", "Tree", id="metrics.tree"),
+        Binding("u", "ask('user')", "User", id="metrics.user"),
+        Binding("K", "ask('kernel')", "Kernel threads", id="metrics.kernel"),
         Binding("p", "toggle_pin", "Pin process", id="metrics.pin"),
+        Binding("P", "sort_by('cpu')", "Sort by CPU%", show=False, id="metrics.sort_cpu"),
+        Binding("M", "sort_by('rss')", "Sort by memory", show=False, id="metrics.sort_memory"),
+        Binding("T", "sort_by('time')", "Sort by CPU time", show=False, id="metrics.sort_time"),
+        Binding("N", "sort_by('pid')", "Sort by pid", show=False, id="metrics.sort_pid"),
         Binding("up", "cursor(-1)", "Up", show=False, id="metrics.cursor_up"),
         Binding("down", "cursor(1)", "Down", show=False, id="metrics.cursor_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="metrics.page_up"),
@@ -58,11 +73,19 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
     class PinToggled(Message):
         pid: int
 
+    @dataclass
+    class Asked(Message):
+        """A key asking the panel for something about the list: details, signal, tree, user, kernel."""
+        what: str
+        row: ProcessSample | None
+
     def __init__(self, sort: str = "cpu", **kwargs) -> None:
         super().__init__(**kwargs)
         self.sort = sort
         self.pinned: set[int] = set()
         self.rows: list[ProcessSample] = []
+        self.prefixes: list[str] = []
+        """The tree branch drawn before each row's command ('' outside the tree view)."""
         self.cursor_row = 0
         self._cells: dict[int, list[str]] = {}
 
@@ -71,7 +94,7 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
         return len(self.rows)
 
     def cell(self, row: int, key: str) -> str:
-        """The text shown in one cell (row 0 is the first process)."""
+        """The text shown in one cell (row 0 is the first process); the command without its tree branch."""
         index = [k for k, _, _ in COLUMNS].index(key)
         return self._row_cells(self.rows[row])[index]
 
@@ -80,23 +103,33 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
         if cells is None:
             cells = [
                 ("*" if row.pid in self.pinned else " ") + str(row.pid),
-                sanitize(row.user or "-", 9)[:9],
+                sanitize(row.user or "-", 8)[:8],
                 "-" if row.cpu is None else f"{row.cpu:.1f}",
                 human_bytes(row.rss),
                 "-" if row.threads is None else str(row.threads),
+                human_cpu_time(row.time),
                 sanitize(row.command or row.name or "-", 300),
             ]
             self._cells[id(row)] = cells
         return cells
 
-    def show(self, rows: list[ProcessSample]) -> None:
+    def _columns(self) -> list[tuple[int, tuple[str, str, int]]]:
+        """(index, column) of the columns drawn at the table's width: THR gives way on a narrow table."""
+        narrow = self.size.width < NARROW
+        return [(i, c) for i, c in enumerate(COLUMNS) if not (narrow and c[0] == "threads")]
+
+    def show(self, rows: list[ProcessSample], prefixes: list[str] | None = None) -> None:
         """Replace the rows. A cursor the user moved off the top row stays on its process while that is
         listed; a cursor on the top row stays there (the table does not scroll by itself)."""
         keep = self.highlighted_pid if self.cursor_row > 0 else None
-        before = [self._row_cells(r) for r in self.rows]
-        self.rows = rows
+        prefixes = prefixes if prefixes is not None else [""] * len(rows)
+        before = ([self._row_cells(r) for r in self.rows], self.prefixes)
+        had_rows = bool(self.rows)
+        self.rows, self.prefixes = rows, prefixes
         self._cells = {}
-        unchanged = before == [self._row_cells(r) for r in rows]
+        unchanged = before == ([self._row_cells(r) for r in rows], prefixes)
+        if had_rows != bool(rows):
+            self.refresh_bindings()  # details, signal and pin need a highlighted process
         pids = [r.pid for r in rows]
         if keep is None:
             self.cursor_row = 0
@@ -112,8 +145,13 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
             self.refresh()
 
     @property
+    def highlighted(self) -> ProcessSample | None:
+        return self.rows[self.cursor_row] if 0 <= self.cursor_row < len(self.rows) else None
+
+    @property
     def highlighted_pid(self) -> int | None:
-        return self.rows[self.cursor_row].pid if 0 <= self.cursor_row < len(self.rows) else None
+        row = self.highlighted
+        return row.pid if row is not None else None
 
     def _scroll_to_cursor(self) -> None:
         visible = max(1, self.scrollable_content_region.height - 1)
@@ -133,21 +171,22 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
         width = self.size.width
         base, header = self.base_style, self.component_style("processtable--header")
         pinned, cursor = self.component_style("processtable--pinned"), self.component_style("processtable--cursor")
+        columns = self._columns()
         if y == 0:
             titles = []
-            for key, title, col in COLUMNS:
+            for _, (key, title, col) in columns:
                 marked = title + (" ▼" if key == self.sort or (key == "command" and self.sort == "name") else "")
-                titles.append(marked.rjust(col - 1) + " " if key in ("cpu", "rss", "threads")
-                              else marked.ljust(col) if col else marked)
+                titles.append(marked.rjust(col - 1) + " " if key in RIGHT else marked.ljust(col) if col else marked)
             return Strip([Segment("".join(titles), header)]).crop_extend(0, width, header)
         index = round(self.scroll_y) + y - 1
         if index >= len(self.rows):
             return Strip.blank(width, base)
         row = self.rows[index]
         cells = self._row_cells(row)
+        prefix = self.prefixes[index] if index < len(self.prefixes) else ""
         text = "".join(
-            (cell.rjust(col - 1) + " " if key in ("cpu", "rss", "threads") else cell.ljust(col) if col else cell)
-            for (key, _, col), cell in zip(COLUMNS, cells))
+            (cells[i].rjust(col - 1) + " " if key in RIGHT else cells[i].ljust(col) if col else prefix + cells[i])
+            for i, (key, _, col) in columns)
         style = base
         if row.pid in self.pinned:
             style += pinned
@@ -186,10 +225,25 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.SortChanged(self.sort))
 
+    def action_sort_by(self, sort: str) -> None:
+        if sort != self.sort:
+            self.sort = sort
+            self.refresh()
+            self.post_message(self.SortChanged(self.sort))
+
     def action_toggle_pin(self) -> None:
         pid = self.highlighted_pid
         if pid is not None:
             self.post_message(self.PinToggled(pid))
+
+    def action_ask(self, what: str) -> None:
+        self.post_message(self.Asked(what, self.highlighted))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Details, signal and pin need a highlighted process."""
+        if action == "ask" and parameters and parameters[0] in ("details", "signal") or action == "toggle_pin":
+            return self.highlighted is not None
+        return True
 
 
 class PinnedList(Static):

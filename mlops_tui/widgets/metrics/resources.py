@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 
 from mlops_tui.settings.metrics import MetricsSettings
-from mlops_tui.sources.metrics.local import LocalSnapshot
+from mlops_tui.sources.metrics.local import LocalSnapshot, interfaces_by_traffic
 from mlops_tui.sources.metrics.ringbuffer import History
 from mlops_tui.sources.units import human_bytes, human_duration, human_percent, human_rate
 from mlops_tui.textual_compat import shown_at_last_paint
@@ -67,7 +67,7 @@ class ResourcesPanel(VerticalScroll):
                        f"procs {snap.process_count if snap.process_count is not None else '-'}  "
                        f"up {human_duration(snap.uptime)}")
         self.query_one("#cores", CoreBars).set_values(cpu.per_core, t.cpu_warning, t.cpu_critical)
-        active = [n for n in snap.network if n.rx or n.tx] or snap.network[:2]
+        active = interfaces_by_traffic(snap.network)[:2]  # up ones carrying traffic first; never a down one
         nets = "  ".join(f"{sanitize(n.interface, 12)} ↓{human_rate(n.rx)} ↑{human_rate(n.tx)}" for n in active)
         self._set_line("#io-info", f"disk r {human_rate(snap.disk_read)} w {human_rate(snap.disk_write)}  "
                                    f"net {nets or '-'}")

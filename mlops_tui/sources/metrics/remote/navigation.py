@@ -80,13 +80,41 @@ class RemoteNavigation:
             variables["host"] = self.host[1]
         return variables
 
+    def acts(self, action: str, parameters: tuple = (), *, hosts: int = 0, sources: int = 0) -> bool:
+        """Whether a key's action would change anything where the view is: the view shows (and runs) only
+        those. The fleet shows each host's latest values, so the time range keys act on charts only."""
+        charts = self.mode != "fleet"
+        if action == "fleet":
+            return charts
+        if action == "open_host":
+            return not charts and hosts > 0
+        if action == "next_dashboard":
+            return bool(self.dashboards)
+        if action == "next_value":
+            first = next(iter(self.variable_choices.values()), [])
+            return self.mode == "dashboard" and len(first) > 1
+        if action == "sort":
+            return not charts and hosts > 1
+        if action == "zoom":
+            return charts and (not parameters or float(parameters[0]) > 1 or self.time_range.span > 60)
+        if action == "pan":
+            return charts and (not parameters or float(parameters[0]) < 0 or self.time_range.end is not None)
+        if action in ("next_range", "custom_range"):
+            return charts
+        if action == "refresh":
+            return sources > 0
+        return True
+
     def header(self, hosts: int) -> str:
-        """The view's one-line header: where it is, the time range, and the keys that move on."""
+        """The view's one-line header: where it is, the time range of charts, and the keys that move on."""
         if self.mode == "fleet":
-            return f"Fleet · {hosts} host(s) · {self.time_range.label()} · s sort · enter charts · d dashboards"
+            keys = [key for key, action in (("s sort", "sort"), ("enter charts", "open_host"),
+                                            ("d dashboards", "next_dashboard")) if self.acts(action, hosts=hosts)]
+            return " · ".join([f"Fleet · {hosts} host{'' if hosts == 1 else 's'} (latest values)", *keys])
         if self.mode == "host" and self.host is not None:
             return f"Host {self.host[1]} ({self.host[0]}) · {self.time_range.label()} · esc fleet"
         dashboard = self.dashboard()
         name = dashboard.name if dashboard else "?"
         chosen = " ".join(f"${k}={v}" for k, v in self.variables.items())
-        return f"Dashboard {name} · {chosen + ' · ' if chosen else ''}{self.time_range.label()} · n next value"
+        more = " · n next value" if self.acts("next_value") else ""
+        return f"Dashboard {name} · {chosen + ' · ' if chosen else ''}{self.time_range.label()}{more}"

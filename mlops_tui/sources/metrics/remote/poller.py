@@ -286,6 +286,36 @@ class RemotePoller:
             return SourceStatus("metrics.remote", SourceState.LOADING, f"{len(self.sources)} source(s)")
         return SourceStatus.ok("metrics.remote", ", ".join(self.sources))
 
+    def fleet_note(self) -> str:
+        """Why the fleet has no host ("" when it has some, or while the first answers are awaited)."""
+        if self.rows():
+            return ""
+        if not self.sources:
+            if self.open_errors:
+                return "no host: no remote source could be opened (see the note above)"
+            return "no host: no remote source configured (add metrics.prometheus or metrics.influxdb)"
+        statuses = [self.status(name) for name in self.sources]
+        if any(s.state is PollState.PENDING for s in statuses):
+            return ""
+        reasons = []
+        for status in statuses:
+            if status.state is PollState.FAILING:
+                reasons.append(f"{status.source} is failing")
+                continue
+            source = self.sources[status.source]
+            settings = getattr(source, "settings", None)
+            if getattr(source, "kind", "") == "prometheus":
+                job = getattr(settings, "node_job", "")
+                reasons.append(f"{status.source} answered with no node_exporter host"
+                               + (f" (no scrape job matching node_job {job!r})" if job else ""))
+            elif getattr(source, "kind", "") == "influxdb":
+                database = getattr(settings, "database", "")
+                reasons.append(f"{status.source} answered with no Telegraf host in the last hour"
+                               + (f" (database {database!r})" if database else ""))
+            else:
+                reasons.append(f"{status.source} answered with no host")
+        return "no host: " + "; ".join(reasons)
+
     def stale_notes(self) -> list[tuple[str, str]]:
         """(`tig: stale since 08:00:00`, reason) for each failing source whose last good rows are shown."""
         notes = []

@@ -107,6 +107,12 @@ class RemoteMetricsView(Vertical, can_focus=False):
         if self.poller is not None:
             self.poller.close()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key shows (and runs) only where it acts: Fleet on charts, sort with hosts, ranges on charts..."""
+        if self.poller is None:
+            return True
+        return self.nav.acts(action, parameters, hosts=len(self.poller.rows()), sources=len(self.feeds))
+
     def focus_default(self) -> None:
         """Focus the fleet table, or the charts when they are shown (called by the Metrics pane)."""
         focus_now(self.query_one("#remote-charts" if self.nav.mode != "fleet" else "#remote-fleet"))
@@ -151,7 +157,7 @@ class RemoteMetricsView(Vertical, can_focus=False):
     @on(SourceFeed.ChartLoaded)
     def _chart_loaded(self, message: SourceFeed.ChartLoaded) -> None:
         if not self.closing and self.grid.show(message.generation, message.chart_id, message.series,
-                                               message.start, message.end):
+                                               message.start, message.end, self.nav.time_range.end is None):
             self._show_status()
 
     @on(SourceFeed.ChartFailed)
@@ -186,11 +192,16 @@ class RemoteMetricsView(Vertical, can_focus=False):
         table.show(self.poller.rows(), self.poller.failing())
         reasons = [f"{sanitize(r.host)}: {sanitize(r.reason, 120)}" for r in table.rows_shown if r.reason]
         stale = [f"{sanitize(head)}: {sanitize(reason, 160)}" for head, reason in self.poller.stale_notes()]
-        self.query_one("#remote-fleet-status", Static).update(literal("\n".join((stale + reasons)[:4])))
+        empty = self.poller.fleet_note()  # why there is no host, where there is none
+        if empty and self.settings.dashboards:
+            empty += "; d opens the dashboards"
+        notes = ([sanitize(empty, 300)] if empty else []) + stale + reasons
+        self.query_one("#remote-fleet-status", Static).update(literal("\n".join(notes[:4])))
         self._update_header()
 
     def _update_header(self) -> None:
         self.query_one("#remote-header", Static).update(literal(self.nav.header(len(self.poller.rows()))))
+        self.refresh_bindings()  # where the view is, or how many hosts it has, decides which keys act
 
     def _show_charts(self, items: list[tuple[str, ChartSpec]]) -> None:
         self.poller.forget_series()

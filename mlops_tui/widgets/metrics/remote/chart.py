@@ -50,6 +50,23 @@ def block_rows(columns: list[float], low: float, high: float, height: int) -> li
     return ["".join(row) for row in rows]
 
 
+def time_axis(start: float, end: float, width: int, live: bool) -> str:
+    """A line of `width` cells under a chart: the start time at the left, the middle, and `now` (or the end
+    time of a range in the past) at the right."""
+    if width <= 0 or end <= start:
+        return " " * max(0, width)
+    pattern = "%H:%M" if end - start <= 86400 else "%m-%d %H:%M"
+    left = time.strftime(pattern, time.localtime(start))
+    right = "now" if live else time.strftime(pattern, time.localtime(end))
+    middle = time.strftime(pattern, time.localtime((start + end) / 2))
+    line = [" "] * width
+    for text, at in ((left, 0), (right, width - len(right)), (middle, (width - len(middle)) // 2)):
+        if at < 0 or (text is middle and (at < len(left) + 2 or at + len(middle) > width - len(right) - 2)):
+            continue  # no room: the middle label gives way first
+        line[at:at + len(text)] = list(text)
+    return "".join(line)[:width]
+
+
 def _last(series: RemoteSeries) -> float | None:
     for value in reversed(series.values):
         if not math.isnan(value):
@@ -83,8 +100,11 @@ class RemoteChart(Widget):
         self.stale_reason = ""
         self.stale_at: float | None = None
 
-    def show(self, series: list[RemoteSeries], start: float, end: float) -> None:
-        self.series, self.span, self.loaded = series, (start, end), True
+    live = True
+    """The range ends now (the time axis says `now`), not at a time in the past."""
+
+    def show(self, series: list[RemoteSeries], start: float, end: float, live: bool = True) -> None:
+        self.series, self.span, self.loaded, self.live = series, (start, end), True, live
         self.stale_reason, self.stale_at = "", None
         last = self.latest()
         warning = self.spec.warning is not None and last is not None and last >= self.spec.warning
@@ -124,7 +144,7 @@ class RemoteChart(Widget):
         height = max(1, self.content_size.height - 1)
         head = Text(sanitize(self.spec.title, 60), style="bold")
         if self.series:
-            head.append(f"  {format_value(self.latest(), self.spec.unit)}")
+            head.append(f"  last {format_value(self.latest(), self.spec.unit)}")
         named = len(self.series) > 1 or self.spec.legend or any(s.labels or s.name != "value" for s in self.series)
         several = len(self.series) > 1  # then each legend carries its series' latest value
         legends = [sanitize(s.legend(self.spec.legend), 40)
@@ -146,12 +166,17 @@ class RemoteChart(Widget):
             finite = [v for s in self.series for v in s.values if not math.isnan(v)]
             low = 0.0 if not finite or min(finite) >= 0 else min(finite)
             high = 100.0 if self.spec.unit == "%" else (max(finite) if finite else 1.0)
+            if high <= low:  # a flat series (all zeros): drawn as a baseline, not as full bars
+                high = low + 1.0
             first = self.series[0]
-            axis = f" {format_value(high, self.spec.unit)}"
+            axis = f" top {format_value(high, self.spec.unit)}"  # the value at the top of the chart
             plot = max(5, width - len(axis))
             columns = resample(first.times, first.values, start, end, plot)
-            for index, row in enumerate(block_rows(columns, low, high, max(1, height))):
+            bars = max(1, height - 1)  # and a row for the time axis
+            for index, row in enumerate(block_rows(columns, low, high, bars)):
                 lines.append(Text(row + (axis if index == 0 else ""), no_wrap=True, overflow="crop"))
+            if height > 1:
+                lines.append(Text(time_axis(start, end, plot, self.live), style="dim", no_wrap=True, overflow="crop"))
         elif not status:
             lines.append(Text("loading…" if not self.loaded else "no data in this range", style="dim"))
         return Group(*lines)

@@ -34,12 +34,14 @@ class ChartGrid(VerticalScroll):
             if reason := missing(source):
                 self.call_after_refresh(self.mark, self.generation, chart_id, reason, at)
 
-    def show(self, generation: int, chart_id: str, series: list[RemoteSeries], start: float, end: float) -> bool:
-        """Draw the series fetched for a chart; False when they were fetched for an older set of charts."""
+    def show(self, generation: int, chart_id: str, series: list[RemoteSeries], start: float, end: float,
+             live: bool = True) -> bool:
+        """Draw the series fetched for a chart (live: the range ends now); False when they were fetched for an
+        older set of charts."""
         if generation != self.generation:
             return False
         if (chart := self.chart(chart_id)) is not None:
-            chart.show(series, start, end)
+            chart.show(series, start, end, live)
         return True
 
     def mark(self, generation: int, chart_id: str, reason: str, at: float) -> bool:
