@@ -20,7 +20,7 @@ from mlops_tui.sources.configs.diff import Change, DiffOptions, ListMode
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.keypath import KeyPath
 from mlops_tui.sources.configs.loading import list_configs
-from mlops_tui.sources.configs.stack import StackCheck, validate_stack, validation_target
+from mlops_tui.sources.configs.stack import StackCheck, group_targets, validate_stack, validation_target
 
 MAX_FILES = 2000
 NAME = "configs"
@@ -99,7 +99,8 @@ class ConfigsModel:
         """Merge and validate specs (composed by Hydra, or as written with compose False)."""
         settings = self.settings
         return validate_stack(specs, list(settings.overrides), validation_target(settings),
-                              list_merge=settings.list_merge, resolve_env=resolve_env, cwd=self.cwd, compose=compose)
+                              list_merge=settings.list_merge, resolve_env=resolve_env, cwd=self.cwd, compose=compose,
+                              groups=group_targets(settings))
 
     # --- the file list, the stack and the compare base --------------------------------------------------
     def files_title(self) -> str:
@@ -251,7 +252,7 @@ class ConfigsModel:
         check = self.check
         assert check is not None
         if check.error:
-            return SourceStatus.failing(NAME, check.error, "check configs.model / configs.model_path / configs.schema_file")
+            return SourceStatus.failing(NAME, check.error, "check configs.model / configs.model_path / configs.schema_file / configs.group_schemas")
         brief = f"merged {_count(len(check.specs), 'file')}: {len(check.merged.entries):,} keys"
         if check.against:
             brief += f", {_count(len(check.violations), 'validation error')}"
