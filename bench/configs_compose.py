@@ -14,15 +14,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
 from textual.app import App
 
 from mlops_tui.settings.configs import ConfigsSettings
-from mlops_tui.sources.configs import merge_stack
 from mlops_tui.widgets.configs import ConfigsPane
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "tests" / "configs" / "projects" / "lightning-hydra-template" / "configs"
@@ -51,7 +51,7 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(samples)
 
 
-async def pane_first_view() -> float:
+async def pane_first_view() -> tuple[float, float]:
     settings = ConfigsSettings(paths=["."], overrides=["trainer=ddp"])
 
     class Bench(App):
@@ -71,8 +71,11 @@ async def pane_first_view() -> float:
         pane.open_merge(["train.yaml"])
         await wait()
         elapsed = time.perf_counter() - start
-        assert pane.merge_work is not None and pane.merge_work.merged.composition is not None
-        return elapsed
+        assert pane.model.check is not None and pane.model.check.merged.composition is not None, str(app.query_one("#configs-title").render())
+        start = time.perf_counter()
+        pane.open_merge(["train.yaml"])
+        await wait()
+        return elapsed, time.perf_counter() - start
 
 
 def main() -> None:
@@ -80,7 +83,19 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--options", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pane-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.pane_only:
+        first, again = asyncio.run(pane_first_view())
+        print(f"{first} {again}")
+        return
+    # the pane's figure in a fresh interpreter first: Hydra not imported yet, as when a user opens the pane
+    done = subprocess.run([sys.executable, __file__, "--pane-only"], capture_output=True, text=True, check=True)
+    first, again = map(float, done.stdout.split()[-2:])
+    from hydra import compose, initialize_config_dir
+
+    from mlops_tui.sources.configs import merge_stack
+
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         overrides = make_project(root, args.groups, args.options)
@@ -91,8 +106,8 @@ def main() -> None:
         ours = timed(lambda: merge_stack([str(root / "train.yaml")], overrides), args.repeat)
     print(f"compose {files} group files, {len(merged.entries):,} keys with provenance and resolution: {ours * 1000:.0f} ms")
     print(f"hydra.compose() of the same project: {theirs * 1000:.0f} ms  (ratio ours/hydra {ours / theirs:.2f}x)")
-    first = asyncio.run(pane_first_view())
-    print(f"Configs pane, first composed view of lightning-hydra-template train.yaml trainer=ddp: {first * 1000:.0f} ms")
+    print(f"Configs pane, first composed view of lightning-hydra-template train.yaml trainer=ddp (fresh process): {first * 1000:.0f} ms"
+          f"  (goal < 500 ms; the same view again: {again * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

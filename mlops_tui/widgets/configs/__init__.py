@@ -98,6 +98,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         self.side_reveal: set = RevealAll() if self.model.reveal_all else set()
         self.side_rows: SideBySide | None = None
         self.problem_paths: list = []
+        self._shown = self._warming = False
 
     files = property(lambda self: self.model.files)  # read-only view of the model (tests read it)
 
@@ -159,9 +160,27 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
     def _run_merge(self, specs: list[str], resolve_env: bool, compose: bool, generation: int) -> None:
         self.post_message(self.StackReady(generation, self.model.merge(specs, resolve_env, compose)))
 
+    @work(thread=True, exclusive=True, group="configs-warm", exit_on_error=False, name="configs.warm")
+    def _warm_hydra(self) -> None:
+        from mlops_tui.sources.configs.compose import warm_up
+
+        warm_up()
+
+    def _maybe_warm(self) -> None:
+        """Once the pane is shown with YAML files listed: Hydra's one-time costs paid in a thread, before the
+        first file is opened (the first composed view then costs what every later one does)."""
+        if self._shown and not self._warming and any(f.endswith((".yaml", ".yml")) for f in self.model.files):
+            self._warming = True
+            self._warm_hydra()
+
+    def on_show(self) -> None:
+        self._shown = True
+        self._maybe_warm()
+
     @on(FilesListed)
     def _files_listed(self, message: FilesListed) -> None:
         status = self.model.show_files(message.files)
+        self._maybe_warm()
         self._render_files()
         self.query_one("#configs-files", OptionList).border_title = sanitize(self.model.files_title(), 26)
         if status is not None:
