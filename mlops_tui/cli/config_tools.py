@@ -175,7 +175,7 @@ def _print_defaults(composition: Any, with_hydra: bool, as_json: bool) -> None:
 
 @click.command("validate")
 @click.argument("items", nargs=-1, required=True, metavar="FILE... [KEY=VALUE...]")
-@click.option("--model", metavar="PKG.MOD:CLASS", help="Pydantic model class (default configs.model).")
+@click.option("--model", metavar="PKG.MOD:CLASS", help="Pydantic model or structured config (dataclass, attrs) class (default configs.model).")
 @click.option("--model-path", metavar="DIR", help="Folder to import the model from (default configs.model_path).")
 @click.option("--schema", "schema_file", metavar="FILE", help="JSON Schema file (default configs.schema_file).")
 @click.option("--group-schema", "group_schemas", multiple=True, metavar="GROUP=TARGET",
@@ -184,7 +184,7 @@ def _print_defaults(composition: Any, with_hydra: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def validate_command(items: tuple[str, ...], model: str | None, model_path: str | None, schema_file: str | None,
                      group_schemas: tuple[str, ...], resolve_env: bool, as_json: bool) -> None:
-    """Validate a config (or a merged stack) against a Pydantic model or a JSON Schema.
+    """Validate a config (or a merged stack) against a Pydantic model, a structured config (dataclass) or a JSON Schema.
 
     Interpolations are resolved first. A Hydra group option on its own (configs/trainer/ddp.yaml) is validated
     only against its group's schema (--group-schema trainer=...), never against the top-level model; a composed

@@ -17,7 +17,7 @@ class ConfigsSettings(Section):
     compare: list[str] = Field(default_factory=list)
     """Two files or revisions (REV:path) to diff when the pane opens."""
     model: str | None = None
-    """Pydantic model to validate against, as package.module:ClassName."""
+    """Pydantic model or structured config (dataclass) to validate against, as package.module:ClassName."""
     model_path: str | None = None
     """Folder added to the import path to find the model."""
     schema_file: str | None = None
