@@ -15,7 +15,7 @@ class ConfigsSettings(Section):
     paths: list[str] = Field(default_factory=lambda: ["configs"])
     """Config files or folders listed in the pane."""
     compare: list[str] = Field(default_factory=list)
-    """Two files or revisions (REV:path) to diff when the pane opens."""
+    """Two configs to diff when the pane opens (files, REV:path, folders, stacks like train.yaml+trainer=ddp), or one Hydra run's output folder, diffed against composing its config now."""
     model: str | None = None
     """Pydantic model or structured config (dataclass) to validate against, as package.module:ClassName."""
     model_path: str | None = None

@@ -79,6 +79,7 @@ class ConfigsModel:
         self.reported = False  # a diff, a merge or a failure already says what the pane shows
         self.requested: list[str] = []  # the files of the last merge asked for (u shows them uncomposed)
         self.generation = 0
+        self.diff_specs: tuple[str, str | None] | None = None  # what the last diff was asked for (o diffs it again)
 
     # --- runs: the pane's workers call these in a thread ------------------------------------------------
     def begin(self) -> int:
@@ -92,7 +93,8 @@ class ConfigsModel:
     def list_files(self) -> list[str]:
         return find_files(self.settings.paths, self.cwd)
 
-    def compare(self, old: str, new: str, mode: ListMode) -> Comparison:
+    def compare(self, old: str, new: str | None, mode: ListMode) -> Comparison:
+        self.diff_specs = (old, new)
         return compare(old, new, diff_options(mode, self.settings.list_key), self.cwd)
 
     def merge(self, specs: list[str], resolve_env: bool, compose: bool = True) -> StackCheck:
@@ -169,11 +171,11 @@ class ConfigsModel:
     def mode_text(self) -> str:
         return f"lists by {self.list_mode.value}" + (f" ({self.settings.list_key})" if self.list_mode is ListMode.KEY else "")
 
-    def cycle_list_mode(self) -> tuple[str, str] | None:
+    def cycle_list_mode(self) -> tuple[str, str | None] | None:
         """o: the next way to compare lists; the pair to diff again, or None when no diff is shown."""
         modes = [ListMode.POSITION, ListMode.SET] + ([ListMode.KEY] if self.settings.list_key else [])
         self.list_mode = modes[(modes.index(self.list_mode) + 1) % len(modes)] if self.list_mode in modes else ListMode.POSITION
-        return self.diff_pair
+        return self.diff_specs if self.comparison is not None else None
 
     def show_diff(self, comparison: Comparison) -> SourceStatus:
         self.comparison = comparison

@@ -123,7 +123,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         self.query_one("#configs-files", OptionList).border_title = "files"
         self._title("enter: open · c: compare with · space: add to stack · m: merged stack")
         self._list_files()
-        if len(self.settings.compare) == 2:
+        if len(self.settings.compare) in (1, 2):  # one: a Hydra run's output folder, against composing it now
             self.open_diff(*self.settings.compare)
         elif self.model.stack:
             self.open_merge(self.model.stack)
@@ -131,9 +131,10 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
     def focus_default(self) -> None:
         focus_now(self.query_one("#configs-files", OptionList))
 
-    def open_diff(self, old: str, new: str) -> None:
-        """Diff two configs (files, REV:path, folders or stacks a+b) by key path."""
-        self._title(f"diff {old} → {new} …")
+    def open_diff(self, old: str, new: str | None = None) -> None:
+        """Diff two configs (files, REV:path, folders, stacks a+b, a Hydra run's output folder) by key path; without
+        new, old is a run's output folder, diffed against composing its config now with the run's overrides."""
+        self._title(f"diff {old} → {new or 'its config composed now'} …")
         self._run_diff(old, new, self.model.list_mode, self.model.begin())
 
     def open_revision(self, path: str, old_rev: str, new_rev: str) -> None:
@@ -152,7 +153,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         self.post_message(self.FilesListed(self.model.list_files()))
 
     @work(thread=True, exclusive=True, group="configs", exit_on_error=False, name="configs.diff")
-    def _run_diff(self, old: str, new: str, mode: ListMode, generation: int) -> None:
+    def _run_diff(self, old: str, new: str | None, mode: ListMode, generation: int) -> None:
         comparison = self.model.compare(old, new, mode)
         self.post_message(self.DiffReady(generation, comparison, side_rows(comparison, self.model.reveal_all)))
 
