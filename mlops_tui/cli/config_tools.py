@@ -175,40 +175,52 @@ def _print_defaults(composition: Any, with_hydra: bool, as_json: bool) -> None:
 
 @click.command("validate")
 @click.argument("items", nargs=-1, required=True, metavar="FILE... [KEY=VALUE...]")
-@click.option("--model", metavar="PKG.MOD:CLASS", help="Pydantic model class (default configs.model).")
+@click.option("--model", metavar="PKG.MOD:CLASS", help="Pydantic model or structured config (dataclass, attrs) class (default configs.model).")
 @click.option("--model-path", metavar="DIR", help="Folder to import the model from (default configs.model_path).")
 @click.option("--schema", "schema_file", metavar="FILE", help="JSON Schema file (default configs.schema_file).")
+@click.option("--group-schema", "group_schemas", multiple=True, metavar="GROUP=TARGET",
+              help="Schema of a Hydra config group (trainer=train_schema:Trainer or trainer=trainer.schema.json); repeatable; default configs.group_schemas.")
 @click.option("--env", "resolve_env", is_flag=True, help="Resolve ${oc.env:VAR} before validating.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def validate_command(items: tuple[str, ...], model: str | None, model_path: str | None, schema_file: str | None, resolve_env: bool, as_json: bool) -> None:
-    """Validate a config (or a merged stack) against a Pydantic model or a JSON Schema.
+def validate_command(items: tuple[str, ...], model: str | None, model_path: str | None, schema_file: str | None,
+                     group_schemas: tuple[str, ...], resolve_env: bool, as_json: bool) -> None:
+    """Validate a config (or a merged stack) against a Pydantic model, a structured config (dataclass) or a JSON Schema.
 
-    Interpolations are resolved first. Exit 0 when valid, 1 with the errors by key path.
+    Interpolations are resolved first. A Hydra group option on its own (configs/trainer/ddp.yaml) is validated
+    only against its group's schema (--group-schema trainer=...), never against the top-level model; a composed
+    entry config is validated against the model, and each group's subtree against its group's schema.
+    Exit 0 when valid, 1 with the errors by key path.
     """
     from mlops_tui.sources.configs import ConfigError
-    from mlops_tui.sources.configs.stack import split_items, validate_stack, validation_target
+    from mlops_tui.sources.configs.stack import group_targets, parse_group_schemas, split_items, validate_stack, validation_target
 
     if model and schema_file:
         fail("give --model or --schema, not both", EXIT_USAGE)
-    target = validation_target(_settings_section(), model, model_path, schema_file)
+    section = _settings_section()
+    target = validation_target(section, model, model_path, schema_file)
     if target is not None and target.refusal:
         fail(target.refusal + " (or give --model on the command line)", EXIT_USAGE)
-    if target is None:
-        fail("nothing to validate against: give --model pkg.mod:Class or --schema FILE (or set configs.model / configs.schema_file)", EXIT_USAGE)
+    try:
+        groups = group_targets(section, parse_group_schemas(group_schemas), model_path)
+    except ConfigError as exc:
+        _fail_config(exc)
+    if target is None and not groups:
+        fail("nothing to validate against: give --model pkg.mod:Class, --schema FILE or --group-schema GROUP=TARGET "
+             "(or set configs.model / configs.schema_file / configs.group_schemas)", EXIT_USAGE)
     files, overrides = split_items(items)
     if not files:
         fail("give at least one config file", EXIT_USAGE)
     try:
-        check = validate_stack(files, overrides, target, resolve_env=resolve_env, strict=True)
+        check = validate_stack(files, overrides, target, resolve_env=resolve_env, strict=True, groups=groups)
     except ConfigError as exc:
         _fail_config(exc)
     from mlops_tui.text import sanitize
 
     violations = check.violations
-    if check.skipped and as_json:
-        emit_json({"valid": None, "against": target.name, "skipped": check.skipped, "errors": []})
-    elif check.skipped:
-        click.echo(sanitize(check.skipped))
+    if (check.skipped or not check.against) and as_json:
+        emit_json({"valid": None, "against": target.name if target else "", "skipped": check.skipped or _nothing_applies(groups), "errors": []})
+    elif check.skipped or not check.against:
+        click.echo(sanitize(check.skipped or _nothing_applies(groups)))
     elif as_json:
         emit_json({"valid": not violations, "against": check.against, "errors": [v.to_json() for v in violations]})
     elif violations:
@@ -219,6 +231,10 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
         click.echo(f"valid against {sanitize(check.against)}")
     if violations:
         raise SystemExit(EXIT_FINDING)
+
+
+def _nothing_applies(groups: dict) -> str:
+    return f"not validated: no top-level model or schema, and none of the group schemas ({', '.join(sorted(groups))}) applies to it"
 
 
 def register(group: click.Group) -> None:

@@ -15,13 +15,15 @@ class ConfigsSettings(Section):
     paths: list[str] = Field(default_factory=lambda: ["configs"])
     """Config files or folders listed in the pane."""
     compare: list[str] = Field(default_factory=list)
-    """Two files or revisions (REV:path) to diff when the pane opens."""
+    """Two configs to diff when the pane opens (files, REV:path, folders, stacks like train.yaml+trainer=ddp), or one Hydra run's output folder, diffed against composing its config now."""
     model: str | None = None
-    """Pydantic model to validate against, as package.module:ClassName."""
+    """Pydantic model or structured config (dataclass) to validate against, as package.module:ClassName."""
     model_path: str | None = None
     """Folder added to the import path to find the model."""
     schema_file: str | None = None
     """JSON Schema file to validate against."""
+    group_schemas: dict[str, str] = Field(default_factory=dict)
+    """Schema of each Hydra config group: group -> package.module:ClassName or a JSON Schema file (e.g. {trainer: train_schema:Trainer}); a group file alone is validated against its group's schema, never the top-level model."""
     list_key: str | None = None
     """Key that identifies list items when diffing lists (e.g. name)."""
     reveal_secrets: bool = False
@@ -38,10 +40,26 @@ class ConfigsSettings(Section):
     """Resolve ${oc.env:VAR} interpolations (off: shown unresolved until asked)."""
 
     _untrusted_model_file: str | None = PrivateAttr(default=None)
+    _untrusted_groups_file: str | None = PrivateAttr(default=None)
 
     def distrust_model(self, named_by: str) -> None:
         """Mark `model` as chosen by a file found in the working folder, not by the user (see model_refusal)."""
         self._untrusted_model_file = named_by
+
+    def distrust_group_schemas(self, named_by: str) -> None:
+        """Mark `group_schemas` as chosen by a file found in the working folder (see group_refusal)."""
+        self._untrusted_groups_file = named_by
+
+    def group_refusal(self, group: str) -> str | None:
+        """Why the model named for group in `group_schemas` must not be imported (model_refusal's rule), or None."""
+        target = self.group_schemas.get(group)
+        if target is None or self._untrusted_groups_file is None or not is_model_name(target):
+            return None
+        from mlops_tui.paths import trusted_folders_file
+
+        return (f"validation model {target} (group {group}) not imported: it is named by {self._untrusted_groups_file}, "
+                f"a file in the working folder, and importing it would run that folder's code; to trust "
+                f"this folder, add its path as a line to {trusted_folders_file()}, or name the file with --config")
 
     def model_refusal(self) -> str | None:
         """Why the validation model named here must not be imported, or None when it may be.
@@ -57,3 +75,8 @@ class ConfigsSettings(Section):
         return (f"validation model {self.model} not imported: it is named by {self._untrusted_model_file}, "
                 f"a file in the working folder, and importing it would run that folder's code; to trust "
                 f"this folder, add its path as a line to {trusted_folders_file()}, or name the file with --config")
+
+
+def is_model_name(target: str) -> bool:
+    """`package.module:ClassName` (imported, so code), rather than a JSON Schema file."""
+    return ":" in target and not target.lower().endswith((".json", ".yaml", ".yml")) and "/" not in target.partition(":")[0]

@@ -218,4 +218,8 @@ def load_settings(
         named_elsewhere = any(_has_path(layer.config, ("configs", "model")) for layer in layers[1:])
         if found_here and not named_elsewhere and not paths.is_trusted_folder(file.parent):
             settings.configs.distrust_model(str(file))
+        groups_here = _has_path(layers[0].config, ("configs", "group_schemas"))
+        groups_elsewhere = any(_has_path(layer.config, ("configs", "group_schemas")) for layer in layers[1:])
+        if groups_here and not groups_elsewhere and not paths.is_trusted_folder(file.parent):
+            settings.configs.distrust_group_schemas(str(file))
     return settings, file

@@ -124,7 +124,7 @@ def test_hydra_stack_title_group_option_not_validated_and_uncomposed() -> None:
     assert model.check_title() == (
         "merged configs/ml/trainer/default.yaml: 6 keys · composed by Hydra from 1 defaults (t) · not validated: "
         "trainer/default is a group option; train_schema:TrainConfig describes the composed entry config "
-        "(validate that, e.g. train.yaml trainer=default) · resolved")
+        "(validate that, e.g. train.yaml trainer=default, or give trainer a group schema) · resolved")
     model.ask_merge(["configs/ml/train.yaml"])
     model.show_check(model.merge(["configs/ml/train.yaml"], resolve_env=False))
     assert model.check_title().startswith("merged configs/ml/train.yaml: 41 keys · composed by Hydra from 4 defaults (t) · 1 validation error")

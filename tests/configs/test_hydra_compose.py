@@ -274,3 +274,66 @@ def test_hydra_resolvers_resolve_only_when_asked_and_secrets_stay_masked(tmp_pat
     assert "hunter2" not in done.stdout and f"cwd: {tmp_path}" in done.stdout
     raw = run_cli(["config", "merge", "main.yaml"], cwd=tmp_path)
     assert "cwd: ${hydra:runtime.cwd}" in raw.stdout
+
+
+# -- libyaml under Hydra: the same data and the same errors as OmegaConf's own loader ----------------------
+
+YAML_CASES = {
+    "floats": "a: 1e-3\nb: 1.5e+10\nc: .inf\nd: -.5\ne: 1_000.5\nf: 3e5\n",
+    "no_timestamps": "day: 2024-01-31\nwhen: 2024-01-31 10:00:00\n",
+    "scalars": "y: yes\nn: no\no: on\nnull_: ~\nhex: 0x1F\noct: 0o17\nstr: '0123'\nsexa: 1:30\n",
+    "anchors": "base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\nlist: [*b, *b]\n",
+    "unicode_multiline": "name: 'Zürich ✓'\ntext: |\n  line one\n  line two\nfolded: >\n  a\n  b\n",
+    "path": "p: !!python/object/apply:pathlib.Path [a, b]\n",
+}
+YAML_BROKEN = {
+    "duplicate_key": "a: 1\nb: 2\na: 3\n",
+    "unclosed": "port: [1\n",
+    "bad_indent": "a:\n  b: 1\n c: 2\n",
+    "tab": "a:\n\tb: 1\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(YAML_CASES))
+def test_fast_yaml_gives_omegaconfs_data(tmp_path: Path, case: str) -> None:
+    from mlops_tui.sources.configs.compose import _fast_yaml
+
+    path = tmp_path / "c.yaml"
+    path.write_text(YAML_CASES[case], encoding="utf-8")
+    theirs = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
+    with _fast_yaml():
+        mine = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
+    assert mine == theirs and [type(v) for v in mine.values()] == [type(v) for v in theirs.values()]
+
+
+@pytest.mark.parametrize("case", sorted(YAML_BROKEN))
+def test_fast_yaml_gives_omegaconfs_error(tmp_path: Path, case: str) -> None:
+    from mlops_tui.sources.configs.compose import _fast_yaml
+
+    path = tmp_path / "c.yaml"
+    path.write_text(YAML_BROKEN[case], encoding="utf-8")
+    with pytest.raises(Exception) as theirs, path.open(encoding="utf-8") as f:  # noqa: PT011 - whatever OmegaConf raises
+        OmegaConf.load(f)
+    with pytest.raises(type(theirs.value)) as mine, _fast_yaml(), path.open(encoding="utf-8") as f:
+        OmegaConf.load(f)
+    assert str(mine.value) == str(theirs.value)
+
+
+def test_warm_up_composes_and_later_compositions_equal_hydras() -> None:
+    from mlops_tui.sources.configs import compose as module
+
+    module._WARM.clear()
+    module.warm_up()
+    assert module._WARM.is_set()
+    assert_same(ours(TEMPLATE / "train.yaml", ["trainer=ddp"]), hydra(TEMPLATE, "train", ["trainer=ddp"]))
+
+
+@pytest.mark.parametrize("case", sorted(YAML_BROKEN))
+def test_fast_yaml_gives_omegaconfs_error_from_a_string(case: str) -> None:
+    from mlops_tui.sources.configs.compose import _fast_yaml
+
+    with pytest.raises(Exception) as theirs:  # noqa: PT011 - whatever OmegaConf raises
+        OmegaConf.create(YAML_BROKEN[case])
+    with pytest.raises(type(theirs.value)) as mine, _fast_yaml():
+        OmegaConf.create(YAML_BROKEN[case])
+    assert str(mine.value) == str(theirs.value)

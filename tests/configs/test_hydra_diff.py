@@ -92,6 +92,6 @@ def test_group_option_is_not_validated_against_the_top_level_model() -> None:
     alone = run_cli(["config", "validate", str(ml / "trainer/default.yaml"), *args])
     assert alone.returncode == 0, alone.stderr
     assert alone.stdout.strip() == ("not validated: trainer/default is a group option; train_schema:TrainConfig describes the composed "
-                                    "entry config (validate that, e.g. train.yaml trainer=default)")
+                                    "entry config (validate that, e.g. train.yaml trainer=default, or give trainer a group schema)")
     composed = run_cli(["config", "validate", str(ml / "train.yaml"), "trainer.max_epochs=0", *args])
     assert composed.returncode == 1 and "trainer.max_epochs: Input should be greater than 0" in composed.stdout

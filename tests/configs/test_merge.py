@@ -161,3 +161,61 @@ def test_failing_env_resolver_is_an_error_only_when_env_is_resolved(tmp_path: Pa
     opened = by_key(merge_stack([str(tmp_path / "e.yaml")], resolve_env=True))
     assert opened["token"].error == "KeyError raised while resolving interpolation: \"Environment variable 'MLOPS_TUI_UNSET_VAR' not found\""
     assert opened["url"].error is not None
+
+
+# -- Hydra's override syntax on a stack of plain files: +key=v, ++key=v, ~key, key=v ----------------------------
+
+STACK_OVERRIDES = [
+    ["+extra.flag=1", "~service.replicas", "service.port=9090"],
+    ["++service.replicas=4", "++brand.new=[a,b]", "~thresholds"],
+    ["~database.user", "+database.pool={size:4,timeout:30}", "database.port=1", "++database.host='a b'"],
+    ["+service.labels=[x]", "service.labels=[y,z]", "~features"],
+]
+
+
+@pytest.mark.parametrize("overrides", STACK_OVERRIDES, ids=" ".join)
+def test_stack_overrides_in_hydras_syntax_apply_as_hydra_applies_them(ml: Path, overrides: list[str]) -> None:
+    """The oracle: the files merged by OmegaConf, then the overrides applied by Hydra's own code."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    base, prod = str(ml / "env/base.yaml"), str(ml / "env/prod.yaml")
+    cfg = OmegaConf.merge(OmegaConf.load(base), OmegaConf.load(prod))
+    ConfigLoaderImpl._apply_overrides_to_config(OverridesParser.create().parse_overrides(overrides), cfg)
+    merged = merge_stack([base, prod], overrides)
+    assert merged.tree(resolved=False, reveal=True) == OmegaConf.to_container(cfg, resolve=False)
+    keys = by_key(merged)
+    last = {item.lstrip("+~").partition("=")[0]: item for item in overrides}  # the override that set a key last
+    for item in last.values():
+        if item.startswith("~"):
+            assert not any(k == item[1:] or k.startswith(item[1:] + ".") or k.startswith(item[1:] + "[") for k in keys)
+        else:
+            key = item.lstrip("+").partition("=")[0]
+            assert all(e.source == f"override {item}" for k, e in keys.items() if k == key or k.startswith((key + ".", key + "[")))
+    assert merged.sources[-len(overrides):] == [f"override {o}" for o in overrides]
+
+
+def test_stack_override_errors_say_what_to_write(ml: Path) -> None:
+    base, prod = str(ml / "env/base.yaml"), str(ml / "env/prod.yaml")
+    with pytest.raises(ConfigError, match=r"^bad override '\+service.replicas=3': there is already a value at service.replicas "
+                                          r"\(set it with 'service.replicas=3', or \+\+ to set or add\)"):
+        merge_stack([base, prod], ["+service.replicas=3"])
+    with pytest.raises(ConfigError, match=r"^bad override '~service.nope': no key service.nope to delete"):
+        merge_stack([base, prod], ["~service.nope"])
+    with pytest.raises(ConfigError, match=r"^bad override '\+database.password=••••••': there is already a value") as info:
+        merge_stack([base, prod], ["+database.password=hunter2hunter2"])
+    assert "hunter2" not in str(info.value)
+
+
+def test_stack_overrides_from_the_cli(ml: Path) -> None:
+    from support.cli import run_cli
+
+    done = run_cli(["config", "merge", "configs/ml/env/base.yaml", "configs/ml/env/prod.yaml", "+extra=1", "~service.replicas",
+                    "service.port=1", "--provenance"], cwd=ml.parents[1])
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("extra ") and line.endswith("= 1  # override +extra=1") for line in lines)
+    assert not any(line.startswith("service.replicas ") for line in lines)
+    assert any(line.startswith("service.port ") and line.endswith("# override service.port=1") for line in lines)
+    bad = run_cli(["config", "merge", "configs/ml/env/base.yaml", "configs/ml/env/prod.yaml", "~nope"], cwd=ml.parents[1])
+    assert bad.returncode == 2 and bad.stderr.strip() == "mlops-tui: bad override '~nope': no key nope to delete"

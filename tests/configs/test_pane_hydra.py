@@ -53,3 +53,31 @@ async def test_template_composed_with_defaults_list_and_uncomposed_on_failure(tm
         assert title(app).startswith("uncomposed configs/train.yaml + 1 override(s): ")
         rows = [row.text for row in app.query_one("#configs-merged", LinesView).rows]
         assert rows[0] == 'defaults[0] = "_self_"  # configs/train.yaml'
+
+
+async def test_pane_diffs_two_override_sets_and_a_recorded_run_against_now(tmp_path: Path, wait_pane) -> None:
+    import subprocess
+    import sys
+
+    shutil.copytree(TEMPLATE, tmp_path / "configs")
+    (tmp_path / "app.py").write_text('import hydra\n\n\n@hydra.main(config_path="configs", config_name="train", version_base="1.3")\n'
+                                     "def main(cfg):\n    pass\n\n\nmain()\n")
+    subprocess.run([sys.executable, "app.py", "trainer=ddp", "hydra.run.dir=out/run1"], cwd=tmp_path, check=True, capture_output=True, timeout=120)
+    default = tmp_path / "configs" / "trainer" / "default.yaml"
+    default.write_text(default.read_text().replace("max_epochs: 10", "max_epochs: 20"))
+    sets = make_app(dotlist=["configs.paths=[configs]", "configs.compare=['configs/train.yaml+trainer=cpu','configs/train.yaml+trainer=ddp']"],
+                    pane_options={"configs": {"cwd": tmp_path}})
+    async with sets.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        assert title(sets).startswith("configs/train.yaml+trainer=cpu → configs/train.yaml+trainer=ddp: 5 changes: 3 added, 2 changed")
+    run = make_app(dotlist=["configs.paths=[configs]", "configs.compare=[out/run1]"], pane_options={"configs": {"cwd": tmp_path}})
+    async with run.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        assert title(run).startswith(f"out/run1 (recorded run) → {tmp_path}/configs/train.yaml now with trainer=ddp: 1 change: 1 changed")
+        await pilot.press("n")
+        assert title(run) == "change 1/1: trainer.max_epochs (changed)"
+        await pilot.press("o")  # the same diff again, lists compared another way
+        await wait_pane(pilot)
+        assert "1 change: 1 changed · lists by set" in title(run)

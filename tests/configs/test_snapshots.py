@@ -81,3 +81,21 @@ def test_hydra_defaults_list(snap_compare, size) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_hydra_group_file_against_its_group_schema(snap_compare, size, tmp_path) -> None:
+    """A trainer group option with a bad value, validated against the trainer group's model (not TrainConfig)."""
+    import shutil
+
+    shutil.copytree(ROOT / "configs" / "ml", tmp_path / "ml", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "ml/trainer/fast.yaml").write_text("defaults:\n  - default\n  - _self_\nmax_epochs: 0\n")
+    app = make_app(dotlist=["configs.paths=[ml]", "configs.stack=[ml/trainer/fast.yaml]", "configs.model_path=ml/schema",
+                            "configs.model=train_schema:TrainConfig", "configs.group_schemas={trainer: 'train_schema:Trainer'}"],
+                   pane_options={"configs": {"cwd": tmp_path}})
+
+    async def before(pilot) -> None:
+        await pilot.press("4")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)

@@ -20,7 +20,7 @@ from mlops_tui.sources.configs.diff import Change, DiffOptions, ListMode
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.keypath import KeyPath
 from mlops_tui.sources.configs.loading import list_configs
-from mlops_tui.sources.configs.stack import StackCheck, validate_stack, validation_target
+from mlops_tui.sources.configs.stack import StackCheck, group_targets, validate_stack, validation_target
 
 MAX_FILES = 2000
 NAME = "configs"
@@ -79,6 +79,7 @@ class ConfigsModel:
         self.reported = False  # a diff, a merge or a failure already says what the pane shows
         self.requested: list[str] = []  # the files of the last merge asked for (u shows them uncomposed)
         self.generation = 0
+        self.diff_specs: tuple[str, str | None] | None = None  # what the last diff was asked for (o diffs it again)
 
     # --- runs: the pane's workers call these in a thread ------------------------------------------------
     def begin(self) -> int:
@@ -92,14 +93,16 @@ class ConfigsModel:
     def list_files(self) -> list[str]:
         return find_files(self.settings.paths, self.cwd)
 
-    def compare(self, old: str, new: str, mode: ListMode) -> Comparison:
+    def compare(self, old: str, new: str | None, mode: ListMode) -> Comparison:
+        self.diff_specs = (old, new)
         return compare(old, new, diff_options(mode, self.settings.list_key), self.cwd)
 
     def merge(self, specs: list[str], resolve_env: bool, compose: bool = True) -> StackCheck:
         """Merge and validate specs (composed by Hydra, or as written with compose False)."""
         settings = self.settings
         return validate_stack(specs, list(settings.overrides), validation_target(settings),
-                              list_merge=settings.list_merge, resolve_env=resolve_env, cwd=self.cwd, compose=compose)
+                              list_merge=settings.list_merge, resolve_env=resolve_env, cwd=self.cwd, compose=compose,
+                              groups=group_targets(settings))
 
     # --- the file list, the stack and the compare base --------------------------------------------------
     def files_title(self) -> str:
@@ -207,11 +210,11 @@ class ConfigsModel:
     def mode_text(self) -> str:
         return f"lists by {self.list_mode.value}" + (f" ({self.settings.list_key})" if self.list_mode is ListMode.KEY else "")
 
-    def cycle_list_mode(self) -> tuple[str, str] | None:
+    def cycle_list_mode(self) -> tuple[str, str | None] | None:
         """o: the next way to compare lists; the pair to diff again, or None when no diff is shown."""
         modes = [ListMode.POSITION, ListMode.SET] + ([ListMode.KEY] if self.settings.list_key else [])
         self.list_mode = modes[(modes.index(self.list_mode) + 1) % len(modes)] if self.list_mode in modes else ListMode.POSITION
-        return self.diff_pair
+        return self.diff_specs if self.comparison is not None else None
 
     def show_diff(self, comparison: Comparison) -> SourceStatus:
         self.comparison = comparison
@@ -290,7 +293,7 @@ class ConfigsModel:
         check = self.check
         assert check is not None
         if check.error:
-            return SourceStatus.failing(NAME, check.error, "check configs.model / configs.model_path / configs.schema_file")
+            return SourceStatus.failing(NAME, check.error, "check configs.model / configs.model_path / configs.schema_file / configs.group_schemas")
         brief = f"merged {_count(len(check.specs), 'file')}: {len(check.merged.entries):,} keys"
         if check.against:
             brief += f", {_count(len(check.violations), 'validation error')}"

@@ -382,10 +382,96 @@ def merge_stack(specs: list[str], overrides: list[str] | None = None, list_merge
             layers += [(label, data) for label, data in composed.layers if data]
         else:
             layers.append((source.label, source.data))
-    extra = [parse_override(item) for item in rest]
-    layers += [(s.label, s.data) for s in extra]
-    raw, provenance = replay(layers, ListMerge(list_merge))
-    return finish(raw, provenance, [label for label, _ in layers], resolve_env)
+    mode = ListMerge(list_merge)
+    raw, provenance = replay(layers, mode)
+    labels = [label for label, _ in layers]
+    for item in rest:  # in order, as Hydra applies them: +key=v adds, ++key=v sets or adds, ~key deletes
+        override = parse_stack_override(item)
+        if override.kind == "delete":
+            raw = _delete(raw, override.path, override.label)
+            provenance.forget(override.path)
+        else:
+            if override.kind == "add" and _at(raw, override.path) is not _ABSENT:
+                raise ConfigError(f"bad override {override.label[9:]!r}: there is already a value at {format_path(override.path)} "
+                                  f"(set it with {override.label[10:]!r}, or ++ to set or add)")
+            raw = _apply(raw, provenance, override.label, override.data, mode)
+        labels.append(override.label)
+    return finish(raw, provenance, labels, resolve_env)
+
+
+@dataclass(frozen=True)
+class StackOverride:
+    """An override of a stack of files in Hydra's syntax: `key=v` and `++key=v` set, `+key=v` adds a key that
+    must not exist yet, `~key` deletes."""
+
+    kind: str  # set, add, delete
+    label: str  # `override +extra.flag=1`, the value masked for a secret key
+    path: KeyPath
+    data: Any = None  # the one-key mapping merged in (set, add)
+
+
+def parse_stack_override(text: str) -> StackOverride:
+    if text.startswith("~"):
+        key = text[1:].partition("=")[0]
+        if not OVERRIDE.match(f"{key}=x"):
+            raise ConfigError(f"bad override {mask_value('', text)!r}: expected ~KEY (e.g. ~trainer.precision)")
+        return StackOverride("delete", f"override ~{key}", tuple(part for part in key.split(".") if part))
+    plus = text[: len(text) - len(text.lstrip("+"))]
+    match = OVERRIDE.match(text[len(plus):])
+    if len(plus) > 2 or not match:
+        shown = MASK if is_secret_key(text.lstrip("+")) else mask_value("", text)
+        raise ConfigError(f"bad override {shown!r}: expected KEY=VALUE, +KEY=VALUE, ++KEY=VALUE or ~KEY (e.g. trainer.max_epochs=20)")
+    key = match["key"]
+    path = tuple(part for part in key.split(".") if part)
+    label = f"override {plus}{key}={mask_value(path[-1], match['value'])}"
+    return StackOverride("add" if plus == "+" else "set", label, path, _hydra_value(text, label, path))
+
+
+def _hydra_value(text: str, label: str, path: KeyPath) -> Any:
+    """The override's value as Hydra's parser reads it (`[a,b]`, `{k:1}`, `null`, quoted strings), nested at path."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        (override,) = OverridesParser.create().parse_overrides([text])
+        if override.is_sweep_override():
+            raise ConfigError(f"bad override {label[9:]!r}: a sweep names several values; a stack takes one")
+        value = override.value()
+    except HydraException as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if is_secret_key(str(path[-1])) or label[9:] != text:
+            detail = "not valid"
+        raise ConfigError(f"bad override {label[9:]!r}: {detail}") from None
+    data: Any = OmegaConf.to_container(OmegaConf.create({"v": value}), resolve=False)["v"] if isinstance(value, (dict, list)) else value
+    for key in reversed(path):
+        data = {key: data}
+    return data
+
+
+def _at(raw: Any, path: KeyPath) -> Any:
+    for part in path:
+        if not isinstance(raw, Mapping) or part not in raw:
+            return _ABSENT
+        raw = raw[part]
+    return raw
+
+
+def _delete(raw: dict[str, Any], path: KeyPath, label: str) -> dict[str, Any]:
+    if not path or _at(raw, path) is _ABSENT:
+        raise ConfigError(f"bad override {label[9:]!r}: no key {format_path(path)} to delete")
+    out = _copy(raw)
+    node = out
+    for part in path[:-1]:
+        node = node[part]
+    del node[path[-1]]
+    return out
+
+
+def _apply(raw: dict[str, Any], provenance: _Provenance, label: str, data: Any, mode: ListMerge) -> dict[str, Any]:
+    layer = data if mode is ListMerge.REPLACE else _extend(raw, data, mode is ListMerge.EXTEND_UNIQUE)
+    merged = _merge_plain(raw, layer, (), label)
+    provenance.record(raw, layer, label)
+    return merged
 
 
 def _groups_of(source: Source, chosen: list[str], cwd: Path | None) -> list[str]:

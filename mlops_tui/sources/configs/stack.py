@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_tui import paths
-from mlops_tui.settings.configs import ConfigsSettings
+from mlops_tui.settings.configs import ConfigsSettings, is_model_name
 from mlops_tui.sources.configs.compose import group_option, is_hydra_override
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.merge import OVERRIDE, ListMerge, Merged, merge_stack
@@ -76,6 +76,33 @@ def validation_target(settings: ConfigsSettings, model: str | None = None, model
     return Target(model, model_path, schema_file)
 
 
+def group_targets(settings: ConfigsSettings, given: dict[str, str] | None = None, model_path: str | None = None) -> dict[str, Target]:
+    """Each Hydra group's schema: the settings' `group_schemas` (with their refusal), then the ones given on the
+    command line (an explicit request) in their place. A model is imported from model_path or configs.model_path."""
+    path = model_path or settings.model_path
+    out: dict[str, Target] = {}
+    for group, name in settings.group_schemas.items():
+        out[group.strip("/")] = _target_of(name, path, settings.group_refusal(group))
+    for group, name in (given or {}).items():
+        out[group.strip("/")] = _target_of(name, path, None)
+    return out
+
+
+def _target_of(name: str, model_path: str | None, refusal: str | None) -> Target:
+    return Target(name, model_path, refusal=refusal) if is_model_name(name) else Target(schema_file=name)
+
+
+def parse_group_schemas(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """`--group-schema GROUP=TARGET` options as a mapping; ConfigError for one without GROUP= or TARGET."""
+    out: dict[str, str] = {}
+    for item in items:
+        group, sep, name = item.partition("=")
+        if not sep or not group.strip("/ ") or not name:
+            raise ConfigError(f"--group-schema {item!r}: expected GROUP=package.module:Class or GROUP=schema.json (e.g. trainer=train_schema:Trainer)")
+        out[group.strip("/ ")] = name
+    return out
+
+
 @dataclass
 class StackCheck:
     """A merged stack and what validating it found."""
@@ -97,31 +124,81 @@ class StackCheck:
 
 def validate_stack(specs: list[str], overrides: list[str], target: Target | None, *,
                    list_merge: ListMerge | str = ListMerge.REPLACE, resolve_env: bool = False,
-                   cwd: Path | None = None, strict: bool = False, compose: bool = True) -> StackCheck:
+                   cwd: Path | None = None, strict: bool = False, compose: bool = True,
+                   groups: dict[str, Target] | None = None) -> StackCheck:
     """Merge specs + overrides (composed by Hydra unless `compose` is False) and check the resolved result
     (secrets revealed to the validator only).
 
-    The validator is made first: with `strict` (the CLI) its ConfigError is raised before any file is read;
+    A group option composed alone (configs/trainer/ddp.yaml) is checked only against its group's schema in
+    `groups`, never against target (the top-level model describes the entry config, not a fragment); without
+    one, `StackCheck.skipped` says why and names the entry config to validate instead. A composed entry config
+    is checked against target, and the subtree each group option was placed at against that group's schema.
+
+    The validators are made first: with `strict` (the CLI) their ConfigError is raised before any file is read;
     otherwise (the pane) its message is `StackCheck.error` and the merged stack is still returned. A stack that
-    cannot be merged raises ConfigError. A group option composed alone is not checked: `StackCheck.skipped`
-    says why and names the entry config to validate instead."""
-    validator, error = None, ""
-    if target is not None:
+    cannot be merged raises ConfigError."""
+    groups = groups or {}
+    validators: dict[str, Validator] = {}
+    errors: dict[str, str] = {}
+    for name, each in [("", target), *groups.items()]:
+        if each is None:
+            continue
         try:
-            validator = target.validator(cwd)
+            validators[name] = each.validator(cwd)
         except ConfigError as exc:
             if strict:
                 raise
-            error = str(exc)
+            errors[name] = str(exc)
     merged = merge_stack(specs, overrides, list_merge, resolve_env=resolve_env, cwd=cwd, compose=compose)
-    check = StackCheck(list(specs), list(overrides), merged, error=error, compose=compose)
-    option = group_option(merged) if target is not None else None
+    check = StackCheck(list(specs), list(overrides), merged, compose=compose)
+    option = group_option(merged)
     if option is not None:
         group, _, name = option.rpartition("/")
-        check.error = ""  # nothing was checked, so nothing failed
-        check.skipped = (f"not validated: {option} is a group option; {target.name} describes the composed entry config "
-                         f"(validate that, e.g. train.yaml {group}={name})")
-    elif target is not None and validator is not None:
-        check.against = target.name
-        check.violations = validator.check(merged.tree(resolved=True, reveal=True))
+        if group in groups:
+            check.error = errors.get(group, "")
+            if group in validators:
+                check.against = f"{groups[group].name} (group {group})"
+                check.violations = validators[group].check(merged.tree(resolved=True, reveal=True))
+        elif target is not None:
+            check.skipped = (f"not validated: {option} is a group option; {target.name} describes the composed entry config "
+                             f"(validate that, e.g. train.yaml {group}={name}, or give {group} a group schema)")
+        return check
+    check.error = "; ".join(errors.values())
+    tree = merged.tree(resolved=True, reveal=True) if validators else None
+    against: list[str] = []
+    if target is not None and "" in validators:
+        against.append(target.name)
+        check.violations += validators[""].check(tree)
+    for group, at in _group_packages(merged).items():
+        if group in validators:
+            part = _subtree(tree, at)
+            if part is not None:
+                against.append(f"{groups[group].name} at {'.'.join(map(str, at)) or '<root>'}")
+                check.violations += [Violation((*at, *v.path), v.message) for v in validators[group].check(part)]
+    check.against = ", ".join(against)
     return check
+
+
+def _group_packages(merged: Merged) -> dict[str, tuple[str, ...]]:
+    """Group -> the key path its chosen option was placed at, for each group of a composed config chosen once."""
+    composition = merged.composition
+    if composition is None:
+        return {}
+    out: dict[str, tuple[str, ...] | None] = {}
+    for row in composition.defaults:
+        if "/" not in row.config_path or row.is_hydra:
+            continue
+        group = row.config_path.rpartition("/")[0]
+        if row.parent.rpartition("/")[0] == group:
+            continue  # an option inheriting another of its group (defaults: [default]) is part of that option
+        at = tuple(part for part in row.package.split(".") if part) if row.package else ()
+        out[group] = None if group in out and out[group] != at else at
+    return {group: at for group, at in out.items() if at is not None and at}
+
+
+def _subtree(tree: object, path: tuple[str, ...]) -> object:
+    for part in path:
+        if not isinstance(tree, dict) or part not in tree:
+            return None
+        tree = tree[part]
+    return tree

@@ -60,9 +60,9 @@ def _value_at(data: Any, path: KeyPath) -> Any:
 class PydanticValidator(Validator):
     """A Pydantic model class imported from `package.module:ClassName`, optionally from a folder."""
 
-    def __init__(self, target: str, import_path: str | None = None) -> None:
+    def __init__(self, target: str, import_path: str | None = None, model: Any = None) -> None:
         self.name = target
-        self.model = import_model(target, import_path)
+        self.model = model if model is not None else import_model(target, import_path)
 
     def check(self, data: Any) -> list[Violation]:
         from pydantic import ValidationError
@@ -109,9 +109,73 @@ def import_model(target: str, import_path: str | None = None) -> Any:
         obj = getattr(obj, part, None)
         if obj is None:
             raise ConfigError(f"module {module_name!r} has no {class_name!r}")
-    if not (isinstance(obj, type) and issubclass(obj, BaseModel)):
-        raise ConfigError(f"{target!r} is not a Pydantic model class")
+    if not (isinstance(obj, type) and (issubclass(obj, BaseModel) or is_structured(obj))):
+        raise ConfigError(f"{target!r} is not a Pydantic model class nor a structured config (dataclass or attrs class)")
     return obj
+
+
+def is_structured(cls: Any) -> bool:
+    """A class OmegaConf takes as a structured config, as Hydra's ConfigStore does: a dataclass or an attrs class."""
+    import dataclasses
+
+    return isinstance(cls, type) and (dataclasses.is_dataclass(cls) or hasattr(cls, "__attrs_attrs__"))
+
+
+class StructuredValidator(Validator):
+    """A structured config (a dataclass or attrs class, what Hydra projects register as schemas), checked the
+    way OmegaConf checks a merge into it: types converted or refused, unknown keys refused, `???` fields
+    required. Every key is checked, so all the errors show, not only OmegaConf's first."""
+
+    def __init__(self, target: str, cls: Any) -> None:
+        from omegaconf import OmegaConf
+
+        self.name = target
+        try:
+            self.schema = OmegaConf.structured(cls)
+        except Exception as exc:  # noqa: BLE001 - a class OmegaConf cannot take (an unsupported field type)
+            raise ConfigError(f"{target!r} is not a structured config OmegaConf accepts: {_first(exc)}") from None
+
+    def check(self, data: Any) -> list[Violation]:
+        out: list[Violation] = []
+        if not isinstance(data, dict):
+            return [Violation((), f"expected a mapping, got {type(data).__name__}")]
+        _check_structured(self.schema.copy(), data, (), out)
+        return out
+
+
+def _secret_key(path: KeyPath) -> bool:
+    from mlops_tui.secrets import is_secret_key
+
+    return bool(path) and is_secret_key(str(last_key(path)))
+
+
+def _first(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _check_structured(node: Any, data: dict, path: KeyPath, out: list[Violation]) -> None:
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    for key, value in data.items():
+        where = (*path, key)
+        child = node._get_node(key) if key in node else None
+        if child is not None and OmegaConf.is_dict(child) and isinstance(value, dict) and not child._is_none():
+            _check_structured(child, value, where, out)
+            continue
+        try:
+            node[key] = value
+        except OmegaConfBaseException as exc:
+            message = _first(exc)
+            if "Key '" in message and "not in" in message:
+                message = "not in the schema"
+            elif _secret_key(where):
+                message = f"a {type(value).__name__} the schema does not accept (the value is not shown: a secret key)"
+            out.append(Violation(where, _no_secret(message, where, value)))
+    for key in node:
+        if key not in data and OmegaConf.is_missing(node, key):
+            out.append(Violation((*path, key), "missing value (???): the schema requires it"))
 
 
 class SchemaValidator(Validator):
@@ -145,7 +209,8 @@ def make_validator(model: str | None = None, model_path: str | None = None, sche
     if model and schema_file:
         raise ConfigError("give a model or a schema, not both")
     if model:
-        return PydanticValidator(model, model_path)
+        cls = import_model(model, model_path)
+        return StructuredValidator(model, cls) if is_structured(cls) else PydanticValidator(model, model_path, cls)
     if schema_file:
         return SchemaValidator(schema_file)
     return None

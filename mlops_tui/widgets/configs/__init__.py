@@ -99,6 +99,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         self.side_reveal: set = RevealAll() if self.model.reveal_all else set()
         self.side_rows: SideBySide | None = None
         self.problem_paths: list = []
+        self._shown = self._warming = False
 
     files = property(lambda self: self.model.files)  # read-only view of the model (tests read it)
 
@@ -123,7 +124,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         self.query_one("#configs-files", OptionList).border_title = "files"
         self._title("enter: open · c: compare with · space: add to stack · m: merged stack")
         self._list_files()
-        if len(self.settings.compare) == 2:
+        if len(self.settings.compare) in (1, 2):  # one: a Hydra run's output folder, against composing it now
             self.open_diff(*self.settings.compare)
         elif self.model.stack:
             self.open_merge(self.model.stack)
@@ -131,9 +132,11 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
     def focus_default(self) -> None:
         focus_now(self.query_one("#configs-files", OptionList))
 
-    def open_diff(self, old: str, new: str) -> None:
-        """Diff two configs (files, REV:path, folders or stacks a+b) by key path."""
-        self._title(f"diff {self.model.display(old)} → {self.model.display(new)} …")
+    def open_diff(self, old: str, new: str | None = None) -> None:
+        """Diff two configs (files, REV:path, folders, stacks a+b, a Hydra run's output folder) by key path; without
+        new, old is a run's output folder, diffed against composing its config now with the run's overrides."""
+        shown = self.model.display(new) if new is not None else "its config composed now"
+        self._title(f"diff {self.model.display(old)} → {shown} …")
         self._run_diff(old, new, self.model.list_mode, self.model.begin())
 
     def open_revision(self, path: str, old_rev: str, new_rev: str) -> None:
@@ -153,7 +156,7 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
         self.post_message(self.FilesListed(self.model.list_files()))
 
     @work(thread=True, exclusive=True, group="configs", exit_on_error=False, name="configs.diff")
-    def _run_diff(self, old: str, new: str, mode: ListMode, generation: int) -> None:
+    def _run_diff(self, old: str, new: str | None, mode: ListMode, generation: int) -> None:
         comparison = self.model.compare(old, new, mode)
         self.post_message(self.DiffReady(generation, comparison, side_rows(comparison, self.model.reveal_all)))
 
@@ -161,9 +164,27 @@ class ConfigsPane(Navigation, FileList, DiffViews, MergedView, Pane):
     def _run_merge(self, specs: list[str], resolve_env: bool, compose: bool, generation: int) -> None:
         self.post_message(self.StackReady(generation, self.model.merge(specs, resolve_env, compose)))
 
+    @work(thread=True, exclusive=True, group="configs-warm", exit_on_error=False, name="configs.warm")
+    def _warm_hydra(self) -> None:
+        from mlops_tui.sources.configs.compose import warm_up
+
+        warm_up()
+
+    def _maybe_warm(self) -> None:
+        """Once the pane is shown with YAML files listed: Hydra's one-time costs paid in a thread, before the
+        first file is opened (the first composed view then costs what every later one does)."""
+        if self._shown and not self._warming and any(f.endswith((".yaml", ".yml")) for f in self.model.files):
+            self._warming = True
+            self._warm_hydra()
+
+    def on_show(self) -> None:
+        self._shown = True
+        self._maybe_warm()
+
     @on(FilesListed)
     def _files_listed(self, message: FilesListed) -> None:
         status = self.model.show_files(message.files)
+        self._maybe_warm()
         self._render_files()
         self.query_one("#configs-files", OptionList).border_title = sanitize(self.model.files_title(), 26)
         if status is not None:
