@@ -24,6 +24,7 @@ from mlops_tui.sources.logs import LogOpenError, LogSource, QueryError, custom_f
 from mlops_tui.sources.logs.controller import LEVEL_STEPS, LogsModel, default_files, parse_search
 from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
+from mlops_tui.widgets.logs.cluster import ClusterSwitch
 from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.patterns import PatternsSwitch, PatternsView
 from mlops_tui.widgets.logs.search import SearchRuns
@@ -36,7 +37,7 @@ FIRST_BUDGET = 256 * 1024  # bytes indexed before the first screen is drawn
 INDEX_BUDGET = 64 * 1024 * 1024  # bytes indexed between two repaints while a big file opens
 
 
-class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
+class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, Pane):
     """Tail and search of log files: follow, search, filter, level filter, time jump, detail, save, copy."""
 
     DEFAULT_CSS = """
@@ -61,6 +62,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         Binding("c", "copy", "Copy", id="logs.copy"),
         Binding("s", "ask('save')", "Save", id="logs.save"),
         Binding("escape", "clear", "Clear", id="logs.clear"),
+        Binding("o", "next_source", "Source", id="logs.source"),  # files, then each cluster (cluster.py)
     ]
 
     @dataclass
@@ -113,6 +115,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, Pane):
         yield PatternsView(id="logs-patterns")
         yield Static(id="logs-bar")
         yield Input(id="logs-input")
+        yield from self.cluster_panels(self.settings)
 
     def on_mount(self) -> None:
         self.view = self.query_one(LogView)
