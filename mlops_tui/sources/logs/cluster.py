@@ -288,6 +288,13 @@ class Tail:
         self._order = 0
         self.late = 0
 
+    def prime(self, records: list[LogRecord]) -> None:
+        """Hits already shown (newest first or in any order): never shown again; the window starts there."""
+        for record in records:
+            self._seen[(str(record.fields.get("_index")), str(record.fields.get("_id")))] = None
+            if record.timestamp is not None and (self.newest is None or record.timestamp > self.newest):
+                self.newest = record.timestamp
+
     def poll(self) -> list[LogRecord]:
         """The documents not seen before, oldest first; a late one (older than the newest seen before this
         poll) is put in its place in `records` and has `fields["_late"] = True`."""
@@ -317,8 +324,8 @@ class Tail:
                 break
             since = batch[-1].timestamp
         del self.records[:max(0, len(self.records) - self.keep)]
-        if self.newest is not None:
-            self._since = self.newest - self.overlap
+        if self.newest is not None:  # never back past where the tail started (a primed newest may be days old)
+            self._since = max(self._since, self.newest - self.overlap)
         return fresh
 
     def lag(self, now: datetime | None = None) -> float | None:
