@@ -166,3 +166,19 @@ def test_tail_loses_nothing_and_repeats_nothing(cluster) -> None:
             source.close()
         finally:
             client.delete(f"/{index}")
+
+
+def test_histogram_buckets_are_exact(cluster, source) -> None:
+    now = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
+    window = ResultWindow(source, ClusterQuery("log.level: ERROR", step=2), now=now).open()  # last 24h
+    window.close()
+    start = now - timedelta(hours=24)
+    expected = [0] * 25  # a bucket per hour, aligned on the hour; the 25th holds `now` itself (the range is inclusive)
+    for doc in cluster.seed.documents:
+        stamp = datetime.fromisoformat(doc["@timestamp"])
+        if doc["log"]["level"] == "ERROR" and start <= stamp <= now:
+            expected[int((stamp - start).total_seconds() // 3600)] += 1
+    assert window.counts == expected and sum(window.counts) == window.total > 100
+    everything = ResultWindow(source, ClusterQuery("", step=ALL)).open()
+    everything.close()
+    assert sum(everything.counts) == cluster.total and 1 < len(everything.counts) <= 24

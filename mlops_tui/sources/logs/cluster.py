@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from mlops_tui.sources.base import SourceState, SourceStatus
+from mlops_tui.sources.logs.histogram import Histogram
 from mlops_tui.sources.logs.kql import KqlSyntaxError
 from mlops_tui.sources.logs.query import QueryError
 from mlops_tui.sources.logs.record import LogRecord
@@ -33,6 +34,9 @@ TIME_STEPS: tuple[tuple[str, timedelta | None], ...] = (
     ("7d", timedelta(days=7)), ("all", None),
 )
 """What the time key steps through: the last 15 minutes ... every document."""
+
+BUCKETS = 24
+"""Bars of the hit histogram beside the count."""
 
 PANE_KEEP_ALIVE = "5m"
 """A point in time opened by the pane lives this long between two pages (a user reads between scrolls)."""
@@ -54,6 +58,23 @@ class ClusterQuery:
         return (None, None) if span is None else (now - span, now)
 
 
+def histogram_aggs(timestamp: str, start: datetime | None, end: datetime | None, buckets: int = BUCKETS) -> dict:
+    """Hits over the range in `buckets` bars: a date_histogram with a fixed_interval chosen from the range's
+    width (whole seconds), bounded to the range; over all time, whose width is not known before asking,
+    auto_date_histogram picks the interval."""
+    if start is None or end is None:
+        return {"over_time": {"auto_date_histogram": {"field": timestamp, "buckets": buckets}}}
+    seconds = max(1, int((end - start).total_seconds() // buckets))
+    bounds = {"min": int(start.timestamp() * 1000), "max": int(end.timestamp() * 1000)}
+    return {"over_time": {"date_histogram": {"field": timestamp, "fixed_interval": f"{seconds}s", "min_doc_count": 0,
+                                             "extended_bounds": bounds}}}
+
+
+def histogram_counts(aggregations: dict) -> list[int]:
+    buckets = (aggregations.get("over_time") or {}).get("buckets") or []
+    return [int(bucket.get("doc_count", 0)) for bucket in buckets if isinstance(bucket, dict)]
+
+
 class ResultWindow:
     """The hits of one search, newest first, through a point in time (see the module's text)."""
 
@@ -69,6 +90,7 @@ class ResultWindow:
         self.total = 0
         self.took_ms = 0
         self.partial = ""
+        self.counts: list[int] = []  # the hit histogram over the range, oldest bucket first
         self.pit: PointInTime | None = None
         self._starts: list[list | None] = [None]  # search_after of each page known so far
         self._pages: OrderedDict[int, list[LogRecord]] = OrderedDict()
@@ -85,11 +107,13 @@ class ResultWindow:
         self.pit = self.source.open_pit(self.keep_alive)
         try:
             page = self.source.page_in(self.pit, self.query.text, size=self.page_size, total=None, first_row=1,
+                                       aggs=histogram_aggs(self.source.fields.timestamp, self.start, self.end),
                                        **self._args())
         except BaseException:
             self.close()
             raise
         self.total, self.took_ms, self.partial = page.total, page.took_ms, page.partial
+        self.counts = histogram_counts(page.aggregations)
         self._store(0, page.records, page.sort_after)
         return self
 
@@ -189,6 +213,7 @@ class ClusterModel:
     generation: int = 0
     health: SourceState = SourceState.LOADING
     reason: str = "not searched yet"
+    searching: bool = False
 
     @property
     def status_name(self) -> str:
@@ -201,6 +226,7 @@ class ClusterModel:
         """A search for `query` starts; its generation (a result of an older one is dropped)."""
         self.query = query
         self.generation += 1
+        self.searching = True
         return self.generation
 
     def finished(self, generation: int, window: ResultWindow) -> bool:
@@ -209,6 +235,7 @@ class ClusterModel:
             window.close()
             return False
         old, self.window = self.window, window
+        self.searching = False
         if old is not None:
             old.close()
         self.error = ""
@@ -222,6 +249,7 @@ class ClusterModel:
         fine); a cluster failure makes the status stale (last results kept) or failing (none)."""
         if generation != self.generation:
             return False
+        self.searching = False
         message = str(error)
         if isinstance(error, (KqlSyntaxError, QueryError)) or getattr(error, "status", None) == 400:
             self.error = message
@@ -262,6 +290,8 @@ class ClusterModel:
             total = self.window.total
             parts.append(f"{total:,} {'hit' if total == 1 else 'hits'}" + (f" ({self.window.partial})"
                                                                            if self.window.partial else ""))
+            if total and self.window.counts:
+                parts.append(Histogram(tuple(self.window.counts), None, None).bars())
         parts += [chip.text() for chip in self.query.chips]
         return " · ".join(parts)
 

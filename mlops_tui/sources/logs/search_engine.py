@@ -89,6 +89,7 @@ class SearchPage:
     shards_total: int = 0
     shards_failed: int = 0
     sort_after: list | None = None
+    aggregations: dict = field(default_factory=dict)
 
     @property
     def partial(self) -> str:
@@ -411,7 +412,9 @@ class SearchEngineSource:
         engine = self.engine()
         records = [to_record(hit, first_row + i, self.fields, engine) for i, hit in enumerate(raw_hits)]
         sort_after = raw_hits[-1].get("sort") if raw_hits else None
-        return SearchPage(records, total, int(body.get("took", 0) or 0), shards_total, shards_failed, sort_after)
+        aggs = body.get("aggregations") if isinstance(body.get("aggregations"), Mapping) else {}
+        return SearchPage(records, total, int(body.get("took", 0) or 0), shards_total, shards_failed, sort_after,
+                          dict(aggs))
 
     # -- searching --------------------------------------------------------------------------------
 
@@ -454,12 +457,14 @@ class SearchEngineSource:
 
     def page_in(self, pit: PointInTime, query: str, *, start: datetime | None = None, end: datetime | None = None,
                 size: int = 100, search_after: list | None = None, total: int | None = None, first_row: int = 1,
-                syntax: str = "kql", chips: tuple[Chip, ...] = ()) -> SearchPage:
+                syntax: str = "kql", chips: tuple[Chip, ...] = (), aggs: dict | None = None) -> SearchPage:
         """One page inside a point in time, after `search_after`; the exact total is asked only when `total`
-        is None (else it is carried over)."""
+        is None (else it is carried over); `aggs` ride along (the page's `aggregations`)."""
         body = build_search(pit.engine, query, self.fields, start=start, end=end, size=size, pit_id=pit.id,
                             search_after=search_after, track_total_hits=total is None, syntax=syntax,
                             chips=chips, keep_alive=pit.keep_alive)
+        if aggs:
+            body["aggs"] = aggs
         answer = self._request("POST", "/_search", body)
         pit.id = str(answer.get("pit_id") or pit.id)
         return self._page(answer, first_row, total)
