@@ -176,7 +176,7 @@ async def test_export_never_overwrites(tmp_path: Path, cluster, monkeypatch) -> 
         box = app.query_one("#cluster-save")
         box.value = str(tmp_path / "out.jsonl")
         await pilot.press("enter")
-        await until(pilot, lambda: not any(w.group == "cluster-export" and not w.is_finished for w in panel.workers),
+        await until(pilot, lambda: not panel.busy("cluster-export"),
                     timeout=60, what="the export")
         lines = (tmp_path / "out.jsonl").read_text().splitlines()
         assert len(lines) == want and {json.loads(line)["fields"]["host.name"] for line in lines} == {"web-01"}
@@ -184,7 +184,7 @@ async def test_export_never_overwrites(tmp_path: Path, cluster, monkeypatch) -> 
         await pilot.press("s")
         box.value = str(tmp_path / "out.csv")
         await pilot.press("enter")
-        await until(pilot, lambda: not any(w.group == "cluster-export" and not w.is_finished for w in panel.workers),
+        await until(pilot, lambda: not panel.busy("cluster-export"),
                     timeout=60, what="the export")
         assert (tmp_path / "out.csv").read_text() == "mine\n"
     assert open_contexts(cluster) == 0

@@ -118,11 +118,39 @@ class ClusterPanel(Vertical):
 
     @property
     def searching(self) -> bool:
-        return any(w.group == "cluster-search" and not w.is_finished for w in self.workers)
+        return self.busy("cluster-search")
+
+    def busy(self, *groups: str) -> bool:
+        """A worker of this panel in one of `groups` (any group when none given) is still running."""
+        return any(w.node is self and (not groups or w.group in groups) and not w.is_finished for w in self.workers)
 
     def on_mount(self) -> None:
         self._post_status()
         self._update_info()
+        self._probe()
+
+    @work(exclusive=True, group="cluster-probe", exit_on_error=False, thread=True, name="logs.cluster.probe")
+    def _probe(self) -> None:
+        """GET / once at mount: the status line says whether the cluster answers before it is searched."""
+        try:
+            engine = self.source.engine()
+        except Exception as exc:
+            self.post_message(self.Probed(describe_failure(exc), False))
+            return
+        self.post_message(self.Probed(f"{engine.product} {engine.version} (not searched yet)", True))
+
+    class Probed(Message):
+        def __init__(self, reason: str, ok: bool) -> None:
+            super().__init__()
+            self.reason, self.ok = reason, ok
+
+    @on(Probed)
+    def _probed(self, message: Probed) -> None:
+        if self.model.health is SourceState.LOADING:  # a search that answered first says more
+            self.model.health = SourceState.OK if message.ok else SourceState.FAILING
+            self.model.reason = message.reason
+            self._post_status()
+            self._update_info()
 
     def on_unmount(self) -> None:
         self.closed = True
@@ -189,8 +217,13 @@ class ClusterPanel(Vertical):
         try:
             window.load(row)
         except Exception as exc:
-            if window is self.model.window:
-                self.post_message(self.Failed(self.model.generation, exc))
+            if window is not self.model.window:
+                return
+            if getattr(exc, "status", None) == 404:  # the point in time expired while the user read: search again
+                self.app.call_from_thread(self.notify, "the search had expired: searched again", markup=False)
+                self.app.call_from_thread(self.run)
+                return
+            self.post_message(self.Failed(self.model.generation, exc))
             return
         self.post_message(self.PageLoaded())
 
@@ -353,7 +386,7 @@ class ClusterPanel(Vertical):
 
     def _update_info(self) -> None:
         parts = [self.model.describe()]
-        if self.searching:
+        if self.model.searching:
             parts.append("searching…")
         if self.tailing:
             parts.append(self.tail_text)
@@ -428,7 +461,7 @@ class ClusterSwitch:
             self.view.focus()
         else:
             panel = panels[self.cluster_at]
-            if panel.model.health is SourceState.LOADING and not panel.searching:
+            if panel.model.generation == 0:  # first shown: search (the probe only asked GET /)
                 panel.run()
             panel.focus_default()
         self.refresh_bindings()

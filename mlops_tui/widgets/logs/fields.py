@@ -17,7 +17,7 @@ from mlops_tui.widgets.text import literal, sanitize
 
 class FieldSidebar(Vertical):
     DEFAULT_CSS = """
-    FieldSidebar { width: 34; border-left: solid $primary; }
+    FieldSidebar { width: 36; border-left: solid $primary; }
     FieldSidebar #fields-list { height: 1fr; }
     FieldSidebar #fields-values { height: 1fr; }
     FieldSidebar #fields-head { height: 1; color: $text-muted; }
@@ -53,7 +53,7 @@ class FieldSidebar(Vertical):
         self.fields = fields
         box = self.query_one("#fields-list", OptionList)
         box.clear_options()
-        box.add_options([Option(literal(f"{sanitize(f.name, 22):<22} {f.type}"), id=f"f{i}")
+        box.add_options([Option(literal(f"{sanitize(f.name, 19):<19} {f.type[:7]}"), id=f"f{i}")
                          for i, f in enumerate(fields)])
         self.query_one("#fields-head", Static).update(literal(f"{len(fields)} fields"))
 

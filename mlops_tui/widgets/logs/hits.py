@@ -111,12 +111,12 @@ class HitList(ScrollView, can_focus=True):
         record = self.record(row)
         if record is None:
             self.post_message(self.NeedPage(row))
-            text = Text(f"{row + 1:>7} …", style=Style(dim=True), no_wrap=True, end="")
+            text = Text(f"{row + 1:>7} …", style=base + Style(dim=True), no_wrap=True, end="")
         else:
             shown = masked(record)
             body = sanitize(hit_text(shown, self.service_field), self.max_line)
             style = self.get_component_rich_style(f"hitlist--{record.level.label}") if record.level is not None else Style()
-            text = Text(body, style=style, no_wrap=True, end="")
+            text = Text(body, style=base + style, no_wrap=True, end="")
         if row == self.cursor:
             text.stylize(self.get_component_rich_style("hitlist--cursor"))
         strip = Strip(text.render(self.app.console), cell_len(text.plain))
