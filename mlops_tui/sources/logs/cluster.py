@@ -60,10 +60,12 @@ class ClusterQuery:
 
 def histogram_aggs(timestamp: str, start: datetime | None, end: datetime | None, buckets: int = BUCKETS) -> dict:
     """Hits over the range in `buckets` bars: a date_histogram with a fixed_interval chosen from the range's
-    width (whole seconds), bounded to the range; over all time, whose width is not known before asking,
-    auto_date_histogram picks the interval."""
+    width (whole seconds), bounded to the range. Over all time the width is not known before asking: the
+    oldest and newest timestamps are asked instead (min and max), and the histogram in a second request
+    (auto_date_histogram would do it in one, but it is not in every engine: the Maven-built Elasticsearch
+    node lacks it)."""
     if start is None or end is None:
-        return {"over_time": {"auto_date_histogram": {"field": timestamp, "buckets": buckets}}}
+        return {"oldest": {"min": {"field": timestamp}}, "newest": {"max": {"field": timestamp}}}
     seconds = max(1, int((end - start).total_seconds() // buckets))
     bounds = {"min": int(start.timestamp() * 1000), "max": int(end.timestamp() * 1000)}
     return {"over_time": {"date_histogram": {"field": timestamp, "fixed_interval": f"{seconds}s", "min_doc_count": 0,
@@ -114,8 +116,24 @@ class ResultWindow:
             raise
         self.total, self.took_ms, self.partial = page.total, page.took_ms, page.partial
         self.counts = histogram_counts(page.aggregations)
+        if self.start is None and self.total:
+            self._all_time_histogram(page.aggregations)
         self._store(0, page.records, page.sort_after)
         return self
+
+    def _all_time_histogram(self, aggregations: dict) -> None:
+        oldest = (aggregations.get("oldest") or {}).get("value")
+        newest = (aggregations.get("newest") or {}).get("value")
+        if oldest is None or newest is None:
+            return
+        low = datetime.fromtimestamp(oldest / 1000, UTC)
+        high = datetime.fromtimestamp(newest / 1000, UTC)
+        aggs = histogram_aggs(self.source.fields.timestamp, low, max(high, low + timedelta(seconds=BUCKETS)))
+        try:
+            answer = self.source.aggregate(aggs, self.query.text, syntax=self.query.syntax, chips=self.query.chips)
+        except SearchEngineError:
+            return  # the hits are there; only the bars are missing
+        self.counts = histogram_counts(answer)
 
     def close(self) -> None:
         """Close the point in time (again: nothing)."""

@@ -557,6 +557,18 @@ class SearchEngineSource:
         return TopValues(name, page.total, values, int(top.get("sum_other_doc_count", 0) or 0),
                          int(missing.get("doc_count", 0) or 0))
 
+    def aggregate(self, aggs: dict, query: str = "", *, start: datetime | None = None, end: datetime | None = None,
+                  syntax: str = "kql", chips: tuple[Chip, ...] = ()) -> dict:
+        """The `aggregations` of a size-0 search with `aggs` over the query's hits."""
+        body = build_search(self.engine(), query, self.fields, start=start, end=end, size=0, syntax=syntax,
+                            chips=chips, track_total_hits=False)
+        del body["sort"]
+        body["aggs"] = aggs
+        answer = self._request("POST", f"/{self.index}/_search", body)
+        self._check_shards(answer)
+        aggregations = answer.get("aggregations")
+        return dict(aggregations) if isinstance(aggregations, Mapping) else {}
+
     # -- live tail --------------------------------------------------------------------------------
 
     def poll(self, query: str, since: datetime, *, size: int = 1000, syntax: str = "kql",
