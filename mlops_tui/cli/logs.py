@@ -70,6 +70,7 @@ def _fail_if_unread(source) -> None:
 @click.option("--source", "-s", "source_name", metavar="NAME",
               help="Search this logs.elasticsearch / logs.opensearch cluster; PATTERN is then KQL "
                    "(service.name: api and not log.level: debug, status >= 500, message: \"timed out\").")
+@click.option("--lucene", is_flag=True, help="With --source: PATTERN is Lucene query-string syntax (log.level:ERROR AND NOT host.name:web-*), not KQL.")
 @click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable; .gz too). Default: logs.files.")
 @click.option("--regex", "-E", is_flag=True, help="PATTERN is a regular expression.")
 @click.option("--ignore-case", "-i", is_flag=True, help="Match PATTERN regardless of case.")
@@ -81,7 +82,7 @@ def _fail_if_unread(source) -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after N records (0 prints none, as head -n 0).")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching records.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines: timestamp, level, message, source, line, fields.")
-def search(pattern: str, source_name: str | None, files: tuple[str, ...], regex: bool, ignore_case: bool,
+def search(pattern: str, source_name: str | None, lucene: bool, files: tuple[str, ...], regex: bool, ignore_case: bool,
            level: str | None, since: str | None, until: str | None, fields: tuple[str, ...], limit: int | None,
            count_only: bool, as_json: bool) -> None:
     """Print the records matching PATTERN (empty: every record). PATTERN is read as the Logs pane's search box
@@ -102,8 +103,10 @@ def search(pattern: str, source_name: str | None, files: tuple[str, ...], regex:
             end = parse_time(until) if until else None
         except ValueError as exc:
             fail(str(exc), EXIT_USAGE)
-        _search_engine(source_name, pattern, start, end, limit, count_only, as_json)
+        _search_engine(source_name, pattern, start, end, limit, count_only, as_json, "lucene" if lucene else "kql")
         return
+    if lucene:
+        fail("--lucene: for --source only (a cluster's query syntax)", EXIT_USAGE)
 
     try:
         min_level = None
@@ -165,41 +168,55 @@ def _refuse_unknown_fields(source, query) -> None:
         fail(f"unknown field {names}: no record in {source.label} has it", EXIT_USAGE)
 
 
-def _search_engine(name: str, query: str, start, end, limit: int | None, count_only: bool, as_json: bool) -> None:
-    """`logs search --source NAME`: the hits through a point in time (closed at the end), newest first."""
+def _cluster(name: str):
+    """The configured cluster called `name` (exit 2 when there is none or its settings are unusable)."""
     from mlops_tui.sources.http import EndpointConfigError
     from mlops_tui.sources.logs import QueryError
-    from mlops_tui.sources.logs.record import masked
-    from mlops_tui.sources.logs.search_engine import SearchEngineError, open_source
-    from mlops_tui.text import escape_json_text, sanitize
+    from mlops_tui.sources.logs.search_engine import open_source
 
     try:
-        source = open_source(state().settings().logs, name)
+        return open_source(state().settings().logs, name)
     except (QueryError, EndpointConfigError) as exc:
         fail(str(exc), EXIT_USAGE)
+
+
+def _hit_line(record, as_json: bool) -> str:
+    """One hit as `logs search --source` prints it (text or JSON), secrets masked as for files."""
+    from mlops_tui.sources.logs.record import masked
+    from mlops_tui.text import escape_json_text, sanitize
+
+    record = masked(record)  # secrets in documents, as for files
+    if as_json:
+        return escape_json_text(json.dumps(record.to_json(), default=str, ensure_ascii=False))
+    stamp = record.timestamp.isoformat(timespec="milliseconds") if record.timestamp else "-"
+    level = record.level.label if record.level is not None else "-"
+    return sanitize(f"{stamp} {level:<8} {record.source} {record.message}")
+
+
+def _search_engine(name: str, query: str, start, end, limit: int | None, count_only: bool, as_json: bool,
+                   syntax: str = "kql") -> None:
+    """`logs search --source NAME`: the hits through a point in time (closed at the end), newest first."""
+    from mlops_tui.sources.logs import QueryError
+    from mlops_tui.sources.logs.search_engine import SearchEngineError
+
+    source = _cluster(name)
     out = sys.stdout
     try:
         if count_only or limit == 0:
-            page = source.search(query, start=start, end=end, size=0)
+            page = source.search(query, start=start, end=end, size=0, syntax=syntax)
             if count_only:
                 click.echo(page.total)
             return
         shown = 0
         page_size = min(limit or 1000, 1000)
-        pages = source.pages(query, start=start, end=end, page_size=page_size)
+        pages = source.pages(query, start=start, end=end, page_size=page_size, syntax=syntax)
         try:
             for page in pages:
                 if shown == 0 and not as_json:
                     partial = f" ({page.partial})" if page.partial else ""
                     click.echo(f"{page.total:,} {'hit' if page.total == 1 else 'hits'}{partial}", err=True)
                 for record in page.records[:None if limit is None else limit - shown]:
-                    record = masked(record)  # secrets in documents, as for files
-                    if as_json:
-                        out.write(escape_json_text(json.dumps(record.to_json(), default=str, ensure_ascii=False)) + "\n")
-                    else:
-                        stamp = record.timestamp.isoformat(timespec="milliseconds") if record.timestamp else "-"
-                        level = record.level.label if record.level is not None else "-"
-                        out.write(sanitize(f"{stamp} {level:<8} {record.source} {record.message}") + "\n")
+                    out.write(_hit_line(record, as_json) + "\n")
                     shown += 1
                 if limit is not None and shown >= limit:
                     break
@@ -217,13 +234,32 @@ def _search_engine(name: str, query: str, start, end, limit: int | None, count_o
 
 
 @logs.command()
+@click.argument("query", default="")
+@click.option("--source", "-s", "source_name", metavar="NAME",
+              help="Follow this logs.elasticsearch / logs.opensearch cluster; QUERY is then KQL (or Lucene with --lucene).")
+@click.option("--lucene", is_flag=True, help="With --source: QUERY is Lucene query-string syntax.")
+@click.option("--overlap", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="With --source: seconds each poll reaches back before the newest document seen (refresh interval "
+                   "plus ingest lag), so a document that becomes searchable late is still printed, once.")
 @click.option("--file", "-f", "files", multiple=True, metavar="F", help="Log file or glob (repeatable). Default: logs.files.")
-@click.option("--lines", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Lines to print before following.")
+@click.option("--lines", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Lines (or newest hits) to print before following.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
-@click.option("--interval", type=click.FloatRange(min=0.01), default=0.2, show_default=True, help="Seconds between checks for new lines.")
+@click.option("--interval", type=click.FloatRange(min=0.01), default=None,
+              help="Seconds between checks for new lines (default 0.2; with --source 2).")
 @click.option("--for", "duration", type=click.FloatRange(min=0), default=None, help="Stop after this many seconds (default: until Ctrl-C).")
-def tail(files: tuple[str, ...], lines: int, as_json: bool, interval: float, duration: float | None) -> None:
-    """Print the last lines and follow the files, across rotations (rename or copy-truncate)."""
+def tail(query: str, source_name: str | None, lucene: bool, overlap: float, files: tuple[str, ...], lines: int,
+         as_json: bool, interval: float | None, duration: float | None) -> None:
+    """Print the last lines and follow the files, across rotations (rename or copy-truncate); with --source,
+    the newest hits of QUERY and then every new one (late ones too), each once."""
+    if source_name is not None:
+        if files:
+            fail("--file: for log files only; with --source, QUERY is KQL", EXIT_USAGE)
+        _tail_engine(source_name, query, "lucene" if lucene else "kql", lines, as_json,
+                     2.0 if interval is None else interval, duration, overlap)
+        return
+    if query or lucene:
+        fail("QUERY and --lucene: for --source only (files are followed whole; use logs search for a pattern)", EXIT_USAGE)
+    interval = 0.2 if interval is None else interval
     source = _open(files, follow=True)
     out = sys.stdout
     try:
@@ -249,6 +285,109 @@ def tail(files: tuple[str, ...], lines: int, as_json: bool, interval: float, dur
         read_failed(source.label, exc)
     finally:
         source.close()
+
+
+def _tail_engine(name: str, query: str, syntax: str, lines: int, as_json: bool, interval: float,
+                 duration: float | None, overlap: float) -> None:
+    """`logs tail --source NAME`: the newest `lines` hits, then each new document once (sources/logs/cluster.Tail)."""
+    from datetime import timedelta
+
+    from mlops_tui.sources.logs import QueryError
+    from mlops_tui.sources.logs.cluster import ClusterQuery, Tail
+    from mlops_tui.sources.logs.search_engine import SearchEngineError
+
+    source = _cluster(name)
+    out = sys.stdout
+    stop = None if duration is None else time.monotonic() + duration
+    try:
+        tail = Tail(source, ClusterQuery(query, syntax), overlap=timedelta(seconds=overlap))
+        newest = source.search(query, size=lines, syntax=syntax).records if lines else []
+        tail.prime(newest)
+        out.write("".join(_hit_line(r, as_json) + "\n" for r in reversed(newest)))
+        out.flush()
+        failing = False
+        while stop is None or time.monotonic() < stop:
+            try:
+                fresh = tail.poll()
+            except SearchEngineError as exc:
+                if not failing:
+                    click.echo(f"{exc} (retrying every {interval:g} s)", err=True)
+                failing = True
+            else:
+                if failing:
+                    click.echo(f"{name}: answering again", err=True)
+                failing = False
+                out.write("".join(_hit_line(r, as_json) + "\n" for r in fresh))
+                out.flush()
+            time.sleep(interval if stop is None else max(0.0, min(interval, stop - time.monotonic())))
+    except QueryError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except SearchEngineError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    finally:
+        source.close()
+
+
+@logs.command()
+@click.argument("field", default="")
+@click.option("--source", "-s", "source_name", metavar="NAME", required=True,
+              help="The logs.elasticsearch / logs.opensearch cluster.")
+@click.option("--query", "-q", default="", help="Only the hits of this query (KQL, or Lucene with --lucene).")
+@click.option("--lucene", is_flag=True, help="--query is Lucene query-string syntax.")
+@click.option("--since", metavar="WHEN", help="Only documents since: 10m, 1h, 2d, 14:05 or a timestamp.")
+@click.option("--until", metavar="WHEN", help="Only documents until: 10m, 1h, 14:05 or a timestamp.")
+@click.option("--top", type=click.IntRange(min=1, max=10_000), default=10, show_default=True, help="Values shown for FIELD.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def fields(field: str, source_name: str, query: str, lucene: bool, since: str | None, until: str | None, top: int,
+           as_json: bool) -> None:
+    """The fields of a cluster's indices (name and type, from _field_caps); with FIELD, its most frequent values
+    and how many hits have each, counted over every hit (a terms aggregation, not a sample)."""
+    from mlops_tui.cli.common import emit_json
+    from mlops_tui.sources.logs import QueryError
+    from mlops_tui.sources.logs.search_engine import SearchEngineError
+    from mlops_tui.sources.timespec import parse_time
+    from mlops_tui.text import sanitize
+
+    try:
+        start = parse_time(since) if since else None
+        end = parse_time(until) if until else None
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    source = _cluster(source_name)
+    try:
+        if not field:
+            caps = source.field_caps()
+            if as_json:
+                emit_json([{"name": f.name, "type": f.type, "aggregatable": f.aggregatable} for f in caps])
+            else:
+                width = max((len(f.name) for f in caps), default=4)
+                for f in caps:
+                    click.echo(sanitize(f"{f.name:<{width}}  {f.type}"))
+            return
+        known = {f.name: f for f in source.field_caps()}
+        if field not in known:
+            fail(f"{source_name}: no field {field!r} in {source.index!r}", EXIT_USAGE)
+        if not known[field].aggregatable:
+            fail(f"{source_name}: {field!r} is {known[field].type}, which cannot be counted by value "
+                 "(a keyword or number field can)", EXIT_USAGE)
+        result = source.top_values(field, query, start=start, end=end, size=top, syntax="lucene" if lucene else "kql")
+    except QueryError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except SearchEngineError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    finally:
+        source.close()
+    if as_json:
+        emit_json({"field": result.field, "hits": result.total, "other": result.other, "missing": result.missing,
+                   "values": [{"value": v, "count": c} for v, c in result.values]})
+        return
+    click.echo(f"{result.total:,} hits", err=True)
+    for value, count in result.values:
+        click.echo(sanitize(f"{count:>10,}  {value}"))
+    if result.other:
+        click.echo(f"{result.other:>10,}  (other values)")
+    if result.missing:
+        click.echo(f"{result.missing:>10,}  (no value)")
 
 
 def _ends_with_newline(source) -> bool:

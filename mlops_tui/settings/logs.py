@@ -1,5 +1,5 @@
-"""Logs: local files (the Logs pane and `mlops-tui logs`), and Elasticsearch/OpenSearch clusters (read by
-`mlops-tui logs search --source NAME`; the Logs pane does not read them yet)."""
+"""Logs: local files and Elasticsearch/OpenSearch clusters (the Logs pane, whose `o` key cycles through
+them, and `mlops-tui logs search/tail/fields --source NAME`)."""
 
 from __future__ import annotations
 
@@ -54,9 +54,9 @@ class LogsSettings(Section):
     """Custom formats tried before the built-in ones."""
 
     elasticsearch: list[SearchEngine] = Field(default_factory=list)
-    """Elasticsearch 8.x clusters, for `mlops-tui logs search --source NAME` (not the Logs pane yet)."""
+    """Elasticsearch 8.x clusters: the Logs pane (`v`) and `mlops-tui logs ... --source NAME`."""
     opensearch: list[SearchEngine] = Field(default_factory=list)
-    """OpenSearch 2.x clusters, for `mlops-tui logs search --source NAME` (not the Logs pane yet)."""
+    """OpenSearch 2.x clusters: the Logs pane (`v`) and `mlops-tui logs ... --source NAME`."""
 
     NOT_BUILT: ClassVar[dict[str, str]] = {}
     """Keys a user may expect (they were documented) that nothing reads yet: refused with this reason

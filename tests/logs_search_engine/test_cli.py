@@ -4,6 +4,7 @@ cluster (OpenSearch 2.19 and Elasticsearch 8.15 from the fixtures), exit codes."
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,50 @@ def test_unknown_source_and_file_options(tmp_path: Path) -> None:
     regex = logs(tmp_path, "search", "x", "--source", "prod", "--regex", "--level", "warn")
     assert regex.returncode == 2
     assert "--regex, --level: for log files only; with --source, PATTERN is KQL" in regex.stderr
+
+
+def test_lucene_search(tmp_path: Path, cluster) -> None:
+    configure(tmp_path, cluster.product, cluster.url)
+    result = logs(tmp_path, "search", "log.level:ERROR AND NOT service.name:trainer", "--source", "prod", "--lucene",
+                  "--count")
+    expected = sum(1 for d in cluster.seed.documents
+                   if d["log"]["level"] == "ERROR" and d["service"]["name"] != "trainer")
+    assert (result.returncode, result.stdout) == (0, f"{expected}\n")
+    refused = logs(tmp_path, "search", "log.level:(ERROR", "--source", "prod", "--lucene")
+    assert refused.returncode == 3 and "prod: the engine refused the query: " in refused.stderr
+    assert "Traceback" not in refused.stderr
+    files = logs(tmp_path, "search", "x", "--lucene")
+    assert files.returncode == 2 and "--lucene: for --source only" in files.stderr
+
+
+def test_fields_and_top_values(tmp_path: Path, cluster) -> None:
+    configure(tmp_path, cluster.product, cluster.url)
+    names = logs(tmp_path, "fields", "--source", "prod")
+    assert names.returncode == 0, names.stderr
+    listed = dict(line.split() for line in names.stdout.splitlines())
+    assert listed["log.level"] == "keyword" and listed["@timestamp"] == "date" and listed["message"] == "text"
+    top = logs(tmp_path, "fields", "host.name", "--source", "prod", "--query", "service.name: checkout", "--json")
+    assert top.returncode == 0, top.stderr
+    answer = json.loads(top.stdout)
+    hosts = Counter(d["host"]["name"] for d in cluster.seed.documents if d["service"]["name"] == "checkout")
+    assert {v["value"]: v["count"] for v in answer["values"]} == dict(hosts)  # exact, over every hit
+    assert answer["hits"] == sum(hosts.values()) and answer["other"] == 0 and answer["missing"] == 0
+    text = logs(tmp_path, "fields", "message", "--source", "prod")
+    assert text.returncode == 2 and "'message' is text, which cannot be counted by value" in text.stderr
+    unknown = logs(tmp_path, "fields", "nope", "--source", "prod")
+    assert unknown.returncode == 2 and "no field 'nope'" in unknown.stderr
+
+
+def test_tail_prints_the_newest_then_follows(tmp_path: Path, cluster) -> None:
+    configure(tmp_path, cluster.product, cluster.url)
+    result = logs(tmp_path, "tail", "log.level: ERROR", "--source", "prod", "-n", "3", "--json", "--for", "1",
+                  "--interval", "0.5")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    newest = sorted((d["@timestamp"] for d in cluster.seed.documents if d["log"]["level"] == "ERROR"))[-3:]
+    assert [r["fields"]["@timestamp"] for r in records] == newest  # oldest of the three first, as tail prints
+    unreachable_dir = tmp_path / "gone"
+    unreachable_dir.mkdir()
+    configure(unreachable_dir, cluster.product, f"http://127.0.0.1:{free_port()}")
+    gone = logs(unreachable_dir, "tail", "--source", "prod", "--for", "1")
+    assert gone.returncode == 3 and "prod: cannot connect" in gone.stderr

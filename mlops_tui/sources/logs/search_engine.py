@@ -38,6 +38,9 @@ from mlops_tui.sources.logs.record import LogRecord, parse_level
 KEEP_ALIVE = "2m"
 """How long a point in time lives between two pages (each page renews it)."""
 
+SYNTAXES = ("kql", "lucene")
+"""Query languages: KQL (translated here, kql.py) and Lucene query-string syntax (the engine parses it)."""
+
 
 class SearchEngineError(BackendError):
     """A search that did not succeed; str() is the message shown to the user."""
@@ -86,6 +89,7 @@ class SearchPage:
     shards_total: int = 0
     shards_failed: int = 0
     sort_after: list | None = None
+    aggregations: dict = field(default_factory=dict)
 
     @property
     def partial(self) -> str:
@@ -96,10 +100,34 @@ class SearchPage:
 
 
 @dataclass
-class _Pit:
+class PointInTime:
+    """An open point in time; `close_pit` closes it (once, however often it is called)."""
+
     id: str
     engine: Engine
+    keep_alive: str = KEEP_ALIVE
     closed: bool = field(default=False)
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One field as `_field_caps` describes it (types joined with "|" when indices disagree)."""
+
+    name: str
+    type: str
+    aggregatable: bool
+
+
+@dataclass
+class TopValues:
+    """The most frequent values of a field over every hit of a search (a terms aggregation: exact counts for
+    the values shown, not a sample of documents)."""
+
+    field: str
+    total: int                      # hits of the search
+    values: list[tuple[Any, int]]   # (value, documents with it), most frequent first
+    other: int                      # documents whose value is not among those shown
+    missing: int                    # hits without the field
 
 
 def _iso(moment: datetime) -> str:
@@ -107,6 +135,31 @@ def _iso(moment: datetime) -> str:
         moment = moment.replace(tzinfo=UTC)
     # Always with milliseconds: for `lte` the engines round missing parts UP (09:30:00 means 09:30:00.999).
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def query_dsl(query: str, syntax: str = "kql") -> dict[str, Any]:
+    """The query DSL of a query in `syntax` ("kql" or "lucene"). KQL raises kql.KqlSyntaxError here; a Lucene
+    query goes to the engine as `query_string`, whose 400 answer carries the reason for a syntax error."""
+    if syntax == "lucene":
+        text = query.strip()
+        return {"query_string": {"query": text}} if text else {"match_all": {}}
+    if syntax != "kql":
+        raise ValueError(f"unknown query syntax {syntax!r} (kql or lucene)")
+    return kql.to_dsl(query)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A filter on one field's exact value (Kibana's filter pill): `negated` keeps the documents without it;
+    a disabled chip is shown but not applied."""
+
+    field: str
+    value: Any
+    negated: bool = False
+    enabled: bool = True
+
+    def text(self) -> str:
+        return f"{'NOT ' if self.negated else ''}{self.field}: {self.value}" + ("" if self.enabled else " (off)")
 
 
 def build_search(
@@ -120,12 +173,21 @@ def build_search(
     pit_id: str | None = None,
     search_after: list | None = None,
     track_total_hits: bool = True,
+    syntax: str = "kql",
+    chips: tuple[Chip, ...] = (),
+    keep_alive: str = KEEP_ALIVE,
+    ascending: bool = False,
 ) -> dict[str, Any]:
-    """The search body for a KQL query over [start, end], newest first. Raises kql.KqlSyntaxError."""
+    """The search body for a query over [start, end], newest first (oldest first when `ascending`), with the
+    enabled chips. Raises kql.KqlSyntaxError for a KQL query that does not parse."""
     filters: list[dict] = []
-    dsl = kql.to_dsl(query)
+    must_not: list[dict] = []
+    dsl = query_dsl(query, syntax)
     if dsl != {"match_all": {}}:
         filters.append(dsl)
+    for chip in chips:
+        if chip.enabled:
+            (must_not if chip.negated else filters).append({"term": {chip.field: chip.value}})
     if start is not None or end is not None:
         bounds: dict[str, str] = {"format": "strict_date_optional_time"}
         if start is not None:
@@ -133,16 +195,22 @@ def build_search(
         if end is not None:
             bounds["lte"] = _iso(end)
         filters.append({"range": {fields.timestamp: bounds}})
-    sort: list[dict] = [{fields.timestamp: {"order": "desc", "unmapped_type": "date"}}]
+    order = "asc" if ascending else "desc"
+    sort: list[dict] = [{fields.timestamp: {"order": order, "unmapped_type": "date"}}]
+    boolean: dict[str, Any] = {}
+    if filters:
+        boolean["filter"] = filters
+    if must_not:
+        boolean["must_not"] = must_not
     body: dict[str, Any] = {
         "size": size,
-        "query": {"bool": {"filter": filters}} if filters else {"match_all": {}},
+        "query": {"bool": boolean} if boolean else {"match_all": {}},
         "sort": sort,
         "track_total_hits": track_total_hits,
     }
     if pit_id is not None:
-        sort.extend(engine.tiebreaker())
-        body["pit"] = {"id": pit_id, "keep_alive": KEEP_ALIVE}
+        sort.extend({key: order} for tie in engine.tiebreaker() for key in tie)
+        body["pit"] = {"id": pit_id, "keep_alive": keep_alive}
     if search_after is not None:
         body["search_after"] = search_after
     return body
@@ -344,35 +412,34 @@ class SearchEngineSource:
         engine = self.engine()
         records = [to_record(hit, first_row + i, self.fields, engine) for i, hit in enumerate(raw_hits)]
         sort_after = raw_hits[-1].get("sort") if raw_hits else None
-        return SearchPage(records, total, int(body.get("took", 0) or 0), shards_total, shards_failed, sort_after)
+        aggs = body.get("aggregations") if isinstance(body.get("aggregations"), Mapping) else {}
+        return SearchPage(records, total, int(body.get("took", 0) or 0), shards_total, shards_failed, sort_after,
+                          dict(aggs))
 
     # -- searching --------------------------------------------------------------------------------
 
     def search(self, query: str, *, start: datetime | None = None, end: datetime | None = None,
-               size: int = 100) -> SearchPage:
-        """The newest `size` hits of a KQL query over [start, end], and the exact count of all of them."""
-        body = build_search(self.engine(), query, self.fields, start=start, end=end, size=size)
+               size: int = 100, syntax: str = "kql", chips: tuple[Chip, ...] = ()) -> SearchPage:
+        """The newest `size` hits of a query over [start, end], and the exact count of all of them."""
+        body = build_search(self.engine(), query, self.fields, start=start, end=end, size=size, syntax=syntax,
+                            chips=chips)
         return self._page(self._request("POST", f"/{self.index}/_search", body), 1, None)
 
     def pages(self, query: str, *, start: datetime | None = None, end: datetime | None = None,
-              page_size: int = 1000) -> Iterator[SearchPage]:
+              page_size: int = 1000, syntax: str = "kql", chips: tuple[Chip, ...] = ()) -> Iterator[SearchPage]:
         """Every hit, newest first, page by page through a point in time (no 10,000-hit cap).
 
         The point in time is closed when the generator ends, fails or is closed."""
         engine = self.engine()
-        build_search(engine, query, self.fields)  # a syntax error before anything is opened
-        pit = self._open_pit(engine)
+        build_search(engine, query, self.fields, syntax=syntax)  # a syntax error before anything is opened
+        pit = self.open_pit()
         try:
             search_after: list | None = None
             total: int | None = None
             row = 1
             while True:
-                body = build_search(engine, query, self.fields, start=start, end=end, size=page_size,
-                                    pit_id=pit.id, search_after=search_after,
-                                    track_total_hits=total is None)
-                answer = self._request("POST", "/_search", body)
-                pit.id = str(answer.get("pit_id") or pit.id)
-                page = self._page(answer, row, total)
+                page = self.page_in(pit, query, start=start, end=end, size=page_size, search_after=search_after,
+                                    total=total, first_row=row, syntax=syntax, chips=chips)
                 total = page.total
                 if page.records:
                     yield page
@@ -384,13 +451,41 @@ class SearchEngineSource:
             # A failure to close must not hide why paging stopped; the engine drops the point in time
             # itself after KEEP_ALIVE.
             with contextlib.suppress(SearchEngineError):
-                self._close_pit(pit)
+                self.close_pit(pit)
             raise
-        self._close_pit(pit)
+        self.close_pit(pit)
 
-    def _open_pit(self, engine: Engine) -> _Pit:
+    def page_in(self, pit: PointInTime, query: str, *, start: datetime | None = None, end: datetime | None = None,
+                size: int = 100, search_after: list | None = None, total: int | None = None, first_row: int = 1,
+                syntax: str = "kql", chips: tuple[Chip, ...] = (), aggs: dict | None = None) -> SearchPage:
+        """One page inside a point in time, after `search_after`; the exact total is asked only when `total`
+        is None (else it is carried over); `aggs` ride along (the page's `aggregations`)."""
+        body = build_search(pit.engine, query, self.fields, start=start, end=end, size=size, pit_id=pit.id,
+                            search_after=search_after, track_total_hits=total is None, syntax=syntax,
+                            chips=chips, keep_alive=pit.keep_alive)
+        if aggs:
+            body["aggs"] = aggs
+        answer = self._request("POST", "/_search", body)
+        pit.id = str(answer.get("pit_id") or pit.id)
+        return self._page(answer, first_row, total)
+
+    def sort_values(self, pit: PointInTime, query: str, *, start: datetime | None = None,
+                    end: datetime | None = None, size: int = 10_000, search_after: list | None = None,
+                    syntax: str = "kql", chips: tuple[Chip, ...] = ()) -> list[list]:
+        """Only the sort values of the next `size` hits (no documents): where later pages start, cheaply."""
+        body = build_search(pit.engine, query, self.fields, start=start, end=end, size=size, pit_id=pit.id,
+                            search_after=search_after, track_total_hits=False, syntax=syntax, chips=chips,
+                            keep_alive=pit.keep_alive)
+        body["_source"] = False
+        answer = self._request("POST", "/_search", body, params={"filter_path": "pit_id,hits.hits.sort"})
+        pit.id = str(answer.get("pit_id") or pit.id)
+        hits = answer.get("hits") if isinstance(answer.get("hits"), Mapping) else {}
+        return [hit["sort"] for hit in hits.get("hits") or [] if isinstance(hit, Mapping) and "sort" in hit]
+
+    def open_pit(self, keep_alive: str = KEEP_ALIVE) -> PointInTime:
+        engine = self.engine()
         try:
-            return self._open_pit_once(engine)
+            return self._open_pit_once(engine, keep_alive)
         except SearchEngineError as exc:
             if exc.status == 400:
                 # OpenSearch 2.x answers a pattern that matches nothing with "invalid id: [null]": ask a
@@ -398,25 +493,91 @@ class SearchEngineSource:
                 self._check_shards(self._request("POST", f"/{self.index}/_search", {"size": 0}))
             raise
 
-    def _open_pit_once(self, engine: Engine) -> _Pit:
+    def _open_pit_once(self, engine: Engine, keep_alive: str) -> PointInTime:
         if engine.is_opensearch:
-            answer = self._request("POST", f"/{self.index}/_search/point_in_time", params={"keep_alive": KEEP_ALIVE})
+            answer = self._request("POST", f"/{self.index}/_search/point_in_time", params={"keep_alive": keep_alive})
             pit_id = answer.get("pit_id")
         else:
-            answer = self._request("POST", f"/{self.index}/_pit", params={"keep_alive": KEEP_ALIVE})
+            answer = self._request("POST", f"/{self.index}/_pit", params={"keep_alive": keep_alive})
             pit_id = answer.get("id")
         if not pit_id:
             raise SearchEngineError(f"{self.label}: the engine opened no point in time on {self.index!r}")
-        return _Pit(str(pit_id), engine)
+        return PointInTime(str(pit_id), engine, keep_alive)
 
-    def _close_pit(self, pit: _Pit) -> None:
+    def close_pit(self, pit: PointInTime) -> None:
+        """Close the point in time (no request when it is closed already)."""
         if pit.closed:
             return
         pit.closed = True
-        if pit.engine.is_opensearch:
-            self._request("DELETE", "/_search/point_in_time", {"pit_id": [pit.id]})
-        else:
-            self._request("DELETE", "/_pit", {"id": pit.id})
+        try:
+            if pit.engine.is_opensearch:
+                self._request("DELETE", "/_search/point_in_time", {"pit_id": [pit.id]})
+            else:
+                self._request("DELETE", "/_pit", {"id": pit.id})
+        except SearchEngineError as exc:
+            if exc.status != 404:  # expired already: nothing left open
+                raise
+
+    # -- fields and their values ------------------------------------------------------------------
+
+    def field_caps(self) -> list[FieldInfo]:
+        """The fields of the indices searched, by name, with their types (metadata and object fields left
+        out)."""
+        answer = self._request("GET", f"/{self.index}/_field_caps", params={"fields": "*"})
+        caps = answer.get("fields") if isinstance(answer.get("fields"), Mapping) else {}
+        if not caps and not answer.get("indices"):
+            raise SearchEngineError(f"{self.label}: no index matches {self.index!r}")
+        out = []
+        for name, by_type in sorted(caps.items()):
+            if not isinstance(by_type, Mapping) or name.startswith("_"):
+                continue
+            types = sorted(t for t in by_type if t not in ("object", "nested"))
+            if not types:
+                continue
+            aggregatable = all(bool((by_type[t] or {}).get("aggregatable")) for t in types)
+            out.append(FieldInfo(name, "|".join(types), aggregatable))
+        return out
+
+    def top_values(self, name: str, query: str = "", *, start: datetime | None = None,
+                   end: datetime | None = None, size: int = 10, syntax: str = "kql",
+                   chips: tuple[Chip, ...] = ()) -> TopValues:
+        """The `size` most frequent values of field `name` over every hit, with absolute counts."""
+        body = build_search(self.engine(), query, self.fields, start=start, end=end, size=0, syntax=syntax,
+                            chips=chips)
+        del body["sort"]
+        body["aggs"] = {"top": {"terms": {"field": name, "size": size}},
+                        "missing": {"missing": {"field": name}}}
+        answer = self._request("POST", f"/{self.index}/_search", body)
+        page = self._page(answer, 1, None)
+        aggs = answer.get("aggregations") if isinstance(answer.get("aggregations"), Mapping) else {}
+        top = aggs.get("top") if isinstance(aggs.get("top"), Mapping) else {}
+        values = [(bucket.get("key_as_string", bucket.get("key")), int(bucket.get("doc_count", 0)))
+                  for bucket in top.get("buckets") or [] if isinstance(bucket, Mapping)]
+        missing = aggs.get("missing") if isinstance(aggs.get("missing"), Mapping) else {}
+        return TopValues(name, page.total, values, int(top.get("sum_other_doc_count", 0) or 0),
+                         int(missing.get("doc_count", 0) or 0))
+
+    def aggregate(self, aggs: dict, query: str = "", *, start: datetime | None = None, end: datetime | None = None,
+                  syntax: str = "kql", chips: tuple[Chip, ...] = ()) -> dict:
+        """The `aggregations` of a size-0 search with `aggs` over the query's hits."""
+        body = build_search(self.engine(), query, self.fields, start=start, end=end, size=0, syntax=syntax,
+                            chips=chips, track_total_hits=False)
+        del body["sort"]
+        body["aggs"] = aggs
+        answer = self._request("POST", f"/{self.index}/_search", body)
+        self._check_shards(answer)
+        aggregations = answer.get("aggregations")
+        return dict(aggregations) if isinstance(aggregations, Mapping) else {}
+
+    # -- live tail --------------------------------------------------------------------------------
+
+    def poll(self, query: str, since: datetime, *, size: int = 1000, syntax: str = "kql",
+             chips: tuple[Chip, ...] = ()) -> list[LogRecord]:
+        """The oldest `size` hits at or after `since`, oldest first (a tail's window; no point in time, which
+        would never see new documents)."""
+        body = build_search(self.engine(), query, self.fields, start=since, size=size, syntax=syntax, chips=chips,
+                            ascending=True, track_total_hits=False)
+        return self._page(self._request("POST", f"/{self.index}/_search", body), 0, 0).records
 
 
 def open_source(logs: Any, name: str) -> SearchEngineSource:

@@ -26,6 +26,7 @@ from mlops_tui.sources.logs.controller import LEVEL_STEPS, LogsModel, default_fi
 from mlops_tui.sources.logs.record import masked
 from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
+from mlops_tui.widgets.logs.cluster import ClusterSwitch
 from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.patterns import PatternsSwitch, PatternsView
 from mlops_tui.widgets.logs.rules import RuleFilters
@@ -39,7 +40,7 @@ FIRST_BUDGET = 256 * 1024  # bytes indexed before the first screen is drawn
 INDEX_BUDGET = 64 * 1024 * 1024  # bytes indexed between two repaints while a big file opens
 
 
-class LogsPane(PatternsSwitch, AskLine, SearchRuns, RuleFilters, Pane):
+class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, Pane):
     """Tail and search of log files: follow, search, filter, level filter, time jump, detail, save, copy."""
 
     DEFAULT_CSS = """
@@ -72,6 +73,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, RuleFilters, Pane):
         Binding("minus", "ask('hide_rule')", "Rule: hide matching", show=False, id="logs.rule_out"),
         Binding("x", "ask('unrule')", "Remove rule", show=False, id="logs.rule_remove"),
         Binding("escape", "clear", "Clear", id="logs.clear"),
+        Binding("v", "next_source", "Source", id="logs.source"),  # files, then each cluster (cluster.py)
     ]
 
     @dataclass
@@ -127,6 +129,7 @@ class LogsPane(PatternsSwitch, AskLine, SearchRuns, RuleFilters, Pane):
         yield PatternsView(id="logs-patterns")
         yield Static(id="logs-bar")
         yield Input(id="logs-input")
+        yield from self.cluster_panels(self.settings)
 
     def on_mount(self) -> None:
         self.view = self.query_one(LogView)

@@ -1,0 +1,383 @@
+"""The Logs pane's state while it shows a search-engine cluster, without a screen (the widget is
+widgets/logs/cluster.py; the CLI drives the same classes).
+
+- `ClusterQuery`: the query text, its syntax (KQL by default, Lucene), the time range step and the filter chips.
+- `ResultWindow`: the hits of one search through a point in time, read page by page with `search_after`;
+  at most `max_pages` pages of records are kept (least recently used go first), plus one sort key per page
+  (where each page starts), so scrolling back re-reads a page instead of keeping every hit. The point in
+  time is closed by `close()` (the model closes the old window when a new search replaces it).
+- `ClusterModel`: one cluster's query, current window, the error shown under the query bar (the last good
+  results stay) and the status line's `logs.NAME` ok / stale / failing.
+- `Tail`: the live tail: polls with an overlapping window, de-duplicates by index and `_id` in a bounded
+  cache, puts a late document in its place by timestamp and marks it late.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import insort
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from mlops_tui.sources.base import SourceState, SourceStatus
+from mlops_tui.sources.logs.histogram import Histogram
+from mlops_tui.sources.logs.kql import KqlSyntaxError
+from mlops_tui.sources.logs.query import QueryError
+from mlops_tui.sources.logs.record import LogRecord
+from mlops_tui.sources.logs.search_engine import (
+    Chip, PointInTime, SearchEngineError, SearchEngineSource, build_search,
+)
+
+TIME_STEPS: tuple[tuple[str, timedelta | None], ...] = (
+    ("15m", timedelta(minutes=15)), ("1h", timedelta(hours=1)), ("24h", timedelta(hours=24)),
+    ("7d", timedelta(days=7)), ("all", None),
+)
+"""What the time key steps through: the last 15 minutes ... every document."""
+
+BUCKETS = 24
+"""Bars of the hit histogram beside the count."""
+
+PANE_KEEP_ALIVE = "5m"
+"""A point in time opened by the pane lives this long between two pages (a user reads between scrolls)."""
+
+
+@dataclass(frozen=True)
+class ClusterQuery:
+    text: str = ""
+    syntax: str = "kql"
+    step: int = 0
+    chips: tuple[Chip, ...] = ()
+
+    @property
+    def range_label(self) -> str:
+        return "all time" if TIME_STEPS[self.step][1] is None else f"last {TIME_STEPS[self.step][0]}"
+
+    def bounds(self, now: datetime) -> tuple[datetime | None, datetime | None]:
+        span = TIME_STEPS[self.step][1]
+        return (None, None) if span is None else (now - span, now)
+
+
+def histogram_aggs(timestamp: str, start: datetime | None, end: datetime | None, buckets: int = BUCKETS) -> dict:
+    """Hits over the range in `buckets` bars: a date_histogram with a fixed_interval chosen from the range's
+    width (whole seconds), bounded to the range. Over all time the width is not known before asking: the
+    oldest and newest timestamps are asked instead (min and max), and the histogram in a second request
+    (auto_date_histogram would do it in one, but it is not in every engine: the Maven-built Elasticsearch
+    node lacks it)."""
+    if start is None or end is None:
+        return {"oldest": {"min": {"field": timestamp}}, "newest": {"max": {"field": timestamp}}}
+    seconds = max(1, int((end - start).total_seconds() // buckets))
+    bounds = {"min": int(start.timestamp() * 1000), "max": int(end.timestamp() * 1000)}
+    return {"over_time": {"date_histogram": {"field": timestamp, "fixed_interval": f"{seconds}s", "min_doc_count": 0,
+                                             "extended_bounds": bounds}}}
+
+
+def histogram_counts(aggregations: dict) -> list[int]:
+    buckets = (aggregations.get("over_time") or {}).get("buckets") or []
+    return [int(bucket.get("doc_count", 0)) for bucket in buckets if isinstance(bucket, dict)]
+
+
+class ResultWindow:
+    """The hits of one search, newest first, through a point in time (see the module's text)."""
+
+    def __init__(self, source: SearchEngineSource, query: ClusterQuery, now: datetime | None = None,
+                 page_size: int = 100, max_pages: int = 8, keep_alive: str = PANE_KEEP_ALIVE) -> None:
+        self.source = source
+        self.query = query
+        self.now = now or datetime.now(UTC)
+        self.start, self.end = query.bounds(self.now)
+        self.page_size = page_size
+        self.max_pages = max(2, max_pages)
+        self.keep_alive = keep_alive
+        self.total = 0
+        self.took_ms = 0
+        self.partial = ""
+        self.counts: list[int] = []  # the hit histogram over the range, oldest bucket first
+        self.pit: PointInTime | None = None
+        self._starts: list[list | None] = [None]  # search_after of each page known so far
+        self._pages: OrderedDict[int, list[LogRecord]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _args(self) -> dict:
+        return {"start": self.start, "end": self.end, "syntax": self.query.syntax, "chips": self.query.chips}
+
+    def open(self) -> ResultWindow:
+        """Check the query, open the point in time and read the first page (with the exact total).
+        Raises KqlSyntaxError before any request, SearchEngineError with the engine's reason; nothing stays
+        open after a failure."""
+        build_search(self.source.engine(), self.query.text, self.source.fields, syntax=self.query.syntax)
+        self.pit = self.source.open_pit(self.keep_alive)
+        try:
+            page = self.source.page_in(self.pit, self.query.text, size=self.page_size, total=None, first_row=1,
+                                       aggs=histogram_aggs(self.source.fields.timestamp, self.start, self.end),
+                                       **self._args())
+        except BaseException:
+            self.close()
+            raise
+        self.total, self.took_ms, self.partial = page.total, page.took_ms, page.partial
+        self.counts = histogram_counts(page.aggregations)
+        if self.start is None and self.total:
+            self._all_time_histogram(page.aggregations)
+        self._store(0, page.records, page.sort_after)
+        return self
+
+    def _all_time_histogram(self, aggregations: dict) -> None:
+        oldest = (aggregations.get("oldest") or {}).get("value")
+        newest = (aggregations.get("newest") or {}).get("value")
+        if oldest is None or newest is None:
+            return
+        low = datetime.fromtimestamp(oldest / 1000, UTC)
+        high = datetime.fromtimestamp(newest / 1000, UTC)
+        aggs = histogram_aggs(self.source.fields.timestamp, low, max(high, low + timedelta(seconds=BUCKETS)))
+        try:
+            answer = self.source.aggregate(aggs, self.query.text, syntax=self.query.syntax, chips=self.query.chips)
+        except SearchEngineError:
+            return  # the hits are there; only the bars are missing
+        self.counts = histogram_counts(answer)
+
+    def close(self) -> None:
+        """Close the point in time (again: nothing)."""
+        pit, self.pit = self.pit, None
+        if pit is not None:
+            try:
+                self.source.close_pit(pit)
+            except SearchEngineError:
+                pass  # the engine drops it itself after keep_alive; the next search must not fail for it
+
+    @property
+    def closed(self) -> bool:
+        return self.pit is None
+
+    @property
+    def pages_held(self) -> int:
+        return len(self._pages)
+
+    def record(self, row: int) -> LogRecord | None:
+        """The record at 0-based `row` if its page is in memory."""
+        if not 0 <= row < self.total:
+            return None
+        with self._lock:
+            records = self._pages.get(row // self.page_size)
+            if records is not None:
+                self._pages.move_to_end(row // self.page_size)
+        if records is None or row % self.page_size >= len(records):
+            return None
+        return records[row % self.page_size]
+
+    def has(self, row: int) -> bool:
+        with self._lock:
+            return row // self.page_size in self._pages or not 0 <= row < self.total
+
+    def load(self, row: int) -> None:
+        """Read the page holding `row` (blocking): first where it starts, from sort values only, when the
+        pages before it were never read."""
+        if self.pit is None:
+            raise SearchEngineError(f"{self.source.label}: the search was closed")
+        page_no = row // self.page_size
+        if self.has(row):
+            return
+        self._find_start(page_no)
+        if page_no >= len(self._starts):
+            return  # fewer hits than the total said (documents gone since)
+        page = self.source.page_in(self.pit, self.query.text, size=self.page_size, search_after=self._starts[page_no],
+                                   total=self.total, first_row=page_no * self.page_size + 1, **self._args())
+        self._store(page_no, page.records, page.sort_after)
+
+    def _find_start(self, page_no: int) -> None:
+        while len(self._starts) <= page_no:
+            known = len(self._starts) - 1
+            want = min(10_000, (page_no - known) * self.page_size)
+            sorts = self.source.sort_values(self.pit, self.query.text, size=want, search_after=self._starts[known],
+                                            **self._args())
+            before = len(self._starts)
+            self._starts.extend(sorts[at] for at in range(self.page_size - 1, len(sorts), self.page_size))
+            if len(self._starts) == before:
+                return
+
+    def _store(self, page_no: int, records: list[LogRecord], sort_after: list | None) -> None:
+        with self._lock:
+            self._pages[page_no] = records
+            self._pages.move_to_end(page_no)
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+            if page_no == len(self._starts) - 1 and len(records) == self.page_size and sort_after is not None:
+                self._starts.append(sort_after)
+
+    def loaded(self) -> list[LogRecord]:
+        """Every record in memory, in result order (what export writes is read afresh: see `every_record`)."""
+        with self._lock:
+            return [r for _, records in sorted(self._pages.items()) for r in records]
+
+
+def every_record(source: SearchEngineSource, query: ClusterQuery, now: datetime, page_size: int = 1000):
+    """Every hit of the query, newest first, through its own point in time (closed at the end)."""
+    start, end = query.bounds(now)
+    pages = source.pages(query.text, start=start, end=end, page_size=page_size, syntax=query.syntax, chips=query.chips)
+    try:
+        for page in pages:
+            yield from page.records
+    finally:
+        pages.close()
+
+
+@dataclass
+class ClusterModel:
+    """One cluster as the pane shows it: the query, its results, the message under the bar, the status."""
+
+    name: str
+    query: ClusterQuery = field(default_factory=ClusterQuery)
+    window: ResultWindow | None = None
+    error: str = ""
+    generation: int = 0
+    health: SourceState = SourceState.LOADING
+    reason: str = "not searched yet"
+    searching: bool = False
+
+    @property
+    def status_name(self) -> str:
+        return f"logs.{self.name}"
+
+    def status(self) -> SourceStatus:
+        return SourceStatus(self.status_name, self.health, self.reason)
+
+    def begin(self, query: ClusterQuery) -> int:
+        """A search for `query` starts; its generation (a result of an older one is dropped)."""
+        self.query = query
+        self.generation += 1
+        self.searching = True
+        return self.generation
+
+    def finished(self, generation: int, window: ResultWindow) -> bool:
+        """The search `generation` answered; False (and the window closed) when a newer one replaced it."""
+        if generation != self.generation:
+            window.close()
+            return False
+        old, self.window = self.window, window
+        self.searching = False
+        if old is not None:
+            old.close()
+        self.error = ""
+        self.health = SourceState.OK
+        partial = f" ({window.partial})" if window.partial else ""
+        self.reason = f"{window.total:,} hits in {window.took_ms} ms{partial}"
+        return True
+
+    def failed(self, generation: int, error: BaseException) -> bool:
+        """The search failed: a query the parser or the engine refused shows under the bar (the cluster is
+        fine); a cluster failure makes the status stale (last results kept) or failing (none)."""
+        if generation != self.generation:
+            return False
+        self.searching = False
+        message = str(error)
+        if isinstance(error, (KqlSyntaxError, QueryError)) or getattr(error, "status", None) == 400:
+            self.error = message
+            if self.health is SourceState.LOADING:
+                self.health, self.reason = SourceState.OK, "reachable"
+            return True
+        self.error = message
+        self.health = SourceState.STALE if self.window is not None else SourceState.FAILING
+        self.reason = message + (" (last results kept)" if self.window is not None else "")
+        return True
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.close()
+            self.window = None
+
+    # --- commands on the query ---------------------------------------------------------------------
+    def with_text(self, text: str) -> ClusterQuery:
+        return replace(self.query, text=text)
+
+    def toggled_syntax(self) -> ClusterQuery:
+        return replace(self.query, syntax="lucene" if self.query.syntax == "kql" else "kql")
+
+    def stepped(self) -> ClusterQuery:
+        return replace(self.query, step=(self.query.step + 1) % len(TIME_STEPS))
+
+    def with_chip(self, chip: Chip) -> ClusterQuery:
+        kept = tuple(c for c in self.query.chips if (c.field, c.value) != (chip.field, chip.value))
+        return replace(self.query, chips=kept + (chip,))
+
+    def without_chips(self) -> ClusterQuery:
+        return replace(self.query, chips=())
+
+    def describe(self) -> str:
+        """The info line: range, syntax, hits (the exact total), chips."""
+        parts = [self.query.range_label, self.query.syntax.upper()]
+        if self.window is not None:
+            total = self.window.total
+            parts.append(f"{total:,} {'hit' if total == 1 else 'hits'}" + (f" ({self.window.partial})"
+                                                                           if self.window.partial else ""))
+            if total and self.window.counts:
+                parts.append(Histogram(tuple(self.window.counts), None, None).bars())
+        parts += [chip.text() for chip in self.query.chips]
+        return " · ".join(parts)
+
+
+class Tail:
+    """A live tail of a query: each `poll` asks for the documents at or after (newest seen - overlap), so a
+    document that became searchable late (refresh interval, several shards, ingest lag) is still found;
+    documents already seen are dropped by (index, _id), remembered in a bounded cache."""
+
+    def __init__(self, source: SearchEngineSource, query: ClusterQuery, now: datetime | None = None,
+                 overlap: timedelta = timedelta(seconds=10), keep: int = 2_000, remember: int = 100_000,
+                 batch: int = 1_000) -> None:
+        self.source = source
+        self.query = query
+        self.overlap = overlap
+        self.records: list[tuple[datetime, int, LogRecord]] = []  # by timestamp, oldest first
+        self.keep = keep
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.remember = remember
+        self.batch = batch
+        start = now or datetime.now(UTC)
+        self.newest: datetime | None = None
+        self._since = start - overlap
+        self._order = 0
+        self.late = 0
+
+    def prime(self, records: list[LogRecord]) -> None:
+        """Hits already shown (newest first or in any order): never shown again; the window starts there."""
+        for record in records:
+            self._seen[(str(record.fields.get("_index")), str(record.fields.get("_id")))] = None
+            if record.timestamp is not None and (self.newest is None or record.timestamp > self.newest):
+                self.newest = record.timestamp
+
+    def poll(self) -> list[LogRecord]:
+        """The documents not seen before, oldest first; a late one (older than the newest seen before this
+        poll) is put in its place in `records` and has `fields["_late"] = True`."""
+        fresh: list[LogRecord] = []
+        newest_before = self.newest
+        since = self._since
+        for _ in range(20):  # a burst larger than 20 batches waits for the next poll
+            batch = self.source.poll(self.query.text, since, size=self.batch, syntax=self.query.syntax,
+                                     chips=self.query.chips)
+            for record in batch:
+                key = (str(record.fields.get("_index")), str(record.fields.get("_id")))
+                if key in self._seen:
+                    continue
+                self._seen[key] = None
+                if len(self._seen) > self.remember:
+                    self._seen.popitem(last=False)
+                stamp = record.timestamp or datetime.now(UTC)
+                if newest_before is not None and stamp < newest_before:
+                    record.fields["_late"] = True
+                    self.late += 1
+                fresh.append(record)
+                self._order += 1
+                insort(self.records, (stamp, self._order, record), key=lambda item: (item[0], item[1]))
+                if self.newest is None or stamp > self.newest:
+                    self.newest = stamp
+            if len(batch) < self.batch or not batch or batch[-1].timestamp is None or batch[-1].timestamp <= since:
+                break
+            since = batch[-1].timestamp
+        del self.records[:max(0, len(self.records) - self.keep)]
+        if self.newest is not None:  # never back past where the tail started (a primed newest may be days old)
+            self._since = max(self._since, self.newest - self.overlap)
+        return fresh
+
+    def lag(self, now: datetime | None = None) -> float | None:
+        """Seconds since the newest document seen (None before the first)."""
+        if self.newest is None:
+            return None
+        return max(0.0, ((now or datetime.now(UTC)) - self.newest).total_seconds())
