@@ -37,6 +37,15 @@ def test_an_answer_past_the_bound_is_refused_before_it_is_in_memory(hostile_serv
     assert result.peak_mib < PEAK_BOUND_MIB, str(result)
 
 
+@pytest.mark.parametrize("mode", ["huge", "gzip-bomb"])
+@pytest.mark.parametrize("engine", ["elasticsearch", "opensearch"])
+def test_a_search_engine_answer_past_the_bound_is_refused(hostile_server, mode, engine):
+    result = run([f"logs.{engine}=[{{name: es, url: '{hostile_server.url(mode)}', timeout: 5, retries: 1}}]",
+                  "logs", "search", "--source", "es", "error"])
+    ok_refusal(result, 3, "limits.http_answer_bytes")
+    assert result.peak_mib < PEAK_BOUND_MIB, str(result)
+
+
 def test_the_answer_bound_is_the_users_to_change(hostile_server):
     result = run([*_prom(hostile_server.url("gzip-bomb")), "limits.http_answer_bytes=2000000",
                   "metrics", "--source", "prom", "--hosts"])

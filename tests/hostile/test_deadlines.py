@@ -44,3 +44,11 @@ def test_the_deadline_spans_every_retry(hostile_server):
 def test_a_deadline_of_zero_is_refused():
     result = run(["limits.http_deadline=0", "metrics", "--source", "prom", "--hosts"])
     ok_refusal(result, 2, "limits.http_deadline")
+
+
+@pytest.mark.parametrize("mode", ["trickle", "trickle-head"])
+def test_a_trickling_search_engine_times_out_at_the_deadline(hostile_server, mode):
+    result = run([f"logs.elasticsearch=[{{name: es, url: '{hostile_server.url(mode)}', timeout: 5, retries: 2}}]",
+                  f"limits.http_deadline={DEADLINE}", "logs", "search", "--source", "es", "error"])
+    ok_refusal(result, 3, "timed out")
+    assert result.seconds < DEADLINE + STARTUP, str(result)

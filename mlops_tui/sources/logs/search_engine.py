@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from mlops_tui.settings.base import Endpoint
-from mlops_tui.sources.http import BackendError, RetryPolicy, client_for, json_object, with_retries
+from mlops_tui.sources.http import Answer, BackendError, RetryPolicy, client_for, fetch, json_object, with_retries
 from mlops_tui.sources.logs import kql
 from mlops_tui.sources.logs.record import LogRecord, parse_level
 
@@ -345,7 +345,9 @@ class SearchEngineSource:
 
     def _request(self, method: str, path: str, body: dict | None = None, params: dict | None = None) -> dict:
         def call() -> dict:
-            response = self._client.request(method, path, json=body, params=params)
+            # through http.fetch, as every backend call: the answer held to limits.http_answer_bytes as it
+            # streams in, the whole call (retries too) to limits.http_deadline
+            response = fetch(self._client, path, params, where=self.label, method=method, json_body=body)
             return self._answer(response, path)
 
         try:
@@ -356,13 +358,13 @@ class SearchEngineSource:
             raise SearchEngineError(f"{self.label}: {exc} ({self.endpoint.url})",
                                     status=exc.status, retryable=exc.retryable) from None
 
-    def _answer(self, response: httpx.Response, path: str) -> dict:
+    def _answer(self, response: httpx.Response | Answer, path: str) -> dict:
         status = response.status_code
         if status < 400:
             return json_object(response, self.label, path)
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = {}
         reason = _reason(body) if isinstance(body, Mapping) else ""
         error_type = ""
