@@ -29,7 +29,8 @@ class FileList:
         for spec in self.model.files:
             head, _, name = self.model.short(spec).rpartition("/")
             folders.setdefault(head, []).append((spec, name))
-        for head, entries in folders.items():
+        # the files of the list's own folder first, without a heading (after one they would read as its files)
+        for head, entries in sorted(folders.items(), key=lambda item: item[0] != ""):
             if head:
                 items.append(Option(Text(sanitize(head + "/"), style="bold", no_wrap=True, overflow="ellipsis"),
                                     disabled=True))
@@ -40,7 +41,8 @@ class FileList:
                 self.option_files.append(spec)
         options.add_options(items)
         if self.model.files:  # a file is highlighted from the start: c, space and Enter act at once
-            options.highlighted = self.option_of(current if current in self.model.files else self.model.files[0])
+            first = next(i for i, spec in enumerate(self.option_files) if spec is not None)  # the first shown
+            options.highlighted = self.option_of(current) if current in self.model.files else first
 
     def option_of(self, spec: str) -> int:
         """The option index of a listed file."""
