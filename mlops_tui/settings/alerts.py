@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from mlops_tui.settings.base import Section
+from mlops_tui.settings.base import Endpoint, Section
 from mlops_tui.sources.timespec import parse_duration
 
 
@@ -150,6 +150,13 @@ class AlertChannel(Section):
         return self
 
 
+class AlertmanagerSource(Endpoint):
+    """An Alertmanager whose alerts and silences the Alerts pane lists (read-only)."""
+
+    url: str = "http://127.0.0.1:9093"
+    """Base URL of Alertmanager's HTTP API (its /api/v2 is read)."""
+
+
 class AlertsSettings(Section):
     """Alert rules and notifications."""
 
@@ -164,6 +171,9 @@ class AlertsSettings(Section):
     go out in one message (Alertmanager's group_wait)."""
     repeat_interval: str = "4h"
     """A group still firing is sent again after this long (Alertmanager's repeat_interval)."""
+    alertmanagers: list[AlertmanagerSource] = Field(default_factory=list)
+    """Alertmanagers listed in the pane's Backends view beside Prometheus' own alerts (metrics.prometheus);
+    read-only: the app never creates or expires a silence there."""
     history: str = ""
     """The SQLite file of alert history, silences and the notifier role, relative to the working directory;
     empty: alerts.sqlite in the XDG state folder. Processes sharing a file share one notifier."""

@@ -26,6 +26,7 @@ from mlops_tui.settings.alerts import AlertsSettings
 from mlops_tui.sources.alerts.board import Row, board, firing
 from mlops_tui.sources.base import SourceStatus
 from mlops_tui.sources.timespec import parse_duration
+from mlops_tui.widgets.alerts.backends import BackendsTable
 from mlops_tui.widgets.alerts.history import HistoryTable
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
 from mlops_tui.widgets.text import literal
@@ -48,9 +49,9 @@ class AlertsPane(Pane):
         Binding("a", "acknowledge", "Ack", id="alerts.ack"),
         Binding("s", "silence", "Silence", id="alerts.silence"),
         Binding("u", "unsilence", "Unsilence", id="alerts.unsilence"),
-        Binding("v", "switch_view", "History", id="alerts.view"),
+        Binding("v", "switch_view", "Next view", id="alerts.view"),
     ]
-    VIEWS = {"alerts-now": "Alerts", "alerts-history": "History 24h"}
+    VIEWS = {"alerts-now": "Alerts", "alerts-history": "History 24h", "alerts-backends": "Backends"}
 
     @dataclass
     class Evaluated(Message):
@@ -80,6 +81,9 @@ class AlertsPane(Pane):
         history = HistoryTable(id="alerts-history")
         history.display = False
         yield history
+        backends = BackendsTable(id="alerts-backends")
+        backends.display = False
+        yield backends
         box = Input(id="alerts-silence", placeholder='DURATION MATCHERS, e.g. 2h alertname="api errors" team=ml')
         box.display = False
         yield box
@@ -94,7 +98,7 @@ class AlertsPane(Pane):
         self.set_interval(parse_duration(self.settings.interval), self.evaluate)
 
     def focus_default(self) -> None:
-        focus_now(self.query_one("#alerts-table" if self.active_view == "alerts-now" else "#alerts-history"))
+        focus_now(self.query_one({"alerts-now": "#alerts-table"}.get(self.active_view, f"#{self.active_view}")))
 
     @property
     def active_view(self) -> str:
@@ -115,6 +119,8 @@ class AlertsPane(Pane):
                                          sum(1 for note in cycle.notes if note.ok)))
         if self.active_view == "alerts-history":
             self.load_history()
+        elif self.active_view == "alerts-backends":
+            self.load_backends()
 
     def on_alerts_pane_evaluated(self, message: Evaluated) -> None:
         service = self.service
@@ -178,7 +184,8 @@ class AlertsPane(Pane):
 
     # -- views ------------------------------------------------------------------------------------------------
     def action_switch_view(self) -> None:
-        self.show_view("alerts-history" if self.active_view == "alerts-now" else "alerts-now")
+        views = list(self.VIEWS)
+        self.show_view(views[(views.index(self.active_view) + 1) % len(views)])
 
     def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:
         event.stop()  # the app's row of pane names is a ViewTabs too
@@ -188,8 +195,11 @@ class AlertsPane(Pane):
         self.query_one("#alerts-views", ViewTabs).active = view
         self.query_one("#alerts-table").display = view == "alerts-now"
         self.query_one("#alerts-history").display = view == "alerts-history"
+        self.query_one("#alerts-backends").display = view == "alerts-backends"
         if view == "alerts-history":
             self.load_history()
+        elif view == "alerts-backends":
+            self.load_backends()
         self.focus_default()
         self.refresh_bindings()
 
@@ -201,6 +211,15 @@ class AlertsPane(Pane):
         since = time.time() - 24 * 3600
         changes, notes = service.history.changes(since, limit=1000), service.history.notifications(since, limit=1000)
         self.query_one(HistoryTable).post_message(HistoryTable.Loaded(changes, notes))
+
+    @work(thread=True, exclusive=True, group="alerts.backends", exit_on_error=False, name="alerts.backends")
+    def load_backends(self) -> None:
+        from mlops_tui.sources.alerts.backends import read_backends
+
+        prometheus = self.all_settings.metrics.prometheus if self.all_settings is not None else []
+        items, problems = read_backends(prometheus, self.settings.alertmanagers)
+        self.query_one(BackendsTable).post_message(BackendsTable.Loaded(items, problems,
+                                                                        bool(prometheus or self.settings.alertmanagers)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that act on an alert are offered in the Alerts view only."""

@@ -1,0 +1,126 @@
+"""The Backends view: a real Prometheus evaluating its own alerting rules and a real Alertmanager with an alert
+and a silence (both Debian's, on free loopback ports), listed read-only beside the app's own alerts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from remote.servers import Server, _spawn, _wait_ready
+from support.app_factory import make_app
+from support.ports import free_port
+from support.waits import until, wait_for
+from textual.widgets import DataTable
+
+from mlops_tui.settings.alerts import AlertmanagerSource
+from mlops_tui.settings.metrics import PrometheusSource
+from mlops_tui.sources.alerts.backends import read_backends
+
+pytestmark = pytest.mark.skipif(not (shutil.which("prometheus") and shutil.which("prometheus-alertmanager")),
+                                reason="needs Debian's prometheus and prometheus-alertmanager")
+
+RULES = """groups:
+  - name: serving
+    interval: 1s
+    rules:
+      - alert: always firing
+        expr: vector(1) > 0
+        labels: {severity: warning}
+        annotations: {summary: "the model server is on fire"}
+      - alert: never
+        expr: vector(0) > 1
+"""
+
+
+def post(url: str, body: object) -> bytes:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read()
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory) -> Iterator[tuple[Server, Server]]:
+    work = tmp_path_factory.mktemp("backends")
+    (work / "rules.yml").write_text(RULES)
+    (work / "prometheus.yml").write_text(f"global: {{evaluation_interval: 1s}}\nrule_files: [{work / 'rules.yml'}]\n")
+    port = free_port()
+    prometheus = _spawn("prometheus", [shutil.which("prometheus"), f"--config.file={work / 'prometheus.yml'}",
+                                       f"--storage.tsdb.path={work / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
+                        work, port)
+    _wait_ready(prometheus, "/-/ready", (200,))
+    (work / "am.yml").write_text("route: {receiver: nowhere}\nreceivers: [{name: nowhere}]\n")
+    port = free_port()
+    alertmanager = _spawn("alertmanager", [shutil.which("prometheus-alertmanager"), f"--config.file={work / 'am.yml'}",
+                                           f"--storage.path={work / 'am'}", f"--web.listen-address=127.0.0.1:{port}",
+                                           "--cluster.listen-address="], work, port)
+    _wait_ready(alertmanager, "/-/ready", (200,))
+    # What the servers hold (written by the test, as a user's Prometheus and amtool would: never by the app)
+    now = datetime.now(UTC)
+    post(f"{alertmanager.url}/api/v2/alerts", [{"labels": {"alertname": "disk full", "instance": "db-1"},
+                                               "annotations": {"summary": "/var at 97%"}}])
+    post(f"{alertmanager.url}/api/v2/silences", {
+        "matchers": [{"name": "alertname", "value": "disk full", "isRegex": False, "isEqual": True}],
+        "startsAt": now.isoformat(), "endsAt": (now + timedelta(hours=2)).isoformat(),
+        "createdBy": "dana", "comment": "resizing the volume"})
+    try:
+        yield prometheus, alertmanager
+    finally:
+        prometheus.stop()
+        alertmanager.stop()
+
+
+def endpoints(servers):
+    prometheus, alertmanager = servers
+    return [PrometheusSource(name="prod", url=prometheus.url)], [AlertmanagerSource(name="am", url=alertmanager.url)]
+
+
+def test_read_backends_lists_rules_alerts_and_silences(servers):
+    def firing():
+        items, problems = read_backends(*endpoints(servers))
+        assert problems == []
+        return items if any(i.kind == "alert" and i.source == "prometheus prod" for i in items) else None
+
+    items = wait_for(firing, 30, interval=0.2, what="Prometheus' rule to fire")
+    rows = [(i.source, i.kind, i.state, i.name) for i in items]
+    assert ("prometheus prod", "rule", "firing", "always firing") in rows
+    assert ("prometheus prod", "rule", "inactive", "never") in rows
+    assert ("prometheus prod", "alert", "firing", "always firing") in rows
+    assert ("alertmanager am", "alert", "suppressed", "disk full") in rows  # the silence holds it
+    assert ("alertmanager am", "silence", "active", 'alertname="disk full"') in rows
+    (alert,) = [i for i in items if i.kind == "alert" and i.source == "prometheus prod"]
+    assert alert.detail == "value 1e+00  the model server is on fire  severity=warning"
+    (silence,) = [i for i in items if i.kind == "silence"]
+    assert "by dana  resizing the volume" in silence.detail
+
+
+def test_a_server_that_is_down_is_a_problem_line_not_an_exception(servers):
+    dead = PrometheusSource(name="gone", url=f"http://127.0.0.1:{free_port()}", retries=0)
+    items, problems = read_backends([dead], endpoints(servers)[1])
+    assert len(problems) == 1 and problems[0].startswith("prometheus gone")
+    assert any(i.source == "alertmanager am" for i in items)
+
+
+async def test_the_backends_view_at_80x24(servers, tmp_path: Path):
+    prometheus, alertmanager = servers
+    app = make_app([f"metrics.prometheus=[{{name: prod, url: '{prometheus.url}'}}]",
+                    f"alerts.alertmanagers=[{{name: am, url: '{alertmanager.url}'}}]",
+                    f"alerts.history={tmp_path}/alerts.sqlite", "alerts.rules=[{name: mine, expr: memory}]"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5", "v", "v")
+        table = app.query_one("#alerts-backends", DataTable)
+
+        def names() -> list[str]:
+            return [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
+
+        await until(pilot, lambda: "always firing" in names() and "disk full" in names(), timeout=30,
+                    what="the servers' alerts", describe=names)
+        assert app.query_one("#alerts-views").active == "alerts-backends"
+        rows = [[str(c) for c in table.get_row_at(i)][:4] for i in range(table.row_count)]
+        assert rows[0] == ["prometheus prod", "rule", "firing", "always firing"]  # firing first
+        assert rows[-1] == ["alertmanager am", "silence", "active", 'alertname="disk full"']  # silences last
