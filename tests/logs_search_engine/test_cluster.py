@@ -180,5 +180,7 @@ def test_histogram_buckets_are_exact(cluster, source) -> None:
             expected[int((stamp - start).total_seconds() // 3600)] += 1
     assert window.counts == expected and sum(window.counts) == window.total > 100
     everything = ResultWindow(source, ClusterQuery("", step=ALL)).open()
+    assert everything.histogram_pending and everything.counts == []  # asked after the first page shows
+    everything.load_histogram()
     everything.close()
     assert sum(everything.counts) == cluster.total and 1 < len(everything.counts) <= 25  # 24 bars, aligned: one more

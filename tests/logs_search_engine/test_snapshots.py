@@ -30,7 +30,8 @@ def settled(*keys: str, query: str = "", fields: bool = False):
 
         async def idle() -> None:
             await pilot.pause()
-            while panel.busy("cluster-search", "cluster-page", "cluster-fields", "cluster-top", "cluster-probe"):
+            while panel.busy("cluster-search", "cluster-page", "cluster-fields", "cluster-top", "cluster-probe",
+                             "cluster-histogram"):
                 assert time.monotonic() < deadline
                 await pilot.pause(0.05)
             await pilot.pause()

@@ -93,6 +93,7 @@ class ResultWindow:
         self.took_ms = 0
         self.partial = ""
         self.counts: list[int] = []  # the hit histogram over the range, oldest bucket first
+        self._extent: dict | None = None
         self.pit: PointInTime | None = None
         self._starts: list[list | None] = [None]  # search_after of each page known so far
         self._pages: OrderedDict[int, list[LogRecord]] = OrderedDict()
@@ -116,12 +117,20 @@ class ResultWindow:
             raise
         self.total, self.took_ms, self.partial = page.total, page.took_ms, page.partial
         self.counts = histogram_counts(page.aggregations)
-        if self.start is None and self.total:
-            self._all_time_histogram(page.aggregations)
+        self._extent = page.aggregations if self.start is None and self.total else None
         self._store(0, page.records, page.sort_after)
         return self
 
-    def _all_time_histogram(self, aggregations: dict) -> None:
+    @property
+    def histogram_pending(self) -> bool:
+        """Over all time the bars need a second request (`load_histogram`), made after the first page shows."""
+        return self._extent is not None
+
+    def load_histogram(self) -> None:
+        """The all-time histogram (blocking): a date_histogram over [oldest, newest] of the first answer."""
+        aggregations, self._extent = self._extent, None
+        if aggregations is None:
+            return
         oldest = (aggregations.get("oldest") or {}).get("value")
         newest = (aggregations.get("newest") or {}).get("value")
         if oldest is None or newest is None:

@@ -191,6 +191,8 @@ class ClusterPanel(Vertical):
             self.remove_class("-error")
             if self.has_class("-fields"):
                 self._load_fields()
+            if message.window.histogram_pending:
+                self._histogram(message.window)
         self._post_status()
         self._update_info()
 
@@ -230,6 +232,13 @@ class ClusterPanel(Vertical):
     @on(PageLoaded)
     def _page_loaded(self) -> None:
         self.hits.refresh()
+        self._update_info()
+
+    @work(exclusive=True, group="cluster-histogram", exit_on_error=False, thread=True, name="logs.cluster.histogram")
+    def _histogram(self, window: ResultWindow) -> None:
+        """The all-time bars, after the first page is on screen (a second request: see histogram_aggs)."""
+        window.load_histogram()  # a failure leaves the bars out, the hits stay
+        self.post_message(self.PageLoaded())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
