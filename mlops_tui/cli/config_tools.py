@@ -33,11 +33,19 @@ def _settings_section():
     return state().settings().configs
 
 
-def _project():  # noqa: ANN202 - a context manager
-    """The Hydra config folder and primary config named by the settings, while composing."""
+def _project(settings_needed: bool = True):  # noqa: ANN202 - a context manager
+    """The Hydra config folder and primary config named by the settings, while composing. `config merge` needs
+    no settings: invalid ones (an unrelated MLOPS_TUI_* variable) leave it composing as if none were set."""
+    from mlops_tui.settings import SettingsError
     from mlops_tui.sources.configs.compose import hydra_project
 
-    section = _settings_section()
+    if settings_needed:
+        section = _settings_section()
+    else:
+        try:
+            section = state().load().configs
+        except SettingsError:
+            return hydra_project(None, None)
     return hydra_project(section.hydra_config_path, section.hydra_config_name)
 
 
@@ -120,7 +128,7 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
     if not files:
         fail("give at least one config file before the KEY=VALUE overrides", EXIT_USAGE)
     try:
-        with _project():
+        with _project(settings_needed=False):
             merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose, with_hydra=with_hydra)
     except ConfigError as exc:
         _fail_config(exc)
