@@ -33,6 +33,22 @@ def _settings_section():
     return state().settings().configs
 
 
+def _project(settings_needed: bool = True):  # noqa: ANN202 - a context manager
+    """The Hydra config folder and primary config named by the settings, while composing. `config merge` needs
+    no settings: invalid ones (an unrelated MLOPS_TUI_* variable) leave it composing as if none were set."""
+    from mlops_tui.settings import SettingsError
+    from mlops_tui.sources.configs.compose import hydra_project
+
+    if settings_needed:
+        section = _settings_section()
+    else:
+        try:
+            section = state().load().configs
+        except SettingsError:
+            return hydra_project(None, None)
+    return hydra_project(section.hydra_config_path, section.hydra_config_name)
+
+
 @click.command("diff")
 @click.argument("old")
 @click.argument("new", required=False)
@@ -54,7 +70,8 @@ def diff_command(old: str, new: str | None, as_json: bool, ignore_order: bool, l
 
     key = list_key or _settings_section().list_key
     try:
-        comparison = compare(old, new, diff_options(list_mode_for(ignore_order, key), key))
+        with _project():
+            comparison = compare(old, new, diff_options(list_mode_for(ignore_order, key), key))
     except ConfigError as exc:
         _fail_config(exc)
     result = comparison.result
@@ -111,7 +128,8 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
     if not files:
         fail("give at least one config file before the KEY=VALUE overrides", EXIT_USAGE)
     try:
-        merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose, with_hydra=with_hydra)
+        with _project(settings_needed=False):
+            merged = merge_stack(files, overrides, list_merge, resolve_env=resolve_env, compose=not no_compose, with_hydra=with_hydra)
     except ConfigError as exc:
         _fail_config(exc)
     from mlops_tui.text import sanitize
@@ -211,7 +229,8 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
     if not files:
         fail("give at least one config file", EXIT_USAGE)
     try:
-        check = validate_stack(files, overrides, target, resolve_env=resolve_env, strict=True, groups=groups)
+        with _project():
+            check = validate_stack(files, overrides, target, resolve_env=resolve_env, strict=True, groups=groups)
     except ConfigError as exc:
         _fail_config(exc)
     from mlops_tui.text import sanitize

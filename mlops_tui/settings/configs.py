@@ -22,6 +22,10 @@ class ConfigsSettings(Section):
     """Folder added to the import path to find the model."""
     schema_file: str | None = None
     """JSON Schema file to validate against."""
+    hydra_config_path: str | None = None
+    """Hydra's config folder (what @hydra.main's config_path names), e.g. conf; a file in any subfolder of it is a group option. Unset: found from each file."""
+    hydra_config_name: str | None = None
+    """Hydra's primary config (config_name, e.g. train): the entry config a group option or experiment is composed through. Unset: train, then config, then the first entry config choosing its group."""
     group_schemas: dict[str, str] = Field(default_factory=dict)
     """Schema of each Hydra config group: group -> package.module:ClassName or a JSON Schema file (e.g. {trainer: train_schema:Trainer}); a group file alone is validated against its group's schema, never the top-level model."""
     list_key: str | None = None

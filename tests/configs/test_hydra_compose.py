@@ -337,3 +337,37 @@ def test_fast_yaml_gives_omegaconfs_error_from_a_string(case: str) -> None:
     with pytest.raises(type(theirs.value)) as mine, _fast_yaml():
         OmegaConf.create(YAML_BROKEN[case])
     assert str(mine.value) == str(theirs.value)
+
+
+# -- a configured project: configs.hydra_config_path and configs.hydra_config_name ---------------------------
+
+CONFIGURED = {
+    "conf/a_eval.yaml": "defaults:\n  - db: pg\n  - experiment: null\n  - _self_\nmode: eval\n",
+    "conf/main.yaml": "defaults:\n  - db: pg\n  - server/tls/deep/leaf: strict\n  - experiment: null\n  - _self_\nmode: train\n",
+    "conf/db/pg.yaml": "port: 1\n",
+    "conf/db/my.yaml": "port: 2\n",
+    "conf/server/tls/deep/leaf/strict.yaml": "cert: a.pem\n",
+    "conf/experiment/big.yaml": "# @package _global_\ndefaults:\n  - override /db: my\nsize: 9\n",
+}
+
+
+def test_configured_config_folder_and_primary_config(tmp_path: Path) -> None:
+    write(tmp_path, CONFIGURED)
+    conf = tmp_path / "conf"
+    experiment = ["config", "merge", "conf/experiment/big.yaml", "--json"]
+    guessed = run_cli(experiment, cwd=tmp_path)  # found from the file: through a_eval.yaml, the first entry choosing it
+    ok_or_finding(guessed, 0)
+    import json
+
+    assert json.loads(guessed.stdout)["config"] == hydra(conf, "a_eval", ["experiment=big"])
+    named = run_cli(["configs.hydra_config_name=main", *experiment], cwd=tmp_path)
+    ok_or_finding(named, 0)
+    assert json.loads(named.stdout)["config"] == hydra(conf, "main", ["experiment=big"])
+    # four folders down: beyond what is searched from the file, an option of its group under the configured folder
+    deep = ["config", "merge", "conf/server/tls/deep/leaf/strict.yaml", "--defaults"]
+    assert run_cli(deep, cwd=tmp_path).returncode == 2  # as written it has no defaults list and is no group option found
+    configured = run_cli(["configs.hydra_config_path=conf", *deep], cwd=tmp_path)
+    ok_or_finding(configured, 0)
+    assert configured.stdout.splitlines()[1:] == ["server/tls/deep/leaf/strict: conf/server/tls/deep/leaf/strict.yaml"]
+    alone = run_cli(["configs.hydra_config_path=conf", "config", "merge", "conf/server/tls/deep/leaf/strict.yaml", "--json"], cwd=tmp_path)
+    assert json.loads(alone.stdout)["config"] == hydra(conf, "server/tls/deep/leaf/strict")["server"]["tls"]["deep"]["leaf"]

@@ -24,6 +24,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path, PurePosixPath
@@ -146,9 +147,36 @@ def _groups_named(data: Any) -> set[str]:
     return out
 
 
+@dataclass(frozen=True)
+class HydraProject:
+    """What the settings say of the Hydra project (configs.hydra_config_path / hydra_config_name), if anything."""
+
+    config_path: Path | None = None  # absolute
+    config_name: str | None = None
+
+
+_PROJECT: ContextVar[HydraProject] = ContextVar("mlops_tui_hydra_project", default=HydraProject())
+
+
+@contextmanager
+def hydra_project(config_path: str | None, config_name: str | None, cwd: Path | None = None) -> Iterator[None]:
+    """While composing: the configured config folder (relative paths from cwd) and primary config name."""
+    folder = None
+    if config_path:
+        folder = Path(config_path).expanduser()
+        folder = (folder if folder.is_absolute() else (cwd or Path.cwd()) / folder).resolve()
+    token = _PROJECT.set(HydraProject(folder, config_name.removesuffix(".yaml") if config_name else None))
+    try:
+        yield
+    finally:
+        _PROJECT.reset(token)
+
+
 def _entry_for(root: Path, group: str) -> Path | None:
-    """The entry config in root whose defaults list chooses from group (train.yaml first), or None."""
-    candidates = sorted(root.glob("*.yaml"), key=lambda p: (p.stem != "train", p.stem != "config", p.name))
+    """The entry config in root whose defaults list chooses from group (the configured primary config, then
+    train.yaml, then config.yaml first), or None."""
+    primary = _PROJECT.get().config_name
+    candidates = sorted(root.glob("*.yaml"), key=lambda p: (p.stem != primary, p.stem != "train", p.stem != "config", p.name))
     for candidate in candidates:
         if group in _defaults_groups(candidate):
             return candidate
@@ -168,24 +196,42 @@ def _experiment_like(path: Path) -> bool:
 
 
 def locate(file: Path, label_dir: str) -> Project:
-    """The Hydra project that file (on disk) belongs to; label_dir is how the user names file's folder."""
+    """The Hydra project that file (on disk) belongs to; label_dir is how the user names file's folder.
+
+    Under the configured config folder (configs.hydra_config_path), a file in a subfolder is an option of that
+    group at any depth; elsewhere, the folders up to MAX_UP above it are searched for an entry config choosing it."""
     folder = file.parent
+    configured = _PROJECT.get().config_path
+    if configured is not None:
+        try:
+            rel = file.resolve().parent.relative_to(configured)
+        except ValueError:
+            rel = None
+        if rel is not None and rel.parts:
+            return _option(file, configured, rel.as_posix(), len(rel.parts), label_dir)
+        if rel is not None:
+            return Project(configured, file.stem, label_dir)
     for up in range(1, MAX_UP + 1):
         if len(folder.parents) < up:
             break
         root = folder.parents[up - 1]
         group = folder.relative_to(root).as_posix()
-        entry = _entry_for(root, group)
-        if entry is None:
+        if _entry_for(root, group) is None:
             continue
-        label_root = label_dir
-        for _ in range(up):
-            label_root = str(PurePosixPath(label_root).parent)
-        option = file.stem
-        if _experiment_like(file):
-            return Project(root, entry.stem, label_root, group, via=entry.stem, extra=(f"{group}={option}",))
-        return Project(root, f"{group}/{option}", label_root, group, package=group.replace("/", "."))
+        return _option(file, root, group, up, label_dir)
     return Project(folder, file.stem, label_dir)
+
+
+def _option(file: Path, root: Path, group: str, up: int, label_dir: str) -> Project:
+    """file as an option of group in the config folder root (up folders above file's folder)."""
+    label_root = label_dir
+    for _ in range(up):
+        label_root = str(PurePosixPath(label_root).parent)
+    option = file.stem
+    entry = _entry_for(root, group)
+    if entry is not None and _experiment_like(file):
+        return Project(root, entry.stem, label_root, group, via=entry.stem, extra=(f"{group}={option}",))
+    return Project(root, f"{group}/{option}", label_root, group, package=group.replace("/", "."))
 
 
 def _label(label_root: str, name: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from mlops_tui.settings.configs import ConfigsSettings
 from mlops_tui.sources.base import SourceStatus
 from mlops_tui.sources.configs.compare import Comparison, compare
-from mlops_tui.sources.configs.compose import defaults_rows
+from mlops_tui.sources.configs.compose import defaults_rows, hydra_project
 from mlops_tui.sources.configs.diff import Change, DiffOptions, ListMode
 from mlops_tui.sources.configs.errors import ConfigError
 from mlops_tui.sources.configs.keypath import KeyPath
@@ -95,14 +95,20 @@ class ConfigsModel:
 
     def compare(self, old: str, new: str | None, mode: ListMode) -> Comparison:
         self.diff_specs = (old, new)
-        return compare(old, new, diff_options(mode, self.settings.list_key), self.cwd)
+        with self.hydra_project():
+            return compare(old, new, diff_options(mode, self.settings.list_key), self.cwd)
+
+    def hydra_project(self):  # noqa: ANN201 - a context manager
+        """While composing: the Hydra config folder and primary config the settings name."""
+        return hydra_project(self.settings.hydra_config_path, self.settings.hydra_config_name, self.cwd)
 
     def merge(self, specs: list[str], resolve_env: bool, compose: bool = True) -> StackCheck:
         """Merge and validate specs (composed by Hydra, or as written with compose False)."""
         settings = self.settings
-        return validate_stack(specs, list(settings.overrides), validation_target(settings),
-                              list_merge=settings.list_merge, resolve_env=resolve_env, cwd=self.cwd, compose=compose,
-                              groups=group_targets(settings))
+        with self.hydra_project():
+            return validate_stack(specs, list(settings.overrides), validation_target(settings),
+                                  list_merge=settings.list_merge, resolve_env=resolve_env, cwd=self.cwd, compose=compose,
+                                  groups=group_targets(settings))
 
     # --- the file list, the stack and the compare base --------------------------------------------------
     def files_title(self) -> str:
