@@ -1,4 +1,4 @@
-"""The App: five panes in tabs, a status line, help, palette and themes. Nothing else lives here.
+"""The App: six panes in tabs, a status line, help, palette and themes. Nothing else lives here.
 
 Opened from the command line, the app paints its frame (header, pane names, status line, keys) before it
 reads its settings: pydantic, OmegaConf and the settings model cost about 90 ms of imports and building,
@@ -51,11 +51,12 @@ PANE_CLASSES = {
     "logs": ("mlops_tui.widgets.logs", "LogsPane"),
     "configs": ("mlops_tui.widgets.configs", "ConfigsPane"),
     "alerts": ("mlops_tui.widgets.alerts", "AlertsPane"),
+    "drift": ("mlops_tui.widgets.drift", "DriftPane"),
 }
 
 
 class MlopsApp(App[None]):
-    """mlops-tui: metrics, models, logs, configs and alerts of an ML system in one terminal."""
+    """mlops-tui: metrics, models, logs, configs, alerts and data drift of an ML system in one terminal."""
 
     TITLE = "mlops-tui"
     FIRST_PANE = "metrics"
@@ -63,6 +64,7 @@ class MlopsApp(App[None]):
     COMMANDS = App.COMMANDS | {PaneCommands}
     PANES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("metrics", "Metrics"), ("models", "Models"), ("logs", "Logs"), ("configs", "Configs"), ("alerts", "Alerts"),
+        ("drift", "Drift"),
     )
     BINDINGS = [
         # Pane keys and `/` are handled by the app before any widget (priority), so the keys typed after them

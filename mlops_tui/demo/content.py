@@ -86,6 +86,29 @@ def partition(month: str, duplicated_rows: int = 0) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+LIVE_SAMPLE = "outputs/serving/customers-live.csv"  # captured by the serving job; git ignores outputs/
+LIVE_REFERENCE = "data/raw/customers-2026-11.csv"  # the prod model's newest training partition (DVC-tracked)
+LIVE_COLUMNS = ["tenure_months", "monthly_charges", "total_charges", "contract", "payment_method",
+                "support_tickets", "last_invoice_days"]
+
+
+def live_sample(reference: bytes) -> bytes:
+    """What the churn model sees in production now: the rows of its training partition `reference` (CSV as
+    `partition` writes it), drifted in two columns (many more month-to-month contracts, about twice the
+    support tickets); every other column is as in training."""
+    rng = random.Random("customers-live")
+    header, *rows = reference.decode().splitlines()
+    names = header.split(",")
+    contract, tickets = names.index("contract"), names.index("support_tickets")
+    out = [header]
+    for row in rows:
+        fields = row.split(",")
+        fields[contract] = rng.choices(CONTRACTS, weights=[8, 1, 1])[0]
+        fields[tickets] = str(min(int(rng.expovariate(0.4)), 9))
+        out.append(",".join(fields))
+    return ("\n".join(out) + "\n").encode()
+
+
 def train_script(version: int) -> bytes:
     """src/train.py; version 2 seeds the CV splitter, version 3 knows the tenure_bucket feature."""
     seeded = "StratifiedKFold(n_splits=cfg.trainer.cv_folds, shuffle=True, random_state=cfg.seed)" \

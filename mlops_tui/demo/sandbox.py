@@ -79,6 +79,7 @@ def prepare(target: Path, *, now: datetime | None = None) -> Path:
             path.write_bytes(data)
         write_backlog(root / "logs", end=now or datetime.now(UTC))
         write_settings(root)
+        _write_live_sample(root)
     except GitError as exc:
         _clean(target, created)
         raise SandboxError(str(exc)) from None
@@ -86,6 +87,16 @@ def prepare(target: Path, *, now: datetime | None = None) -> Path:
         _clean(target, created)
         raise SandboxError(_os_reason(exc)) from None
     return root
+
+
+def _write_live_sample(root: Path) -> None:
+    """The Drift pane's current sample beside the DVC-tracked training data it is compared with."""
+    from mlops_tui.demo.content import LIVE_REFERENCE, LIVE_SAMPLE, live_sample
+
+    reference = root / LIVE_REFERENCE
+    if reference.is_file():
+        (root / LIVE_SAMPLE).parent.mkdir(parents=True, exist_ok=True)
+        (root / LIVE_SAMPLE).write_bytes(live_sample(reference.read_bytes()))
 
 
 def demo_overrides(root: Path, prometheus_url: str | None = None, receiver_url: str | None = None) -> list[str]:
@@ -121,8 +132,13 @@ def demo_overrides(root: Path, prometheus_url: str | None = None, receiver_url: 
 
         remote = remote_overrides(prometheus_url)
     from mlops_tui.demo.alerting import HISTORY, alert_settings
+    from mlops_tui.demo.content import LIVE_COLUMNS, LIVE_REFERENCE, LIVE_SAMPLE
     from mlops_tui.demo.prometheus import SOURCE_NAME, _dotlist_value
 
     alerts = alert_settings(str(root / HISTORY), SOURCE_NAME if prometheus_url else None, receiver_url)
-    return [*overrides[:3], f"configs.compare=[{','.join(compare)}]", *overrides[3:], *remote,
+    drift: list[str] = []
+    if (root / LIVE_SAMPLE).is_file():
+        drift = [f"drift.reference={quoted(root / LIVE_REFERENCE)}", f"drift.current={quoted(root / LIVE_SAMPLE)}",
+                 f"drift.columns=[{','.join(LIVE_COLUMNS)}]"]
+    return [*overrides[:3], f"configs.compare=[{','.join(compare)}]", *overrides[3:], *remote, *drift,
             f"alerts={_dotlist_value(alerts)}"]

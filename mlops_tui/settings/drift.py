@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from mlops_tui.settings.base import Section
 
 
@@ -12,3 +14,5 @@ class DriftSettings(Section):
     """Path of the reference sample (the training data), relative to the working directory."""
     current: str = ""
     """Path of the current sample (what production sees now), compared with the reference."""
+    columns: list[str] = Field(default_factory=list)
+    """Compare only these columns (both samples must have them); empty: every column."""

@@ -183,3 +183,11 @@ def test_the_dataset_drifts_when_at_least_half_of_the_tested_columns_do():
     assert [c.column for c in report.columns] == ["a", "b", "e"]  # most drifted first, the untested last
     assert [c.drifted for c in report.columns] == [True, False, False]
     assert report.share == 0.5 and report.dataset_drift
+
+
+def test_quantiles_agree_with_numpy():
+    ref, cur = NUMERIC["skewed (lognormal)"]
+    result = compare_column(numeric("x", ref), numeric("x", cur))
+    for name, q in {"min": 0, "p5": 0.05, "p50": 0.5, "p95": 0.95, "max": 1}.items():
+        assert result.quantiles[name][0] == pytest.approx(np.quantile(ref, q), rel=1e-12)
+        assert result.quantiles[name][1] == pytest.approx(np.quantile(cur, q), rel=1e-12)

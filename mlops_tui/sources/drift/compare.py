@@ -328,7 +328,13 @@ def _category_counts(ref: Column, cur: Column) -> tuple[tuple[np.ndarray, np.nda
 
 
 def _quantile(values: np.ndarray, q: float) -> float:
-    return float(np.quantile(values, q)) if len(values) else float("nan")
+    """np.quantile's default (linear) on already sorted values, without sorting them again."""
+    if not len(values):
+        return float("nan")
+    position = q * (len(values) - 1)
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return float(values[low] + (values[high] - values[low]) * (position - low))
 
 
 def sample_note(result: ColumnDrift) -> str:

@@ -112,7 +112,7 @@ class DriftPane(Pane):
         from mlops_tui.sources.drift import DriftInputError, DriftReadError, drift_files
 
         try:
-            report = drift_files(reference, current, progress=lambda path, share: self.post_message(
+            report = drift_files(reference, current, list(self.settings.columns) or None, progress=lambda path, share: self.post_message(
                 self.Progress(path, share)))
         except (DriftInputError, DriftReadError) as exc:
             self.post_message(self.Failed(generation, str(exc)))
