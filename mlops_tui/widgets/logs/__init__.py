@@ -23,6 +23,7 @@ from mlops_tui.settings.logs import LogsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs import LogOpenError, LogSource, QueryError, custom_formats, open_files
 from mlops_tui.sources.logs.controller import LEVEL_STEPS, LogsModel, default_files, parse_search
+from mlops_tui.sources.logs.query import Query
 from mlops_tui.sources.logs.record import masked
 from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
@@ -218,6 +219,8 @@ class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, 
             self.view.set_preview(message.preview)
         if self.rules:
             self._apply_rules()
+        if self.model.query is not None:  # a window asked before the file was open (show_window)
+            self._restart_search()
         self._update_bar()
 
     @on(Grew)
@@ -285,6 +288,22 @@ class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, 
             return
         self.model.clear()
         self.clear_patterns()
+        self._restart_search()
+
+    def show_window(self, search: str, start: float, end: float) -> None:
+        """Only the records from start to end (epoch seconds) matching `search` (the search box's grammar;
+        empty: every record), as a filter: the Alerts pane shows a log-count alert's records this way. The
+        next search typed replaces the window with its own query."""
+        from datetime import datetime, timezone
+
+        try:
+            query = parse_search(search) or Query("")
+        except QueryError as exc:
+            self.notify(f"cannot search {search!r}: {exc}", severity="error", markup=False)
+            return
+        self.model.query = replace(query, since=datetime.fromtimestamp(start, timezone.utc),
+                                   until=datetime.fromtimestamp(end, timezone.utc))
+        self.model.filtering = True
         self._restart_search()
 
     @on(JumpTo)

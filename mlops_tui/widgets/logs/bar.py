@@ -26,6 +26,9 @@ def bar_text(model: LogsModel, view, source: LogSource | None) -> str:
         parts.append(view.keep[2])
     if model.level is not None:
         parts.append(f"level ≥ {model.level.label}" + (" or none" if level_passes(None, model.level) else ""))
+    query = model.query
+    if query is not None and (query.since or query.until):  # a window (show_window): say which
+        parts.append("–".join(when.astimezone().strftime("%H:%M") if when else "" for when in (query.since, query.until)))
     hits = model.hits_text()
     if hits is not None and model.query is not None:
         bars = histogram(model.stamps, 16).bars() if model.stamps else ""
