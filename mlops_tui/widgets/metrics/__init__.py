@@ -75,6 +75,14 @@ class MetricsPane(Pane):
         if callable(remote_focus):
             remote_focus()
 
+    async def show_query(self, source: str, title: str, query: str, start: float, end: float) -> None:
+        """The Remote view's chart of `query` from `source` over [start, end] (the Alerts pane's m key)."""
+        await self.show_view("metrics-remote")
+        remote = self.query_one("#remote-metrics")
+        if not remote.show_query(source, title, query, start, end):
+            self.notify(f"no metrics source named {source!r} to chart {query!r}", severity="error", markup=False)
+        remote.focus_default()
+
     async def action_switch_view(self) -> None:
         await self.show_view("metrics-remote" if self.active_view == "metrics-local" else "metrics-local")
 

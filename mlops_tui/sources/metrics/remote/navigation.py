@@ -16,11 +16,12 @@ from mlops_tui.sources.metrics.remote import ChartSpec, TimeRange
 class RemoteNavigation:
     dashboards: list[Dashboard]
     time_range: TimeRange
-    mode: str = "fleet"  # fleet, host, dashboard
+    mode: str = "fleet"  # fleet, host, dashboard, query
     host: tuple[str, str] | None = None  # (source, host) of the host charts
     dashboard_index: int = -1
     variables: dict[str, str] = field(default_factory=dict)  # $name -> chosen value
     variable_choices: dict[str, list[str]] = field(default_factory=dict)
+    query: tuple[str, str, str] | None = None  # (source, title, query) of the one chart open_query shows
 
     def dashboard(self) -> Dashboard | None:
         if self.mode != "dashboard" or not self.dashboards:
@@ -30,11 +31,17 @@ class RemoteNavigation:
     def open_host(self, source: str, host: str) -> None:
         self.mode, self.host = "host", (source, host)
 
+    def open_query(self, source: str, title: str, query: str, start: float, end: float) -> list[tuple[str, ChartSpec]]:
+        """One chart of `query` from source over [start, end] (an alert's moment); the chart to show."""
+        self.mode, self.host, self.query = "query", None, (source, title, query)
+        self.time_range = TimeRange(max(60.0, end - start), end)
+        return [(source, ChartSpec(title, query))]
+
     def to_fleet(self) -> bool:
         """Back to the fleet table; False when it is shown already."""
         if self.mode == "fleet":
             return False
-        self.mode, self.host = "fleet", None
+        self.mode, self.host, self.query = "fleet", None, None
         return True
 
     def next_dashboard(self) -> Dashboard:
@@ -113,6 +120,8 @@ class RemoteNavigation:
             return " · ".join([f"Fleet · {hosts} host{'' if hosts == 1 else 's'} (latest values)", *keys])
         if self.mode == "host" and self.host is not None:
             return f"Host {self.host[1]} ({self.host[0]}) · {self.time_range.label()} · esc fleet"
+        if self.mode == "query" and self.query is not None:
+            return f"Query {self.query[1]} ({self.query[0]}) · {self.time_range.label()} · esc fleet"
         dashboard = self.dashboard()
         name = dashboard.name if dashboard else "?"
         chosen = " ".join(f"${k}={v}" for k, v in self.variables.items())

@@ -220,6 +220,14 @@ class RemoteMetricsView(Vertical, can_focus=False):
             self.nav.open_host(source, host)
             self._show_charts([(source, spec) for spec in self.poller.host_charts(source, host)])
 
+    def show_query(self, source: str, title: str, query: str, start: float, end: float) -> bool:
+        """A chart of `query` (PromQL or InfluxQL, as `source` speaks) over [start, end]; False when no
+        source has that name. The range keys move on from there; esc goes back to the fleet."""
+        if source not in self.poller.sources:
+            return False
+        self._show_charts(self.nav.open_query(source, title, query, start, end))
+        return True
+
     def action_open_host(self) -> None:
         selected = self.query_one(FleetTable).selected_host()
         if self.nav.mode == "fleet" and selected is not None:
