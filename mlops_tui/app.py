@@ -27,7 +27,7 @@ from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from mlops_tui.messages import AlertsFiring, OpenConfigRevision, SourceStatusChanged
+from mlops_tui.messages import AlertsFiring, OpenConfigRevision, ShowTimeWindow, SourceStatusChanged
 from mlops_tui.screens.help import BASICS, HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
@@ -271,6 +271,21 @@ class MlopsApp(App[None]):
         configs = await self._pane_mounted("configs")
         self.action_show_pane("configs")
         configs.open_revision(message.path, message.old_rev, message.new_rev)
+
+    async def on_show_time_window(self, message: ShowTimeWindow) -> None:
+        """The Alerts pane asks for an alert's moment: its logs in the Logs pane, its series in Metrics."""
+        message.stop()
+        if message.where == "logs":
+            logs = await self._pane_mounted("logs")
+            self.action_show_pane("logs")
+            logs.show_window(message.query, message.start, message.end)
+            return
+        metrics = await self._pane_mounted("metrics")
+        self.action_show_pane("metrics")
+        if message.where == "remote":
+            await metrics.show_query(message.source, message.title, message.query, message.start, message.end)
+        else:
+            await metrics.show_view("metrics-local")
 
     def built_panes(self) -> dict[str, Widget]:
         """The panes built so far, by id (the palette lists their actions)."""
