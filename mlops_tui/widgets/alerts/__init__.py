@@ -6,7 +6,9 @@ in the history file and sends notifications while this app holds the notifier ro
 Alerts (firing and pending first, with since when, value, summary; the reason of an error or no data) and
 History (the last 24 h of changes and notifications). Keys act on the selected alert: a acknowledges it
 (no repeated messages until it resolves), s silences (a duration and matchers, by rule or by labels),
-u lifts the silences that match it.
+u lifts the silences that match it, m opens the chart of its metric rule around its moment (Remote
+metrics for a Prometheus or InfluxDB rule, the Local view for this machine's series), l the Logs pane over the
+same window (a log-count rule's records matching its search; for other rules every record of the window).
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from mlops_tui.messages import AlertsFiring, SourceStatusChanged
+from mlops_tui.messages import AlertsFiring, ShowTimeWindow, SourceStatusChanged
 from mlops_tui.settings.alerts import AlertsSettings
 from mlops_tui.sources.alerts.board import Row, board, firing
 from mlops_tui.sources.base import SourceStatus
@@ -49,6 +51,8 @@ class AlertsPane(Pane):
         Binding("a", "acknowledge", "Ack", id="alerts.ack"),
         Binding("s", "silence", "Silence", id="alerts.silence"),
         Binding("u", "unsilence", "Unsilence", id="alerts.unsilence"),
+        Binding("m", "metric", "Metric chart", id="alerts.metric"),
+        Binding("l", "logs", "Logs then", id="alerts.logs"),
         Binding("v", "switch_view", "Next view", id="alerts.view"),
     ]
     VIEWS = {"alerts-now": "Alerts", "alerts-history": "History 24h", "alerts-backends": "Backends"}
@@ -171,6 +175,7 @@ class AlertsPane(Pane):
                 if (row.rule_index, row.labels) == (selected.rule_index, selected.labels):
                     table.move_cursor(row=index, animate=False)
                     break
+        self.refresh_bindings()
 
     def selected(self) -> Row | None:
         table = self.query_one("#alerts-table", DataTable)
@@ -222,10 +227,47 @@ class AlertsPane(Pane):
                                                                         bool(prometheus or self.settings.alertmanagers)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The keys that act on an alert are offered in the Alerts view only."""
-        if action in ("acknowledge", "silence", "unsilence"):
-            return bool(self.query("#alerts-views")) and self.active_view == "alerts-now"
+        """The keys that act on an alert are offered in the Alerts view only; m on a metric rule's row."""
+        if action in ("acknowledge", "silence", "unsilence", "metric", "logs"):
+            if not (self.query("#alerts-views") and self.active_view == "alerts-now"):
+                return False
+            if action == "metric":
+                return self.window() is not None and self.window()[0].kind == "metric"
+            if action == "logs":
+                return self.window() is not None
         return True
+
+    @on(DataTable.RowHighlighted, "#alerts-table")
+    def _row_highlighted(self) -> None:
+        self.refresh_bindings()  # m acts on metric rules only
+
+    # -- the alert's moment: its chart and its logs ------------------------------------------------------------
+    def window(self):
+        """(rule, start, end) of the selected row: from its alert's start (a quiet rule: now) less the rule's
+        window for a log rule (the records it counted), less max(for, 15m) for the others, to now."""
+        row = self.selected()
+        if row is None or not 0 <= row.rule_index < len(self.views):
+            return None
+        rule = self.views[row.rule_index].rule
+        now = time.time()
+        at = row.active_at if row.active_at is not None else now
+        lead = rule.seconds("window") if rule.kind == "log" else max(rule.seconds("for"), 900.0)
+        return rule, at - lead, now
+
+    def action_metric(self) -> None:
+        picked = self.window()
+        if picked is None or picked[0].kind != "metric":
+            return
+        rule, start, end = picked
+        where = "local" if rule.source == "local" else "remote"
+        self.post_message(ShowTimeWindow(where, start, end, rule.expr, rule.source, rule.name))
+
+    def action_logs(self) -> None:
+        picked = self.window()
+        if picked is None:
+            return
+        rule, start, end = picked
+        self.post_message(ShowTimeWindow("logs", start, end, rule.expr if rule.kind == "log" else "", "", rule.name))
 
     # -- acknowledge and silence ------------------------------------------------------------------------------
     def _history(self, doing: str):
