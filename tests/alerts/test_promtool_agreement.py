@@ -56,6 +56,14 @@ CASES = [
     Case("rule_labels", {'c10{job="a",severity="low"}': "9 9 9"}, "c10", ">", 1, minutes=3,
          labels={"severity": "page", "team": "ml"}),
     Case("no_data", {'c11{job="a"}': "1"}, "c11_missing", ">", 0, minutes=3),
+    # keep_firing_for holds an alert through a flapping value, then lets it resolve once the value stays down.
+    Case("flapping_held_by_keep_firing", {'c12{job="a"}': "2 0 2 0 2 0 2 0 0 0 0 0"}, "c12", ">", 1, minutes=12,
+         keep_firing_for="2m"),
+    # A series that vanishes while firing: seen for the 5-minute lookback, then kept firing for keep_firing_for.
+    Case("vanish_while_keep_firing", {'c13{job="a"}': "2 2 2"}, "c13", ">", 1, minutes=16, for_="1m",
+         keep_firing_for="4m"),
+    # A gap shorter than the lookback is no gap: the last sample still counts, `for` keeps running.
+    Case("gap_within_lookback", {'c14{job="a"}': "2 2 _ _ 2 2 _ _ _ _ _ _ _"}, "c14", ">", 1, minutes=12, for_="3m"),
 ]
 
 
@@ -172,3 +180,20 @@ def test_a_query_with_no_series_is_no_data_not_ok(seeded):
         assert (view.state, view.reason) == ("no data", "the query returned no series")
     finally:
         engine.close()
+
+
+def test_the_held_vanished_and_gap_cases_fire_as_documented(seeded):
+    """What promtool agreed with above, written out: keep_firing_for 2m holds the flapping c12 firing from
+    minute 0 through minute 8 (2m after its last high sample at 6); c13 fires at minute 1, its last sample at
+    2 is seen until 7 (the 5-minute lookback, its end included), then held 4m more, to minute 11; c14's 2-minute gaps are
+    within the lookback, so `for: 3m` completes at minute 3 and the alert fires until the lookback runs out
+    after its last sample (minute 5, seen until 10)."""
+    server, base = seeded
+    cases = {case.name: case for case in CASES}
+
+    def firing_minutes(name: str) -> list[int]:
+        return [minute for minute, alerts in our_firing(cases[name], server.url, base).items() if alerts]
+
+    assert firing_minutes("flapping_held_by_keep_firing") == list(range(0, 9))
+    assert firing_minutes("vanish_while_keep_firing") == list(range(1, 12))
+    assert firing_minutes("gap_within_lookback") == list(range(3, 11))
