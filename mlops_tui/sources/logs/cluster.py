@@ -329,6 +329,7 @@ class ClusterModel:
     health: SourceState = SourceState.LOADING
     reason: str = "not searched yet"
     searching: bool = False
+    chip_at: int | None = None  # the chip the chip keys act on (marked in the info line)
 
     @property
     def status_name(self) -> str:
@@ -393,10 +394,53 @@ class ClusterModel:
 
     def with_chip(self, chip: Chip) -> ClusterQuery:
         kept = tuple(c for c in self.query.chips if (c.field, c.value) != (chip.field, chip.value))
+        self.chip_at = len(kept)  # the new chip is marked
         return replace(self.query, chips=kept + (chip,))
 
     def without_chips(self) -> ClusterQuery:
+        self.chip_at = None
         return replace(self.query, chips=())
+
+    @property
+    def chip(self) -> Chip | None:
+        """The chip the chip keys act on (None when there are none)."""
+        chips = self.query.chips
+        if not chips:
+            return None
+        if self.chip_at is None or self.chip_at >= len(chips):
+            self.chip_at = len(chips) - 1
+        return chips[self.chip_at]
+
+    def next_chip(self) -> Chip | None:
+        """Mark the next chip (the first after the last); the query does not change."""
+        if self.chip is not None:
+            self.chip_at = (self.chip_at + 1) % len(self.query.chips)
+        return self.chip
+
+    def _with_marked(self, chip: Chip | None) -> ClusterQuery:
+        chips = list(self.query.chips)
+        if self.chip is None:
+            return self.query
+        if chip is None:
+            del chips[self.chip_at]
+            self.chip_at = min(self.chip_at, len(chips) - 1) if chips else None
+        else:
+            chips[self.chip_at] = chip
+        return replace(self.query, chips=tuple(chips))
+
+    def negated_chip(self) -> ClusterQuery:
+        """The query with the marked chip negated (or no longer)."""
+        chip = self.chip
+        return self._with_marked(replace(chip, negated=not chip.negated)) if chip else self.query
+
+    def toggled_chip(self) -> ClusterQuery:
+        """The query with the marked chip disabled (shown, not applied) or enabled again."""
+        chip = self.chip
+        return self._with_marked(replace(chip, enabled=not chip.enabled)) if chip else self.query
+
+    def without_chip(self) -> ClusterQuery:
+        """The query without the marked chip (the next one is marked)."""
+        return self._with_marked(None)
 
     def describe(self) -> str:
         """The info line: range, syntax, hits (the exact total), chips."""
@@ -407,7 +451,8 @@ class ClusterModel:
                                                                            if self.window.partial else ""))
             if total and self.window.counts:
                 parts.append(Histogram(tuple(self.window.counts), None, None).bars())
-        parts += [chip.text() for chip in self.query.chips]
+        marked = self.chip if len(self.query.chips) > 1 else None
+        parts += [("▸" if chip is marked else "") + chip.text() for chip in self.query.chips]
         return " · ".join(parts)
 
 
