@@ -279,3 +279,84 @@ async def test_chips_negated_disabled_removed_one_by_one(tmp_path: Path, cluster
         assert "log.level" not in info(app) and "NOT host.name: web-01" in info(app)
     assert open_contexts(cluster) == 0
 
+
+def cluster_state(cluster) -> dict:
+    """What a write would change: every index (hidden ones too) with its document count, every mapping, the
+    data streams, and the number of documents the pattern holds."""
+    with cluster.client() as client:
+        client.post("/_refresh")  # refresh is no write: it makes a pending document count (there is none)
+        indices = client.get("/_cat/indices", params={"format": "json", "expand_wildcards": "all",
+                                                      "h": "index,docs.count"}).json()
+        mappings = client.get("/_mapping", params={"expand_wildcards": "all"}).json()
+        streams = client.get("/_data_stream").json()
+        count = client.post(f"/{cluster.pattern}/_count").json()["count"]
+    return {"indices": sorted((i["index"], i["docs.count"]) for i in indices), "mappings": mappings,
+            "streams": sorted(s["name"] for s in streams.get("data_streams", [])), "count": count}
+
+
+async def test_a_whole_session_leaves_the_cluster_as_it_was(tmp_path: Path, cluster, monkeypatch) -> None:
+    """Read-only, proved: a session using every feature of the pane (KQL and Lucene searches, the time range,
+    paging to the last hit, fields and top values, chips in, out, negated, off, removed, the detail and its
+    surrounding documents, the tail, export), then the cluster's indices, mappings, data streams and document
+    counts compared with before, and no point in time left open."""
+    from mlops_tui.widgets.logs.context import SurroundingScreen
+
+    monkeypatch.chdir(tmp_path)
+    before = cluster_state(cluster)
+    app = make_app(config=config(tmp_path, cluster.product, cluster.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await show_cluster(pilot)
+        await all_time(pilot, panel)
+        assert f"{cluster.total:,} hits" in info(app)
+        await search(pilot, panel, "service.name: checkout and not log.level: DEBUG")
+        await pilot.press("L")
+        await settle(pilot, panel)
+        await search(pilot, panel, "log.level:(WARN OR ERROR)")
+        await pilot.press("G")  # paging to the end
+        hits = panel.hits
+        await until(pilot, lambda: hits.record(hits.cursor) is not None, timeout=60, what="the last page")
+        await pilot.press("g")
+        await until(pilot, lambda: hits.record(0) is not None, timeout=60, what="the first page")
+        await pilot.press("F")
+        sidebar = panel.query_one("FieldSidebar")
+        await until(pilot, lambda: sidebar.fields, timeout=30, what="the fields")
+        names = [f.name for f in sidebar.fields]
+        panel.query_one("#fields-list").highlighted = names.index("host.name")
+        await until(pilot, lambda: sidebar.top is not None and sidebar.top.field == "host.name", timeout=30,
+                    what="the top values")
+        await pilot.press("enter")
+        panel.query_one("#fields-values").highlighted = 0
+        await pilot.press("plus")
+        await settle(pilot, panel)
+        panel.query_one("#fields-values").highlighted = 1
+        await pilot.press("minus")
+        await settle(pilot, panel)
+        assert len(panel.model.query.chips) == 2
+        panel.hits.focus()
+        for key in ("n", "d", "d", "c", "delete"):
+            await pilot.press(key)
+            await settle(pilot, panel)
+        assert len(panel.model.query.chips) == 1
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RecordDetail), what="the detail")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, SurroundingScreen) and app.screen.around is not None,
+                    timeout=30, what="the surrounding documents")
+        for key in ("o", "n", "f"):
+            await pilot.press(key)
+            await pilot.pause()
+        await until(pilot, lambda: app.screen.around is not None and app.screen.around.same, timeout=30,
+                    what="the same service")
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.press("t")
+        await until(pilot, lambda: "tail: newest" in info(app) or "no documents yet" in info(app), timeout=30,
+                    what="a poll of the tail")
+        await pilot.press("t")
+        await pilot.press("s")
+        app.query_one("#cluster-save").value = str(tmp_path / "session.csv")
+        await pilot.press("enter")
+        await until(pilot, lambda: not panel.busy("cluster-export"), timeout=60, what="the export")
+        assert (tmp_path / "session.csv").read_text().count("\n") > 1
+    assert cluster_state(cluster) == before
+    assert open_contexts(cluster) == 0
