@@ -306,6 +306,23 @@ class SurroundingDocuments:
         return [*self.newer, self.anchor, *self.older]
 
 
+def surrounding(source: SearchEngineSource, doc_id: str, same: str | None = None, size: int = CONTEXT_SIZE,
+                keep_alive: str = "1m") -> tuple[SurroundingDocuments, ResultWindow]:
+    """The documents around the one whose `_id` is `doc_id` (the CLI's `--context`): a point in time on the
+    pattern, the document found in it by its _id (its sort values), then its neighbours. The caller closes
+    the returned window (its point in time). SearchEngineError when no document has that _id."""
+    quoted = doc_id.replace("\\", "\\\\").replace('"', '\\"')
+    window = ResultWindow(source, ClusterQuery(f'_id:"{quoted}"', "lucene", len(TIME_STEPS) - 1),
+                          page_size=1, keep_alive=keep_alive).open()
+    try:
+        if window.total == 0:
+            raise SearchEngineError(f"{source.label}: no document with _id {doc_id!r} in {source.index!r}")
+        return SurroundingDocuments(window, 0, same=same, size=size).load(), window
+    except BaseException:
+        window.close()
+        raise
+
+
 def every_record(source: SearchEngineSource, query: ClusterQuery, now: datetime, page_size: int = 1000):
     """Every hit of the query, newest first, through its own point in time (closed at the end)."""
     start, end = query.bounds(now)
