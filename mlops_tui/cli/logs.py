@@ -82,9 +82,14 @@ def _fail_if_unread(source) -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after N records (0 prints none, as head -n 0).")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching records.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines: timestamp, level, message, source, line, fields.")
+@click.option("--context", "context_id", metavar="ID", help="With --source: the documents around the one with this _id "
+              "(newest first; it is marked with >), instead of a search.")
+@click.option("--context-size", type=click.IntRange(min=1, max=1000), default=5, show_default=True,
+              help="With --context: documents on each side.")
+@click.option("--same", metavar="FIELD", help="With --context: only documents with the same value of FIELD (service.name, host.name).")
 def search(pattern: str, source_name: str | None, lucene: bool, files: tuple[str, ...], regex: bool, ignore_case: bool,
            level: str | None, since: str | None, until: str | None, fields: tuple[str, ...], limit: int | None,
-           count_only: bool, as_json: bool) -> None:
+           count_only: bool, as_json: bool, context_id: str | None, context_size: int, same: str | None) -> None:
     """Print the records matching PATTERN (empty: every record). PATTERN is read as the Logs pane's search box
     reads it: words like `status>=500` or `service=api` are field filters (as --field gives), the rest is text
     (all of it a regex with --regex). With --source, PATTERN is KQL and the records come newest first, the
@@ -92,6 +97,17 @@ def search(pattern: str, source_name: str | None, lucene: bool, files: tuple[str
     from mlops_tui.sources.logs import FieldFilter, Mode, Query, QueryError, parse_level
     from mlops_tui.sources.timespec import parse_time
 
+    if (context_id is None) and same is not None:
+        fail("--same: with --context only", EXIT_USAGE)
+    if context_id is not None:
+        if source_name is None:
+            fail("--context: with --source only (a cluster document's _id)", EXIT_USAGE)
+        extra = [flag for flag, used in (("PATTERN", pattern), ("--since", since), ("--until", until),
+                                         ("--limit", limit is not None), ("--count", count_only)) if used]
+        if extra:
+            fail(f"{', '.join(extra)}: not with --context (every document around it counts)", EXIT_USAGE)
+        _context(source_name, context_id, context_size, same, as_json)
+        return
     if source_name is not None:
         file_only = [flag for flag, used in (("--file", files), ("--regex", regex), ("--ignore-case", ignore_case),
                                              ("--level", level), ("--field", fields)) if used]
@@ -227,6 +243,25 @@ def _search_engine(name: str, query: str, start, end, limit: int | None, count_o
         out.flush()
     except QueryError as exc:
         fail(str(exc), EXIT_USAGE)
+    except SearchEngineError as exc:
+        fail(str(exc), EXIT_BACKEND)
+    finally:
+        source.close()
+
+
+def _context(name: str, doc_id: str, size: int, same: str | None, as_json: bool) -> None:
+    """`logs search --source NAME --context ID`: the documents around one, newest first (the pane's `a`)."""
+    from mlops_tui.sources.logs.cluster import surrounding
+    from mlops_tui.sources.logs.search_engine import SearchEngineError
+
+    source = _cluster(name)
+    try:
+        around, window = surrounding(source, doc_id, same=same, size=size)
+        window.close()
+        click.echo(around.label, err=True)
+        sys.stdout.write("".join(("" if as_json else "> " if record is around.anchor else "  ")
+                                 + _hit_line(record, as_json) + "\n" for record in around.rows()))
+        sys.stdout.flush()
     except SearchEngineError as exc:
         fail(str(exc), EXIT_BACKEND)
     finally:

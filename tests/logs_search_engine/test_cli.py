@@ -173,3 +173,36 @@ def test_tail_prints_the_newest_then_follows(tmp_path: Path, cluster) -> None:
     configure(unreachable_dir, cluster.product, f"http://127.0.0.1:{free_port()}")
     gone = logs(unreachable_dir, "tail", "--source", "prod", "--for", "1")
     assert gone.returncode == 3 and "prod: cannot connect" in gone.stderr
+
+
+def test_context_of_a_document_by_its_id(tmp_path: Path, cluster) -> None:
+    """`--context ID`: the 5 newer and 5 older documents of the whole pattern around it, newest first, checked
+    as timestamps against the seed sorted by hand; `--same service.name` narrows; an unknown _id exits 3."""
+    configure(tmp_path, cluster.product, cluster.url)
+    first = logs(tmp_path, "search", "log.level: ERROR and service.name: checkout", "--source", "prod", "--json",
+                 "--limit", "1")
+    anchor = json.loads(first.stdout)["fields"]
+    docs = sorted(cluster.seed.documents, key=lambda d: d["@timestamp"], reverse=True)
+    at = [d["@timestamp"] for d in docs].index(anchor["@timestamp"])
+
+    result = logs(tmp_path, "search", "--source", "prod", "--context", anchor["_id"], "--json")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["fields"]["@timestamp"] for r in records] == [d["@timestamp"] for d in docs[at - 5:at + 6]]
+    assert records[5]["fields"]["_id"] == anchor["_id"] and result.stderr == "5 newer, 5 older\n"
+
+    same = [d for d in docs if d["service"]["name"] == "checkout"]
+    at = [d["@timestamp"] for d in same].index(anchor["@timestamp"])
+    narrowed = logs(tmp_path, "search", "--source", "prod", "--context", anchor["_id"], "--same", "service.name",
+                    "--context-size", "3")
+    assert narrowed.returncode == 0, narrowed.stderr
+    lines = narrowed.stdout.splitlines()
+    assert len(lines) == 7 and lines[3].startswith("> ") and all(line.startswith("  ") for line in lines[:3] + lines[4:])
+    assert [line[2:25] for line in lines] == [d["@timestamp"][:23]
+                                             for d in same[at - 3:at + 4]]
+
+    missing = logs(tmp_path, "search", "--source", "prod", "--context", "no-such-id")
+    assert missing.returncode == 3 and "no document with _id 'no-such-id'" in missing.stderr
+    usage = logs(tmp_path, "search", "x", "--source", "prod", "--context", anchor["_id"])
+    assert usage.returncode == 2 and "PATTERN: not with --context" in usage.stderr
+    assert open_contexts(cluster) == 0

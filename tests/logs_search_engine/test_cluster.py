@@ -184,3 +184,69 @@ def test_histogram_buckets_are_exact(cluster, source) -> None:
     everything.load_histogram()
     everything.close()
     assert sum(everything.counts) == cluster.total and 1 < len(everything.counts) <= 25  # 24 bars, aligned: one more
+
+
+def _doc(record) -> dict:
+    return json.loads(record.raw)
+
+
+def test_surrounding_documents_are_the_exact_neighbours(cluster, source) -> None:
+    """A hit's surrounding documents (Kibana's context view) against the seed sorted by hand: the 5 newer and
+    5 older in the whole pattern (the query does not apply), 5 more older with the key, and the same with only
+    the hit's own service. Anchors are taken where no two documents around share a timestamp, so the
+    expected order does not depend on the engine's tiebreaker."""
+    from mlops_tui.sources.logs.cluster import SurroundingDocuments
+
+    docs = cluster.seed.documents
+
+    def expected(anchor: dict, keep) -> tuple[list[dict], list[dict]]:
+        chosen = sorted((d for d in docs if keep(d)), key=lambda d: d["@timestamp"], reverse=True)
+        at = chosen.index(anchor)
+        return chosen[max(0, at - 5):at], chosen[at + 1:at + 11]
+
+    def unique_around(anchor: dict, keep) -> bool:
+        chosen = sorted((d for d in docs if keep(d)), key=lambda d: d["@timestamp"], reverse=True)
+        at = chosen.index(anchor)
+        stamps = [d["@timestamp"] for d in chosen[max(0, at - 6):at + 12]]
+        return len(stamps) == len(set(stamps))
+
+    window = ResultWindow(source, ClusterQuery("log.level: ERROR", step=ALL), page_size=100).open()
+    try:
+        tried = 0
+        for row in range(10, 100):
+            anchor = _doc(window.record(row))
+            service = anchor["service"]["name"]
+            same = lambda d, s=service: d["service"]["name"] == s  # noqa: E731
+            if not (unique_around(anchor, lambda d: True) and unique_around(anchor, same)):
+                continue
+            tried += 1
+            around = SurroundingDocuments(window, row).load()
+            newer, older = expected(anchor, lambda d: True)
+            assert [_doc(r) for r in around.newer] == newer
+            assert [_doc(r) for r in around.older] == older[:5]
+            assert around.more_older() == 5
+            assert [_doc(r) for r in around.older] == older
+            assert any(d["log"]["level"] != "ERROR" for d in map(_doc, around.rows()))  # the query did not apply
+            assert around.rows()[5] is around.anchor and around.label == "5 newer, 10 older"
+
+            narrowed = SurroundingDocuments(window, row, same="service.name").load()
+            newer, older = expected(anchor, same)
+            assert [_doc(r) for r in narrowed.newer] == newer
+            assert [_doc(r) for r in narrowed.older] == older[:5]
+            assert {d["service"]["name"] for d in map(_doc, narrowed.rows())} == {service}
+            if tried == 3:
+                break
+        assert tried == 3
+        # the newest document of all has nothing newer
+        top = ResultWindow(source, ClusterQuery("", step=ALL), page_size=10).open()
+        try:
+            first = SurroundingDocuments(top, 0).load()
+            assert first.newer == [] and first.newer_done and len(first.older) == 5
+            assert first.more_newer() == 0
+        finally:
+            top.close()
+    finally:
+        window.close()
+    with pytest.raises(SearchEngineError, match="closed"):
+        SurroundingDocuments(window, 10).load()
+    assert open_contexts(cluster) == 0

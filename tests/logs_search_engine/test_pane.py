@@ -197,3 +197,166 @@ async def test_unreachable_cluster_fails_in_the_status(tmp_path: Path) -> None:
         assert panel.model.status().state.value == "failing"
         assert "prod: cannot connect" in info(app)
         assert "logs.prod" in status_line(app)
+
+
+async def test_surrounding_documents_from_the_detail(tmp_path: Path, cluster) -> None:
+    """Enter on a hit, `a`: the 5 newer and 5 older documents of the whole pattern around it (the query does
+    not apply), the hit marked; `o` 5 more older; `f` only the hit's own service. Rows checked against the
+    seed sorted by timestamp (compared as timestamps, which a tie between two documents cannot reorder)."""
+    from mlops_tui.widgets.logs.context import SurroundingScreen
+
+    app = make_app(config=config(tmp_path, cluster.product, cluster.url))
+    docs = sorted(cluster.seed.documents, key=lambda d: d["@timestamp"], reverse=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await show_cluster(pilot)
+        await all_time(pilot, panel)
+        await search(pilot, panel, "log.level: ERROR and service.name: checkout")
+        anchor = json.loads(panel.hits.record(0).raw)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RecordDetail), what="the detail")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, SurroundingScreen) and app.screen.around is not None,
+                    timeout=30, what="the surrounding documents")
+        screen = app.screen
+
+        def stamps() -> list[str]:
+            return [r.fields["@timestamp"] for r in screen.around.rows()]
+
+        at = docs.index(anchor)
+        assert stamps() == [d["@timestamp"] for d in docs[max(0, at - 5):at + 6]]
+        text = str(screen.query_one("#around-rows").render())
+        marked = [line for line in text.splitlines() if line.startswith("▶ ")]
+        assert len(marked) == 1 and text.splitlines().index(marked[0]) == at - max(0, at - 5)
+        assert marked[0].startswith("▶ " + anchor["@timestamp"][:10] + " " + anchor["@timestamp"][11:23] + " ERROR checkout")
+        await pilot.press("o")
+        await until(pilot, lambda: len(screen.around.older) == 10, timeout=30, what="5 more older")
+        assert stamps()[-10:] == [d["@timestamp"] for d in docs[at + 1:at + 11]]
+        await pilot.press("f")
+        await until(pilot, lambda: screen.around is not None and screen.around.same == "service.name", timeout=30,
+                    what="the same service")
+        same = [d for d in docs if d["service"]["name"] == "checkout"]
+        at = same.index(anchor)
+        assert stamps() == [d["@timestamp"] for d in same[max(0, at - 5):at + 6]]
+        assert "with the same service.name" in str(screen.query_one("#around-info").render())
+        await pilot.press("escape")
+        await pilot.press("escape")
+    assert open_contexts(cluster) == 0
+
+
+async def test_chips_negated_disabled_removed_one_by_one(tmp_path: Path, cluster) -> None:
+    """Two chips (added as the sidebar's `+` adds them), then the chip keys: `n` negates the marked chip,
+    `d` turns it off and on, `c` marks the other, Delete removes only it; each time the exact total of the
+    seed and the chips in the info line."""
+    from mlops_tui.sources.logs.search_engine import Chip
+
+    app = make_app(config=config(tmp_path, cluster.product, cluster.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await show_cluster(pilot)
+        await all_time(pilot, panel)
+        panel.run(panel.model.with_chip(Chip("log.level", "ERROR")))
+        await settle(pilot, panel)
+        panel.run(panel.model.with_chip(Chip("host.name", "web-01")))
+        await settle(pilot, panel)
+        panel.hits.focus()
+        level = lambda d: d["log"]["level"] == "ERROR"  # noqa: E731
+        host = lambda d: d["host"]["name"] == "web-01"  # noqa: E731
+        assert f"{expected(cluster, lambda d: level(d) and host(d)):,} hits" in info(app)
+
+        await pilot.press("n")  # the marked chip (the newest: host) negated
+        await settle(pilot, panel)
+        assert f"{expected(cluster, lambda d: level(d) and not host(d)):,} hits" in info(app)
+        assert "▸NOT host.name: web-01" in info(app)
+        await pilot.press("d")  # off: shown, not applied
+        await settle(pilot, panel)
+        assert f"{expected(cluster, level):,} hits" in info(app) and "NOT host.name: web-01 (off)" in info(app)
+        await pilot.press("d")
+        await settle(pilot, panel)
+        await pilot.press("c")  # mark the level chip, remove only it
+        assert "▸log.level: ERROR" in info(app)
+        await pilot.press("delete")
+        await settle(pilot, panel)
+        assert f"{expected(cluster, lambda d: not host(d)):,} hits" in info(app)
+        assert "log.level" not in info(app) and "NOT host.name: web-01" in info(app)
+    assert open_contexts(cluster) == 0
+
+
+def cluster_state(cluster) -> dict:
+    """What a write would change: every index (hidden ones too) with its document count, every mapping, the
+    data streams, and the number of documents the pattern holds."""
+    with cluster.client() as client:
+        client.post("/_refresh")  # refresh is no write: it makes a pending document count (there is none)
+        indices = client.get("/_cat/indices", params={"format": "json", "expand_wildcards": "all",
+                                                      "h": "index,docs.count"}).json()
+        mappings = client.get("/_mapping", params={"expand_wildcards": "all"}).json()
+        streams = client.get("/_data_stream").json()
+        count = client.post(f"/{cluster.pattern}/_count").json()["count"]
+    return {"indices": sorted((i["index"], i["docs.count"]) for i in indices), "mappings": mappings,
+            "streams": sorted(s["name"] for s in streams.get("data_streams", [])), "count": count}
+
+
+async def test_a_whole_session_leaves_the_cluster_as_it_was(tmp_path: Path, cluster, monkeypatch) -> None:
+    """Read-only, proved: a session using every feature of the pane (KQL and Lucene searches, the time range,
+    paging to the last hit, fields and top values, chips in, out, negated, off, removed, the detail and its
+    surrounding documents, the tail, export), then the cluster's indices, mappings, data streams and document
+    counts compared with before, and no point in time left open."""
+    from mlops_tui.widgets.logs.context import SurroundingScreen
+
+    monkeypatch.chdir(tmp_path)
+    before = cluster_state(cluster)
+    app = make_app(config=config(tmp_path, cluster.product, cluster.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await show_cluster(pilot)
+        await all_time(pilot, panel)
+        assert f"{cluster.total:,} hits" in info(app)
+        await search(pilot, panel, "service.name: checkout and not log.level: DEBUG")
+        await pilot.press("L")
+        await settle(pilot, panel)
+        await search(pilot, panel, "log.level:(WARN OR ERROR)")
+        await pilot.press("G")  # paging to the end
+        hits = panel.hits
+        await until(pilot, lambda: hits.record(hits.cursor) is not None, timeout=60, what="the last page")
+        await pilot.press("g")
+        await until(pilot, lambda: hits.record(0) is not None, timeout=60, what="the first page")
+        await pilot.press("F")
+        sidebar = panel.query_one("FieldSidebar")
+        await until(pilot, lambda: sidebar.fields, timeout=30, what="the fields")
+        names = [f.name for f in sidebar.fields]
+        panel.query_one("#fields-list").highlighted = names.index("host.name")
+        await until(pilot, lambda: sidebar.top is not None and sidebar.top.field == "host.name", timeout=30,
+                    what="the top values")
+        await pilot.press("enter")
+        panel.query_one("#fields-values").highlighted = 0
+        await pilot.press("plus")
+        await settle(pilot, panel)
+        panel.query_one("#fields-values").highlighted = 1
+        await pilot.press("minus")
+        await settle(pilot, panel)
+        assert len(panel.model.query.chips) == 2
+        panel.hits.focus()
+        for key in ("n", "d", "d", "c", "delete"):
+            await pilot.press(key)
+            await settle(pilot, panel)
+        assert len(panel.model.query.chips) == 1
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RecordDetail), what="the detail")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, SurroundingScreen) and app.screen.around is not None,
+                    timeout=30, what="the surrounding documents")
+        for key in ("o", "n", "f"):
+            await pilot.press(key)
+            await pilot.pause()
+        await until(pilot, lambda: app.screen.around is not None and app.screen.around.same, timeout=30,
+                    what="the same service")
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.press("t")
+        await until(pilot, lambda: "tail: newest" in info(app) or "no documents yet" in info(app), timeout=30,
+                    what="a poll of the tail")
+        await pilot.press("t")
+        await pilot.press("s")
+        app.query_one("#cluster-save").value = str(tmp_path / "session.csv")
+        await pilot.press("enter")
+        await until(pilot, lambda: not panel.busy("cluster-export"), timeout=60, what="the export")
+        assert (tmp_path / "session.csv").read_text().count("\n") > 1
+    assert cluster_state(cluster) == before
+    assert open_contexts(cluster) == 0

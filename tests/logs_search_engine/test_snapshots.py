@@ -1,5 +1,6 @@
-"""Screenshots of the Logs pane on a real OpenSearch 2.19 with the seed (clock off, status line hidden: its
-`took` varies), at 80x24 and 160x48: the hits of a KQL query over all time, and the field sidebar."""
+"""Screenshots of the Logs pane on a real OpenSearch 2.19 (and Elasticsearch 8.15) with the seed (clock off,
+status line hidden: its `took` varies), at 80x24 and 160x48: the hits of a KQL query over all time, and the
+field sidebar."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from mlops_tui.widgets.logs import LogsPane
 from mlops_tui.widgets.logs.cluster import ClusterPanel
 
 
-def app_for(tmp_path: Path, url: str):
+def app_for(tmp_path: Path, url: str, kind: str = "opensearch"):
     # on the command line, not in a file: the header names the settings file, whose temporary path varies
-    return make_app(dotlist=[f"logs.opensearch=[{{name: prod, url: '{url}', index: 'logs-*', timeout: 60}}]"])
+    return make_app(dotlist=[f"logs.{kind}=[{{name: prod, url: '{url}', index: 'logs-*', timeout: 60}}]"])
 
 
 def settled(*keys: str, query: str = "", fields: bool = False):
@@ -74,3 +75,13 @@ def test_hits_80x24(snap_compare, opensearch, tmp_path):
 def test_fields_160x48(snap_compare, opensearch, tmp_path):
     assert snap_compare(app_for(tmp_path, opensearch.url), terminal_size=(160, 48),
                         run_before=settled("F", fields=True))
+
+
+def test_hits_160x48(snap_compare, opensearch, tmp_path):
+    assert snap_compare(app_for(tmp_path, opensearch.url), terminal_size=(160, 48),
+                        run_before=settled(query="log.level: ERROR and not service.name: trainer"))
+
+
+def test_elasticsearch_hits_80x24(snap_compare, elasticsearch, tmp_path):
+    assert snap_compare(app_for(tmp_path, elasticsearch.url, "elasticsearch"), terminal_size=(80, 24),
+                        run_before=settled(query="log.level: ERROR and not service.name: trainer"))

@@ -97,6 +97,7 @@ class ResultWindow:
         self.pit: PointInTime | None = None
         self._starts: list[list | None] = [None]  # search_after of each page known so far
         self._pages: OrderedDict[int, list[LogRecord]] = OrderedDict()
+        self._sorts: dict[int, list[list]] = {}  # each held record's sort values, by page
         self._lock = threading.Lock()
 
     def _args(self) -> dict:
@@ -118,7 +119,7 @@ class ResultWindow:
         self.total, self.took_ms, self.partial = page.total, page.took_ms, page.partial
         self.counts = histogram_counts(page.aggregations)
         self._extent = page.aggregations if self.start is None and self.total else None
-        self._store(0, page.records, page.sort_after)
+        self._store(0, page.records, page.sort_after, page.sorts)
         return self
 
     @property
@@ -190,7 +191,7 @@ class ResultWindow:
             return  # fewer hits than the total said (documents gone since)
         page = self.source.page_in(self.pit, self.query.text, size=self.page_size, search_after=self._starts[page_no],
                                    total=self.total, first_row=page_no * self.page_size + 1, **self._args())
-        self._store(page_no, page.records, page.sort_after)
+        self._store(page_no, page.records, page.sort_after, page.sorts)
 
     def _find_start(self, page_no: int) -> None:
         while len(self._starts) <= page_no:
@@ -203,19 +204,123 @@ class ResultWindow:
             if len(self._starts) == before:
                 return
 
-    def _store(self, page_no: int, records: list[LogRecord], sort_after: list | None) -> None:
+    def _store(self, page_no: int, records: list[LogRecord], sort_after: list | None,
+               sorts: list[list] | None = None) -> None:
         with self._lock:
             self._pages[page_no] = records
+            self._sorts[page_no] = list(sorts or [])
             self._pages.move_to_end(page_no)
             while len(self._pages) > self.max_pages:
-                self._pages.popitem(last=False)
+                gone, _ = self._pages.popitem(last=False)
+                self._sorts.pop(gone, None)
             if page_no == len(self._starts) - 1 and len(records) == self.page_size and sort_after is not None:
                 self._starts.append(sort_after)
+
+    def sort_of(self, row: int) -> list | None:
+        """The sort values of the record at `row` (inside this window's point in time) if its page is held."""
+        with self._lock:
+            sorts = self._sorts.get(row // self.page_size) or []
+        at = row % self.page_size
+        return sorts[at] if at < len(sorts) and sorts[at] else None
 
     def loaded(self) -> list[LogRecord]:
         """Every record in memory, in result order (what export writes is read afresh: see `every_record`)."""
         with self._lock:
             return [r for _, records in sorted(self._pages.items()) for r in records]
+
+
+CONTEXT_SIZE = 5
+"""Documents shown on each side of a hit in its surrounding documents, and added by each "more"."""
+
+CONTEXT_KEEP = 1_000
+"""At most this many surrounding documents are kept on each side (a key held down stops there)."""
+
+
+class SurroundingDocuments:
+    """Kibana's context view: the documents just before and after one hit, in the whole index pattern (the
+    query does not apply), optionally only those with the hit's own value of one field (`same`: the service
+    or host field). Read with `search_after` from the hit's sort values inside its window's point in time,
+    newest first on both sides, so the order is the window's (timestamp, then the engine's tiebreaker)."""
+
+    def __init__(self, window: ResultWindow, row: int, same: str | None = None, size: int = CONTEXT_SIZE) -> None:
+        anchor = window.record(row)
+        sort = window.sort_of(row)
+        if anchor is None or sort is None:
+            raise SearchEngineError(f"{window.source.label}: that hit is no longer in memory; scroll to it again")
+        self.window = window
+        self.anchor = anchor
+        self.size = size
+        self.same = same
+        value = anchor.fields.get(same) if same else None
+        if same and (value is None or isinstance(value, (list, dict))):
+            raise SearchEngineError(f"this document has no single {same} to narrow to")
+        self.chips: tuple[Chip, ...] = (Chip(same, value),) if same else ()
+        self.newer: list[LogRecord] = []  # newest first
+        self.older: list[LogRecord] = []  # newest first
+        self._newer_sort: list = sort  # where the next newer read starts
+        self._older_sort: list = sort
+        self.newer_done = self.older_done = False
+
+    @property
+    def label(self) -> str:
+        narrowed = f", same {self.same} {self.chips[0].value}" if self.chips else ""
+        return f"{len(self.newer)} newer, {len(self.older)} older{narrowed}"
+
+    def _pit(self) -> PointInTime:
+        if self.window.pit is None:
+            raise SearchEngineError(f"{self.window.source.label}: the search was closed; search again")
+        return self.window.pit
+
+    def load(self) -> SurroundingDocuments:
+        """The first `size` on each side (blocking)."""
+        self.more_newer()
+        self.more_older()
+        return self
+
+    def more_newer(self) -> int:
+        """`size` more newer documents (blocking); how many came."""
+        if self.newer_done or len(self.newer) >= CONTEXT_KEEP:
+            return 0
+        page = self.window.source.neighbours(self._pit(), self._newer_sort, newer=True, size=self.size,
+                                             chips=self.chips)
+        if page.records:
+            self._newer_sort = page.sorts[-1]
+        self.newer_done = len(page.records) < self.size
+        self.newer[:0] = list(reversed(page.records))
+        return len(page.records)
+
+    def more_older(self) -> int:
+        """`size` more older documents (blocking); how many came."""
+        if self.older_done or len(self.older) >= CONTEXT_KEEP:
+            return 0
+        page = self.window.source.neighbours(self._pit(), self._older_sort, newer=False, size=self.size,
+                                             chips=self.chips)
+        if page.records:
+            self._older_sort = page.sorts[-1]
+        self.older_done = len(page.records) < self.size
+        self.older.extend(page.records)
+        return len(page.records)
+
+    def rows(self) -> list[LogRecord]:
+        """Newest first: the newer documents, the hit itself, the older ones."""
+        return [*self.newer, self.anchor, *self.older]
+
+
+def surrounding(source: SearchEngineSource, doc_id: str, same: str | None = None, size: int = CONTEXT_SIZE,
+                keep_alive: str = "1m") -> tuple[SurroundingDocuments, ResultWindow]:
+    """The documents around the one whose `_id` is `doc_id` (the CLI's `--context`): a point in time on the
+    pattern, the document found in it by its _id (its sort values), then its neighbours. The caller closes
+    the returned window (its point in time). SearchEngineError when no document has that _id."""
+    quoted = doc_id.replace("\\", "\\\\").replace('"', '\\"')
+    window = ResultWindow(source, ClusterQuery(f'_id:"{quoted}"', "lucene", len(TIME_STEPS) - 1),
+                          page_size=1, keep_alive=keep_alive).open()
+    try:
+        if window.total == 0:
+            raise SearchEngineError(f"{source.label}: no document with _id {doc_id!r} in {source.index!r}")
+        return SurroundingDocuments(window, 0, same=same, size=size).load(), window
+    except BaseException:
+        window.close()
+        raise
 
 
 def every_record(source: SearchEngineSource, query: ClusterQuery, now: datetime, page_size: int = 1000):
@@ -241,6 +346,7 @@ class ClusterModel:
     health: SourceState = SourceState.LOADING
     reason: str = "not searched yet"
     searching: bool = False
+    chip_at: int | None = None  # the chip the chip keys act on (marked in the info line)
 
     @property
     def status_name(self) -> str:
@@ -305,10 +411,53 @@ class ClusterModel:
 
     def with_chip(self, chip: Chip) -> ClusterQuery:
         kept = tuple(c for c in self.query.chips if (c.field, c.value) != (chip.field, chip.value))
+        self.chip_at = len(kept)  # the new chip is marked
         return replace(self.query, chips=kept + (chip,))
 
     def without_chips(self) -> ClusterQuery:
+        self.chip_at = None
         return replace(self.query, chips=())
+
+    @property
+    def chip(self) -> Chip | None:
+        """The chip the chip keys act on (None when there are none)."""
+        chips = self.query.chips
+        if not chips:
+            return None
+        if self.chip_at is None or self.chip_at >= len(chips):
+            self.chip_at = len(chips) - 1
+        return chips[self.chip_at]
+
+    def next_chip(self) -> Chip | None:
+        """Mark the next chip (the first after the last); the query does not change."""
+        if self.chip is not None:
+            self.chip_at = (self.chip_at + 1) % len(self.query.chips)
+        return self.chip
+
+    def _with_marked(self, chip: Chip | None) -> ClusterQuery:
+        chips = list(self.query.chips)
+        if self.chip is None:
+            return self.query
+        if chip is None:
+            del chips[self.chip_at]
+            self.chip_at = min(self.chip_at, len(chips) - 1) if chips else None
+        else:
+            chips[self.chip_at] = chip
+        return replace(self.query, chips=tuple(chips))
+
+    def negated_chip(self) -> ClusterQuery:
+        """The query with the marked chip negated (or no longer)."""
+        chip = self.chip
+        return self._with_marked(replace(chip, negated=not chip.negated)) if chip else self.query
+
+    def toggled_chip(self) -> ClusterQuery:
+        """The query with the marked chip disabled (shown, not applied) or enabled again."""
+        chip = self.chip
+        return self._with_marked(replace(chip, enabled=not chip.enabled)) if chip else self.query
+
+    def without_chip(self) -> ClusterQuery:
+        """The query without the marked chip (the next one is marked)."""
+        return self._with_marked(None)
 
     def describe(self) -> str:
         """The info line: range, syntax, hits (the exact total), chips."""
@@ -319,7 +468,8 @@ class ClusterModel:
                                                                            if self.window.partial else ""))
             if total and self.window.counts:
                 parts.append(Histogram(tuple(self.window.counts), None, None).bars())
-        parts += [chip.text() for chip in self.query.chips]
+        marked = self.chip if len(self.query.chips) > 1 else None
+        parts += [("▸" if chip is marked else "") + chip.text() for chip in self.query.chips]
         return " · ".join(parts)
 
 

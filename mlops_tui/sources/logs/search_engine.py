@@ -90,6 +90,7 @@ class SearchPage:
     shards_failed: int = 0
     sort_after: list | None = None
     aggregations: dict = field(default_factory=dict)
+    sorts: list[list] = field(default_factory=list)  # each record's sort values (inside its point in time)
 
     @property
     def partial(self) -> str:
@@ -415,8 +416,9 @@ class SearchEngineSource:
         records = [to_record(hit, first_row + i, self.fields, engine) for i, hit in enumerate(raw_hits)]
         sort_after = raw_hits[-1].get("sort") if raw_hits else None
         aggs = body.get("aggregations") if isinstance(body.get("aggregations"), Mapping) else {}
+        sorts = [hit.get("sort") if isinstance(hit.get("sort"), list) else [] for hit in raw_hits]
         return SearchPage(records, total, int(body.get("took", 0) or 0), shards_total, shards_failed, sort_after,
-                          dict(aggs))
+                          dict(aggs), sorts)
 
     # -- searching --------------------------------------------------------------------------------
 
@@ -483,6 +485,17 @@ class SearchEngineSource:
         pit.id = str(answer.get("pit_id") or pit.id)
         hits = answer.get("hits") if isinstance(answer.get("hits"), Mapping) else {}
         return [hit["sort"] for hit in hits.get("hits") or [] if isinstance(hit, Mapping) and "sort" in hit]
+
+    def neighbours(self, pit: PointInTime, sort: list, *, newer: bool, size: int = 10,
+                   chips: tuple[Chip, ...] = ()) -> SearchPage:
+        """The `size` documents next to the one whose sort values (in `pit`) are `sort`: the older ones
+        newest first, or (`newer`) the newer ones oldest first. Every document of the point in time counts
+        (the user's query does not), narrowed only by `chips` (Kibana's context view)."""
+        body = build_search(pit.engine, "", self.fields, size=size, pit_id=pit.id, search_after=sort,
+                            track_total_hits=False, chips=chips, keep_alive=pit.keep_alive, ascending=newer)
+        answer = self._request("POST", "/_search", body)
+        pit.id = str(answer.get("pit_id") or pit.id)
+        return self._page(answer, 1, 0)
 
     def open_pit(self, keep_alive: str = KEEP_ALIVE) -> PointInTime:
         engine = self.engine()

@@ -1,6 +1,8 @@
 """The Logs pane on an Elasticsearch/OpenSearch cluster: a query bar (KQL, or Lucene with `L`), the time
 range (`r`: 15m, 1h, 24h, 7d, all), the exact hit count, the hits paged through a point in time, the
-document in full (Enter), the field sidebar (`F`), a live tail (`t`) and export (`s`).
+document in full (Enter; there `a` shows the documents around it), the field sidebar (`F`, whose `+`/`-`
+add filter chips), the chip keys (`c` marks the next chip, `n` negates it, `d` turns it off or on, Delete
+removes it, `x` drops them all), a live tail (`t`) and export (`s`).
 
 The state is `sources.logs.cluster.ClusterModel` (plain Python); this widget runs its workers and shows
 it. `ClusterSwitch` is the LogsPane mixin whose `v` key cycles the pane through its files and each
@@ -28,6 +30,7 @@ from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.logs.cluster import ClusterModel, ClusterQuery, ResultWindow, Tail, every_record
 from mlops_tui.sources.logs.record import masked
 from mlops_tui.sources.logs.search_engine import SearchEngineSource
+from mlops_tui.widgets.logs.context import ClusterDetail
 from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.fields import FieldSidebar
 from mlops_tui.widgets.logs.hits import HitList
@@ -66,6 +69,10 @@ class ClusterPanel(Vertical):
         Binding("t", "tail", "Tail", id="logs.cluster.tail"),
         Binding("s", "save", "Export", id="logs.cluster.export"),
         Binding("x", "clear_chips", "Drop filters", id="logs.cluster.clear_chips"),
+        Binding("c", "next_chip", "Next filter", id="logs.cluster.next_chip"),
+        Binding("n", "negate_chip", "Negate filter", id="logs.cluster.negate_chip"),
+        Binding("d", "toggle_chip", "Filter on/off", id="logs.cluster.toggle_chip"),
+        Binding("delete,backspace", "remove_chip", "Remove filter", id="logs.cluster.remove_chip"),
     ]
 
     class Searched(Message):
@@ -266,14 +273,34 @@ class ClusterPanel(Vertical):
         if self.model.query.chips:
             self.run(self.model.without_chips())
 
+    def action_next_chip(self) -> None:
+        self.model.next_chip()
+        self._update_info()
+
+    def action_negate_chip(self) -> None:
+        self.run(self.model.negated_chip())
+
+    def action_toggle_chip(self) -> None:
+        self.run(self.model.toggled_chip())
+
+    def action_remove_chip(self) -> None:
+        self.run(self.model.without_chip())
+
     def action_detail(self) -> None:
         record = self.hits.record(self.hits.cursor)
-        if record is not None:
+        if record is None:
+            return
+        window = self.model.window
+        if not self.tailing and window is not None and window.record(self.hits.cursor) is record:
+            self.app.push_screen(ClusterDetail(window, self.hits.cursor, self.source.fields.service))
+        else:  # a tailed document has no place in a point in time: no surrounding documents
             self.app.push_screen(RecordDetail(record))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "clear_chips":
+        if action in ("clear_chips", "negate_chip", "toggle_chip", "remove_chip"):
             return bool(self.model.query.chips)
+        if action == "next_chip":
+            return len(self.model.query.chips) > 1
         if action in ("detail", "save"):
             return self.hits.row_count > 0
         return True
