@@ -389,3 +389,38 @@ def test_configured_config_folder_and_primary_config(tmp_path: Path) -> None:
     assert configured.stdout.splitlines()[1:] == ["server/tls/deep/leaf/strict: conf/server/tls/deep/leaf/strict.yaml"]
     alone = run_cli(["configs.hydra_config_path=conf", "config", "merge", "conf/server/tls/deep/leaf/strict.yaml", "--json"], cwd=tmp_path)
     assert json.loads(alone.stdout)["config"] == hydra(conf, "server/tls/deep/leaf/strict")["server"]["tls"]["deep"]["leaf"]
+
+
+def test_configured_config_folder_applies_to_files_at_a_git_revision(tmp_path: Path, run_git) -> None:
+    """REV:conf/... is composed from the revision's copy of the configured config folder, as the working tree is."""
+    import json
+
+    repo, oracle = tmp_path / "repo", tmp_path / "oracle"
+    write(repo, CONFIGURED)
+    write(oracle, CONFIGURED)
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", ".")
+    run_git(repo, "commit", "-q", "-m", "one")
+    (repo / "conf/main.yaml").write_text(CONFIGURED["conf/main.yaml"].replace("mode: train", "mode: train2"))
+    (repo / "conf/server/tls/deep/leaf/strict.yaml").write_text("cert: b.pem\n")
+    settings = ["configs.hydra_config_path=conf", "configs.hydra_config_name=main"]
+    deep = ["config", "merge", "HEAD:conf/server/tls/deep/leaf/strict.yaml", "--defaults"]
+    assert run_cli(deep, cwd=repo).returncode == 2  # searched from the file: four folders down, no group option found
+    configured = run_cli([*settings, *deep], cwd=repo)
+    ok_or_finding(configured, 0)
+    assert configured.stdout.splitlines()[1:] == ["server/tls/deep/leaf/strict: HEAD:conf/server/tls/deep/leaf/strict.yaml"]
+    alone = run_cli([*settings, "config", "merge", "HEAD:conf/server/tls/deep/leaf/strict.yaml", "--json"], cwd=repo)
+    ok_or_finding(alone, 0)
+    assert json.loads(alone.stdout)["config"] == hydra(oracle / "conf", "server/tls/deep/leaf/strict")["server"]["tls"]["deep"]["leaf"]
+    experiment = run_cli([*settings, "config", "merge", "HEAD:conf/experiment/big.yaml", "--json"], cwd=repo)
+    ok_or_finding(experiment, 0)
+    assert json.loads(experiment.stdout)["config"] == hydra(oracle / "conf", "main", ["experiment=big"])
+    diff = run_cli([*settings, "config", "diff", "HEAD:conf/experiment/big.yaml", "conf/experiment/big.yaml"], cwd=repo)
+    ok_or_finding(diff, 0)
+    assert diff.stdout.splitlines()[2:] == ['~ server.tls.deep.leaf.cert: "a.pem" -> "b.pem"', '~ mode: "train" -> "train2"',
+                                         "2 changes: 2 changed"], diff.stdout
+    folders = run_cli([*settings, "config", "diff", "HEAD:conf", "conf", "--json"], cwd=repo)
+    ok_or_finding(folders, 0)
+    changes = {(c["file"], c["path"]) for c in json.loads(folders.stdout)["changes"]}
+    assert changes == {("experiment/big.yaml", "mode"), ("experiment/big.yaml", "server.tls.deep.leaf.cert"), ("main.yaml", "mode"),
+                       ("main.yaml", "server.tls.deep.leaf.cert"), ("server/tls/deep/leaf/strict.yaml", "cert")}
