@@ -117,7 +117,7 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
     A file with a `defaults:` list is composed by Hydra, exactly as it runs it; overrides are in Hydra's syntax
     (trainer=ddp, +extra=1, ~key, model.lr=0.1). A group option (configs/trainer/ddp.yaml) is composed on its
     own; an experiment (configs/experiment/x.yaml) through the entry config that chooses it. Missing values (???) and interpolations that do not resolve are listed on stderr; with --resolve,
-    an interpolation that fails (a cycle, a failing resolver) exits with 2.
+    a missing value or an interpolation that fails (a cycle, a failing resolver) exits with 2.
     """
     import yaml
 
@@ -165,7 +165,8 @@ def merge_command(items: tuple[str, ...], provenance: bool, resolve: bool, resol
     failed = False
     for entry in merged.problems:
         if entry.missing:
-            click.echo(sanitize(f"mlops-tui: {entry.key}: missing value (???), set by {entry.source}"), err=True)
+            failed = failed or resolve  # a resolved config has no value to give for it
+            click.echo(sanitize(f"mlops-tui: {entry.missing_text()}"), err=True)
         elif entry.env_pending:
             if resolve:
                 click.echo(sanitize(f"mlops-tui: {entry.key}: needs ${{oc.env:...}}; not resolved without --env"), err=True)
@@ -207,7 +208,8 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
     Interpolations are resolved first. A Hydra group option on its own (configs/trainer/ddp.yaml) is validated
     only against its group's schema (--group-schema trainer=...), never against the top-level model; a composed
     entry config is validated against the model, and each group's subtree against its group's schema.
-    Exit 0 when valid, 1 with the errors by key path.
+    A missing value (???) has nothing to validate: it is named with its file on stderr and exits 2 (noted only
+    for a group option alone). Exit 0 when valid, 1 with the errors by key path.
     """
     from mlops_tui.sources.configs import ConfigError
     from mlops_tui.sources.configs.stack import group_targets, parse_group_schemas, split_items, validate_stack, validation_target
@@ -236,18 +238,27 @@ def validate_command(items: tuple[str, ...], model: str | None, model_path: str 
     from mlops_tui.text import sanitize
 
     violations = check.violations
+    holes = f"{len(check.missing)} missing value{'s' if len(check.missing) != 1 else ''} (???) not validated"
     if (check.skipped or not check.against) and as_json:
         emit_json({"valid": None, "against": target.name if target else "", "skipped": check.skipped or _nothing_applies(groups), "errors": []})
     elif check.skipped or not check.against:
         click.echo(sanitize(check.skipped or _nothing_applies(groups)))
     elif as_json:
-        emit_json({"valid": not violations, "against": check.against, "errors": [v.to_json() for v in violations]})
+        emit_json({"valid": not violations and not check.missing_fatal, "against": check.against, "errors": [v.to_json() for v in violations],
+                   "missing": [{"path": e.key, "source": e.source} for e in check.missing]})
     elif violations:
         for violation in violations:
             click.echo(sanitize(f"{violation.key}: {violation.message}"))
-        click.echo(f"{len(violations)} error{'s' if len(violations) != 1 else ''} against {sanitize(check.against)}")
+        click.echo(f"{len(violations)} error{'s' if len(violations) != 1 else ''} against {sanitize(check.against)}" + (f"; {holes}" if check.missing else ""))
+    elif check.missing:
+        click.echo(f"{holes}; the rest is valid against {sanitize(check.against)}")
     else:
         click.echo(f"valid against {sanitize(check.against)}")
+    for entry in check.missing:
+        note = "" if check.missing_fatal else " (a group option alone: its entry config or the command line may set it)"
+        click.echo(sanitize(f"mlops-tui: {entry.missing_text()}{note}"), err=True)
+    if check.missing_fatal:
+        raise SystemExit(EXIT_USAGE)
     if violations:
         raise SystemExit(EXIT_FINDING)
 

@@ -7,6 +7,7 @@ one naming the file and entry) and say how to see the file uncomposed.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -247,11 +248,28 @@ def test_broken_project_fails_with_hydras_error_or_a_clearer_one(tmp_path: Path,
     ok_or_finding(uncomposed, 0)
 
 
-def test_missing_value_is_listed_not_fatal(tmp_path: Path) -> None:
-    write(tmp_path, {"main.yaml": "defaults:\n  - db: pg\n", "db/pg.yaml": "password: ???\nport: 1\n"})
+def test_missing_value_is_said_on_a_merge_and_fatal_when_resolved_or_validated(tmp_path: Path) -> None:
+    """A plain merge shows ??? as the value and says it is missing (exit 0); --resolve and validation cannot give
+    or judge a value for it: exit 2 naming the key and the file that left it missing."""
+    write(tmp_path, {"main.yaml": "defaults:\n  - db: pg\n  - _self_\nname: svc\n", "db/pg.yaml": "host: ???\nport: 1\n",
+                     "schema.json": '{"type": "object", "properties": {"db": {"type": "object", "properties": {"host": {"type": "integer"}, "port": {"type": "integer", "minimum": 2}}}}}'})
+    said = "mlops-tui: db.host: missing value (???), set by db/pg.yaml; give it a value (db.host=VALUE)"
     done = run_cli(["config", "merge", "main.yaml"], cwd=tmp_path)
     ok_or_finding(done, 0)
-    assert done.stderr.strip() == f"mlops-tui: db.password: missing value (???), set by db/pg.yaml"
+    assert "host: ???" in done.stdout and done.stderr.strip() == said
+    resolved = run_cli(["config", "merge", "--resolve", "main.yaml"], cwd=tmp_path)
+    ok_or_finding(resolved, 2)
+    assert resolved.stderr.strip() == said
+    ok_or_finding(run_cli(["config", "merge", "--resolve", "main.yaml", "db.host=7"], cwd=tmp_path), 0)
+    valid = run_cli(["config", "validate", "main.yaml", "db.port=3", "--schema", "schema.json"], cwd=tmp_path)
+    ok_or_finding(valid, 2)
+    assert valid.stdout.strip() == "1 missing value (???) not validated; the rest is valid against schema.json"  # not "'???' is not an integer"
+    assert valid.stderr.strip() == said
+    both = run_cli(["config", "validate", "main.yaml", "--schema", "schema.json", "--json"], cwd=tmp_path)
+    ok_or_finding(both, 2)
+    assert json.loads(both.stdout) == {"valid": False, "against": "schema.json", "errors": [{"path": "db.port", "message": "1 is less than the minimum of 2"}],
+                                       "missing": [{"path": "db.host", "source": "db/pg.yaml"}]}
+    ok_or_finding(run_cli(["config", "validate", "main.yaml", "db.host=7", "db.port=3", "--schema", "schema.json"], cwd=tmp_path), 0)
 
 
 def test_hydra_resolvers_resolve_only_when_asked_and_secrets_stay_masked(tmp_path: Path, monkeypatch) -> None:
@@ -371,3 +389,38 @@ def test_configured_config_folder_and_primary_config(tmp_path: Path) -> None:
     assert configured.stdout.splitlines()[1:] == ["server/tls/deep/leaf/strict: conf/server/tls/deep/leaf/strict.yaml"]
     alone = run_cli(["configs.hydra_config_path=conf", "config", "merge", "conf/server/tls/deep/leaf/strict.yaml", "--json"], cwd=tmp_path)
     assert json.loads(alone.stdout)["config"] == hydra(conf, "server/tls/deep/leaf/strict")["server"]["tls"]["deep"]["leaf"]
+
+
+def test_configured_config_folder_applies_to_files_at_a_git_revision(tmp_path: Path, run_git) -> None:
+    """REV:conf/... is composed from the revision's copy of the configured config folder, as the working tree is."""
+    import json
+
+    repo, oracle = tmp_path / "repo", tmp_path / "oracle"
+    write(repo, CONFIGURED)
+    write(oracle, CONFIGURED)
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", ".")
+    run_git(repo, "commit", "-q", "-m", "one")
+    (repo / "conf/main.yaml").write_text(CONFIGURED["conf/main.yaml"].replace("mode: train", "mode: train2"))
+    (repo / "conf/server/tls/deep/leaf/strict.yaml").write_text("cert: b.pem\n")
+    settings = ["configs.hydra_config_path=conf", "configs.hydra_config_name=main"]
+    deep = ["config", "merge", "HEAD:conf/server/tls/deep/leaf/strict.yaml", "--defaults"]
+    assert run_cli(deep, cwd=repo).returncode == 2  # searched from the file: four folders down, no group option found
+    configured = run_cli([*settings, *deep], cwd=repo)
+    ok_or_finding(configured, 0)
+    assert configured.stdout.splitlines()[1:] == ["server/tls/deep/leaf/strict: HEAD:conf/server/tls/deep/leaf/strict.yaml"]
+    alone = run_cli([*settings, "config", "merge", "HEAD:conf/server/tls/deep/leaf/strict.yaml", "--json"], cwd=repo)
+    ok_or_finding(alone, 0)
+    assert json.loads(alone.stdout)["config"] == hydra(oracle / "conf", "server/tls/deep/leaf/strict")["server"]["tls"]["deep"]["leaf"]
+    experiment = run_cli([*settings, "config", "merge", "HEAD:conf/experiment/big.yaml", "--json"], cwd=repo)
+    ok_or_finding(experiment, 0)
+    assert json.loads(experiment.stdout)["config"] == hydra(oracle / "conf", "main", ["experiment=big"])
+    diff = run_cli([*settings, "config", "diff", "HEAD:conf/experiment/big.yaml", "conf/experiment/big.yaml"], cwd=repo)
+    ok_or_finding(diff, 0)
+    assert diff.stdout.splitlines()[2:] == ['~ server.tls.deep.leaf.cert: "a.pem" -> "b.pem"', '~ mode: "train" -> "train2"',
+                                         "2 changes: 2 changed"], diff.stdout
+    folders = run_cli([*settings, "config", "diff", "HEAD:conf", "conf", "--json"], cwd=repo)
+    ok_or_finding(folders, 0)
+    changes = {(c["file"], c["path"]) for c in json.loads(folders.stdout)["changes"]}
+    assert changes == {("experiment/big.yaml", "mode"), ("experiment/big.yaml", "server.tls.deep.leaf.cert"), ("main.yaml", "mode"),
+                       ("main.yaml", "server.tls.deep.leaf.cert"), ("server/tls/deep/leaf/strict.yaml", "cert")}

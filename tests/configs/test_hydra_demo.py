@@ -91,3 +91,27 @@ def test_cli_composes_every_demo_config(sandbox: Path) -> None:
     for path in sorted((sandbox / "configs").rglob("*.yaml")):
         done = run_cli(["config", "merge", str(path.relative_to(sandbox)), "--defaults" if "defaults:" in path.read_text() else "--json"], cwd=sandbox)
         assert done.returncode == 0 and "Traceback" not in done.stderr, (path, done.stderr)
+
+
+def test_the_demos_ml_configs_validate_against_the_demos_own_model(sandbox: Path) -> None:
+    """The demo names configs/ml/schema's TrainConfig as configs.model: every config it describes (the entry config
+    composed with each option of each group, the two versions) is valid against it, as the pane and the CLI check it."""
+    from mlops_tui.demo.sandbox import demo_overrides
+    from mlops_tui.settings import load_settings
+    from mlops_tui.sources.configs.stack import validate_stack, validation_target
+
+    settings, _ = load_settings(None, demo_overrides(sandbox), environ={}, cwd=sandbox)
+    target = validation_target(settings.configs)
+    assert target is not None and target.name == "train_schema:TrainConfig" and target.refusal is None
+    ml = sandbox / "configs" / "ml"
+    stacks = [([str(ml / "train.yaml")], overrides) for folder, _, overrides in runs_of(ml) if folder == ml]
+    stacks += [([str(path)], []) for path in sorted((ml / "versions").glob("*.yaml"))]
+    assert len(stacks) >= 7
+    for specs, overrides in stacks:
+        check = validate_stack(specs, overrides, target, cwd=sandbox, strict=True)
+        assert check.against == "train_schema:TrainConfig" and check.violations == [], (specs, overrides, check.violations)
+    # the model still refuses what it should: an unknown top-level key
+    bad = validate_stack([str(ml / "train.yaml")], ["+surprise=1"], target, cwd=sandbox, strict=True)
+    assert [(v.key, v.message) for v in bad.violations] == [("surprise", "Extra inputs are not permitted")]
+    done = run_cli([*demo_overrides(sandbox), "config", "validate", "configs/ml/train.yaml"], cwd=sandbox)
+    assert done.returncode == 0 and done.stdout.strip() == "valid against train_schema:TrainConfig", done.stdout + done.stderr

@@ -159,6 +159,23 @@ async def test_missing_value_is_flagged_and_n_walks_problems(wait_pane) -> None:
         await pilot.press("n")
         assert view.rows[view.cursor].text == "service.stage = ??? (missing value)  # configs/ml/env/base.yaml"
         assert title(app).startswith("problem 2/2: service.stage")
+        assert "missing (???): service.stage from configs/ml/env/base.yaml: give it a value" in note(app)
+
+
+async def test_missing_value_is_not_validated_and_the_pane_says_so(wait_pane) -> None:
+    """A schema never judges the ??? placeholder ('???' is not one of [...]); the title and the note say it is missing."""
+    app = app_for("configs.schema_file=configs/ml/schema/serving.schema.json")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("4")
+        await wait_pane(pilot)
+        app.query_one(ConfigsPane).open_merge(["configs/ml/env/base.yaml"])
+        await wait_pane(pilot)
+        assert "· the rest valid (configs/ml/schema/serving.schema.json) · 1 missing value (???) not validated · 2 unresolved" in title(app)
+        assert "missing (???): service.stage from configs/ml/env/base.yaml: give it a value, not validated until then" in note(app)
+        problems = app.query_one("#configs-problems", OptionList)
+        prompts = [str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)]
+        assert "? service.stage: missing value (???) from configs/ml/env/base.yaml: give it a value (not validated)" in prompts
+        assert not any("is not one of" in p for p in prompts)
 
 
 async def test_bad_files_show_a_clear_message_and_keep_the_last_view(tmp_path: Path, wait_pane) -> None:

@@ -28,6 +28,13 @@ class Trainer(BaseModel):
     precision: str
 
 
+class Tracking(BaseModel):
+    uri: str
+    experiment: str
+    run_name: str | None = None
+    token: str | None = None
+
+
 class Callback(BaseModel):
     model_config = ConfigDict(extra="allow")
     name: str
@@ -41,4 +48,5 @@ class TrainConfig(BaseModel):
     optimizer: Optimizer
     data: Data
     trainer: Trainer
+    tracking: Tracking | None = None
     callbacks: list[Callback] = []

@@ -644,8 +644,10 @@ def is_hydra_project_file(spec: str, data: Any, cwd: Path | None = None) -> bool
         return True
     from mlops_tui.sources.configs.gitrev import split_revision
 
-    if ":" in spec and split_revision(spec, cwd) is not None:
-        return False
+    ref = split_revision(spec, cwd) if ":" in spec else None
+    if ref is not None:  # at a revision: a group option only under the configured config folder
+        configured = _configured_in(ref)
+        return configured is not None and _under_folder(ref.rel, configured) and "/" in ref.rel.removeprefix(configured).strip("/")
     path = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
     return path.is_file() and locate(path, ".").group is not None
 
@@ -658,6 +660,27 @@ def groups_of(spec: str, cwd: Path | None = None) -> set[str]:
 
 
 # -- files at a git revision -------------------------------------------------------------------------
+
+
+def _configured_in(ref) -> str | None:  # noqa: ANN001 - a gitrev.GitRef
+    """The configured config folder (configs.hydra_config_path) as a path inside ref's repository, or None when
+    none is configured or it is elsewhere."""
+    import os
+
+    configured = _PROJECT.get().config_path
+    if configured is None:
+        return None
+    try:
+        rel = os.path.relpath(os.path.realpath(configured), os.path.realpath(ref.top))
+    except ValueError:
+        return None
+    if rel == ".." or rel.startswith(".." + os.sep):
+        return None
+    return "" if rel == "." else rel.replace(os.sep, "/")
+
+
+def _under_folder(rel: str, folder: str) -> bool:
+    return folder == "" or rel == folder or rel.startswith(folder + "/")
 
 
 class Checkout:
@@ -673,6 +696,11 @@ class Checkout:
             if folder in ("", "."):
                 break
             folder = str(PurePosixPath(folder).parent)
+        self.configured = _configured_in(ref)  # the configured config folder, inside the repository
+        if self.configured is not None and _under_folder(ref.rel, self.configured):
+            folder = self.configured or "."  # the whole configured project, however deep the file is in it
+        else:
+            self.configured = None
         args = ["archive", "--format=tar", ref.rev]  # ref.rev was checked: a commit, not an option
         if folder not in ("", "."):
             args += ["--", folder]
@@ -683,6 +711,19 @@ class Checkout:
         with tarfile.open(fileobj=BytesIO(done.stdout)) as archive:
             archive.extractall(self.tmp, filter="data")
         self.root = self.tmp
+
+    @contextmanager
+    def project(self) -> Iterator[None]:
+        """While composing from the copy: configs.hydra_config_path names the copy's config folder."""
+        if self.configured is None:
+            yield
+            return
+        settings = _PROJECT.get()
+        token = _PROJECT.set(HydraProject((self.root / self.configured).resolve(), settings.config_name))
+        try:
+            yield
+        finally:
+            _PROJECT.reset(token)
 
     def close(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -709,7 +750,8 @@ def compose_file(spec: str, overrides: list[str] | None = None, cwd: Path | None
         path = checkout.root / ref.rel
         if not path.is_file():
             raise ConfigError(f"revision {ref.rev!r} has no file {ref.rel!r}", origin=spec)
-        return compose_project(locate(path, label_dir), list(overrides or []), with_hydra, origin=spec)
+        with checkout.project():
+            return compose_project(locate(path, label_dir), list(overrides or []), with_hydra, origin=spec)
 
 
 def composed_tree(composition: Composition) -> Any:
@@ -732,7 +774,7 @@ def compose_folder(spec: str, names: list[str], cwd: Path | None = None, notes: 
     if ref is None:
         root = Path(spec) if cwd is None or Path(spec).is_absolute() else cwd / spec
         return {name: _folder_entry(root / name, join(spec, name), load(join(spec, name), cwd).data, notes) for name in names}
-    with Checkout(ref, whole=True) as checkout:
+    with Checkout(ref, whole=True) as checkout, checkout.project():
         root = checkout.root / ref.rel if ref.rel else checkout.root
         out = {}
         for name in names:

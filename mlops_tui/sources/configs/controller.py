@@ -288,11 +288,19 @@ class ConfigsModel:
         if merged.composition is not None:
             text += f" · composed by Hydra from {len(defaults_rows(merged.composition))} defaults (t)"
         if check.against:
-            text += f" · {_count(len(check.violations), 'validation error')} ({check.against})" if check.violations else f" · valid ({check.against})"
+            if check.violations:
+                text += f" · {_count(len(check.violations), 'validation error')} ({check.against})"
+            elif check.missing:
+                text += f" · the rest valid ({check.against})"
+            else:
+                text += f" · valid ({check.against})"
         if check.skipped:
             text += f" · {check.skipped}"
-        if merged.problems:
-            text += f" · {len(merged.problems)} unresolved/missing"
+        if merged.missing:
+            text += f" · {_count(len(merged.missing), 'missing value')} (???)" + (" not validated" if check.missing else "")
+        unresolved = len(merged.problems) - len(merged.missing)
+        if unresolved:
+            text += f" · {unresolved} unresolved"
         return text + " · " + ("resolved" if self.resolved else "raw") + (" +env" if self.resolve_env else "")
 
     def check_status(self) -> SourceStatus:
@@ -303,6 +311,12 @@ class ConfigsModel:
         brief = f"merged {_count(len(check.specs), 'file')}: {len(check.merged.entries):,} keys"
         if check.against:
             brief += f", {_count(len(check.violations), 'validation error')}"
+        missing = check.merged.missing
+        if missing:
+            first = missing[0]
+            more = f" (+{len(missing) - 1} more)" if len(missing) > 1 else ""
+            brief += (f", missing (???): {first.key}{more} from {first.source}: give it a value"
+                      + (", not validated until then" if check.missing else ""))
         return SourceStatus.ok(NAME, brief)
 
     def problems(self) -> list[tuple[KeyPath, str]]:
@@ -314,7 +328,8 @@ class ConfigsModel:
         items += [(v.path, f"✗ {v.key}: {v.message}") for v in check.violations]
         for entry in check.merged.problems:
             if entry.missing:
-                items.append((entry.path, f"? {entry.key}: missing value (???) from {entry.source}"))
+                items.append((entry.path, f"? {entry.key}: missing value (???) from {entry.source}: give it a value"
+                                          + (" (not validated)" if check.missing else "")))
             elif entry.error:
                 items.append((entry.path, f"✗ {entry.key}: {entry.error}"))
         return items

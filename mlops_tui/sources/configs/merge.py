@@ -69,6 +69,10 @@ class Entry:
             return MASK  # the environment is where secrets are kept: whatever its key, shown only on reveal
         return mask_deep(self.path, self.value)
 
+    def missing_text(self) -> str:
+        """`service.stage: missing value (???), set by configs/env/base.yaml; give it a value (service.stage=VALUE)`."""
+        return f"{self.key}: missing value (???), set by {self.source}; give it a value ({self.key}=VALUE)"
+
     def to_json(self, reveal: bool = False, provenance: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.key, "raw": self.shown_raw(reveal)}
         if self.interpolated:
@@ -93,6 +97,11 @@ class Merged:
     sources: list[str]
     problems: list[Entry] = field(default_factory=list)
     composition: Any = None  # the Hydra composition (defaults list, choices) when Hydra composed it
+
+    @property
+    def missing(self) -> list[Entry]:
+        """The leaves whose value is `???` (Hydra's mandatory value not given yet), in document order."""
+        return [e for e in self.entries if e.missing]
 
     def tree(self, resolved: bool = True, reveal: bool = False) -> Any:
         """The merged config as plain data: resolved values where they resolved, raw ones elsewhere."""

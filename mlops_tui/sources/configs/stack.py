@@ -120,6 +120,12 @@ class StackCheck:
     that the top-level model does not describe."""
     compose: bool = True
     """False: the files as written, their defaults lists kept as data."""
+    missing: list = field(default_factory=list)
+    """The `???` values of what was validated (merge.Entry): no value to judge, so not validated; their
+    violations are left out."""
+    missing_fatal: bool = False
+    """The missing values make the config unusable as it stands (an entry config or plain stack validated), so
+    the CLI exits 2; a group option alone may get them from its entry config, so they are only noted."""
 
 
 def validate_stack(specs: list[str], overrides: list[str], target: Target | None, *,
@@ -159,6 +165,7 @@ def validate_stack(specs: list[str], overrides: list[str], target: Target | None
             if group in validators:
                 check.against = f"{groups[group].name} (group {group})"
                 check.violations = validators[group].check(merged.tree(resolved=True, reveal=True))
+                _set_missing(check, fatal=False)
         elif target is not None:
             check.skipped = (f"not validated: {option} is a group option; {target.name} describes the composed entry config "
                              f"(validate that, e.g. train.yaml {group}={name}, or give {group} a group schema)")
@@ -176,7 +183,17 @@ def validate_stack(specs: list[str], overrides: list[str], target: Target | None
                 against.append(f"{groups[group].name} at {'.'.join(map(str, at)) or '<root>'}")
                 check.violations += [Violation((*at, *v.path), v.message) for v in validators[group].check(part)]
     check.against = ", ".join(against)
+    if check.against:
+        _set_missing(check, fatal=True)
     return check
+
+
+def _set_missing(check: StackCheck, fatal: bool) -> None:
+    """Record the ??? values and drop the violations at or under them (the schema judged the placeholder)."""
+    check.missing = check.merged.missing
+    check.missing_fatal = fatal and bool(check.missing)
+    holes = [e.path for e in check.missing]
+    check.violations = [v for v in check.violations if not any(tuple(v.path[: len(h)]) == tuple(h) for h in holes)]
 
 
 def _group_packages(merged: Merged) -> dict[str, tuple[str, ...]]:
