@@ -69,7 +69,7 @@ def _count_one_pass(source, query) -> int | None:
     try:
         for f in files:
             while not f.detected and not f.complete:
-                f.refresh(1 << 20)
+                f.refresh(64 << 10)  # 200 lines pick the format
             found = f.count_unindexed(query)
             if found is None:
                 return None

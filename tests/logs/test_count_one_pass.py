@@ -27,7 +27,7 @@ def sniffed(path: Path) -> FileSource:
     """Only what the CLI reads before counting: enough lines to pick the format."""
     source = FileSource(path, follow=False)
     while not source.detected and not source.complete:
-        source.refresh(1 << 20)
+        source.refresh(64 << 10)
     return source
 
 
