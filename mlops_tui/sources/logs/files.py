@@ -349,8 +349,7 @@ class FileSource(LogSource):
         following = first + 1
         previous = head
         held = len(head.raw)
-        while following < self.row_count() and following - first < MAX_RECORD_LINES:
-            (record,) = self.rows(following, 1)
+        for record in self._rows_from(following, min(self.row_count(), first + MAX_RECORD_LINES)):
             if not (record.continuation or previous.continued):
                 break
             held += len(record.raw) + 1
@@ -370,6 +369,17 @@ class FileSource(LogSource):
             head.raw = "\n".join([head.raw, *tail])
             head.end_line = following
         return head
+
+    def _rows_from(self, row: int, stop: int) -> Iterator[LogRecord]:
+        """Rows [row, stop) read 8, then 64 at a time (a record's lines: one read for a short stack trace)."""
+        step = 8
+        while row < stop:
+            batch = self.rows(row, min(step, stop - row))
+            if not batch:
+                return
+            yield from batch
+            row += len(batch)
+            step = 64
 
     def _record_end(self, row: int, stop: int) -> int:
         """The first row after the continuation lines from row on, at most stop (no text kept)."""
@@ -444,7 +454,10 @@ class FileSource(LogSource):
             start = max(start, self.row_at_time(query.since))
         if query.until is not None:
             end = self.row_at_time(query.until + timedelta(microseconds=1))
-        if self._finder(query) is None:  # every record is a candidate: read them in batches, not one by one
+        finder = self._finder(query)
+        if finder is None or (not query.pattern and query.min_level is not None and self._selective(finder) is None):
+            # every record is a candidate, or a level filter most records pass (the pane's `info` and up):
+            # read them in batches, not one `record_at` per hit
             for record in self._records(start, end, cancelled):
                 if matcher(record.raw) and query.accepts(record):
                     yield Hit(record.line - 1, record)
