@@ -57,6 +57,28 @@ def _index(source) -> None:
         read_failed(source.label, exc)
 
 
+def _count_one_pass(source, query) -> int | None:
+    """The count read in one pass over each file's bytes, no line index built (only the sample that picks
+    the format); None when the query needs the index."""
+    from mlops_tui.sources.logs import FileSource
+
+    files = getattr(source, "sources", [source])
+    if not all(isinstance(f, FileSource) for f in files):
+        return None
+    total = 0
+    try:
+        for f in files:
+            while not f.detected and not f.complete:
+                f.refresh(64 << 10)  # 200 lines pick the format
+            found = f.count_unindexed(query)
+            if found is None:
+                return None
+            total += found
+    except OSError as exc:
+        read_failed(source.label, exc)
+    return total
+
+
 def _fail_if_unread(source) -> None:
     """Exit 3 naming each file read only in part (a truncated or fake .gz, a gzip bomb stopped at its
     bound): what was read is printed first, but no part-read file may pass for a complete answer."""
@@ -145,8 +167,10 @@ def search(pattern: str, source_name: str | None, lucene: bool, files: tuple[str
     source = _open(files, follow=False)
     try:
         if count_only:
-            _index(source)
-            found = source.count(query)
+            found = _count_one_pass(source, query)
+            if found is None:
+                _index(source)
+                found = source.count(query)
             if not found:
                 _refuse_unknown_fields(source, query)
             click.echo(found)

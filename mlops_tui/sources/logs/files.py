@@ -349,8 +349,7 @@ class FileSource(LogSource):
         following = first + 1
         previous = head
         held = len(head.raw)
-        while following < self.row_count() and following - first < MAX_RECORD_LINES:
-            (record,) = self.rows(following, 1)
+        for record in self._rows_from(following, min(self.row_count(), first + MAX_RECORD_LINES)):
             if not (record.continuation or previous.continued):
                 break
             held += len(record.raw) + 1
@@ -370,6 +369,17 @@ class FileSource(LogSource):
             head.raw = "\n".join([head.raw, *tail])
             head.end_line = following
         return head
+
+    def _rows_from(self, row: int, stop: int) -> Iterator[LogRecord]:
+        """Rows [row, stop) read 8, then 64 at a time (a record's lines: one read for a short stack trace)."""
+        step = 8
+        while row < stop:
+            batch = self.rows(row, min(step, stop - row))
+            if not batch:
+                return
+            yield from batch
+            row += len(batch)
+            step = 64
 
     def _record_end(self, row: int, stop: int) -> int:
         """The first row after the continuation lines from row on, at most stop (no text kept)."""
@@ -444,7 +454,10 @@ class FileSource(LogSource):
             start = max(start, self.row_at_time(query.since))
         if query.until is not None:
             end = self.row_at_time(query.until + timedelta(microseconds=1))
-        if self._finder(query) is None:  # every record is a candidate: read them in batches, not one by one
+        finder = self._finder(query)
+        if finder is None or (not query.pattern and query.min_level is not None and self._selective(finder) is None):
+            # every record is a candidate, or a level filter most records pass (the pane's `info` and up):
+            # read them in batches, not one `record_at` per hit
             for record in self._records(start, end, cancelled):
                 if matcher(record.raw) and query.accepts(record):
                     yield Hit(record.line - 1, record)
@@ -525,12 +538,84 @@ class FileSource(LogSource):
                 last_start = start
         return total
 
+    def count_unindexed(self, query: Query, cancelled: Cancelled = never) -> int | None:
+        """`count` in one pass over the raw bytes, with no line index past the detection sample (the CLI's
+        `--count`); None when the query needs the index (time window, field filters, level with text) or the
+        file is not one plain segment. A level count is the format's exact level scan; a text count takes
+        each hit line and counts its record once: a hit on a continuation line (a traceback's) counts only
+        when no other hit was in its record, found by reading back to the previous hit or a record start."""
+        if not self._detected or self._gzip is not None or len(self.segments) != 1 or self.format is DOCKER:
+            return None  # CRI partial lines join across lines; .gz is inflated by the index
+        if query.since or query.until or query.filters or (query.pattern and query.min_level is not None):
+            return None
+        fd = self.segments[0].fd
+        size = os.fstat(fd).st_size
+        if not query.pattern:
+            if query.min_level is None or not (self.format.scan_exact and self.format.level_scan is not None):
+                return None
+            rx = level_counter(self.format.level_scan(query.min_level), query.min_level)
+            return count_matches(fd, 0, size, rx, cancelled)
+        finder = query.byte_finder()
+        if finder is None:
+            return None
+        total, counted, previous_end = 0, False, 0
+        for offset in scan_lines(fd, 0, size, finder, cancelled):
+            line, following = _read_line(fd, offset, size)
+            if self._starts_record(line) or self._start_between(fd, previous_end, offset) or not counted:
+                total += 1
+                counted = True
+            previous_end = following
+        return total
+
+    def _starts_record(self, line: bytes) -> bool:
+        """Whether a line is a record's first (parses in the file's format), as `make_record` decides."""
+        if self.format is PLAIN:
+            return True
+        return parse_line(self.format, decode(cut_line(line)[0])) is not None
+
+    def _start_between(self, fd: int, low: int, high: int) -> bool:
+        """Whether a record starts on a whole line in [low, high) (line starts both), read backwards from
+        high in 64 KiB windows and stopped at the first record start found."""
+        carry = b""
+        while high > low:
+            start = max(low, high - 65536)
+            data = os.pread(fd, high - start, start) + carry
+            lines = data.split(b"\n")
+            if data.endswith(b"\n"):
+                lines.pop()
+            carry = lines.pop(0) if start > low else b""
+            for line in reversed(lines):
+                if self._starts_record(line):
+                    return True
+            high = start
+        return bool(carry) and self._starts_record(carry)
+
     def status(self) -> SourceStatus:
         if self.error:
             return SourceStatus(self.label, SourceState.STALE, self.error)
         if not self.complete:
             return SourceStatus(self.label, SourceState.LOADING, f"indexing {self.progress:.0%}")
         return SourceStatus.ok(self.label, f"{self.row_count():,} lines, {self.format.name}")
+
+
+def _read_line(fd: int, offset: int, size: int) -> tuple[bytes, int]:
+    """The line at offset (at most limits.log_line_bytes + 1 bytes of it) and where the next starts."""
+    bound = limits.current().log_line_bytes + 1
+    kept = b""
+    pos = offset
+    step = 4096
+    while pos < size:
+        data = os.pread(fd, min(step, size - pos), pos)
+        if not data:
+            break
+        at = data.find(b"\n")
+        if len(kept) < bound:
+            kept += data[: bound - len(kept)] if at < 0 else data[:at][: bound - len(kept)]
+        if at >= 0:
+            return kept, pos + at + 1
+        pos += len(data)
+        step = min(step * 2, CHUNK)
+    return kept, pos
 
 
 def _open_regular(path: str) -> int:
