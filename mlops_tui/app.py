@@ -128,6 +128,22 @@ class MlopsApp(App[None]):
         self._deferred_focus: str | None = None  # pane whose default widget gets the focus once it is built
         self.zoomed = Zoom()  # `z`: what the zoom of the focused panel hid
 
+    def _fatal_error(self) -> None:
+        """An unhandled exception ends the app as a crash of the CLI does: one masked line on stderr and the
+        traceback in the private crash file (Textual's own report printed every frame's locals: config
+        values, tokens, command lines)."""
+        from rich.text import Text
+
+        from mlops_tui.cli import _write_crash_report
+        from mlops_tui.secrets import mask_text
+
+        error = self._exception
+        where = _write_crash_report(error)
+        self.bell()
+        self._exit_renderables.append(Text(mask_text(
+            f"internal error: {type(error).__name__}: {error} (details in {where})"), no_wrap=False))
+        self._close_messages_no_wait()
+
     def get_driver_class(self) -> type[Driver]:
         """Textual's choice, except that its Linux driver is replaced by one whose input thread sleeps while
         no key comes (mlops_tui/driver.py). TEXTUAL_DRIVER and the other platforms are left as they are."""

@@ -99,9 +99,9 @@ def main(argv: list[str] | None = None) -> None:
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mlops-tui, never the user's input
 
 
-def _write_crash_report() -> str:
-    """Append the traceback, secrets masked, to a crash file only its owner can read (it may quote config
-    lines and command lines)."""
+def _write_crash_report(error: BaseException | None = None) -> str:
+    """Append the traceback (of error, else of the exception being handled), secrets masked and no
+    frame's locals, to a crash file only its owner can read (it may quote config lines and command lines)."""
     import os
     import traceback
 
@@ -115,7 +115,8 @@ def _write_crash_report() -> str:
         descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.fchmod(descriptor, 0o600)  # a file left by an older version was 644
         with os.fdopen(descriptor, "a", encoding="utf-8") as log:
-            log.write(mask_text(traceback.format_exc()) + "\n")
+            trace = traceback.format_exception(error) if error is not None else [traceback.format_exc()]
+            log.write(mask_text("".join(trace)) + "\n")
         return str(path)
     except OSError as exc:
         return f"nowhere: {exc}"

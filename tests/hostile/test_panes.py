@@ -5,7 +5,9 @@ billion-laughs config and a trickling backend. The pane says what is wrong, keep
 from __future__ import annotations
 
 import asyncio
+import html
 import os
+import re
 import resource
 import time
 from pathlib import Path
@@ -159,4 +161,58 @@ async def test_a_small_log_that_does_not_grow_is_not_left_loading(tmp_path):
         await until(pilot, lambda: "logs.files" in statuses and statuses["logs.files"].state.value != "loading",
                     seconds=10, what="logs.files past loading")
         assert statuses["logs.files"].state.value == "ok", statuses["logs.files"]
+        await quits(pilot)
+
+
+async def test_a_gzip_bomb_answer_is_refused_in_the_remote_view_while_keys_answer(hostile_server):
+    """The stand-in's gzip answer inflates to 2 GiB (the issue saw the Remote view freeze and 6.4 GB
+    resident): the view names the bound, keys answer while and after it is refused, and the process's
+    resident memory, sampled every 10 ms by a thread all along, grows by far less than the bomb."""
+    import threading
+
+    import psutil
+
+    me = psutil.Process()
+    peak = [me.memory_info().rss]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.01):
+            peak[0] = max(peak[0], me.memory_info().rss)
+
+    app = make_app([f"metrics.prometheus=[{{name: bomb, url: '{hostile_server.url('gzip-bomb')}', timeout: 10, retries: 1}}]",
+                    "metrics.remote_refresh=30"],
+                   pane_options={"metrics": {"source": RecordedMetricSource(synthetic_snapshots(3))}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        base = me.memory_info().rss
+        peak[0] = base
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        await pilot.press("1", "v")
+        statuses = app.query_one(StatusLine).statuses
+        latencies: list[float] = []
+        started = time.monotonic()
+        while len(latencies) < 5 or "limits.http_answer_bytes" not in (getattr(statuses.get("metrics.bomb"), "reason", "") or ""):
+            assert time.monotonic() - started < 60, status(app)
+            pressed = time.monotonic()
+            await pilot.press("question_mark")  # help opens and closes, during the fetch and after the refusal
+            await until(pilot, lambda: app.screen.id != "_default", seconds=5, what="help open")
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen.id == "_default", seconds=5, what="help closed")
+            latencies.append(time.monotonic() - pressed)
+            await pilot.pause(0.1)
+        done.set()
+        sampler.join()
+        grown_mib = (peak[0] - base) / 2**20
+        reason = statuses["metrics.bomb"].reason
+        print("reason:", reason, "key latencies:", [round(x, 2) for x in latencies], f"rss grew {grown_mib:.0f} MiB")
+        assert "larger than 67,108,864 bytes" in reason, reason
+        assert "failing" in status(app) and "bomb" in status(app)
+        screen = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+        assert "larger than 67,108,864 bytes" in screen and "limits.http_answer_bytes" in screen  # on the view, uncut
+        assert max(latencies) < 5, latencies
+        count("inputs and faults tried")
+        if grown_mib > 300:
+            count("runs over the memory bound")
+        assert grown_mib < 300, grown_mib  # the 64 MiB bound and its parse, not the 2 GiB inflated
         await quits(pilot)
