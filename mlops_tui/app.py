@@ -27,7 +27,7 @@ from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from mlops_tui.messages import AlertsFiring, OpenConfigRevision, SourceStatusChanged
+from mlops_tui.messages import AlertsFiring, OpenConfigRevision, OpenModelDrift, SourceStatusChanged
 from mlops_tui.screens.help import BASICS, HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
@@ -271,6 +271,13 @@ class MlopsApp(App[None]):
         configs = await self._pane_mounted("configs")
         self.action_show_pane("configs")
         configs.open_revision(message.path, message.old_rev, message.new_rev)
+
+    async def on_open_model_drift(self, message: OpenModelDrift) -> None:
+        """The Models pane asks for a model's drift: its training data against drift.current, in the Drift pane."""
+        message.stop()
+        drift = await self._pane_mounted("drift")
+        self.action_show_pane("drift")
+        drift.compare(message.reference, drift.settings.current, message.repo)
 
     def built_panes(self) -> dict[str, Widget]:
         """The panes built so far, by id (the palette lists their actions)."""

@@ -35,6 +35,15 @@ class OpenConfigRevision(Message):
 
 
 @dataclass
+class OpenModelDrift(Message):
+    """Ask the Drift pane to compare a model version's training data (`name#prod`) in repo with drift.current
+    (sent by the Models pane)."""
+
+    reference: str
+    repo: str
+
+
+@dataclass
 class AlertsFiring(Message):
     """How many alerts fire (silenced ones left out) and the worst severity among them ("" when none); the
     status line shows it on every pane (sent by the Alerts pane after each evaluation)."""
