@@ -303,6 +303,7 @@ class MlopsApp(App[None]):
         else:
             await metrics.show_view("metrics-local")
 
+
     def built_panes(self) -> dict[str, Widget]:
         """The panes built so far, by id (the palette lists their actions)."""
         return dict(self._panes)

@@ -15,12 +15,17 @@ from mlops_tui.text import sanitize
 @click.option("--test", "tests", metavar="COLUMN=TEST[:THRESHOLD]", multiple=True,
               help="The test of a column instead of the default: ks, wasserstein, psi, jensenshannon, chisquare, z; "
                    "optionally its threshold (col=psi:0.2). Repeatable.")
+@click.option("--repo", metavar="PATH", default=None,
+              help="Git repository for REV:path and name@vX.Y.Z / name#stage samples (default: models.repo).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Show how much of each file is read, on stderr (auto: for files over 32 MiB).")
-def drift(reference: str, current: str, columns: str | None, tests: tuple[str, ...], as_json: bool,
-          progress: str) -> None:
+def drift(reference: str, current: str, columns: str | None, tests: tuple[str, ...], repo: str | None,
+          as_json: bool, progress: str) -> None:
     """Compare CURRENT with REFERENCE column by column (CSV, TSV, JSON lines, gzipped too; Parquet with pyarrow).
+
+    Each is a file, REV:path (the file at a git revision) or name@vX.Y.Z / name#stage: the data file the
+    dvc.lock stage that made that model version read, from the DVC cache or the workspace (nothing fetched).
 
     The test of each column is Evidently's default: up to 1000 reference values, KS for numeric columns with
     more than 5 distinct values, else chi-squared (more than 2 values) or a Z-test; above 1000, the Wasserstein
@@ -34,7 +39,8 @@ def drift(reference: str, current: str, columns: str | None, tests: tuple[str, .
 
     wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     try:
-        report = drift_files(reference, current, wanted, parse_tests(tests), progress=_Progress(progress))
+        report = drift_files(reference, current, wanted, parse_tests(tests), progress=_Progress(progress),
+                             repo=repo or _models_repo())
     except DriftReadError as exc:
         fail(str(exc), EXIT_BACKEND)
     except DriftInputError as exc:
@@ -46,6 +52,12 @@ def drift(reference: str, current: str, columns: str | None, tests: tuple[str, .
             click.echo(sanitize(line))
     if report.dataset_drift:
         raise SystemExit(EXIT_FINDING)
+
+
+def _models_repo() -> str | None:
+    from mlops_tui.cli.common import state
+
+    return state().settings().models.repo or None
 
 
 PROGRESS_BYTES = 32 * 2**20

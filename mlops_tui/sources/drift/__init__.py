@@ -12,16 +12,30 @@ from mlops_tui.sources.drift.read import Column, DriftInputError, DriftReadError
 
 __all__ = [
     "TESTS", "Column", "ColumnDrift", "DriftInputError", "DriftReadError", "DriftReport", "Sample",
-    "compare", "default_test", "drift_files", "parse_tests", "read_sample",
+    "compare", "default_test", "drift_files", "parse_tests", "read_sample", "read_spec",
 ]
 
 
 def drift_files(reference: str, current: str, columns: list[str] | None = None,
                 tests: dict[str, tuple[str, float | None]] | None = None,
-                progress: Callable[[str, float], None] | None = None) -> DriftReport:
-    """Read both files and compare them; DriftInputError (bad input) or DriftReadError (unreadable file).
-    progress, when given, is called with the file being read and the share of it read, after each block."""
-    def reading(path: str):
-        return (lambda share: progress(path, share)) if progress else None
+                progress: Callable[[str, float], None] | None = None, repo: str | None = None) -> DriftReport:
+    """Read both samples and compare them; DriftInputError (bad input) or DriftReadError (unreadable file).
+    Each is a file, `REV:path` or `name@vX.Y.Z`/`name#stage` (the training data of that version) in the git
+    repository repo (default: the working directory). progress, when given, is called with the file being
+    read and the share of it read, after each block."""
+    return compare(read_spec(reference, progress, repo), read_spec(current, progress, repo), columns, tests)
 
-    return compare(read_sample(reference, reading(reference)), read_sample(current, reading(current)), columns, tests)
+
+def read_spec(spec: str, progress: Callable[[str, float], None] | None = None, repo: str | None = None) -> Sample:
+    """The sample spec names (a file, `REV:path` or a model version), errors and Sample.path naming the spec."""
+    from mlops_tui.sources.drift.revisions import locate
+
+    with locate(spec, repo) as where:
+        try:
+            sample = read_sample(where.path, (lambda share: progress(where.path, share)) if progress else None)
+        except (DriftInputError, DriftReadError) as exc:
+            if where.path == where.label:
+                raise
+            raise type(exc)(str(exc).replace(where.path, where.label)) from None
+    sample.path = where.label
+    return sample

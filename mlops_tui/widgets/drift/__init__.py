@@ -71,6 +71,7 @@ class DriftPane(Pane):
         self.settings = settings
         self.report: DriftReport | None = None
         self._generation = 0
+        self._pair: tuple[str, str, str | None] | None = None  # set by compare(): (reference, current, repo)
 
     def compose(self) -> ComposeResult:
         yield Static(id="drift-title")
@@ -93,8 +94,14 @@ class DriftPane(Pane):
         self.query_one(SourceNote).show(status)
         self.post_message(SourceStatusChanged(status))
 
+    def compare(self, reference: str, current: str, repo: str | None = None) -> None:
+        """Compare these two samples instead of the configured ones (the Models pane opens a model's here)."""
+        self._pair = (reference, current, repo)
+        self.action_back()
+        self.action_reload()
+
     def action_reload(self) -> None:
-        ref, cur = self.settings.reference, self.settings.current
+        ref, cur, repo = self._pair or (self.settings.reference, self.settings.current, None)
         title = self.query_one("#drift-title", Static)
         if not (ref and cur):
             title.update(literal("no samples to compare"))
@@ -105,15 +112,15 @@ class DriftPane(Pane):
         self._generation += 1
         title.update(literal(f"{cur} against {ref}: reading"))
         self._show_status(SourceStatus.ok(STATUS_NAME, "reading"))
-        self._load(self._generation, ref, cur)
+        self._load(self._generation, ref, cur, repo)
 
     @work(thread=True, exclusive=True, group="drift", exit_on_error=False)
-    def _load(self, generation: int, reference: str, current: str) -> None:
+    def _load(self, generation: int, reference: str, current: str, repo: str | None = None) -> None:
         from mlops_tui.sources.drift import DriftInputError, DriftReadError, drift_files
 
         try:
             report = drift_files(reference, current, list(self.settings.columns) or None, progress=lambda path, share: self.post_message(
-                self.Progress(path, share)))
+                self.Progress(path, share)), repo=repo)
         except (DriftInputError, DriftReadError) as exc:
             self.post_message(self.Failed(generation, str(exc)))
             return
