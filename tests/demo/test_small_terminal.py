@@ -35,6 +35,27 @@ async def test_models_at_80x24_shows_the_stages_and_one_age(sandbox: Path) -> No
         assert freq.startswith(f"newest version {churn[2]} old"), (freq, churn)  # one age, the same figure
 
 
+async def test_models_at_120_columns_the_artifacts_panel_takes_the_room_its_columns_need(sandbox: Path) -> None:
+    """At 120 columns the panel was capped at 60 and left `newest` out beside empty cells; at 80 it keeps half."""
+    app = demo(sandbox)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("2")
+        await wait_for_sources(app, pilot, {"models.repo"})
+        await pilot.pause(0.3)
+        table = app.query_one("#models-artifacts")
+        assert table.shown_keys == ["artifact", "latest", "age", "stages"], table.shown_keys
+        assert app.query_one("#models-side").size.width >= 50  # the history keeps its room
+        await pilot.press("z")
+        await pilot.pause(0.3)
+        await pilot.press("z")  # the zoom gives the width back as it was
+        await pilot.pause(0.3)
+        assert table.shown_keys == ["artifact", "latest", "age", "stages"], table.shown_keys
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.3)
+        half = app.query_one("#models-body").size.width // 2  # at 80 columns the half it had
+        assert app.query_one("#models-left").outer_size.width == half and "stages" in table.shown_keys
+
+
 async def test_configs_at_80x24_relative_names_headers_and_no_focus_trap(sandbox: Path) -> None:
     app = demo(sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
