@@ -106,6 +106,15 @@ class FittedTable(MeasuredTable):
     def shown_keys(self) -> list[str]:
         return [key for key, _ in self.column_layout]
 
+    def natural_width(self) -> int:
+        """The cells every column needs whole, with the cell padding and a vertical scrollbar when the rows
+        overflow (what a panel holding the table can grow to before leaving empty space)."""
+        width = sum(max(self._natural.get(c.key, 0), cell_len(c.label)) + 2 * self.cell_padding
+                    for c in self.fitted_columns)
+        if self.size.height and len(self._full) + 1 > self.size.height:
+            width += self.styles.scrollbar_size_vertical
+        return width
+
     # -- layout -------------------------------------------------------------------------------------
     def _room(self) -> int:
         width = self.size.width

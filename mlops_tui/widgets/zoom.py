@@ -35,6 +35,7 @@ class Zoom:
     def __init__(self) -> None:
         self.hidden: list[Widget] = []
         self.panel: Widget | None = None
+        self.rules: dict[str, object] = {}  # the panel's own width rules (the Models pane sizes its panel)
 
     @property
     def active(self) -> bool:
@@ -50,6 +51,7 @@ class Zoom:
         self.hidden = [w for w in [*siblings, *chrome] if w.display]
         for widget in self.hidden:
             widget.display = False
+        self.rules = {rule: panel.styles.inline.get_rule(rule) for rule in ("width", "max_width")}
         panel.styles.width = "1fr"
         panel.styles.max_width = "100%"
         panel.add_class("-zoomed")
@@ -59,7 +61,11 @@ class Zoom:
         for widget in self.hidden:
             widget.display = True
         if self.panel is not None:
-            self.panel.styles.clear_rule("width")
-            self.panel.styles.clear_rule("max_width")
+            for rule, value in self.rules.items():
+                if value is None:
+                    self.panel.styles.clear_rule(rule)
+                else:
+                    self.panel.styles.inline.set_rule(rule, value)
+                    self.panel.refresh(layout=True)
             self.panel.remove_class("-zoomed")
-        self.hidden, self.panel = [], None
+        self.hidden, self.panel, self.rules = [], None, {}

@@ -35,15 +35,38 @@ async def test_models_at_80x24_shows_the_stages_and_one_age(sandbox: Path) -> No
         assert freq.startswith(f"newest version {churn[2]} old"), (freq, churn)  # one age, the same figure
 
 
+async def test_models_at_120_columns_the_artifacts_panel_takes_the_room_its_columns_need(sandbox: Path) -> None:
+    """At 120 columns the panel was capped at 60 and left `newest` out beside empty cells; at 80 it keeps half."""
+    app = demo(sandbox)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("2")
+        await wait_for_sources(app, pilot, {"models.repo"})
+        await pilot.pause(0.3)
+        table = app.query_one("#models-artifacts")
+        assert table.shown_keys == ["artifact", "latest", "age", "stages"], table.shown_keys
+        assert app.query_one("#models-side").size.width >= 50  # the history keeps its room
+        await pilot.press("z")
+        await pilot.pause(0.3)
+        await pilot.press("z")  # the zoom gives the width back as it was
+        await pilot.pause(0.3)
+        assert table.shown_keys == ["artifact", "latest", "age", "stages"], table.shown_keys
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.3)
+        half = app.query_one("#models-body").size.width // 2  # at 80 columns the half it had
+        assert app.query_one("#models-left").outer_size.width == half and "stages" in table.shown_keys
+
+
 async def test_configs_at_80x24_relative_names_headers_and_no_focus_trap(sandbox: Path) -> None:
     app = demo(sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("4")
         await wait_for_sources(app, pilot, {"configs"})
         await pilot.pause(0.3)
-        screen = screen_text(app)
-        assert str(sandbox) not in screen and "/tmp" not in screen, screen  # no long absolute temporary paths
-        assert "train_v1.yaml" in screen and "train_v2.yaml" in screen  # file names whole in the narrow list
+        region = app.query_one("#configs-pane").region  # (the header names the settings file found from the
+        rows = app.screen._compositor.render_strips()     # test's own folder: not the pane's business)
+        shown = "\n".join(strip.text[region.x:region.right] for strip in rows[region.y:region.bottom])
+        assert str(sandbox) not in shown and "/tmp" not in shown, shown  # no long absolute temporary paths
+        assert "train_v1.yaml" in shown and "train_v2.yaml" in shown  # file names whole in the narrow list
         files = app.query_one("#configs-files", OptionList)
         assert app.focused is files and files.highlighted is not None  # a file is highlighted from the start
         assert app.screen.active_bindings["c"].enabled
@@ -93,6 +116,35 @@ async def test_z_gives_the_focused_panel_the_whole_screen_and_back(sandbox: Path
         await pilot.pause(0.3)
         assert app.query_one("#models-side").display and app.query_one("#pane-tabs").display
         assert not app.zoomed.active
+
+
+def burst(app, *keys: str) -> None:
+    """Keys typed in one burst, as tmux send-keys types them: all queued before the app handles the first."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_z_typed_in_a_burst_after_a_pane_key_zooms_that_panes_panel(sandbox: Path) -> None:
+    """`2 z` in one burst: the zoom is Models' (z is handled in the order typed, not after the pane key that
+    follows it), and `4` after it ends the zoom before Configs shows."""
+    app = demo(sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await wait_for_sources(app, pilot, {"models.repo"})
+        await pilot.pause(0.3)
+        burst(app, "z", "4")
+        await pilot.pause(0.5)
+        assert app.active_pane_id == "configs" and not app.zoomed.active  # zoomed on Models, ended by `4`
+        assert app.query_one("#models-side").display and app.query_one("#pane-tabs").display
+        burst(app, "2", "z")
+        await pilot.pause(0.5)
+        assert app.active_pane_id == "models" and app.zoomed.active
+        assert app._panes["models"] in app.zoomed.panel.ancestors_with_self, app.zoomed.panel
+        assert not app.query_one("#models-side").display
 
 
 async def test_the_palette_offers_search_filter_and_each_config_file_and_runs_them(sandbox: Path) -> None:

@@ -4,6 +4,7 @@ drifted in exactly two columns, on the Drift pane of the real app (key 6) and wi
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from support.app_factory import make_app
@@ -50,3 +51,22 @@ async def test_the_drift_pane_of_the_demo_shows_them_first(sandbox):
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert [r[0] for r in rows[:2]] == ["contract", "support_tickets"]
         assert [r[4] for r in rows] == ["DRIFT", "DRIFT"] + ["ok"] * 5
+
+
+async def test_at_80x24_the_heading_names_the_samples_relative_to_the_sandbox(sandbox):
+    """The demo's samples are long absolute temporary paths: the heading writes them as Configs does, relative to
+    the working folder (the sandbox), so the verdict and both file names fit 80 columns."""
+    still = RecordedMetricSource(synthetic_snapshots(1, cores=4, processes=10), top=10)
+    app = make_app(dotlist=demo_overrides(sandbox), cwd=sandbox,
+                   pane_options={"metrics": {"source": still}, "drift": {"cwd": sandbox}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        pane = app.query_one("#drift-pane")
+        await until(pilot, lambda: pane.report is not None, what="the drift report", timeout=30)
+        await pilot.pause()
+        heading = str(pane.query_one("#drift-title").render())
+        assert str(sandbox) not in heading and "/tmp" not in heading, heading
+        current, reference = (Path(p).relative_to(sandbox) for p in (pane.report.current, pane.report.reference))
+        assert heading.endswith(f": {current} against {reference}"), heading
+        title = pane.query_one("#drift-title")
+        assert title.size.height <= 2, heading  # the verdict and both names in two rows at 80 columns

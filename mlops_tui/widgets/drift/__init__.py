@@ -3,12 +3,14 @@
 The pane reads both samples with `drift_files` (sources/drift: the operation `mlops-tui drift` runs) in a
 worker that reports how much of each file is read; each row shows the column's test, score, p-value, verdict
 and two small histograms in the same bins and scale (reference, current). Enter opens a column's larger view
-(both distributions bin by bin, the quantiles, every statistic); Escape goes back.
+(both distributions bin by bin, the quantiles, every statistic); Escape goes back. Option: cwd= (the folder the
+heading's paths are written relative to; default the working directory).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -72,6 +74,15 @@ class DriftPane(Pane):
         self.report: DriftReport | None = None
         self._generation = 0
         self._pair: tuple[str, str, str | None] | None = None  # set by compare(): (reference, current, repo)
+        self.cwd = Path(options["cwd"]) if options.get("cwd") is not None else None  # (default: the working folder)
+
+    def _shown(self, path: str) -> str:
+        """path as the heading writes it: relative to the working folder when under it (the demo's long absolute
+        temporary paths pushed the verdict's file names off an 80-column heading), else as given."""
+        try:
+            return str(Path(path).relative_to(self.cwd or Path.cwd())) if Path(path).is_absolute() else path
+        except ValueError:
+            return path
 
     def compose(self) -> ComposeResult:
         yield Static(id="drift-title")
@@ -110,7 +121,7 @@ class DriftPane(Pane):
                                   "or run: mlops-tui drift REFERENCE CURRENT"))
             return
         self._generation += 1
-        title.update(literal(f"{cur} against {ref}: reading"))
+        title.update(literal(f"{self._shown(cur)} against {self._shown(ref)}: reading"))
         self._show_status(SourceStatus.ok(STATUS_NAME, "reading"))
         self._load(self._generation, ref, cur, repo)
 
@@ -146,7 +157,8 @@ class DriftPane(Pane):
         title = self.query_one("#drift-title", Static)
         state = "DRIFT" if report.dataset_drift else "no drift"
         title.update(literal(f"{state}: {len(report.drifted)} of {len(report.tested)} columns drifted "
-                             f"({report.share:.0%}; drift at 50%): {report.current} against {report.reference}"))
+                             f"({report.share:.0%}; drift at 50%): {self._shown(report.current)} against "
+                             f"{self._shown(report.reference)}"))
         title.set_class(report.dataset_drift, "-drift")
         table = self.query_one("#drift-table", DataTable)
         table.clear()

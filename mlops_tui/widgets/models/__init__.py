@@ -69,7 +69,7 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
 
     DEFAULT_CSS = """
     ModelsPane #models-body { height: 1fr; }
-    ModelsPane #models-left { width: 1fr; min-width: 30; max-width: 60; height: 1fr; border-right: tall $panel; }
+    ModelsPane #models-left { width: 1fr; min-width: 30; height: 1fr; border-right: tall $panel; }
     ModelsPane #models-artifacts { height: 1fr; }
     ModelsPane #models-filter { height: 3; display: none; }
     ModelsPane #models-filter.-open { display: block; }
@@ -171,6 +171,23 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
         if self.model.source is not None:
             self.model.source.close()
 
+    def on_resize(self) -> None:
+        self._size_left()
+
+    def _size_left(self) -> None:
+        """The artifacts panel takes half the width up to 60 columns, and more when its columns need it (a
+        120-column terminal showed `newest` cut off beside empty cells), leaving the history 50 columns."""
+        left = self.query_one("#models-left")
+        if left.has_class("-zoomed"):
+            return  # (widgets/zoom.py sizes a zoomed panel)
+        body = self.query_one("#models-body").size.width or self.size.width
+        if not body:
+            return
+        table = self.query_one("#models-artifacts", FittedTable)
+        border = left.styles.border_right[0] != ""
+        wanted = table.natural_width() + (1 if border else 0)
+        left.styles.width = max(30, min(body // 2, 60), min(wanted, body - 50))
+
     def focus_default(self) -> None:
         focus_now(self.query_one("#models-artifacts", DataTable))
 
@@ -217,6 +234,7 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
             self.notify(f"Reloaded: {status.reason}", timeout=3)
         table = self.query_one("#models-artifacts", DataTable)
         self._fill_artifacts()
+        self._size_left()
         events = self.query_one("#models-events", DataTable)
         events.clear()
         for e in snap.registry.events:
