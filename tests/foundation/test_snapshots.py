@@ -35,7 +35,7 @@ def api_log(folder: Path) -> str:
     return f"logs.files=[{path}]"
 
 
-SOURCES = {"metrics.local", "models.repo", "logs.files", "configs", "alerts"}
+SOURCES = {"metrics.local", "models.repo", "logs.files", "configs", "alerts", "drift"}
 
 
 def settled(*keys: str):
