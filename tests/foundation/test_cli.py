@@ -69,7 +69,7 @@ def test_schema_is_json_schema_of_the_settings() -> None:
     result = run_cli(["config", "schema"])
     assert result.returncode == 0
     schema = json.loads(result.stdout)
-    assert set(schema["properties"]) == {"ui", "metrics", "logs", "models", "configs", "alerts", "limits"}
+    assert set(schema["properties"]) == {"ui", "metrics", "logs", "models", "configs", "alerts", "drift", "limits"}
 
 
 def test_alerts_lists_configured_rules(tmp_path: Path) -> None:

@@ -338,7 +338,7 @@ async def test_help_at_80x24_pane_keys_first_app_next_basics_folded_and_scrolls_
         ids = [str(logs.get_row_at(i)[2]) for i in range(logs.row_count)]
         assert "logs.search" in ids
         screen = app.export_screenshot()
-        for binding_id in ("logs.search", "logs.previous", "logs.clear"):
+        for binding_id in ("logs.search", "logs.previous", "logs.previous_warning"):
             assert binding_id in screen  # the id column is whole at 80 columns
         body = app.screen.query_one("#help-body")
         assert app.focused is body

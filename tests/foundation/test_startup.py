@@ -82,7 +82,7 @@ async def test_settings_are_read_after_the_first_frame_then_the_panes_are_built(
         assert app.theme == "mlops-mono"  # --theme's, until the settings say otherwise
         await asyncio.wait_for(app.panes_ready.wait(), 30)
         await pilot.pause()
-        assert seen == [(1, "Reading settings…", " 1 Metrics   2 Models   3 Logs   4 Configs   5 Alerts")]
+        assert seen == [(1, "Reading settings…", " 1 Metrics   2 Models   3 Logs   4 Configs   5 Alerts   6 Drift")]
         assert app.theme == "mlops-light" and app.settings.ui.theme == "mlops-light"
         assert not app.query("#reading-settings")
         assert app.focused is not None and app.query_one("#metrics-pane") in app.focused.ancestors_with_self

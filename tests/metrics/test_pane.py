@@ -381,4 +381,4 @@ async def test_the_pane_shows_levels_at_once_and_rates_half_a_second_later(monke
     assert waits[0] == 0.5, waits  # after the levels-only sample: the warmup, not the 60 s interval
     # rates over at least that wait, and the second sample long before an interval went by
     assert 0.5 <= second_window < interval and second_cpu.endswith("%"), shown
-    assert 0.4 < second_at - first_at < interval
+    assert second_at - first_at < interval  # (the gap on screen can be ms: a busy UI applies both samples late)
