@@ -99,6 +99,22 @@ def end_on_closed_stdout() -> NoReturn:
     sys.exit(EXIT_STDOUT_CLOSED)
 
 
+def given(**options: str) -> list[str]:
+    """The flags, among options (parameter name -> flag as typed), that the user gave on the command line:
+    an option whose default is a value (--since 1h, --context-size 5) cannot be told from its use by value."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    return [flag for name, flag in options.items()
+            if context.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)]
+
+
+def refuse_unused(flags: list[str], why: str) -> None:
+    """Exit 2 naming flags that would change nothing here, rather than ignore them quietly."""
+    if flags:
+        fail(f"{', '.join(flags)}: {why}", EXIT_USAGE)
+
+
 def read_failed(label: str, error: OSError) -> NoReturn:
     """A command's OSError while it reads label and prints: a closed stdout ends quietly (the input is not
     to blame), anything else is `cannot read LABEL` with exit code 3."""

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, fail, read_failed, state
+from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, emit_json, fail, given, read_failed, refuse_unused, state
 
 
 @click.group()
@@ -102,7 +102,7 @@ def _fail_if_unread(source) -> None:
 @click.option("--until", metavar="WHEN", help="Only records until: 10m, 1h, 14:05 or a timestamp.")
 @click.option("--field", "fields", multiple=True, metavar="K=V", help="Field filter, repeatable: service=api, latency_ms>500, level>=warn, path~^/api.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="Stop after N records (0 prints none, as head -n 0).")
-@click.option("--count", "count_only", is_flag=True, help="Print only the number of matching records.")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matching records ({\"count\": N} with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines: timestamp, level, message, source, line, fields.")
 @click.option("--context", "context_id", metavar="ID", help="With --source: the documents around the one with this _id "
               "(newest first; it is marked with >), instead of a search.")
@@ -119,13 +119,14 @@ def search(pattern: str, source_name: str | None, lucene: bool, files: tuple[str
     from mlops_tui.sources.logs import FieldFilter, Mode, Query, QueryError, parse_level
     from mlops_tui.sources.timespec import parse_time
 
-    if (context_id is None) and same is not None:
-        fail("--same: with --context only", EXIT_USAGE)
+    if context_id is None:
+        refuse_unused(given(same="--same", context_size="--context-size"), "with --context only")
     if context_id is not None:
         if source_name is None:
             fail("--context: with --source only (a cluster document's _id)", EXIT_USAGE)
         extra = [flag for flag, used in (("PATTERN", pattern), ("--since", since), ("--until", until),
-                                         ("--limit", limit is not None), ("--count", count_only)) if used]
+                                         ("--limit", limit is not None), ("--count", count_only),
+                                         ("--lucene", lucene)) if used]
         if extra:
             fail(f"{', '.join(extra)}: not with --context (every document around it counts)", EXIT_USAGE)
         _context(source_name, context_id, context_size, same, as_json)
@@ -173,7 +174,7 @@ def search(pattern: str, source_name: str | None, lucene: bool, files: tuple[str
                 found = source.count(query)
             if not found:
                 _refuse_unknown_fields(source, query)
-            click.echo(found)
+            _print_count(found, as_json)
         elif limit != 0:
             out = sys.stdout
             number = 0
@@ -192,6 +193,13 @@ def search(pattern: str, source_name: str | None, lucene: bool, files: tuple[str
         read_failed(source.label, exc)
     finally:
         source.close()
+
+
+def _print_count(found: int, as_json: bool) -> None:
+    if as_json:
+        emit_json({"count": found}, indent=None)
+    else:
+        click.echo(found)
 
 
 def _refuse_unknown_fields(source, query) -> None:
@@ -245,7 +253,7 @@ def _search_engine(name: str, query: str, start, end, limit: int | None, count_o
         if count_only or limit == 0:
             page = source.search(query, start=start, end=end, size=0, syntax=syntax)
             if count_only:
-                click.echo(page.total)
+                _print_count(page.total, as_json)
             return
         shown = 0
         page_size = min(limit or 1000, 1000)
@@ -318,6 +326,7 @@ def tail(query: str, source_name: str | None, lucene: bool, overlap: float, file
         return
     if query or lucene:
         fail("QUERY and --lucene: for --source only (files are followed whole; use logs search for a pattern)", EXIT_USAGE)
+    refuse_unused(given(overlap="--overlap"), "for --source only (a cluster's late documents)")
     interval = 0.2 if interval is None else interval
     source = _open(files, follow=True)
     out = sys.stdout

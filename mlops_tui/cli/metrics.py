@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mlops_tui.cli.common import state
+from mlops_tui.cli.common import given, refuse_unused, state
 
 
 @click.command()
@@ -19,6 +19,11 @@ from mlops_tui.cli.common import state
 def metrics(once: bool, watch: bool, as_json: bool, interval: float | None, source: str | None,
             query: str | None, since: str, hosts: bool) -> None:
     """Local resources, or series and host tables from Prometheus/InfluxDB."""
+    if source is not None:
+        refuse_unused(given(once="--once", watch="--watch", interval="--interval"),
+                      "for local resources only; with --source, use --query (and --since) or --hosts")
+    else:
+        refuse_unused(given(query="--query", since="--since", hosts="--hosts"), "with --source only")
     settings = state().settings()
     if source is not None:
         from mlops_tui.cli.metrics_remote import run_remote

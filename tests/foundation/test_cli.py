@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 from pathlib import Path
 
 from support.cli import run_cli
@@ -100,3 +102,35 @@ def test_unreadable_ca_file_is_a_settings_error_not_a_traceback(tmp_path: Path) 
     result = run_cli([source, "metrics", "--source", "p", "--hosts"], cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == "mlops-tui: source 'p': ca_file /no/such/ca.pem: No such file or directory"
+
+
+# An option that would change nothing in the command given is refused (exit 2, named), never ignored quietly.
+@pytest.mark.parametrize(("args", "named"), [
+    (["metrics", "--query", "up"], "--query"),
+    (["metrics", "--once", "--hosts"], "--hosts"),
+    (["metrics", "--once", "--since", "6h"], "--since"),
+    (["metrics", "--source", "prom", "--once"], "--once"),
+    (["metrics", "--source", "prom", "--watch", "--interval", "2"], "--watch, --interval"),
+    (["logs", "search", "x", "--context-size", "3"], "--context-size"),
+    (["logs", "search", "x", "--same", "host.name"], "--same"),
+    (["logs", "search", "--source", "es", "--context", "abc", "--lucene"], "--lucene"),
+    (["logs", "tail", "--overlap", "5", "--for", "0"], "--overlap"),
+])
+def test_an_option_that_would_do_nothing_is_refused(tmp_path: Path, args: list[str], named: str) -> None:
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert named in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_same_options_where_they_act_are_taken(tmp_path: Path) -> None:
+    (tmp_path / "app.log").write_text("2026-12-01 10:00:00,000 ERROR api boom\n2026-12-01 10:00:01,000 INFO api ok\n",
+                                      encoding="utf-8")
+    result = run_cli(["metrics", "--once", "--interval", "0.2", "--json"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "cpu" in json.loads(result.stdout)
+    result = run_cli(["logs", "search", "", "--file", "app.log", "--level", "error", "--count", "--json"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"count": 1}
+    result = run_cli(["logs", "search", "", "--file", "app.log", "--level", "error", "--count"], cwd=tmp_path)
+    assert result.stdout.strip() == "1"
