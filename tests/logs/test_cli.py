@@ -217,3 +217,18 @@ def test_the_pattern_takes_the_panes_filter_syntax(tmp_path, write):
     assert [json.loads(line)["timestamp"][17:19] for line in both.stdout.splitlines()] == ["01", "03"]
     # with --regex the whole pattern is the regex
     assert run(tmp_path, "search", "-E", "status_code.:5", "--file", str(path), "--count").stdout == "3\n"
+
+
+@pytest.mark.parametrize("first_record", [
+    "2023-11-07 10:15:30,123 INFO api started",
+    '{"ts": "2023-11-07T10:15:30Z", "level": "info", "msg": "started"}',
+])
+def test_lines_before_the_first_record_are_a_record_of_their_own(tmp_path, write, first_record):
+    """A banner before the first record (or a line of another format) was dropped by `search ""` and --count,
+    while a search for its text found it."""
+    log = write("banner.log", f"=== log opened ===\n{first_record}\n{first_record}\n")
+    result = run(tmp_path, "search", "", "--file", str(log))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and "=== log opened ===" in lines[0] and "banner.log:1" in lines[0]
+    assert run(tmp_path, "search", "", "--file", str(log), "--count").stdout.strip() == "3"

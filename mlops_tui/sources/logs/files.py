@@ -487,7 +487,12 @@ class FileSource(LogSource):
         for batch in range(start, end, 4096):
             if cancelled():
                 return
-            for record in self.rows(batch, min(4096, end - batch)):
+            for row, record in enumerate(self.rows(batch, min(4096, end - batch)), batch):
+                if record.continuation and head is None and row == 0:
+                    # lines before the file's first record (a banner, a line of another format) are one
+                    # record of their own, as record_at(0) gives them: never dropped
+                    head, tail, lines, held = record, [], 0, len(record.raw)
+                    continue
                 if record.continuation:
                     if head is not None and lines < MAX_RECORD_LINES - 1:
                         lines += 1
