@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from array import array
 from bisect import bisect_left
 
@@ -27,19 +29,43 @@ _HIDDEN_KEYS = {"@timestamp", "timestamp", "time", "ts", "t", "level", "log.leve
                 "message", "msg", "event", "log", "stream"}
 
 
-def display_text(record: LogRecord) -> str:
-    """What a row shows: the raw line, or for JSON/logfmt records `time level message key=value...`."""
-    if record.continuation or record.format not in _STRUCTURED or record.truncated:
+COMPACT_BELOW = 120
+"""Views narrower than this many columns show a text line's leading date shortened (see display_text)."""
+_LEADING_STAMP = re.compile(r"\[?\d{4}-(\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?(?= )")
+_PADDING = re.compile(r"  +")
+
+
+def display_text(record: LogRecord, compact: bool = False) -> str:
+    """What a row shows: the raw line, or for JSON/logfmt records `time level message key=value...`.
+
+    compact (a narrow view): a text line that starts with an ISO date and time shows it as `MM-DD HH:MM:SS`
+    (the year, fraction and zone dropped), the rest as written, so that at 80 columns more of the message
+    is on screen; the detail view (Enter) and the CLI keep the line whole."""
+    if record.continuation or record.truncated:
+        return record.raw
+    if record.format not in _STRUCTURED:
+        if compact and record.timestamp is not None and (stamp := _LEADING_STAMP.match(record.raw)):
+            rest = record.raw[stamp.end():]
+            body = record.message if record.message and rest.endswith(record.message) else ""
+            header = rest[: len(rest) - len(body)]
+            return f"{stamp[1]} {stamp[2]}{_PADDING.sub(' ', header)}{body}"  # `ERROR    ` padding: one space
         return record.raw
     parts = []
     if record.timestamp is not None:
-        parts.append(record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3])
+        parts.append(f"{record.timestamp:%m-%d %H:%M:%S}" if compact
+                     else record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3])
     parts.append((record.level.label if record.level is not None else "-").upper().ljust(5))
     parts.append(record.message)
     extra = " ".join(f"{k}={v}" for k, v in record.fields.items() if k not in _HIDDEN_KEYS)
     if extra:
         parts.append(" " + extra)
     return " ".join(parts)
+
+
+def _label(source: str, width: int) -> str:
+    """A row's file name in at most width characters, cut with `…` (the detail view has it whole)."""
+    name = sanitize(source)
+    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 class LogView(ScrollView, can_focus=True):
@@ -288,10 +314,12 @@ class LogView(ScrollView, can_focus=True):
     def _line_text(self, record: LogRecord) -> Text:
         number = (str(record.line) if record.line > 0 else "…").rjust(self._gutter - 1) + " "
         text = Text(number, style=self.get_component_rich_style("logview--lineno"), no_wrap=True, end="")
+        compact = self.size.width < COMPACT_BELOW
         if self._labels:
-            text.append(sanitize(record.source, 24) + " ", self.get_component_rich_style("logview--source"))
+            text.append((_label(record.source, 12).ljust(12) if compact else _label(record.source, 24)) + " ",
+                        self.get_component_rich_style("logview--source"))
         start = self._prefix = len(text)
-        body = sanitize(display_text(masked(record)))
+        body = sanitize(display_text(masked(record), compact))
         if record.truncated or len(body) > self.max_line:
             body = body[: self.max_line] + " …"
         if record.continuation:
