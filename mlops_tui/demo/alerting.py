@@ -17,12 +17,13 @@ import json
 import os
 import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import yaml
+
+from mlops_tui.demo.serving import LoopbackServer
 
 RECEIVER_LOG = "alert-receiver.log"
 HISTORY = ".mlops-tui/alerts.sqlite"
@@ -102,17 +103,18 @@ def received_lines(payload: Any) -> list[str]:
     return lines
 
 
-class AlertReceiver:
+class AlertReceiver(LoopbackServer):
     """A webhook receiver on a free loopback port, appending what it receives to `log_file`."""
 
+    name = "mlops-tui-demo-alert-receiver"
+
     def __init__(self, log_file: Path) -> None:
+        super().__init__()
         self.log_file = Path(log_file)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.received = 0
 
-    def start(self) -> AlertReceiver:
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -133,11 +135,7 @@ class AlertReceiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="mlops-tui-demo-alert-receiver", daemon=True)
-        self._thread.start()
-        return self
+        return Handler
 
     def record(self, lines: list[str]) -> None:
         with self._lock:
@@ -148,23 +146,4 @@ class AlertReceiver:
 
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the receiver is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/alerts"
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def __enter__(self) -> AlertReceiver:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
+        return f"http://{self.address}/alerts"

@@ -14,8 +14,9 @@ import json
 import math
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
+
+from mlops_tui.demo.serving import LoopbackServer
 
 # Prometheus client libraries' default buckets: the demo's latencies (2 ms to ~2.5 s) fall inside.
 BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -131,13 +132,13 @@ class DemoMetrics:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    metrics: DemoMetrics
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         if self.path.split("?", 1)[0] != "/metrics":
             self.send_error(404, "only /metrics is served here")
             return
-        body = self.server.metrics.render().encode("utf-8")
+        body = self.metrics.render().encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", CONTENT_TYPE)
         self.send_header("Content-Length", str(len(body)))
@@ -148,54 +149,18 @@ class _Handler(BaseHTTPRequestHandler):
         """Silent: the demo's terminal belongs to the app."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, metrics: DemoMetrics) -> None:
-        self.metrics = metrics
-        super().__init__(("127.0.0.1", 0), _Handler)  # port 0: the system picks a free one
-
-
-class MetricsExporter:
+class MetricsExporter(LoopbackServer):
     """Serves `metrics` at http://127.0.0.1:PORT/metrics from a daemon thread while started."""
 
+    name = "mlops-tui-demo-exporter"
+
     def __init__(self, metrics: DemoMetrics | None = None) -> None:
+        super().__init__()
         self.metrics = metrics or DemoMetrics()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> MetricsExporter:
-        if self._server is None:
-            self._server = _Server(self.metrics)
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                            name="mlops-tui-demo-exporter", daemon=True)
-            self._thread.start()
-        return self
-
-    @property
-    def address(self) -> str:
-        """host:port, as a Prometheus scrape target."""
-        if self._server is None:
-            raise RuntimeError("the exporter is not started")
-        host, port = self._server.server_address[:2]
-        return f"{host}:{port}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("MetricsHandler", (_Handler,), {"metrics": self.metrics})
 
     @property
     def url(self) -> str:
         return f"http://{self.address}/metrics"
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def __enter__(self) -> MetricsExporter:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
