@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from mlops_tui.settings.drift import DriftSettings
 from mlops_tui.widgets.drift import DriftPane
+from mlops_tui.widgets.fitted import FittedTable
 from mlops_tui.widgets.pane import SourceNote
 
 
@@ -128,3 +129,29 @@ def test_snapshot_160x48_column_view(samples, snap_compare):
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=(160, 48), run_before=column_view)
+
+
+async def test_at_80_columns_the_verdict_and_both_histograms_stay_whole(tmp_path, monkeypatch):
+    """Long column names (the demo's `last_invoice_days`): the p-value (the score again, for a test that has
+    one) gives way first; before, the current sample's histogram was cut at the right edge of 80 columns."""
+    rng = np.random.default_rng(7)
+    monkeypatch.chdir(tmp_path)
+    for name, shift in (("train.csv", 0), ("prod.csv", 1)):
+        with open(name, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["last_invoice_days", "support_tickets", "monthly_charges"])
+            for _ in range(2000):
+                writer.writerow([f"{rng.normal(30 + 9 * shift, 9):.1f}", int(rng.poisson(2 + shift)),
+                                 f"{rng.normal(70, 20):.2f}"])
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        table = app.query_one("#drift-table", FittedTable)
+        await until(pilot, lambda: "p-value" not in table.shown_keys, what="the table laid out for 80 columns",
+                    describe=lambda: table.column_layout)
+        assert {"column", "score", "verdict", "reference", "current"} <= set(table.shown_keys)
+        rows = cells(table)
+        at = table.shown_keys.index
+        assert [r[at("column")] for r in rows][:2] == ["last_invoice_days", "support_tickets"]
+        assert [r[at("verdict")] for r in rows] == ["DRIFT", "DRIFT", "ok"]
+        assert len(rows[0][at("current")]) == 12 and table.virtual_size.width <= table.size.width

@@ -25,12 +25,16 @@ from mlops_tui.settings.drift import DriftSettings
 from mlops_tui.sources.base import SourceStatus
 from mlops_tui.sources.drift import DriftReport
 from mlops_tui.sources.drift.view import detail_lines, number, small_histograms, verdict
-from mlops_tui.textual_compat import MeasuredTable
+from mlops_tui.widgets.fitted import Column, FittedTable
 from mlops_tui.widgets.pane import Pane, SourceNote, describe_failure, focus_now
 from mlops_tui.widgets.text import literal
 
 STATUS_NAME = "drift"
-COLUMNS = ("column", "test", "score", "p-value", "verdict", "reference", "current")
+COLUMNS = (Column("column", "column", shrink=12), Column("test", "test", keep=2), Column("score", "score"),
+           Column("p-value", "p-value", keep=3), Column("verdict", "verdict"), Column("reference", "reference", keep=1),
+           Column("current", "current", keep=1))
+"""At 80 columns the p-value goes first (for a test that has one it is the score), then the test's name; the
+column, its score and verdict always show, the histograms while both fit."""
 
 
 class DriftPane(Pane):
@@ -87,10 +91,7 @@ class DriftPane(Pane):
     def compose(self) -> ComposeResult:
         yield Static(id="drift-title")
         with ContentSwitcher(initial="drift-table", id="drift-views"):
-            table: DataTable = MeasuredTable(id="drift-table", cursor_type="row", zebra_stripes=True)
-            for column in COLUMNS:
-                table.add_column(column, key=column)
-            yield table
+            yield FittedTable(COLUMNS, id="drift-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="drift-detail-scroll"):
                 yield Static(id="drift-detail")
         yield SourceNote()
