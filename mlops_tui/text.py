@@ -34,3 +34,9 @@ def sanitize(value: object, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[:limit] + f"… [{len(text) - limit:,} more chars]"
     return _CONTROL.sub(_visible, text.replace("\t", "    "))
+
+
+def one_line(value: object, limit: int | None = None) -> str:
+    """sanitize, and a newline shown as ␊: for a table cell, where a line break would make two rows of one
+    (a process started with a newline in its arguments)."""
+    return sanitize(value, limit).replace("\n", "\u240a")

@@ -12,7 +12,7 @@ from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, fail, emit_json, to_j
 from mlops_tui.settings import Settings
 from mlops_tui.sources.metrics.local import LocalMetricSource, LocalSnapshot, interfaces_by_traffic
 from mlops_tui.sources.units import human_bytes, human_cpu_time, human_duration, human_percent, human_rate
-from mlops_tui.text import sanitize
+from mlops_tui.text import one_line, sanitize
 
 ONCE_WINDOW = 0.5
 """Seconds over which --once measures rates when --interval is not given."""
@@ -66,7 +66,7 @@ def _text(snap: LocalSnapshot) -> str:
         cpu_text = "-" if p.cpu is None else f"{p.cpu:.1f}"
         lines.append(f"{p.pid:>7} {sanitize(p.user or '-', 10)[:10]:<10} {cpu_text:>6} {human_bytes(p.rss):>10} "
                      f"{p.threads if p.threads is not None else '-':>4} {human_cpu_time(p.time):>9}  "
-                     f"{sanitize(p.command or p.name or '-', 120)}")
+                     f"{one_line(p.command or p.name or '-', 120)}")
     for key, reason in snap.errors.items():
         lines.append(f"unavailable: {sanitize(key)} ({sanitize(reason)})")
     return "\n".join(lines)

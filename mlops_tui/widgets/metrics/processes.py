@@ -20,6 +20,7 @@ from mlops_tui.sources.units import human_bytes, human_cpu_time
 from mlops_tui.sources.metrics.ringbuffer import History
 from mlops_tui.widgets.lines import CachedBaseStyle
 from mlops_tui.widgets.metrics.charts import spark
+from mlops_tui.text import one_line
 from mlops_tui.widgets.text import sanitize
 
 SORT_LABELS = {"cpu": "CPU%", "rss": "RSS", "time": "TIME+", "pid": "PID", "name": "name"}
@@ -108,7 +109,7 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
                 human_bytes(row.rss),
                 "-" if row.threads is None else str(row.threads),
                 human_cpu_time(row.time),
-                sanitize(row.command or row.name or "-", 300),
+                one_line(row.command or row.name or "-", 300),
             ]
             self._cells[id(row)] = cells
         return cells
