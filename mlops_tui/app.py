@@ -128,6 +128,7 @@ class MlopsApp(App[None]):
         self.panes_ready = asyncio.Event()  # set once every pane is mounted
         self._deferred_focus: str | None = None  # pane whose default widget gets the focus once it is built
         self.zoomed = Zoom()  # `z`: what the zoom of the focused panel hid
+        self.crashed = False  # an unhandled exception ended the app: the command exits 70, as the CLI's crashes do
 
     def _fatal_error(self) -> None:
         """An unhandled exception ends the app as a crash of the CLI does: one masked line on stderr and the
@@ -139,6 +140,7 @@ class MlopsApp(App[None]):
         from mlops_tui.secrets import mask_text
 
         error = self._exception
+        self.crashed = True
         where = _write_crash_report(error)
         self.bell()
         self._exit_renderables.append(Text(mask_text(

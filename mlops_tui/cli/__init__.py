@@ -12,7 +12,7 @@ import sys
 import click
 
 from mlops_tui import __version__
-from mlops_tui.cli.common import EXIT_USAGE, CliState, end_on_closed_stdout, fail, stdout_closed
+from mlops_tui.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliState, end_on_closed_stdout, fail, stdout_closed
 from mlops_tui.startup import resume_collector
 
 _DOTLIST = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*=")
@@ -95,8 +95,6 @@ def main(argv: list[str] | None = None) -> None:
 
         fail(mask_text(f"internal error: {type(exc).__name__}: {exc} (details in {_write_crash_report()})"), EXIT_INTERNAL)
 
-
-EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mlops-tui, never the user's input
 
 
 def _write_crash_report(error: BaseException | None = None) -> str:

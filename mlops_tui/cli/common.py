@@ -22,6 +22,7 @@ EXIT_OK = 0
 EXIT_FINDING = 1  # the command worked and found something: a difference, a validation error
 EXIT_USAGE = 2  # bad arguments or bad settings
 EXIT_BACKEND = 3  # a source could not be read: server down, repository missing, file unreadable
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mlops-tui, never the user's input
 EXIT_STDOUT_CLOSED = 141  # what a shell reports for grep killed by SIGPIPE (128 + 13): `| head` stopped reading
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from mlops_tui.cli.common import EXIT_USAGE, CliState, fail, settings_message
+from mlops_tui.cli.common import EXIT_INTERNAL, EXIT_USAGE, CliState, fail, settings_message
 
 
 def first_theme(cli_state: CliState, environ: Mapping[str, str]) -> str | None:
@@ -37,6 +37,8 @@ def run_app(cli_state: CliState, cwd: Path | None = None) -> None:
     app = MlopsApp(load_settings=lambda: (cli_state.load(), cli_state.config_file),
                    first_theme=first_theme(cli_state, os.environ), themes=themes, freeze_startup_objects=True)
     app.run()
+    if app.crashed:  # its line is printed and its crash file written (MlopsApp._fatal_error)
+        raise SystemExit(EXIT_INTERNAL)
     error = app.startup_error
     if error is not None:
         from mlops_tui.settings import SettingsError
