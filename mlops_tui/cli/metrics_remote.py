@@ -11,6 +11,7 @@ import httpx
 from mlops_tui.cli.common import EXIT_BACKEND, EXIT_USAGE, emit_json, fail
 from mlops_tui.settings import Settings
 from mlops_tui.sources.http import BackendError
+from mlops_tui.sources.metrics.remote.readonly import WriteRefused
 from mlops_tui.sources.metrics.remote import (
     FLEET_COLUMNS,
     choose_step,
@@ -54,6 +55,8 @@ def run_remote(settings: Settings, *, source: str, query: str | None, since: str
             emit_json([s.to_json() for s in series])
         else:
             _print_series(series)
+    except WriteRefused as exc:
+        fail(f"{source}: {sanitize(str(exc))}", EXIT_USAGE)
     except BackendError as exc:
         fail(f"{source}: {sanitize(str(exc))}", EXIT_BACKEND)
     except httpx.HTTPError as exc:  # anything the retry policy does not turn into a BackendError

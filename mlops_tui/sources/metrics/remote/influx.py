@@ -15,6 +15,7 @@ import httpx
 
 from mlops_tui.secrets import mask_value
 from mlops_tui.settings.metrics import InfluxSource
+from mlops_tui.sources.metrics.remote.readonly import check_flux, check_influxql
 from mlops_tui.sources.http import RETRYABLE_STATUS, BackendError, RetryPolicy, client_for, fetch, json_object, with_retries
 from mlops_tui.sources.timespec import format_duration
 from mlops_tui.sources.metrics.remote import FLEET_COLUMNS, ChartSpec, HostRow, RemoteSeries
@@ -99,6 +100,7 @@ class InfluxQLBackend(_InfluxBase):
 
     def query(self, q: str, params: Mapping[str, Any] | None = None) -> list[list[RemoteSeries] | BackendError]:
         """Run one or more statements; each statement gives its series or its error."""
+        check_influxql(q)
         query_params = {"db": self.settings.database, "epoch": "ms", "q": q}
         if params:
             query_params["params"] = json.dumps(dict(params))
@@ -335,6 +337,7 @@ class FluxBackend(_InfluxBase):
         limits.http_answer_bytes (refused as it streams in, not once all in memory) and the whole call to
         limits.http_deadline; influxdb-client's own transport (urllib3) had neither. Its CSV parser reads the
         annotated CSV."""
+        check_flux(query)
         self._check_flavour()
 
         def call() -> list[Any]:
