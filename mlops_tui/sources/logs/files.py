@@ -99,6 +99,7 @@ class FileSource(LogSource):
         self._temp_path: str | None = None
         self._gzip_size = 1
         self._gzip_done = False
+        self._opened_size = 0  # a file read once (not followed) must not shrink under the read
         self.error: str | None = None
         self.rotations = 0
         self._last_hit: tuple[Segment, int] | None = None
@@ -120,6 +121,7 @@ class FileSource(LogSource):
             self.follow = False
         else:
             self.segments.append(Segment(self.path, fd))
+            self._opened_size = st.st_size
 
     def close(self) -> None:
         for segment in self.segments:
@@ -172,6 +174,8 @@ class FileSource(LogSource):
             if self.follow:
                 self._check_rotation()
             self.segments[-1].index.extend(budget)
+            if not self.follow and self.error is None and self.complete:
+                self._check_not_shrunk()
         self._starts = [0]
         for segment in self.segments:
             self._starts.append(self._starts[-1] + segment.index.line_count)
@@ -200,6 +204,17 @@ class FileSource(LogSource):
             current.frozen = True
             self.segments.append(Segment(self.path, os.open(self.path, os.O_RDONLY)))
             self.rotations += 1
+
+    def _check_not_shrunk(self) -> None:
+        """A file read once that is now shorter than when it was opened was truncated or rewritten under the
+        read: what is shown may be cut short or mixed, and `error` says so (the CLI exits 3 after the hits)."""
+        try:
+            now = self.segments[-1].size()
+        except OSError:
+            return
+        if now < self._opened_size:
+            self.error = (f"the file shrank from {self._opened_size:,} to {now:,} bytes while it was read "
+                          "(truncated or rewritten): the records past the cut are missing")
 
     def _find_copy(self, segment: Segment) -> str | None:
         """The sibling file (app.log.1, app.log-20240501...) that starts with the bytes this segment started with."""
@@ -294,9 +309,14 @@ class FileSource(LogSource):
         while count > 0 and start < self.row_count():
             number, line = self._locate(start)
             segment = self.segments[number]
-            lines = segment.index.read_lines(line, min(count, segment.index.line_count - line), None if limit is None else limit * 4)
+            wanted = min(count, segment.index.line_count - line)
+            lines = segment.index.read_lines(line, wanted, None if limit is None else limit * 4)
             if not lines:
-                break
+                if wanted <= 0:
+                    break
+                # indexed lines whose bytes are gone (truncated under us, its copy not found: `error` says so)
+                # are empty rows, so that rows and row_count keep agreeing
+                lines = [(0, b"")] * wanted
             for i, (offset, data) in enumerate(lines):
                 record = self.make_record(start + i, offset, data, limit)
                 record.continuation = record.continuation or bool(out and out[-1].continued)
@@ -559,7 +579,7 @@ class FileSource(LogSource):
             if query.min_level is None or not (self.format.scan_exact and self.format.level_scan is not None):
                 return None
             rx = level_counter(self.format.level_scan(query.min_level), query.min_level)
-            return count_matches(fd, 0, size, rx, cancelled)
+            return self._whole_read(fd, size, count_matches(fd, 0, size, rx, cancelled))
         finder = query.byte_finder()
         if finder is None:
             return None
@@ -570,7 +590,15 @@ class FileSource(LogSource):
                 total += 1
                 counted = True
             previous_end = following
-        return total
+        return self._whole_read(fd, size, total)
+
+    def _whole_read(self, fd: int, size: int, found: int) -> int:
+        """found, after noting in `error` that the file shrank under the pass (truncated while read): the count
+        is then of the part read, and the CLI says so with exit 3 instead of passing it for the answer."""
+        now = os.fstat(fd).st_size
+        if now < size:
+            self.error = f"the file shrank from {size:,} to {now:,} bytes while it was read: counted in the part read"
+        return found
 
     def _starts_record(self, line: bytes) -> bool:
         """Whether a line is a record's first (parses in the file's format), as `make_record` decides."""
