@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import tarfile
 import tempfile
 import threading
 import warnings
@@ -26,7 +25,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -687,7 +685,7 @@ class Checkout:
     """A git revision's copy of a folder in a temporary directory (Hydra reads only from disk)."""
 
     def __init__(self, ref, whole: bool = False) -> None:  # noqa: ANN001 - a gitrev.GitRef
-        from mlops_tui.sources.configs.gitrev import _check_revision, _git
+        from mlops_tui.sources.configs.gitrev import _check_revision, export_tree
 
         _check_revision(ref)
         self.tmp = Path(tempfile.mkdtemp(prefix="mlops-tui-hydra-"))
@@ -701,15 +699,11 @@ class Checkout:
             folder = self.configured or "."  # the whole configured project, however deep the file is in it
         else:
             self.configured = None
-        args = ["archive", "--format=tar", ref.rev]  # ref.rev was checked: a commit, not an option
-        if folder not in ("", "."):
-            args += ["--", folder]
-        done = _git(ref.top, *args, spec=ref.spec)
-        if done.returncode != 0:
+        try:
+            export_tree(ref, folder, self.tmp)
+        except ConfigError:
             self.close()
-            raise ConfigError(done.stderr.decode(errors="replace").strip() or "git archive failed", origin=ref.spec, usage=False)
-        with tarfile.open(fileobj=BytesIO(done.stdout)) as archive:
-            archive.extractall(self.tmp, filter="data")
+            raise
         self.root = self.tmp
 
     @contextmanager

@@ -116,3 +116,50 @@ def list_at_revision(ref: GitRef) -> list[str] | None:
     if done.returncode != 0:
         raise ConfigError(done.stderr.decode(errors="replace").strip() or "git ls-tree failed", origin=ref.spec, usage=False)
     return [name for name in done.stdout.decode(errors="replace").split("\0") if name]
+
+
+def export_tree(ref: GitRef, folder: str, dest: Path) -> None:
+    """Copy the regular files under folder (`.`: all) at ref.rev into dest, as git stores them: ls-tree, then
+    the blobs through one cat-file --batch. No checkout machinery runs, so a repository's filter, textconv or
+    smudge settings and its .gitattributes never run a command (git archive ran a filter process). A blob past
+    limits.config_file_bytes is left out: it could not be read as a config; symlinks and submodules too."""
+    args = ["ls-tree", "-r", "-z", "--full-tree", "--long", "--end-of-options", ref.rev]
+    if folder not in ("", "."):
+        args += ["--", folder]
+    listed = _git(ref.top, *args, spec=ref.spec)
+    if listed.returncode != 0:
+        raise ConfigError(listed.stderr.decode(errors="replace").strip() or "git ls-tree failed", origin=ref.spec, usage=False)
+    bound = limits.current().config_file_bytes
+    wanted: list[tuple[str, str]] = []
+    for entry in listed.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, oid, size = meta.split()
+        if kind != b"blob" or mode not in (b"100644", b"100755") or int(size) > bound:
+            continue
+        wanted.append((oid.decode(), name.decode("utf-8", "replace")))
+    if not wanted:
+        return
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        done = subprocess.run(["git", "-C", str(ref.top), "cat-file", "--batch"], capture_output=True, env=env,
+                              input="".join(f"{oid}\n" for oid, _ in wanted).encode(), timeout=GIT_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"git did not answer within {GIT_TIMEOUT:.0f} s", origin=ref.spec, usage=False) from None
+    out, at = done.stdout, 0
+    root = dest.resolve()
+    for _, name in wanted:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        if len(header) != 3:  # "<oid> missing": a blob this partial clone never fetched
+            raise ConfigError(f"{name!r} at {ref.rev!r} is not in this repository (a partial clone?); mlops-tui "
+                              "does not fetch", origin=ref.spec, usage=False)
+        size = int(header[2])
+        data = out[end + 1:end + 1 + size]
+        at = end + 1 + size + 1
+        target = (root / name).resolve()
+        if root not in target.parents:  # a name with `..` cannot come from git, but a copy never leaves dest
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
