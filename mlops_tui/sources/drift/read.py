@@ -54,7 +54,8 @@ class Column:
     counts: np.ndarray | None = None  # text columns: how often each category occurs
     rows: int = -1  # values in the file, missing ones included (default: len(values))
     present: int = -1  # numeric: present values in the file; more than the sample's length when sampled
-    few: dict[float, int] | None = None  # numeric: exact count of each value, when there are at most FEW
+    few: dict[float, int] | None = None  # numeric, sampled: exact count of each value, when there are at most FEW
+    ordered: bool = False  # numeric: values are sorted ascending and hold no NaN (as the reader gives them)
 
     def __post_init__(self) -> None:
         if self.rows < 0:
@@ -255,9 +256,13 @@ class _Accumulator:
         self.kind: str | None = None  # numeric or text once a present value was seen
         self.rows = self.missing = self.present = 0
         self.buffer: np.ndarray | None = None  # numeric values: the first k, then a uniform sample of k
-        self.few: dict[float, int] | None = {}
+        self.few: dict[float, int] | None = {}  # counted once the column is sampled (exact values otherwise)
+        self.sampling = False
         self.index: dict[str, int] = {}
         self.counts = np.zeros(0, np.int64)
+        self.seen: list = []  # text: every raw value met so far (unstripped), for pyarrow to look blocks up in
+        self.seen_codes = np.zeros(0, np.int64)  # ... and its category (-1 for a missing spelling)
+        self.seen_array = None  # self.seen as a pyarrow array, rebuilt when values were added
 
     def numbers(self, values: np.ndarray, first_row: int) -> None:
         self.rows += len(values)
@@ -272,12 +277,6 @@ class _Accumulator:
             raise DriftInputError(f"column {self.name!r}: a number from row {first_row} on in a column whose first "
                                   "values are text")
         self.kind = "numeric"
-        if self.few is not None:
-            keys, n = np.unique(values, return_counts=True)
-            for key, count in zip(keys.tolist(), n.tolist()):
-                self.few[key] = self.few.get(key, 0) + count
-            if len(self.few) > FEW:
-                self.few = None
         start = self.present
         self.present += len(values)
         if self.buffer is None:  # all k at once: pages untouched stay unmapped, and no pieces fragment the heap
@@ -288,28 +287,61 @@ class _Accumulator:
             values, start = values[keep:], start + keep
             if not len(values):
                 return
+        if not self.sampling:  # sampled from here on: the k values kept so far are counted first
+            self.sampling = True
+            self._count_few(self.buffer)
+        if self.few is not None:
+            self._count_few(values)
         # Algorithm R, vectorised: the value of index i (0-based) replaces a random slot with probability k/(i+1);
         # later values overwrite earlier ones in the same slot, as the one-by-one algorithm would.
         at = np.arange(start, start + len(values), dtype=np.float64)
         taken = self.rng.random(len(values)) * (at + 1) < self.k
         self.buffer[self.rng.integers(0, self.k, int(np.count_nonzero(taken)))] = values[taken]
 
-    def texts(self, dictionary: list, indices: np.ndarray, nulls: int, first_row: int) -> None:
-        """One block of a text column: its distinct values and, per row, an index into them (-1 missing)."""
+    def _count_few(self, values: np.ndarray) -> None:
+        keys, n = np.unique(values, return_counts=True)
+        if len(keys) > FEW:
+            self.few = None
+            return
+        for key, count in zip(keys.tolist(), n.tolist()):
+            self.few[key] = self.few.get(key, 0) + count
+        if len(self.few) > FEW:
+            self.few = None
+
+    def texts(self, dictionary, indices: np.ndarray, first_row: int) -> None:
+        """One block of a text column: its distinct values (a pyarrow string array) and, per row, an index
+        into them (-1 missing). Values met in earlier blocks are looked up by pyarrow; only new ones are
+        looked at one by one (stripped, missing spellings, a number in a numeric column)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         self.rows += len(indices)
-        mapped = np.empty(len(dictionary) + 1, np.int64)
-        mapped[-1] = -1
-        for i, value in enumerate(dictionary):
-            value = value.strip() if isinstance(value, str) else value
-            if value is None or value in MISSING:
-                mapped[i] = -1
-                continue
-            if self.kind is None:
-                self._first_text(value, dictionary, indices, first_row)
-            elif self.kind == "numeric":
-                raise DriftInputError(f"row {first_row + int(np.argmax(indices == i))}: column {self.name!r}: "
-                                      f"{value[:60]!r} is not a number (the column's first value is)")
-            mapped[i] = self.index.setdefault(value, len(self.index))
+        at = np.full(len(dictionary), -1, np.int64)
+        if self.seen_array is not None:
+            found = pc.index_in(dictionary, value_set=self.seen_array)
+            at = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        new = np.flatnonzero(at < 0)
+        if len(new):
+            values = dictionary.take(new).to_pylist()
+            codes = np.empty(len(values), np.int64)
+            checked = self.kind is not None
+            for j, (i, raw) in enumerate(zip(new.tolist(), values)):
+                value = raw.strip() if isinstance(raw, str) else raw
+                if value is None or value in MISSING:
+                    codes[j] = -1
+                    continue
+                if not checked:
+                    self._first_text(dictionary.to_pylist(), indices, first_row)
+                    checked = True
+                elif self.kind == "numeric":
+                    raise DriftInputError(f"row {first_row + int(np.argmax(indices == i))}: column {self.name!r}: "
+                                          f"{value[:60]!r} is not a number (the column's first value is)")
+                codes[j] = self.index.setdefault(value, len(self.index))
+            at[new] = np.arange(len(self.seen), len(self.seen) + len(values))
+            self.seen.extend(values)
+            self.seen_codes = np.append(self.seen_codes, codes)
+            self.seen_array = pa.array(self.seen, pa.string())
+        mapped = np.append(self.seen_codes[at], -1)  # index -1 (a missing row) lands on the appended -1
         codes = mapped[indices]
         present = codes[codes >= 0]
         self.missing += len(codes) - len(present)
@@ -319,7 +351,7 @@ class _Accumulator:
                 self.counts = np.append(self.counts, np.zeros(len(self.index) - len(self.counts), np.int64))
             self.counts += np.bincount(present, minlength=len(self.index))
 
-    def _first_text(self, value: str, dictionary: list, indices: np.ndarray, first_row: int) -> None:
+    def _first_text(self, dictionary: list, indices: np.ndarray, first_row: int) -> None:
         """A text column whose first present value is a number holds a stray word: name its row."""
         first = next(int(i) for i in indices if i >= 0 and dictionary[i] is not None
                      and dictionary[i].strip() not in MISSING)
@@ -337,7 +369,9 @@ class _Accumulator:
         if self.kind is None:
             return Column(self.name, "empty", np.empty(0), self.missing, rows=self.rows, present=0)
         values = self.buffer[:min(self.present, self.k)] if self.buffer is not None else np.empty(0)
-        return Column(self.name, "numeric", values, self.missing, rows=self.rows, present=self.present, few=self.few)
+        values.sort()  # in place: what compare needs, without a copy (a sample's order means nothing)
+        return Column(self.name, "numeric", values, self.missing, rows=self.rows, present=self.present,
+                      few=self.few if self.present > self.k else None, ordered=True)
 
 
 def _is_number(text: str) -> bool:
@@ -380,12 +414,11 @@ class _Reader:
                     raise DriftInputError(f"{self.path}: column {acc.name!r}: not UTF-8 text") from None
             else:  # JSON objects and lists: their JSON text, as a category
                 encoded = pc.dictionary_encode(pa.array([_json_text(v) for v in array.to_pylist()], pa.string()))
-            dictionary = encoded.dictionary.to_pylist()
-            if not pa.types.is_string(encoded.dictionary.type):
-                dictionary = [_json_text(v) for v in dictionary]
-            indices = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
-            indices[indices == len(dictionary)] = -1
-            acc.texts(dictionary, indices, 0, first_row)
+            dictionary = encoded.dictionary
+            if not pa.types.is_string(dictionary.type):
+                dictionary = pa.array([_json_text(v) for v in dictionary.to_pylist()], pa.string())
+            indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+            acc.texts(dictionary, indices, first_row)
 
     def _blocks(self, batches, accs: dict[str, _Accumulator], names: list[str], first_line: int) -> int:
         rows = 0
@@ -421,8 +454,9 @@ class _Reader:
         _check_header(self.path, names)
         text_like = {f.name for f in schema
                      if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_null(f.type))}
+        text = pa.dictionary(pa.int32(), pa.string())  # counted by category: pyarrow encodes while it converts
         while True:  # numbers are read as float64 (an int64 guess breaks on a later 1.5); text as text
-            types = {f: (pa.string() if f in text_like else pa.float64()) for f in schema.names}
+            types = {f: (text if f in text_like else pa.float64()) for f in schema.names}
             options = pcsv.ConvertOptions(null_values=sorted(MISSING), strings_can_be_null=True,
                                           quoted_strings_can_be_null=True, column_types=types)
             accs = self._accumulators(names)
