@@ -27,7 +27,7 @@ from textual.theme import Theme
 from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
-from mlops_tui.messages import AlertsFiring, OpenConfigRevision, ShowTimeWindow, SourceStatusChanged
+from mlops_tui.messages import AlertsFiring, OpenConfigRevision, OpenDrift, ShowTimeWindow, SourceStatusChanged
 from mlops_tui.screens.help import BASICS, HelpScreen
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
@@ -241,6 +241,8 @@ class MlopsApp(App[None]):
         options = dict(self.pane_options.get(pane_id, {}))
         if getattr(pane_class, "READS_OTHER_SECTIONS", False):  # alert rules read the metrics and logs sources
             options.setdefault("all_settings", self.settings)
+        for option, (section, key) in getattr(pane_class, "OTHER_SETTINGS", {}).items():  # one field of another section
+            options.setdefault(option, getattr(getattr(self.settings, section), key))
         pane = pane_class(getattr(self.settings, pane_id), **options)
         self._panes[pane_id] = pane
         return pane
@@ -290,6 +292,13 @@ class MlopsApp(App[None]):
         configs = await self._pane_mounted("configs")
         self.action_show_pane("configs")
         configs.open_revision(message.path, message.old_rev, message.new_rev)
+
+    async def on_open_drift(self, message: OpenDrift) -> None:
+        """The Models pane asks for a version's training data against the current sample: the Drift pane."""
+        message.stop()
+        drift = await self._pane_mounted("drift")
+        self.action_show_pane("drift")
+        drift.compare(message.reference, message.current, message.repo)
 
     async def on_show_time_window(self, message: ShowTimeWindow) -> None:
         """The Alerts pane asks for an alert's moment: its logs in the Logs pane, its series in Metrics."""

@@ -35,6 +35,16 @@ class OpenConfigRevision(Message):
 
 
 @dataclass
+class OpenDrift(Message):
+    """Ask the Drift pane to compare `reference` with `current` (sent by the Models pane: a model version's
+    training data, `name@vX.Y.Z` or `name#stage`, read in the repository `repo`)."""
+
+    reference: str
+    current: str
+    repo: str
+
+
+@dataclass
 class AlertsFiring(Message):
     """How many alerts fire (silenced ones left out) and the worst severity among them ("" when none); the
     status line shows it on every pane (sent by the Alerts pane after each evaluation)."""

@@ -17,6 +17,13 @@ from mlops_tui.demo.sandbox import demo_overrides, prepare
 from mlops_tui.sources.metrics.recorded import RecordedMetricSource, synthetic_snapshots
 
 
+def screen_text(app) -> str:
+    """The screen's text as the user reads it (the SVG's tags left out)."""
+    import re
+
+    return re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
+
+
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     return prepare(tmp_path_factory.mktemp("demo") / "sandbox", now=datetime(2026, 12, 1, tzinfo=UTC))
@@ -70,3 +77,40 @@ async def test_at_80x24_the_heading_names_the_samples_relative_to_the_sandbox(sa
         assert heading.endswith(f": {current} against {reference}"), heading
         title = pane.query_one("#drift-title")
         assert title.size.height <= 2, heading  # the verdict and both names in two rows at 80 columns
+
+
+async def test_t_in_the_models_pane_compares_prod_s_training_directory_with_the_live_sample(sandbox):
+    """The prod model was trained on the DVC-tracked directory data/raw (every monthly partition): `t` on the
+    Models pane opens the Drift pane on `churn#prod` against drift.current, and the same two columns drift."""
+    still = RecordedMetricSource(synthetic_snapshots(1, cores=4, processes=10), top=10)
+    app = make_app(dotlist=demo_overrides(sandbox), cwd=sandbox, pane_options={"metrics": {"source": still}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        models = app.query_one("#models-pane")
+        await until(pilot, lambda: models.model.details is not None and models.model.details.name == "churn",
+                    what="the churn model's details", timeout=30)
+        await pilot.pause()
+        assert models.check_action("open_drift", ()) and "t" in app.screen.active_bindings
+        await until(pilot, lambda: "t Data drift" in screen_text(app), what="t in the footer at 80x24")
+        await pilot.press("t")
+        drift = app.query_one("#drift-pane")
+        await until(pilot, lambda: drift.report is not None, what="the drift report", timeout=30)
+        await pilot.pause()
+        assert app.active_pane_id == "drift"
+        assert drift.report.reference.startswith("churn#prod (data/raw/ at ")
+        assert [c.column for c in drift.report.drifted] == ["contract", "support_tickets"]
+        assert drift.report.column("tenure_months").rows[0] > 160  # more than one partition was read
+
+
+async def test_without_a_current_sample_the_models_pane_offers_no_t(sandbox):
+    still = RecordedMetricSource(synthetic_snapshots(1, cores=4, processes=10), top=10)
+    dotlist = [o for o in demo_overrides(sandbox) if not o.startswith("drift.")]
+    app = make_app(dotlist=dotlist, cwd=sandbox, pane_options={"metrics": {"source": still}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        models = app.query_one("#models-pane")
+        await until(pilot, lambda: models.model.details is not None, what="the model's details", timeout=30)
+        await pilot.pause()
+        assert models.check_action("show_view", ("registry",))  # the pane is ready: only `t` is not offered
+        assert not models.check_action("open_drift", ())
+        assert "Data drift" not in screen_text(app)

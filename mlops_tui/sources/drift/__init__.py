@@ -31,6 +31,8 @@ def read_spec(spec: str, progress: Callable[[str, float], None] | None = None, r
     from mlops_tui.sources.drift.revisions import locate
 
     with locate(spec, repo) as where:
+        if where.parts:  # a directory: its files as one sample
+            return _read_parts(where, progress)
         try:
             sample = read_sample(where.path, (lambda share: progress(where.path, share)) if progress else None)
         except (DriftInputError, DriftReadError) as exc:
@@ -39,3 +41,18 @@ def read_spec(spec: str, progress: Callable[[str, float], None] | None = None, r
             raise type(exc)(str(exc).replace(where.path, where.label)) from None
     sample.path = where.label
     return sample
+
+
+def _read_parts(where, progress) -> Sample:
+    from mlops_tui.sources.drift.combine import combine
+
+    samples = []
+    for path, shown in where.parts:
+        try:
+            sample = read_sample(path, (lambda share, path=path: progress(path, share)) if progress else None)
+        except (DriftInputError, DriftReadError) as exc:
+            raise type(exc)(str(exc).replace(path, f"{where.label}: {shown}")) from None
+        samples.append((shown, sample))
+        if len(samples) == 2:  # joined as they come: at most two files' values held at once
+            samples = [(samples[0][0], combine(samples, where.label))]
+    return combine(samples, where.label) if len(samples) > 1 else Sample(where.label, samples[0][1].rows, samples[0][1].columns)

@@ -196,9 +196,12 @@ class _Prepared:
                 self.ref_distinct = len(ref.few) if ref.few is not None else FEW + 1
                 self.distinct = len(set(ref.few) | set(cur.few)) if self.few else FEW + 1
             else:
-                both = self.cdfs[1] if self.cdfs else np.concatenate([self.r, self.c])
-                self.distinct = 1 + int(np.count_nonzero(np.diff(both))) if len(both) else 0
-                self.ref_distinct = 1 + int(np.count_nonzero(np.diff(self.r))) if self.n_ref else 0
+                if self.cdfs:
+                    self.distinct = int(np.count_nonzero(self.cdfs[2]))
+                else:
+                    both = np.concatenate([self.r, self.c])
+                    self.distinct = 1 + int(np.count_nonzero(np.diff(both))) if len(both) else 0
+                self.ref_distinct = 1 + int(np.count_nonzero(self.r[1:] != self.r[:-1])) if self.n_ref else 0
         else:
             self._counts, self._names = _category_counts(ref, cur)
             self.n_ref, self.n_cur = int(self._counts[0].sum()), int(self._counts[1].sum())
@@ -219,7 +222,7 @@ class _Prepared:
                 self._counts = (np.array([self.few[0].get(k, 0) for k in keys], np.int64),
                                 np.array([self.few[1].get(k, 0) for k in keys], np.int64))
             else:
-                _, rc, cc = stats.counts(self.r, self.c)
+                self._keys, rc, cc = stats.counts(self.r, self.c, presorted=True)
                 self._counts = rc, cc
         return self._counts
 
@@ -289,7 +292,8 @@ class _Prepared:
             return self._names
         if self.few:
             return [f"{k:g}" for k in sorted(set(self.few[0]) | set(self.few[1]))]
-        return [f"{k:g}" for k in np.union1d(self.r, self.c)]
+        self.counts()
+        return [f"{k:g}" for k in self._keys]
 
     def score(self, test: str, computed: dict) -> float:
         if test == "jensenshannon" and "jensenshannon" not in computed:
@@ -306,7 +310,11 @@ class _Prepared:
 def _sorted_present(column: Column) -> np.ndarray:
     if column.kind == "empty":
         return np.array([], dtype=np.float64)
-    values = column.values[~np.isnan(column.values)]
+    if column.ordered:
+        return column.values
+    values = column.values
+    missing = np.isnan(values)
+    values = values[~missing] if missing.any() else values.copy()
     values.sort()
     return values
 

@@ -1,9 +1,11 @@
 """Reading a reference or current sample in blocks: CSV/TSV, JSON lines (either gzipped) and Parquet, on pyarrow.
+This module opens the file and checks it is what its name says; blocks.py parses it and keeps each column.
 
 A file is read block by block (pyarrow parses each block in C); what is kept per column is bounded whatever
 the file's size: a text column keeps one count per category; a numeric column keeps its present values up to
 `SAMPLE_SIZE` of them and, past that, a uniform random sample of that many (reservoir sampling, seeded so a
-run repeats), the exact count of each value while it has at most 21 distinct values, and its missing count.
+run repeats) with, once sampled, the exact count of each value while it has at most 21 distinct values, and
+its missing count; its values are handed over sorted (what compare needs).
 A column's type comes from its values: numeric when every present value is a number (pyarrow infers it from
 the first block; a later value that is not a number is an error naming the row). Errors name the file, the
 row and the column, and say what was expected.
@@ -11,13 +13,9 @@ row and the column, and say what was expected.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
-import json
-import math
 import os
-import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,7 +52,8 @@ class Column:
     counts: np.ndarray | None = None  # text columns: how often each category occurs
     rows: int = -1  # values in the file, missing ones included (default: len(values))
     present: int = -1  # numeric: present values in the file; more than the sample's length when sampled
-    few: dict[float, int] | None = None  # numeric: exact count of each value, when there are at most FEW
+    few: dict[float, int] | None = None  # numeric, sampled: exact count of each value, when there are at most FEW
+    ordered: bool = False  # numeric: values are sorted ascending and hold no NaN (as the reader gives them)
 
     def __post_init__(self) -> None:
         if self.rows < 0:
@@ -209,7 +208,9 @@ def _read(path, fmt, gz, source: _Source, progress, sample_size, seed) -> Sample
         if progress is not None:
             progress(min(1.0, source.done / source.size if share is None else share))
 
-    reader = _Reader(path, sample_size, seed, tick)
+    from mlops_tui.sources.drift.blocks import Reader
+
+    reader = Reader(path, sample_size, seed, tick)
     if fmt == "parquet":
         if head[:4] != b"PAR1":
             raise DriftInputError(f"{path}: not Parquet data, though its name says so")
@@ -235,341 +236,3 @@ def _peek(path: str, stream) -> bytes:
         if isinstance(exc, DriftInputError):
             raise
         raise DriftInputError(f"{path}: broken gzip data: {exc}") from None
-
-
-def _arrow():
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:  # a dependency; an environment without it still says what to do
-        raise DriftInputError("reading samples needs pyarrow, which is not installed (pip install pyarrow)") from None
-    import pyarrow as pa
-
-    return pa
-
-
-class _Accumulator:
-    """What is kept of one column while its blocks arrive: bounded whatever the number of rows."""
-
-    def __init__(self, name: str, sample_size: int, rng: np.random.Generator) -> None:
-        self.name, self.k, self.rng = name, sample_size, rng
-        self.kind: str | None = None  # numeric or text once a present value was seen
-        self.rows = self.missing = self.present = 0
-        self.buffer: np.ndarray | None = None  # numeric values: the first k, then a uniform sample of k
-        self.few: dict[float, int] | None = {}
-        self.index: dict[str, int] = {}
-        self.counts = np.zeros(0, np.int64)
-
-    def numbers(self, values: np.ndarray, first_row: int) -> None:
-        self.rows += len(values)
-        bad = ~np.isfinite(values)  # as Evidently: infinities are treated as missing
-        n_bad = int(np.count_nonzero(bad))
-        if n_bad:
-            values = values[~bad]
-        self.missing += n_bad
-        if not len(values):
-            return
-        if self.kind == "text":
-            raise DriftInputError(f"column {self.name!r}: a number from row {first_row} on in a column whose first "
-                                  "values are text")
-        self.kind = "numeric"
-        if self.few is not None:
-            keys, n = np.unique(values, return_counts=True)
-            for key, count in zip(keys.tolist(), n.tolist()):
-                self.few[key] = self.few.get(key, 0) + count
-            if len(self.few) > FEW:
-                self.few = None
-        start = self.present
-        self.present += len(values)
-        if self.buffer is None:  # all k at once: pages untouched stay unmapped, and no pieces fragment the heap
-            self.buffer = np.empty(self.k)
-        if start < self.k:
-            keep = min(len(values), self.k - start)
-            self.buffer[start:start + keep] = values[:keep]
-            values, start = values[keep:], start + keep
-            if not len(values):
-                return
-        # Algorithm R, vectorised: the value of index i (0-based) replaces a random slot with probability k/(i+1);
-        # later values overwrite earlier ones in the same slot, as the one-by-one algorithm would.
-        at = np.arange(start, start + len(values), dtype=np.float64)
-        taken = self.rng.random(len(values)) * (at + 1) < self.k
-        self.buffer[self.rng.integers(0, self.k, int(np.count_nonzero(taken)))] = values[taken]
-
-    def texts(self, dictionary: list, indices: np.ndarray, nulls: int, first_row: int) -> None:
-        """One block of a text column: its distinct values and, per row, an index into them (-1 missing)."""
-        self.rows += len(indices)
-        mapped = np.empty(len(dictionary) + 1, np.int64)
-        mapped[-1] = -1
-        for i, value in enumerate(dictionary):
-            value = value.strip() if isinstance(value, str) else value
-            if value is None or value in MISSING:
-                mapped[i] = -1
-                continue
-            if self.kind is None:
-                self._first_text(value, dictionary, indices, first_row)
-            elif self.kind == "numeric":
-                raise DriftInputError(f"row {first_row + int(np.argmax(indices == i))}: column {self.name!r}: "
-                                      f"{value[:60]!r} is not a number (the column's first value is)")
-            mapped[i] = self.index.setdefault(value, len(self.index))
-        codes = mapped[indices]
-        present = codes[codes >= 0]
-        self.missing += len(codes) - len(present)
-        if len(present):
-            self.kind = "text"
-            if len(self.counts) < len(self.index):
-                self.counts = np.append(self.counts, np.zeros(len(self.index) - len(self.counts), np.int64))
-            self.counts += np.bincount(present, minlength=len(self.index))
-
-    def _first_text(self, value: str, dictionary: list, indices: np.ndarray, first_row: int) -> None:
-        """A text column whose first present value is a number holds a stray word: name its row."""
-        first = next(int(i) for i in indices if i >= 0 and dictionary[i] is not None
-                     and dictionary[i].strip() not in MISSING)
-        if not _is_number(dictionary[first].strip()):
-            return
-        for row, i in enumerate(indices.tolist()):
-            v = dictionary[i].strip() if i >= 0 and dictionary[i] is not None else None
-            if v is not None and v not in MISSING and not _is_number(v):
-                raise DriftInputError(f"row {first_row + row}: column {self.name!r}: {v[:60]!r} is not a number "
-                                      "(the column's first value is)")
-
-    def column(self) -> Column:
-        if self.kind == "text":
-            return Column(self.name, "text", np.empty(0), self.missing, list(self.index), self.counts, self.rows)
-        if self.kind is None:
-            return Column(self.name, "empty", np.empty(0), self.missing, rows=self.rows, present=0)
-        values = self.buffer[:min(self.present, self.k)] if self.buffer is not None else np.empty(0)
-        return Column(self.name, "numeric", values, self.missing, rows=self.rows, present=self.present, few=self.few)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-_CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error to (\w+): invalid value '(.*)'", re.S)
-
-
-class _Reader:
-    def __init__(self, path: str, sample_size: int, seed: int, tick: Callable[..., None]) -> None:
-        self.path, self.k, self.seed, self.tick = path, sample_size, seed, tick
-        self.pa = _arrow()
-
-    def _accumulators(self, names: list[str]) -> dict[str, _Accumulator]:
-        rng = np.random.default_rng(self.seed)
-        return {name: _Accumulator(name, self.k, rng) for name in names}
-
-    def _add(self, acc: _Accumulator, array, first_row: int) -> None:
-        pa, pc = self.pa, __import__("pyarrow.compute").compute
-        t = array.type
-        if pa.types.is_null(t):
-            acc.rows += len(array)
-            acc.missing += len(array)
-        elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-            acc.numbers(array.cast(pa.float64()).to_numpy(zero_copy_only=False), first_row)
-        else:
-            if pa.types.is_dictionary(t):
-                encoded = array
-            elif pa.types.is_string(t) or pa.types.is_large_string(t):
-                encoded = pc.dictionary_encode(array)
-            elif pa.types.is_boolean(t) or pa.types.is_temporal(t) or pa.types.is_binary(t):
-                try:
-                    encoded = pc.dictionary_encode(array.cast(pa.string()))
-                except pa.ArrowInvalid:
-                    raise DriftInputError(f"{self.path}: column {acc.name!r}: not UTF-8 text") from None
-            else:  # JSON objects and lists: their JSON text, as a category
-                encoded = pc.dictionary_encode(pa.array([_json_text(v) for v in array.to_pylist()], pa.string()))
-            dictionary = encoded.dictionary.to_pylist()
-            if not pa.types.is_string(encoded.dictionary.type):
-                dictionary = [_json_text(v) for v in dictionary]
-            indices = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
-            indices[indices == len(dictionary)] = -1
-            acc.texts(dictionary, indices, 0, first_row)
-
-    def _blocks(self, batches, accs: dict[str, _Accumulator], names: list[str], first_line: int) -> int:
-        rows = 0
-        for batch in batches:
-            for name, array in zip(names, batch.columns):
-                try:
-                    self._add(accs[name], array, first_line + rows)
-                except DriftInputError as exc:
-                    text = str(exc)
-                    raise DriftInputError(text if text.startswith(self.path) else f"{self.path}: {text}") from None
-            rows += batch.num_rows
-            self.tick()
-        return rows
-
-    def _sample(self, rows: int, accs: dict[str, _Accumulator]) -> Sample:
-        return Sample(self.path, rows, {name: acc.column() for name, acc in accs.items()})
-
-    def csv(self, stream, delimiter: str, reopen) -> Sample:
-        import pyarrow.csv as pcsv
-
-        pa = self.pa
-        parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
-        convert = pcsv.ConvertOptions(null_values=sorted(MISSING), strings_can_be_null=True,
-                                      quoted_strings_can_be_null=True)
-        read = pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True)
-        try:
-            reader = pcsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
-        except pa.ArrowInvalid as exc:
-            raise self._csv_error(exc, [], delimiter, reopen) from None
-        schema = reader.schema
-        del reader  # the blocks it read ahead are dropped now, not held through the whole read
-        names = [n.strip() for n in schema.names]
-        _check_header(self.path, names)
-        text_like = {f.name for f in schema
-                     if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_null(f.type))}
-        while True:  # numbers are read as float64 (an int64 guess breaks on a later 1.5); text as text
-            types = {f: (pa.string() if f in text_like else pa.float64()) for f in schema.names}
-            options = pcsv.ConvertOptions(null_values=sorted(MISSING), strings_can_be_null=True,
-                                          quoted_strings_can_be_null=True, column_types=types)
-            accs = self._accumulators(names)
-            try:
-                batches = pcsv.open_csv(reopen(), read_options=read, parse_options=parse, convert_options=options)
-                rows = self._blocks(batches, accs, names, first_line=2)
-                return self._sample(rows, accs)
-            except pa.ArrowInvalid as exc:
-                match = _CONVERSION.match(str(exc))
-                if match and match.group(2) == "double":
-                    column = schema.names[int(match.group(1))]
-                    if column not in text_like and _null_at_first(schema, column):
-                        text_like.add(column)  # missing in the whole first block: text after all; read again
-                        continue
-                raise self._csv_error(exc, names, delimiter, reopen) from None
-
-    def _csv_error(self, exc, names, delimiter=",", reopen=None) -> DriftInputError:
-        message = str(exc)
-        match = _CONVERSION.match(message)
-        if match and reopen is not None:
-            column, value = names[int(match.group(1))], match.group(3)
-            row = _find_row(reopen, delimiter, int(match.group(1)), value)
-            where = f"row {row}: " if row else ""
-            return DriftInputError(f"{self.path}: {where}column {column!r}: {value[:60]!r} is not a number "
-                                   "(the column's first values are)")
-        if "invalid UTF8" in message or "UTF8" in message:
-            return DriftInputError(f"{self.path}: not UTF-8 text, not CSV as its name says")
-        found = re.search(r"Expected (\d+) columns, got (\d+)", message)
-        if found:
-            row = _find_short_row(reopen, delimiter, int(found.group(1))) if reopen else None
-            where = f"row {row}: " if row else ""
-            return DriftInputError(f"{self.path}: {where}{found.group(2)} fields where the header has {found.group(1)}")
-        if "Empty CSV file" in message:
-            return DriftInputError(f"{self.path}: the file is empty")
-        return DriftInputError(f"{self.path}: not CSV: {message.splitlines()[0][:200]}")
-
-    def jsonl(self, stream, reopen) -> Sample:
-        import pyarrow.json as pjson
-
-        pa = self.pa
-        try:
-            batches = pjson.open_json(stream, read_options=pjson.ReadOptions(block_size=BLOCK_BYTES))
-            names = list(batches.schema.names)
-            accs = self._accumulators(names)
-            rows = self._blocks(batches, accs, names, first_line=1)
-        except pa.ArrowInvalid as exc:  # pyarrow says what, not where: the lines are read again to say where
-            found = _find_json_error(self.path, reopen)
-            if found:
-                raise DriftInputError(found) from None
-            raise DriftInputError(f"{self.path}: not JSON lines: {str(exc).splitlines()[0][:200]}") from None
-        return self._sample(rows, accs)
-
-    def parquet(self, handle) -> Sample:
-        import pyarrow.parquet as pq
-
-        pa = self.pa
-        try:
-            handle.seek(0)
-            file = pq.ParquetFile(handle)
-            names = list(file.schema_arrow.names)
-            total = max(file.metadata.num_rows, 1)
-            accs = self._accumulators(names)
-            rows = 0
-            for batch in file.iter_batches(batch_size=131072):
-                for name, array in zip(names, batch.columns):
-                    self._add(accs[name], array, rows + 1)
-                rows += batch.num_rows
-                self.tick(rows / total)
-        except (pa.ArrowException, OSError) as exc:  # pyarrow raises its own ArrowInvalid family for broken files
-            if isinstance(exc, DriftInputError):
-                raise
-            raise DriftInputError(f"{self.path}: broken Parquet data: {exc}") from None
-        except DriftInputError as exc:
-            raise DriftInputError(f"{self.path}: {exc}") from None
-        return self._sample(rows, accs)
-
-
-def _null_at_first(schema, column: str) -> bool:
-    import pyarrow as pa
-
-    return pa.types.is_null(schema.field(column).type)
-
-
-def _find_row(reopen, delimiter: str, column: int, value: str) -> int | None:
-    """The row (header is row 1) where `column` holds `value` first: only to name it in an error."""
-    text = io.TextIOWrapper(reopen(), encoding="utf-8-sig", errors="replace", newline="")
-    for number, row in enumerate(csv.reader(text, delimiter=delimiter), 1):
-        if number > 1 and len(row) > column and row[column].strip() == value.strip():
-            return number
-    return None
-
-
-def _find_json_error(path: str, reopen) -> str | None:
-    """The first line that is not a JSON object, or whose value is not a number where the key's first value
-    was: only to name it in an error."""
-    numeric: dict[str, bool] = {}
-    for number, line in enumerate(io.TextIOWrapper(reopen(), encoding="utf-8-sig", errors="replace"), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            return f"{path}: line {number}: not JSON: {getattr(exc, 'msg', exc)}"
-        if not isinstance(record, dict):
-            return f"{path}: line {number}: a JSON {type(record).__name__}, not an object (JSON lines: one object per line)"
-        for key, v in record.items():
-            if v is None:
-                continue
-            is_number = isinstance(v, (int, float)) and not isinstance(v, bool)
-            first = numeric.setdefault(key, is_number)
-            if first and not is_number:
-                return (f"{path}: line {number}: column {key!r}: {json.dumps(v)[:60]} is not a number "
-                        "(the column's first value is)")
-            if not first and is_number and not isinstance(v, str):
-                return f"{path}: line {number}: column {key!r}: the number {v} where the column's first values are text"
-    return None
-
-
-def _find_short_row(reopen, delimiter: str, width: int) -> int | None:
-    """The first row (header is row 1, blank lines not counted) whose number of fields is not width."""
-    text = io.TextIOWrapper(reopen(), encoding="utf-8-sig", errors="replace", newline="")
-    number = 0
-    for row in csv.reader(text, delimiter=delimiter):
-        if row:
-            number += 1
-            if len(row) != width:
-                return number
-    return None
-
-
-def _check_header(path: str, names: list[str]) -> None:
-    seen = set()
-    for i, name in enumerate(names, 1):
-        if not name:
-            raise DriftInputError(f"{path}: column {i} of the header has no name")
-        if name in seen:
-            raise DriftInputError(f"{path}: column {name!r} appears twice in the header")
-        seen.add(name)
-
-
-def _json_text(v) -> str | None:
-    if v is None or isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (dict, list)):
-        return json.dumps(v, sort_keys=True)
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return str(v)

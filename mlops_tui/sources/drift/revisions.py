@@ -10,25 +10,29 @@ several passes and Parquet needs to seek), removed when the read ends.
 from __future__ import annotations
 
 import configparser
-import hashlib
+import contextlib
 import os
 import posixpath
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlops_tui.sources.drift import dvcdir
+from mlops_tui.sources.drift.dvcdir import md5_of as _md5
 from mlops_tui.sources.drift.read import DriftInputError, DriftReadError, format_of
 
 
 @dataclass
 class Located:
-    """Where a sample's bytes are (a file to read) and how to name it to the user."""
+    """Where a sample's bytes are (a file to read) and how to name it to the user; for a directory, the
+    files read as one sample, each (file to read, name to show)."""
 
     path: str
     label: str
+    parts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def repo_spec(spec: str) -> str | None:
@@ -85,16 +89,40 @@ def _git_file(source, spec: str) -> Iterator[Located]:
 
     rev, _, path = spec.partition(":")
     path = posixpath.normpath(path.lstrip("/")) if path else path
-    format_of(path)  # a name that is no sample: said before git is asked anything
     commit = source.git.resolve(rev) if plain_revision(rev) else None
+    tree = source.git.ls_tree(commit) if commit is not None else {}
+    inside = [p for p in tree if p.startswith(path.rstrip("/") + "/")] if commit is not None else []
+    tracked = source.files.outs_at(commit).get(path) if commit is not None and path not in tree and not inside else None
+    if tracked is None and not inside:
+        format_of(path)  # a name that is no sample: said before git is asked anything more
     if commit is None:
         raise DriftInputError(f"{spec}: unknown revision {rev!r} in {source.root}")
-    oid = source.git.ls_tree(commit).get(path)
+    if tracked is not None and tracked.md5 and tracked.md5.endswith(".dir"):  # a DVC-tracked directory
+        parts = dvcdir.locate_files(Path(source.root), path, tracked.md5, spec, lambda m: _cache_paths(Path(source.root), m))
+        with _linked(parts) as linked:
+            yield Located(linked[0][0], spec, linked)
+        return
+    if inside:  # a directory in git: its sample files, each copied out of git
+        files = dvcdir.sample_files([(p[len(path.rstrip("/")) + 1:], tree[p]) for p in inside])
+        if not files:
+            raise DriftInputError(f"{spec}: the directory {path} holds no CSV, TSV, JSON lines or Parquet file at {rev}")
+        with contextlib.ExitStack() as stack:
+            parts = [(stack.enter_context(_blob(source, spec, f"{path}/{rel}", oid)), f"{path}/{rel}") for rel, oid in files]
+            yield Located(parts[0][0], spec, parts)
+        return
+    oid = tree.get(path)
     if oid is None:
         raise DriftReadError(f"{spec}: no file {path!r} at {rev} ({commit[:7]})")
+    with _blob(source, spec, path, oid) as tmp:
+        yield Located(tmp, spec)
+
+
+@contextmanager
+def _blob(source, spec: str, path: str, oid: str) -> Iterator[str]:
+    """A git blob copied to a private temporary file named like path (its format), removed afterwards."""
     present = source.git.present()
     if present is not None and oid not in present:
-        raise DriftReadError(f"{spec}: the file is not local (partial clone); nothing is fetched")
+        raise DriftReadError(f"{spec}: {path} is not local (partial clone); nothing is fetched")
     suffix = "".join(Path(path).suffixes[-2:])
     fd, tmp = tempfile.mkstemp(prefix="mlops-tui-drift-", suffix=suffix)
     try:
@@ -104,7 +132,7 @@ def _git_file(source, spec: str) -> Iterator[Located]:
         if proc.returncode != 0:
             raise DriftReadError(f"{spec}: git cannot read the file: "
                                  f"{proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
-        yield Located(tmp, spec)
+        yield tmp
     except OSError as exc:
         if isinstance(exc, (DriftReadError, DriftInputError)):
             raise
@@ -113,6 +141,27 @@ def _git_file(source, spec: str) -> Iterator[Located]:
         raise DriftReadError(f"{spec}: git took over {source.git.timeout:.0f} s to read the file") from None
     finally:
         os.unlink(tmp)
+
+
+@contextmanager
+def _linked(parts: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+    """Files (cache objects have no extension) read through symlinks named like the tracked files, in a
+    private temporary folder, never in the repository."""
+    folder = tempfile.mkdtemp(prefix="mlops-tui-drift-")
+    links = []
+    try:
+        for i, (target, shown) in enumerate(parts):
+            link = Path(folder) / f"{i:05d}-{Path(shown).name}"
+            link.symlink_to(os.path.abspath(target))
+            links.append((str(link), shown))
+        yield links
+    finally:
+        for link, _ in links:
+            Path(link).unlink(missing_ok=True)
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
 
 
 def _training_data(source, spec: str) -> tuple[Located, str]:
@@ -146,10 +195,12 @@ def _training_data(source, spec: str) -> tuple[Located, str]:
     tracked = source.files.outs_at(commit)
     candidates = []
     for dep in stage.deps:
-        try:
-            format_of(dep.path)
-        except DriftInputError:
-            continue
+        is_dir = bool(dep.md5) and dep.md5.endswith(".dir")
+        if not is_dir:
+            try:
+                format_of(dep.path)
+            except DriftInputError:
+                continue
         if dep.path in tracked and dep.md5:
             candidates.append(dep)
     if not candidates:
@@ -159,7 +210,10 @@ def _training_data(source, spec: str) -> tuple[Located, str]:
         raise DriftInputError(f"{spec}: stage {stage.name!r} reads {len(candidates)} data files "
                               f"({', '.join(d.path for d in candidates)}); compare one of them as REV:path")
     dep = candidates[0]
-    label = f"{spec} ({dep.path} at {commit[:7]})"
+    label = f"{spec} ({dep.path}{'/' if dep.md5.endswith('.dir') else ''} at {commit[:7]})"
+    if dep.md5.endswith(".dir"):
+        parts = dvcdir.locate_files(Path(source.root), dep.path, dep.md5, spec, lambda m: _cache_paths(Path(source.root), m))
+        return Located(parts[0][0], label, parts), dep.path
     for cached in _cache_paths(Path(source.root), dep.md5):
         if cached.is_file():
             return Located(str(cached), label), dep.path
@@ -174,6 +228,10 @@ def _training_data(source, spec: str) -> tuple[Located, str]:
 def _named(located: Located, name: str) -> Iterator[Located]:
     """A cache file has no extension: read it through a symlink named like the tracked file, so the reader
     knows its format. The symlink is in a private temporary folder, never in the repository."""
+    if located.parts:
+        with _linked(located.parts) as linked:
+            yield Located(linked[0][0], located.label, linked)
+        return
     folder = tempfile.mkdtemp(prefix="mlops-tui-drift-")
     link = Path(folder) / Path(name).name
     try:
@@ -188,7 +246,9 @@ def _named(located: Located, name: str) -> Iterator[Located]:
 
 
 def _cache_paths(root: Path, md5: str) -> list[Path]:
-    """Where DVC 3 (`files/md5/ab/cdef…`) and DVC 2 (`ab/cdef…`) keep content md5, in each configured cache."""
+    """Where DVC 3 (`files/md5/ab/cdef…`) and DVC 2 (`ab/cdef…`) keep content md5, in each configured cache
+    (a directory's manifest keeps its `.dir` suffix)."""
+    suffix = ".dir" if md5.endswith(".dir") else ""
     md5 = md5.removesuffix(".dir")
     if len(md5) != 32 or any(c not in "0123456789abcdef" for c in md5):
         return []
@@ -202,15 +262,5 @@ def _cache_paths(root: Path, md5: str) -> list[Path]:
         for section in parser.sections():
             if section.strip().strip("'\"") == "cache" and parser.get(section, "dir", fallback=None):
                 caches.insert(0, (root / ".dvc" / parser.get(section, "dir")).resolve())
-    return [p for c in caches for p in (c / "files" / "md5" / md5[:2] / md5[2:], c / md5[:2] / md5[2:])]
-
-
-def _md5(path: Path) -> str | None:
-    digest = hashlib.md5(usedforsecurity=False)
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
+    name = md5[2:] + suffix
+    return [p for c in caches for p in (c / "files" / "md5" / md5[:2] / name, c / md5[:2] / name)]

@@ -300,6 +300,20 @@ class ModelsModel:
     def diff_failed_current(self) -> bool:
         return self.diff_request is not None and self.diff_request[0] == self.selected
 
+    def drift_spec(self, version_row: int | None) -> str | None:
+        """Whose training data `t` compares with the current sample: the registered version under the cursor in
+        the Versions view, else the version in compare_stage (`name#prod`); None when there is neither."""
+        details = self.details
+        if details is None or details.entry is None or self.snapshot is None:
+            return None
+        versions = details.entry.versions
+        if self.view == "registry" and version_row is not None and version_row < len(versions):
+            if versions[version_row].registered:
+                return f"{details.name}@{versions[version_row].version}"
+        if details.entry.stages.get(self.compare_stage):
+            return f"{details.name}#{self.compare_stage}"
+        return None
+
     def config_request(self) -> tuple[str, str, str] | None:
         """What `c` asks the Configs pane: the params file of the diff shown, between its two commits."""
         diff = self.last_diff

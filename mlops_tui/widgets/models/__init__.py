@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Input, Sparkline, Static
 from textual.worker import Worker
 
-from mlops_tui.messages import SourceStatusChanged
+from mlops_tui.messages import OpenDrift, SourceStatusChanged
 from mlops_tui.settings.models import ModelsSettings
 from mlops_tui.sources.base import SourceState, SourceStatus
 from mlops_tui.sources.models import Diff, ModelRepository, ModelsError, Snapshot, TrainingFrequency, VersionDetails
@@ -96,6 +96,7 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
         Binding("d", "show_view('diff')", "Diff", id="models.diff"),
         Binding("m", "mark", "Mark base", id="models.mark"),
         Binding("c", "open_config", "Params in Configs", id="models.configs"),
+        Binding("t", "open_drift", "Data drift", id="models.drift"),
         Binding("r", "reload", "Reload", id="models.reload"),
         Binding("escape", "back", "Back", id="models.back"),
     ]
@@ -124,15 +125,19 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
         version: str
         details: VersionDetails
 
+    OTHER_SETTINGS = {"drift_current": ("drift", "current")}  # what `t` compares a version's training data with
+
     def __init__(
         self,
         settings: ModelsSettings,
         source: ModelRepository | None = None,
         now: datetime | Callable[[], datetime] | None = None,
+        drift_current: str = "",
         **options,
     ) -> None:
         super().__init__(id="models-pane")
         self.settings = settings
+        self.drift_current = drift_current
         self.injected = source
         self._now = now
         self.model = ModelsModel(settings.stale_after_days, settings.compare_stage)
@@ -264,6 +269,7 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
             self._show_details(message.details)
             if self.model.view == "diff":
                 self._start_diff()
+            self.refresh_bindings()  # `t` shows once a version to take the training data of is known
 
     @on(DataTable.RowHighlighted, "#models-versions")
     def _version_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -287,7 +293,8 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that can do nothing here are not shown: the view already shown, Esc with nothing to step back
-        from, `c` (params in Configs) outside the Diff view."""
+        from, `c` (params in Configs) outside the Diff view, `t` without drift.current or a version to take
+        the training data of."""
         if not self.query("#models-views"):
             return True
         if action == "show_view" and parameters and parameters[0] in ("history", "registry"):
@@ -296,7 +303,21 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
             return self.back_step() is not None
         if action == "open_config":
             return self.model.view == "diff"
+        if action == "open_drift":
+            return bool(self.drift_current) and self._drift_spec() is not None
         return True
+
+    def _drift_spec(self) -> str | None:
+        versions = self.query_one("#models-versions", DataTable)
+        return self.model.drift_spec(versions.cursor_row if versions.row_count else None)
+
+    def action_open_drift(self) -> None:
+        """t: the Drift pane compares the version's training data (the data its dvc.lock stage read) with
+        drift.current."""
+        spec = self._drift_spec()
+        if spec is None or not self.drift_current or self.model.snapshot is None:
+            return
+        self.post_message(OpenDrift(spec, self.drift_current, str(self.model.snapshot.root)))
 
     def action_show_view(self, view: str) -> None:
         self.model.view = view
