@@ -75,7 +75,7 @@ class MlopsApp(App[None]):
         Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
         # priority as the pane keys: `z 4` typed in one burst zooms before the switch, not Configs after it
-        Binding("z", "zoom", "Zoom panel", id="app.zoom", show=False, priority=True),
+        Binding("z", "zoom", "Zoom", id="app.zoom", priority=True),
         # Textual adds its ctrl+p palette binding only when the app binds no command_palette: both written here
         Binding("ctrl+p", "command_palette", "palette", id="app.palette", show=False, priority=True,
                 key_display="^p", tooltip="Open the command palette"),
