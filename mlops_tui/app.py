@@ -28,7 +28,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
 from mlops_tui.messages import AlertsFiring, OpenConfigRevision, OpenDrift, ShowTimeWindow, SourceStatusChanged
-from mlops_tui.screens.help import BASICS, HelpScreen
+from mlops_tui.screens.help import BASICS, BASICS_HEADING, MOVES, HelpScreen, own_actions
 from mlops_tui.screens.palette import PaneCommands
 from mlops_tui.startup import resume_collector
 from mlops_tui.textual_compat import bindings_by_key
@@ -75,7 +75,7 @@ class MlopsApp(App[None]):
         Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
         # priority as the pane keys: `z 4` typed in one burst zooms before the switch, not Configs after it
-        Binding("z", "zoom", "Zoom panel", id="app.zoom", show=False, priority=True),
+        Binding("z", "zoom", "Zoom", id="app.zoom", priority=True),
         # Textual adds its ctrl+p palette binding only when the app binds no command_palette: both written here
         Binding("ctrl+p", "command_palette", "palette", id="app.palette", show=False, priority=True,
                 key_display="^p", tooltip="Open the command palette"),
@@ -398,7 +398,8 @@ class MlopsApp(App[None]):
             elif ours:
                 name, heading = where, f"{title} pane: {where}"
             else:
-                name, heading = BASICS, "Widget basics: scrolling, cursor, text input"
+                name, heading = BASICS, BASICS_HEADING
+            own = own_actions(type(node)) if ours else set()
             for key, bindings in bindings_by_key(node).items():
                 for binding in bindings:
                     description = binding.description or binding.action
@@ -406,9 +407,13 @@ class MlopsApp(App[None]):
                         continue
                     seen.add((key, description))
                     row = (self.get_key_display(binding), description, where, binding.id or "")
-                    sections.setdefault(name, (heading, []))[1].append(row)
+                    # a widget of ours built on a Textual one (a DataTable) inherits its scroll and cursor keys:
+                    # those are widget basics too, not the pane's keys
+                    section = (name, heading) if not ours or binding.action in own else (BASICS, BASICS_HEADING)
+                    sections.setdefault(section[0], (section[1], []))[1].append(row)
         order = sorted(sections, key=lambda name: (name == BASICS, name == "app"))  # (a stable sort)
-        return [(name, *sections[name]) for name in order]
+        return [(name, heading, rows if name in (BASICS, "app") else sorted(rows, key=lambda row: row[1] in MOVES))
+                for name in order for heading, rows in [sections[name]]]
 
     def _help_rows(self) -> Iterator[tuple[str, str, str, str]]:
         """Every row of the help, in its order."""

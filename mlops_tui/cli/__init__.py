@@ -33,6 +33,16 @@ class LazyGroup(click.Group):
             self.add_command(getattr(importlib.import_module(SUBCOMMANDS[name]), name), name)
         return super().get_command(ctx, name)
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        """The root's own --help and --version print while the arguments are parsed, before invoke: click
+        would end a closed stdout there with exit 1; it ends as every subcommand's does."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as exc:
+            if stdout_closed(exc):
+                end_on_closed_stdout()
+            raise
+
     def invoke(self, ctx: click.Context):
         """Every subcommand, with a stdout closed early (`| head`) ending quietly as grep does (exit 141),
         rather than as click does it (exit 1) or as a command's own OSError handling would (exit 3)."""

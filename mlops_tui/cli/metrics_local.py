@@ -113,7 +113,4 @@ def _watch(source: LocalMetricSource, period: float, as_json: bool) -> None:
             deadline += period
             time.sleep(max(0.0, deadline - time.monotonic()))
     except KeyboardInterrupt:
-        return
-    except BrokenPipeError:  # `mlops-tui metrics --watch | head`
-        sys.stderr.close()
-        return
+        return  # (`metrics --watch | head`: the closed stdout ends as every command's does, in cli.LazyGroup)

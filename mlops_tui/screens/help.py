@@ -19,6 +19,22 @@ BASICS = "basics"
 
 Row = tuple[str, str, str, str]  # key, action, where (section), binding id
 
+BASICS_HEADING = "Widget basics: scrolling, cursor, text input"
+
+MOVES = frozenset({"Up", "Down", "Left", "Right", "Page up", "Page down", "Top", "Bottom", "First process",
+                   "Last process", "Scroll left", "Scroll right", "Newest", "Oldest"})
+"""Descriptions of a pane's own cursor and scroll keys: listed after the pane's other keys of the widget."""
+
+
+def own_actions(widget_class: type) -> set[str]:
+    """The actions bound in the BINDINGS of widget_class and of its bases that are ours (not Textual's)."""
+    actions: set[str] = set()
+    for cls in widget_class.__mro__:
+        if cls.__module__.startswith("mlops_tui."):
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                actions.add(binding.action if isinstance(binding, Binding) else binding[1])
+    return actions
+
 
 class HelpScreen(ModalScreen[None]):
     """Sections of keys, actions and binding ids (ids are what `ui.keymap` remaps). The list has the focus:

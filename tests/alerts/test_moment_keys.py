@@ -27,7 +27,7 @@ async def test_l_opens_the_logs_of_a_log_rules_window_filtered_to_its_search(tmp
         await open_alerts(pilot)
         assert table_rows(app)[0][2] == "api errors"
         assert "l" in offered(app) and "m" not in offered(app)  # a log rule has no metric chart
-        assert "Logs then" in screen(app) and "Metric chart" not in screen(app)
+        assert "l Logs" in screen(app) and "m Chart" not in screen(app)
         rule_at = app.query_one("#alerts-pane").rows[0].active_at
         await pilot.press("l")
         await until(pilot, lambda: app.active_pane_id == "logs", what="the Logs pane")

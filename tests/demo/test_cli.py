@@ -115,3 +115,24 @@ def test_config_check_accepts_the_overrides(tmp_path: Path) -> None:
     result = mlops_tui(*demo_overrides(root), "config", "check")
     assert result.returncode == 0, result.stderr
     assert f"repo: {root}" in result.stdout
+
+
+CLOSED_READER_COMMANDS = [
+    ("--help",), ("--version",), ("alerts", "check"), ("alerts", "history"), ("config", "check"), ("config", "schema"),
+    ("config", "merge", "configs/train.yaml", "--resolve"), ("drift", "data/raw/customers-2026-11.csv",
+    "outputs/serving/customers-live.csv"), ("logs", "patterns"), ("metrics", "--once"), ("metrics", "--watch",
+    "--interval", "0.2"), ("models", "list", "--json"), ("models", "history", "churn"), ("models", "diff", "HEAD~1", "HEAD"),
+]
+
+
+@pytest.mark.parametrize("command", CLOSED_READER_COMMANDS, ids=" ".join)
+def test_every_command_ends_quietly_with_141_when_its_reader_has_gone(sandbox: Path, command) -> None:
+    """`mlops-tui ... | head` where head has already left: a real pipe closed before the first line. Each
+    command ends as grep does under a shell: exit 141, nothing on stderr (no traceback, no "Exception
+    ignored" from the interpreter's last flush). The root's --help/--version used to end with click's 1."""
+    env = {**os.environ, "NO_COLOR": "1", "XDG_STATE_HOME": str(sandbox / ".state")}
+    process = subprocess.Popen([sys.executable, "-m", "mlops_tui", *command], cwd=sandbox, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr.decode()) == (141, "")

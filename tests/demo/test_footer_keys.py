@@ -17,6 +17,17 @@ from mlops_tui.sources.metrics.recorded import RecordedMetricSource, synthetic_s
 PLACES = [("1",), ("1", "v"), ("2",), ("3",), ("4",), ("5",)]
 PLACE_IDS = ["metrics-local", "metrics-remote", "models", "logs", "configs", "alerts"]
 
+# The keys each place must show whole at 80x24 besides `? Help` and `q Quit` (widgets/footer.py ranks them by the
+# panes' FOOTER_FIRST): what the user of htop, k9s and lnav reaches for first, and from an alert its logs.
+NEEDED = {
+    "metrics-local": {"k", "s", "u", "t", "slash"},
+    "metrics-remote": {"v"},
+    "models": {"v", "d", "slash", "m"},
+    "logs": {"slash", "l", "f", "t"},
+    "configs": {"c", "space", "m"},
+    "alerts": {"l", "a", "v", "s"},
+}
+
 # Keys that run but change nothing a user sees on the demo at start; each is pane-internal work of issue 15
 # (the pane's own check_action should hide it until it can act). Remove an entry once its pane does so.
 KNOWN_INERT = {
@@ -83,6 +94,10 @@ async def test_help_and_quit_are_always_in_the_footer_at_80x24(sandbox: Path, pl
         visible = [k.key for k, inside in keys if inside]
         assert visible[:2] == ["question_mark", "q"], [(k.key, inside) for k, inside in keys]
         assert len(visible) > 2 or place == ("5",)  # the pane's own keys follow (Alerts without rules has none)
+        name = PLACE_IDS[PLACES.index(place)]
+        assert NEEDED[name] <= set(visible), (name, NEEDED[name] - set(visible), visible)
+        assert all(inside for _, inside in keys), [(k.key, inside) for k, inside in keys]  # left out, never cut
+        assert ("z", "Zoom", "app", "app.zoom") in app._help_rows()  # z is always in `?` help
 
 
 @pytest.mark.parametrize("place", PLACES, ids=PLACE_IDS)

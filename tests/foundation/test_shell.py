@@ -14,7 +14,7 @@ from textual.command import CommandPalette
 from textual.widgets import DataTable
 
 from mlops_tui.app import MlopsApp
-from mlops_tui.screens.help import HelpScreen
+from mlops_tui.screens.help import MOVES, HelpScreen
 from mlops_tui.widgets.header import MinuteClock
 from mlops_tui.widgets.pane import Pane, SourceNote
 from mlops_tui.widgets.statusline import StatusLine
@@ -348,6 +348,26 @@ async def test_help_at_80x24_pane_keys_first_app_next_basics_folded_and_scrolls_
         await pilot.press("up")
         await pilot.pause()
         assert app.focused is body
+
+
+@pytest.mark.parametrize(("pane", "prefix"), [("1", "metrics."), ("2", "models.")])
+async def test_help_lists_only_the_panes_own_keys_before_the_apps(pane, prefix) -> None:
+    """The process table and the Models tables are DataTables of ours: their inherited scroll and cursor keys
+    (Textual's, without an id) used to be listed among the pane's own, before the app's. They are widget
+    basics now, folded; the pane's sections hold its own keys, its cursor moves after the others."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(pane)
+        await pilot.pause()
+        sections = app._help_sections()
+        names = [name for name, _, _ in sections]
+        assert names[-2:] == ["app", "basics"], names
+        for name, _, rows in sections[:-2]:
+            assert rows and all(row[3].startswith(prefix) for row in rows), (name, rows)
+            moves = [row[1] in MOVES for row in rows]
+            assert moves == sorted(moves), (name, rows)  # the moves come last
+        basics = sections[-1][2]
+        assert any(row[1] == "Scroll Up" for row in basics) and not any(row[3] for row in basics)
 
 
 async def test_colon_opens_the_palette_and_pane_actions_are_commands_generated_from_bindings(tmp_path) -> None:

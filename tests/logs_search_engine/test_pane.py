@@ -360,3 +360,33 @@ async def test_a_whole_session_leaves_the_cluster_as_it_was(tmp_path: Path, clus
         assert (tmp_path / "session.csv").read_text().count("\n") > 1
     assert cluster_state(cluster) == before
     assert open_contexts(cluster) == 0
+
+
+def footer_keys(app) -> list[str]:
+    """The keys the footer draws whole, left of `^p palette`."""
+    palette = app.query_one("FooterKey.-command-palette")
+    return [k.key for k in app.query("FooterKey") if "-command-palette" not in k.classes
+            and k.region.width > 0 and k.region.right <= palette.region.x]
+
+
+async def test_the_cluster_footer_at_80x24_keeps_search_source_export_and_filters(tmp_path: Path, opensearch) -> None:
+    """At 80 columns the cluster's eleven keys do not fit: `s Export`, `x Drop filters` and `v Source` (the way
+    back to the files) used to be the ones cut. Help and Quit first, then the query, the source, the export,
+    the filters; no key is drawn cut."""
+    from mlops_tui.sources.logs.search_engine import Chip
+
+    app = make_app(config=config(tmp_path, opensearch.product, opensearch.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await show_cluster(pilot)
+        await all_time(pilot, panel)
+        panel.hits.focus()
+        await pilot.pause()
+        shown = footer_keys(app)
+        assert shown[:2] == ["question_mark", "q"] and {"slash", "v", "s"} <= set(shown), shown
+        assert "x" not in app.screen.active_bindings or not app.screen.active_bindings["x"].enabled  # no filter yet
+        panel.run(panel.model.with_chip(Chip("log.level", "ERROR")))
+        await settle(pilot, panel)
+        shown = footer_keys(app)
+        assert {"slash", "v", "s", "x"} <= set(shown), shown
+        drawn = [k for k in app.query("FooterKey") if "-command-palette" not in k.classes]
+        assert len(drawn) == len(shown)  # what does not fit whole is left out, not cut

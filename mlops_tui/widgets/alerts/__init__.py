@@ -51,10 +51,12 @@ class AlertsPane(Pane):
         Binding("a", "acknowledge", "Ack", id="alerts.ack"),
         Binding("s", "silence", "Silence", id="alerts.silence"),
         Binding("u", "unsilence", "Unsilence", id="alerts.unsilence"),
-        Binding("m", "metric", "Metric chart", id="alerts.metric"),
-        Binding("l", "logs", "Logs then", id="alerts.logs"),
+        Binding("m", "metric", "Chart", id="alerts.metric"),
+        Binding("l", "logs", "Logs", id="alerts.logs"),
         Binding("v", "switch_view", "Next view", id="alerts.view"),
     ]
+    FOOTER_FIRST = ("alerts.logs", "alerts.ack", "alerts.view", "alerts.silence", "alerts.metric", "alerts.unsilence")
+    """At 80 columns: from an alert to its logs first, then acknowledging it (widgets/footer.py)."""
     VIEWS = {"alerts-now": "Alerts", "alerts-history": "History 24h", "alerts-backends": "Backends"}
 
     @dataclass

@@ -76,6 +76,9 @@ class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, 
         Binding("escape", "clear", "Clear", id="logs.clear"),
         Binding("v", "next_source", "Source", id="logs.source"),  # files, then each cluster (cluster.py)
     ]
+    FOOTER_FIRST = ("app.search", "logs.search", "logs.level", "logs.filter", "logs.source", "logs.time",
+                    "logs.detail", "logs.next", "logs.previous")
+    """At 80 columns: lnav's search, level and filter first, then the way to a cluster (widgets/footer.py)."""
 
     @dataclass
     class Grew(Message):

@@ -74,6 +74,9 @@ class ClusterPanel(Vertical):
         Binding("d", "toggle_chip", "Filter on/off", id="logs.cluster.toggle_chip"),
         Binding("delete,backspace", "remove_chip", "Remove filter", id="logs.cluster.remove_chip"),
     ]
+    FOOTER_FIRST = ("app.search", "logs.search", "logs.source", "logs.cluster.export", "logs.cluster.clear_chips",
+                    "logs.cluster.range", "logs.cluster.tail", "logs.cluster.detail", "logs.cluster.fields")
+    """At 80 columns: the query, the way back to files, the export and the filters first (widgets/footer.py)."""
 
     class Searched(Message):
         def __init__(self, generation: int, window: ResultWindow) -> None:
@@ -200,6 +203,7 @@ class ClusterPanel(Vertical):
                 self._load_fields()
             if message.window.histogram_pending:
                 self._histogram(message.window)
+            self.refresh_bindings()  # Detail and Export act once there are hits (check_action)
         self._post_status()
         self._update_info()
 

@@ -49,7 +49,7 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
     BINDINGS = [
         Binding("enter", "ask('details')", "Details", id="metrics.details"),
         Binding("k,f9", "ask('signal')", "Signal", id="metrics.signal"),
-        Binding("s", "cycle_sort", "Sort processes", id="metrics.sort"),
+        Binding("s", "cycle_sort", "Sort", id="metrics.sort"),
         Binding("t", "ask('tree')", "Tree", id="metrics.tree"),
         Binding("u", "ask('user')", "User", id="metrics.user"),
         Binding("K", "ask('kernel')", "Kernel threads", id="metrics.kernel"),
@@ -65,6 +65,8 @@ class ProcessTable(CachedBaseStyle, ScrollView, can_focus=True):
         Binding("home", "scroll_top", "First process", show=False, id="metrics.first"),
         Binding("end", "scroll_bottom", "Last process", show=False, id="metrics.last"),
     ]
+    FOOTER_FIRST = ("metrics.signal", "metrics.sort", "metrics.user", "metrics.tree", "app.search", "metrics.filter")
+    """At 80 columns: htop's keys first (widgets/footer.py); the others are in `?` help."""
 
     @dataclass
     class SortChanged(Message):

@@ -100,6 +100,8 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
         Binding("r", "reload", "Reload", id="models.reload"),
         Binding("escape", "back", "Back", id="models.back"),
     ]
+    FOOTER_FIRST = ("models.versions", "models.diff", "app.search", "models.mark", "models.history", "models.reload")
+    """At 80 columns: the versions and the diff first, then the search (widgets/footer.py)."""
 
     @dataclass
     class Loaded(Message):
