@@ -22,7 +22,7 @@ PLACE_IDS = ["metrics-local", "metrics-remote", "models", "logs", "configs", "al
 NEEDED = {
     "metrics-local": {"k", "s", "u", "t", "slash"},
     "metrics-remote": {"v"},
-    "models": {"v", "d", "slash", "m"},
+    "models": {"v", "d", "slash", "m", "t"},
     "logs": {"slash", "l", "f", "t"},
     "configs": {"c", "space", "m"},
     "alerts": {"l", "a", "v", "s"},

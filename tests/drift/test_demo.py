@@ -91,7 +91,7 @@ async def test_t_in_the_models_pane_compares_prod_s_training_directory_with_the_
                     what="the churn model's details", timeout=30)
         await pilot.pause()
         assert models.check_action("open_drift", ()) and "t" in app.screen.active_bindings
-        await until(pilot, lambda: "t Data drift" in screen_text(app), what="t in the footer at 80x24")
+        await until(pilot, lambda: "t Drift" in screen_text(app), what="t in the footer at 80x24")
         await pilot.press("t")
         drift = app.query_one("#drift-pane")
         await until(pilot, lambda: drift.report is not None, what="the drift report", timeout=30)
@@ -113,4 +113,4 @@ async def test_without_a_current_sample_the_models_pane_offers_no_t(sandbox):
         await pilot.pause()
         assert models.check_action("show_view", ("registry",))  # the pane is ready: only `t` is not offered
         assert not models.check_action("open_drift", ())
-        assert "Data drift" not in screen_text(app)
+        assert "t Drift" not in screen_text(app)

@@ -116,11 +116,12 @@ def load_seed(client: httpx.Client, layout: Layout) -> Seed:
     for target, docs in seed.by_target.items():
         # Data streams take only `create`; plain indices get `index`.
         action = "create" if target == layout.data_stream else "index"
-        header = json.dumps({action: {"_index": target}})
         for start in range(0, len(docs), BULK_CHUNK):
             lines = []
-            for doc in docs[start:start + BULK_CHUNK]:
-                lines.append(header)
+            for number, doc in enumerate(docs[start:start + BULK_CHUNK], start):
+                # An _id of the seed's own: the engines' tiebreaker after equal timestamps is _id (OpenSearch)
+                # or the shard's document order, so ties come out in the same order in every run.
+                lines.append(json.dumps({action: {"_index": target, "_id": f"{target}-{number:06d}"}}))
                 lines.append(json.dumps(doc, ensure_ascii=False))
             body = ("\n".join(lines) + "\n").encode()
             result = _check(

@@ -96,12 +96,15 @@ class ModelsPane(Steps, DetailsView, DiffView, Pane):
         Binding("d", "show_view('diff')", "Diff", id="models.diff"),
         Binding("m", "mark", "Mark base", id="models.mark"),
         Binding("c", "open_config", "Params in Configs", id="models.configs"),
-        Binding("t", "open_drift", "Data drift", id="models.drift"),
+        Binding("t", "open_drift", "Drift", id="models.drift"),
         Binding("r", "reload", "Reload", id="models.reload"),
         Binding("escape", "back", "Back", id="models.back"),
     ]
-    FOOTER_FIRST = ("models.versions", "models.diff", "app.search", "models.mark", "models.history", "models.reload")
-    """At 80 columns: the versions and the diff first, then the search (widgets/footer.py)."""
+    FOOTER_FIRST = (
+        "models.versions", "models.diff", "app.search", "models.mark", "models.drift", "models.history", "models.reload",
+    )
+    """At 80 columns: the versions and the diff first, then the search, and the drift of the model's training data
+    (widgets/footer.py)."""
 
     @dataclass
     class Loaded(Message):
