@@ -3,7 +3,9 @@ and a silence (both Debian's, on free loopback ports), listed read-only beside t
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import urllib.request
 from collections.abc import Iterator
@@ -35,6 +37,15 @@ RULES = """groups:
       - alert: never
         expr: vector(0) > 1
 """
+
+
+def screen_lines(app) -> list[str]:
+    """The screen's rows as the user reads them."""
+    svg = app.export_screenshot()
+    rows: dict[int, str] = {}
+    for number, text in re.findall(r'clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)<', svg):
+        rows[int(number)] = rows.get(int(number), "") + html.unescape(text).replace("\xa0", " ")
+    return [rows.get(n, "") for n in range(app.size.height)]
 
 
 def post(url: str, body: object) -> bytes:
@@ -124,3 +135,29 @@ async def test_the_backends_view_at_80x24(servers, tmp_path: Path):
         rows = [[str(c) for c in table.get_row_at(i)][:4] for i in range(table.row_count)]
         assert rows[0] == ["prometheus prod", "rule", "firing", "always firing"]  # firing first
         assert rows[-1] == ["alertmanager am", "silence", "active", 'alertname="disk full"']  # silences last
+
+
+async def test_at_80x24_the_reason_a_server_is_down_is_shown_whole_under_the_table(servers, tmp_path: Path):
+    """The problem row's Detail column is cut at 80 columns; the selected row is shown whole under the table."""
+    prometheus, alertmanager = servers
+    dead = free_port()
+    app = make_app([f"metrics.prometheus=[{{name: prod, url: '{prometheus.url}'}}]",
+                    f"alerts.alertmanagers=[{{name: am, url: '{alertmanager.url}'}}, "
+                    f"{{name: backup-alertmanager-eu-west, url: 'http://127.0.0.1:{dead}'}}]",
+                    f"alerts.history={tmp_path}/alerts.sqlite", "alerts.rules=[{name: mine, expr: memory}]"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5", "v", "v")
+        table = app.query_one("#alerts-backends", DataTable)
+        await until(pilot, lambda: table.row_count and str(table.get_row_at(0)[0]) == "error", timeout=30,
+                    what="the problem row")
+        reason = str(table.get_row_at(0)[5])
+        assert reason.startswith("alertmanager backup-alertmanager-eu-west") and f":{dead}" in reason
+        await pilot.pause()
+        words = " ".join(reason.split())
+        row_line = next(line for line in screen_lines(app) if line.lstrip().startswith("error"))
+        assert words not in " ".join(row_line.split())  # the table's own row is cut at 80 columns
+        await until(pilot, lambda: words in " ".join(" ".join(screen_lines(app)).split()),
+                    what="the whole reason on screen", describe=lambda: screen_lines(app)[-8:])
+        await pilot.press("down")  # the next row's detail replaces it
+        await until(pilot, lambda: words not in " ".join(" ".join(screen_lines(app)).split()),
+                    what="the next row's detail")

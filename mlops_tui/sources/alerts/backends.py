@@ -159,6 +159,7 @@ def read_backends(prometheus: Iterable, alertmanagers: Iterable) -> tuple[list[B
                 items += reader(endpoint)
             except (BackendError, EndpointConfigError) as exc:
                 text = str(exc)
-                problems.append(text if text.startswith(kind) else f"{kind} {endpoint.name}: {text}")
+                where = f"{kind} {endpoint.name} ({mask_value('url', endpoint.url)})"  # which server, and where
+                problems.append(text if text.startswith(kind) else f"{where}: {text}")
     items.sort(key=lambda i: (i.kind == "silence", ORDER.get(i.state, 5), i.source, i.name))
     return items, problems

@@ -31,6 +31,7 @@ from mlops_tui.sources.timespec import parse_duration
 from mlops_tui.widgets.alerts.backends import BackendsTable
 from mlops_tui.widgets.alerts.history import HistoryTable
 from mlops_tui.widgets.pane import Pane, SourceNote, focus_now
+from mlops_tui.widgets.rowdetail import RowDetail
 from mlops_tui.widgets.text import literal
 from mlops_tui.widgets.viewtabs import ViewTabs
 
@@ -46,6 +47,7 @@ class AlertsPane(Pane):
     DEFAULT_CSS = """
     AlertsPane > DataTable { height: 1fr; }
     AlertsPane > #alerts-silence { dock: bottom; }
+    AlertsPane > #alerts-detail { dock: bottom; }
     """
     BINDINGS = [
         Binding("a", "acknowledge", "Ack", id="alerts.ack"),
@@ -90,6 +92,7 @@ class AlertsPane(Pane):
         backends = BackendsTable(id="alerts-backends")
         backends.display = False
         yield backends
+        yield RowDetail(id="alerts-detail")
         box = Input(id="alerts-silence", placeholder='DURATION MATCHERS, e.g. 2h alertname="api errors" team=ml')
         box.display = False
         yield box
@@ -178,6 +181,12 @@ class AlertsPane(Pane):
                     table.move_cursor(row=index, animate=False)
                     break
         self.refresh_bindings()
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The selected row of the view shown, in full under the table (its detail column is cut at 80)."""
+        self.query_one(RowDetail).show(self.query_one(
+            {"alerts-now": "#alerts-table"}.get(self.active_view, f"#{self.active_view}"), DataTable))
 
     def selected(self) -> Row | None:
         table = self.query_one("#alerts-table", DataTable)
@@ -209,6 +218,7 @@ class AlertsPane(Pane):
             self.load_backends()
         self.focus_default()
         self.refresh_bindings()
+        self.show_detail()
 
     @work(thread=True, exclusive=True, group="alerts.history", exit_on_error=False, name="alerts.history")
     def load_history(self) -> None:
@@ -239,9 +249,15 @@ class AlertsPane(Pane):
                 return self.window() is not None
         return True
 
-    @on(DataTable.RowHighlighted, "#alerts-table")
+    @on(HistoryTable.Loaded)
+    @on(BackendsTable.Loaded)
+    def _view_loaded(self) -> None:
+        self.call_after_refresh(self.show_detail)  # (the table fills its rows first: the message bubbles after)
+
+    @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self.refresh_bindings()  # m acts on metric rules only
+        self.show_detail()
 
     # -- the alert's moment: its chart and its logs ------------------------------------------------------------
     def window(self):
@@ -269,7 +285,9 @@ class AlertsPane(Pane):
         if picked is None:
             return
         rule, start, end = picked
-        self.post_message(ShowTimeWindow("logs", start, end, rule.expr if rule.kind == "log" else "", "", rule.name))
+        log_rule = rule.kind == "log"
+        self.post_message(ShowTimeWindow("logs", start, end, rule.expr if log_rule else "",
+                                         rule.source if log_rule else "", rule.name))
 
     # -- acknowledge and silence ------------------------------------------------------------------------------
     def _history(self, doing: str):
