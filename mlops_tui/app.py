@@ -306,7 +306,7 @@ class MlopsApp(App[None]):
         if message.where == "logs":
             logs = await self._pane_mounted("logs")
             self.action_show_pane("logs")
-            logs.show_window(message.query, message.start, message.end)
+            logs.show_window(message.query, message.start, message.end, message.source)
             return
         metrics = await self._pane_mounted("metrics")
         self.action_show_pane("metrics")

@@ -57,7 +57,7 @@ class AlertsFiring(Message):
 class ShowTimeWindow(Message):
     """Show what happened between start and end (epoch seconds) in the pane that shows it (sent by the Alerts
     pane): `logs` (the Logs pane, the records in the window matching the search `query`, every record when
-    empty), `remote` (the Remote metrics view, a chart of `query` from the metrics source `source`) or `local`
+    empty; `source` names a cluster for a log rule over one, whose view then shows `query` as KQL), `remote` (the Remote metrics view, a chart of `query` from the metrics source `source`) or `local`
     (the Local metrics view, which shows this machine's series live)."""
 
     where: str

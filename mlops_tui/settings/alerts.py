@@ -21,7 +21,8 @@ class AlertRule(Section):
     """What the rule watches: a metric series, the count of matching log records, or a drift score."""
     source: str = "local"
     """Metric rules: `local` (this machine: cpu.total, mem.percent, ...) or the name of a metrics.prometheus
-    or metrics.influx entry (expr is then PromQL or InfluxQL). Log rules: `files` (logs.files or ./logs)."""
+    or metrics.influx entry (expr is then PromQL or InfluxQL). Log rules: `files` (logs.files or ./logs) or the
+    name of a logs.opensearch or logs.elasticsearch entry (expr is then KQL, counted by the engine)."""
     expr: str = ""
     """The series (cpu.total, a PromQL or InfluxQL query); for log rules, a search as typed in the Logs pane; for
     drift rules, a column (its test's score: a p-value or a distance) or `dataset` (the share of drifted columns)."""

@@ -52,15 +52,18 @@ class Settings(Section):
 
     @model_validator(mode="after")
     def _rules_name_real_sources(self) -> Settings:
-        """A metric rule names `local` or a configured source, so a typo is a settings error, not a rule that
-        can never be evaluated."""
+        """A metric rule names `local` or a configured source, a log rule `files` or a configured cluster, so a
+        typo is a settings error, not a rule that can never be evaluated."""
         known = ["local", *(s.name for s in self.metrics.prometheus), *(s.name for s in self.metrics.influxdb)]
         for index, rule in enumerate(self.alerts.rules):
             if rule.kind == "metric" and rule.source not in known:
                 raise ValueError(f"alerts.rules.{index}.source: no metrics source named {rule.source!r}"
                                  f" (known: {', '.join(known)})")
-            if rule.kind == "log" and rule.source != "files":
-                raise ValueError(f"alerts.rules.{index}.source: log rules read `files`, not {rule.source!r}")
+            clusters = [engine.name for engine in (*self.logs.opensearch, *self.logs.elasticsearch)]
+            if rule.kind == "log" and rule.source != "files" and rule.source not in clusters:
+                raise ValueError(f"alerts.rules.{index}.source: log rules read `files` or a logs.opensearch / "
+                                 f"logs.elasticsearch cluster (known: {', '.join(['files', *clusters])}), "
+                                 f"not {rule.source!r}")
         return self
 
 

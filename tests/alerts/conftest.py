@@ -10,3 +10,5 @@ import pytest
 @pytest.fixture(autouse=True)
 def _own_history(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+from search_engine.fixtures import opensearch  # noqa: E402,F401  (pytest fixture: log rules over a cluster)

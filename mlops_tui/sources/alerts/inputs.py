@@ -1,8 +1,8 @@
 """Where a rule's samples come from: one class per kind of input, each with `sample(at) -> list[Sample]`.
 
 `sample` raises an error whose str() is the reason (the rule then shows `error`), and returns an empty list
-when the query has no series (the rule shows `no data`). Adding a kind of input (search-engine logs) is one
-class here and one branch in `input_for`.
+when the query has no series (the rule shows `no data`). Adding a kind of input is one class here and one
+branch in `input_for`.
 """
 
 from __future__ import annotations
@@ -114,6 +114,37 @@ class LogCountInput:
         self.source.close()
 
 
+class ClusterCountInput:
+    """The number of documents of a search-engine cluster (logs.opensearch / logs.elasticsearch) matching a KQL
+    query whose timestamp is in the window before the evaluation time: the engine's exact count
+    (`track_total_hits`), one size-0 search per evaluation."""
+
+    def __init__(self, source, expr: str, window: float) -> None:
+        from mlops_tui.sources.logs.kql import KqlSyntaxError, to_dsl
+
+        self.source, self.expr, self.window = source, expr, window
+        try:
+            to_dsl(expr)  # a syntax error is the rule's error at once, before any request
+        except KqlSyntaxError as exc:
+            raise RuleInputError(f"not a KQL query: {exc}") from None
+
+    def sample(self, at: float) -> list[Sample]:
+        from mlops_tui.sources.http import BackendError
+
+        until = datetime.fromtimestamp(at, timezone.utc)
+        since = datetime.fromtimestamp(at - self.window, timezone.utc)
+        try:
+            page = self.source.search(self.expr, start=since, end=until, size=0)
+        except BackendError as exc:
+            raise RuleInputError(str(exc)) from None
+        return [Sample({}, float(page.total))]
+
+    def close(self) -> None:
+        close = getattr(self.source, "close", None)
+        if close is not None:
+            close()
+
+
 class DriftInput:
     """A drift score of two sample files, read now (files have no history): `dataset` (or an empty expr) is the
     share of drifted columns; a column name is its test's score (a p-value: drift when low; a distance: drift
@@ -160,6 +191,16 @@ def input_for(rule: AlertRule, settings) -> RuleInput:
     """The input a rule reads, from the whole settings; RuleInputError saying what is wrong otherwise."""
     if rule.kind == "drift":
         return DriftInput(rule.reference, rule.current, rule.expr, rule.test)
+    if rule.kind == "log" and rule.source != "files":
+        from mlops_tui.sources.http import EndpointConfigError
+        from mlops_tui.sources.logs import QueryError
+        from mlops_tui.sources.logs.search_engine import open_source as open_cluster
+
+        try:
+            cluster = open_cluster(settings.logs, rule.source)
+        except (QueryError, EndpointConfigError) as exc:
+            raise RuleInputError(str(exc)) from None
+        return ClusterCountInput(cluster, rule.expr, rule.seconds("window"))
     if rule.kind == "log":
         from mlops_tui.sources.logs import LogOpenError, QueryError, custom_formats, open_files
         from mlops_tui.sources.logs.controller import default_files

@@ -48,12 +48,20 @@ class ClusterQuery:
     syntax: str = "kql"
     step: int = 0
     chips: tuple[Chip, ...] = ()
+    span: tuple[datetime, datetime] | None = None
+    """An absolute range (an alert's window) in place of the step's `last ...`; the time key leaves it."""
 
     @property
     def range_label(self) -> str:
+        if self.span is not None:
+            start, end = (moment.astimezone() for moment in self.span)
+            day = "%m-%d " if start.date() != end.date() else ""
+            return f"{start:%m-%d %H:%M}–{end.strftime(day + '%H:%M')}"
         return "all time" if TIME_STEPS[self.step][1] is None else f"last {TIME_STEPS[self.step][0]}"
 
     def bounds(self, now: datetime) -> tuple[datetime | None, datetime | None]:
+        if self.span is not None:
+            return self.span
         span = TIME_STEPS[self.step][1]
         return (None, None) if span is None else (now - span, now)
 
@@ -407,7 +415,18 @@ class ClusterModel:
         return replace(self.query, syntax="lucene" if self.query.syntax == "kql" else "kql")
 
     def stepped(self) -> ClusterQuery:
+        """The next `last ...` range; from an absolute range, the first one that holds it."""
+        if self.query.span is not None:
+            start, end = self.query.span
+            now = datetime.now(UTC)
+            step = next((i for i, (_, width) in enumerate(TIME_STEPS) if width is None or now - width <= start),
+                        len(TIME_STEPS) - 1)
+            return replace(self.query, step=step, span=None)
         return replace(self.query, step=(self.query.step + 1) % len(TIME_STEPS))
+
+    def over(self, text: str, start: datetime, end: datetime) -> ClusterQuery:
+        """`text` (KQL) from start to end, chips kept: an alert's window (ShowTimeWindow)."""
+        return replace(self.query, text=text, syntax="kql", span=(start, end))
 
     def with_chip(self, chip: Chip) -> ClusterQuery:
         kept = tuple(c for c in self.query.chips if (c.field, c.value) != (chip.field, chip.value))

@@ -293,11 +293,19 @@ class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, 
         self.clear_patterns()
         self._restart_search()
 
-    def show_window(self, search: str, start: float, end: float) -> None:
+    def show_window(self, search: str, start: float, end: float, source: str = "") -> None:
         """Only the records from start to end (epoch seconds) matching `search` (the search box's grammar;
         empty: every record), as a filter: the Alerts pane shows a log-count alert's records this way. The
-        next search typed replaces the window with its own query."""
+        next search typed replaces the window with its own query. `source` names a cluster (a log rule over
+        logs.opensearch / logs.elasticsearch): its view, `search` as KQL over the window."""
         from datetime import datetime, timezone
+
+        if source and source != "files":
+            span = [datetime.fromtimestamp(moment, timezone.utc) for moment in (start, end)]
+            if not self.show_cluster_window(source, search, *span):
+                self.notify(f"no cluster named {source!r} in this pane (logs.opensearch, logs.elasticsearch)",
+                            severity="error", markup=False)
+            return
 
         try:
             query = parse_search(search) or Query("")

@@ -488,7 +488,23 @@ class ClusterSwitch:
         if not panels:
             return
         at = 0 if self.cluster_at is None else self.cluster_at + 1
-        self.cluster_at = at if at < len(panels) else None
+        self._show_cluster(at if at < len(panels) else None)
+
+    def show_cluster_window(self, name: str, search: str, start: datetime, end: datetime) -> bool:
+        """The cluster called `name` over start..end with the KQL `search` (an alert's window); False when no
+        cluster of the pane has that name."""
+        panels = self.clusters
+        at = next((i for i, panel in enumerate(panels) if panel.source.endpoint.name == name), None)
+        if at is None:
+            return False
+        self._show_cluster(at, search=False)
+        panels[at].run(panels[at].model.over(search, start, end))
+        return True
+
+    def _show_cluster(self, at: int | None, search: bool = True) -> None:
+        """Show the cluster at `at` (None: the files); a cluster shown the first time searches unless told not to."""
+        panels = self.clusters
+        self.cluster_at = at
         for i, panel in enumerate(panels):
             panel.display = i == self.cluster_at
         for name in ("#logs-view", "#logs-bar", "#logs-note"):
@@ -501,7 +517,7 @@ class ClusterSwitch:
             self.view.focus()
         else:
             panel = panels[self.cluster_at]
-            if panel.model.generation == 0:  # first shown: search (the probe only asked GET /)
+            if search and panel.model.generation == 0:  # first shown: search (the probe only asked GET /)
                 panel.run()
             panel.focus_default()
         self.refresh_bindings()
