@@ -42,6 +42,14 @@ PANE_KEEP_ALIVE = "5m"
 """A point in time opened by the pane lives this long between two pages (a user reads between scrolls)."""
 
 
+def span_label(start: datetime, end: datetime) -> str:
+    """`12-04 18:01–19:01` in local time (seconds when the span is shorter than two minutes)."""
+    start, end = start.astimezone(), end.astimezone()
+    clock = "%H:%M:%S" if (end - start) < timedelta(minutes=2) else "%H:%M"
+    day = "%m-%d " if start.date() != end.date() else ""
+    return f"{start.strftime('%m-%d ' + clock)}–{end.strftime(day + clock)}"
+
+
 @dataclass(frozen=True)
 class ClusterQuery:
     text: str = ""
@@ -54,9 +62,7 @@ class ClusterQuery:
     @property
     def range_label(self) -> str:
         if self.span is not None:
-            start, end = (moment.astimezone() for moment in self.span)
-            day = "%m-%d " if start.date() != end.date() else ""
-            return f"{start:%m-%d %H:%M}–{end.strftime(day + '%H:%M')}"
+            return span_label(*self.span)
         return "all time" if TIME_STEPS[self.step][1] is None else f"last {TIME_STEPS[self.step][0]}"
 
     def bounds(self, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -81,8 +87,43 @@ def histogram_aggs(timestamp: str, start: datetime | None, end: datetime | None,
 
 
 def histogram_counts(aggregations: dict) -> list[int]:
+    return [count for _, count in histogram_buckets(aggregations)]
+
+
+def histogram_buckets(aggregations: dict) -> list[tuple[datetime, int]]:
+    """(start, hits) of each bar of the date_histogram, oldest first."""
     buckets = (aggregations.get("over_time") or {}).get("buckets") or []
-    return [int(bucket.get("doc_count", 0)) for bucket in buckets if isinstance(bucket, dict)]
+    out = []
+    for bucket in buckets:
+        if isinstance(bucket, dict) and isinstance(bucket.get("key"), (int, float)):
+            out.append((datetime.fromtimestamp(bucket["key"] / 1000, UTC), int(bucket.get("doc_count", 0))))
+    return out
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the hit histogram: its span (the last one ends with the range) and its hits."""
+
+    start: datetime
+    end: datetime
+    hits: int
+
+
+def bars_of(buckets: list[tuple[datetime, int]], end: datetime | None) -> list[Bar]:
+    """Bars from the buckets: each ends where the next starts; the last one at the range's end (or one bucket
+    width after its start)."""
+    bars = []
+    for index, (start, hits) in enumerate(buckets):
+        if index + 1 < len(buckets):
+            stop = buckets[index + 1][0]
+        elif index:
+            stop = start + (start - buckets[index - 1][0])
+        else:
+            stop = end or start + timedelta(seconds=1)
+        if end is not None and index + 1 == len(buckets):
+            stop = max(stop, end)
+        bars.append(Bar(start, stop, hits))
+    return bars
 
 
 class ResultWindow:
@@ -100,7 +141,7 @@ class ResultWindow:
         self.total = 0
         self.took_ms = 0
         self.partial = ""
-        self.counts: list[int] = []  # the hit histogram over the range, oldest bucket first
+        self.bars: list[Bar] = []  # the hit histogram over the range, oldest bar first
         self._extent: dict | None = None
         self.pit: PointInTime | None = None
         self._starts: list[list | None] = [None]  # search_after of each page known so far
@@ -125,7 +166,7 @@ class ResultWindow:
             self.close()
             raise
         self.total, self.took_ms, self.partial = page.total, page.took_ms, page.partial
-        self.counts = histogram_counts(page.aggregations)
+        self.bars = bars_of(histogram_buckets(page.aggregations), self.end)
         self._extent = page.aggregations if self.start is None and self.total else None
         self._store(0, page.records, page.sort_after, page.sorts)
         return self
@@ -151,7 +192,12 @@ class ResultWindow:
             answer = self.source.aggregate(aggs, self.query.text, syntax=self.query.syntax, chips=self.query.chips)
         except SearchEngineError:
             return  # the hits are there; only the bars are missing
-        self.counts = histogram_counts(answer)
+        self.bars = bars_of(histogram_buckets(answer), high)
+
+    @property
+    def counts(self) -> list[int]:
+        """The hits of each bar, oldest first."""
+        return [bar.hits for bar in self.bars]
 
     def close(self) -> None:
         """Close the point in time (again: nothing)."""
@@ -355,6 +401,7 @@ class ClusterModel:
     reason: str = "not searched yet"
     searching: bool = False
     chip_at: int | None = None  # the chip the chip keys act on (marked in the info line)
+    bar_at: int | None = None  # the histogram bar picked with `b` (None: not picking)
 
     @property
     def status_name(self) -> str:
@@ -368,6 +415,7 @@ class ClusterModel:
         self.query = query
         self.generation += 1
         self.searching = True
+        self.bar_at = None  # the bars change with the results
         return self.generation
 
     def finished(self, generation: int, window: ResultWindow) -> bool:
@@ -423,6 +471,26 @@ class ClusterModel:
                         len(TIME_STEPS) - 1)
             return replace(self.query, step=step, span=None)
         return replace(self.query, step=(self.query.step + 1) % len(TIME_STEPS))
+
+    @property
+    def bar(self) -> Bar | None:
+        """The picked bar (None when not picking or the window has no bars)."""
+        bars = self.window.bars if self.window is not None else []
+        if self.bar_at is None or not bars:
+            return None
+        self.bar_at = max(0, min(self.bar_at, len(bars) - 1))
+        return bars[self.bar_at]
+
+    def pick_bar(self, at: int | None) -> Bar | None:
+        """Pick bar `at` (negative: from the newest; None: stop picking); the picked bar."""
+        bars = self.window.bars if self.window is not None else []
+        self.bar_at = None if at is None or not bars else (at % len(bars) if at < 0 else at)
+        return self.bar
+
+    def narrowed(self) -> ClusterQuery:
+        """The query over the picked bar's span only (Kibana's click on a bar); picking ends."""
+        bar, self.bar_at = self.bar, None
+        return replace(self.query, span=(bar.start, bar.end)) if bar is not None else self.query
 
     def over(self, text: str, start: datetime, end: datetime) -> ClusterQuery:
         """`text` (KQL) from start to end, chips kept: an alert's window (ShowTimeWindow)."""
@@ -486,7 +554,12 @@ class ClusterModel:
             parts.append(f"{total:,} {'hit' if total == 1 else 'hits'}" + (f" ({self.window.partial})"
                                                                            if self.window.partial else ""))
             if total and self.window.counts:
-                parts.append(Histogram(tuple(self.window.counts), None, None).bars())
+                bars = Histogram(tuple(self.window.counts), None, None).bars()
+                bar = self.bar
+                if bar is not None:  # the picked bar between brackets, its span and hits after
+                    at = self.bar_at
+                    bars = f"{bars[:at]}[{bars[at]}]{bars[at + 1:]} {span_label(bar.start, bar.end)}: {bar.hits:,}"
+                parts.append(bars)
         marked = self.chip if len(self.query.chips) > 1 else None
         parts += [("▸" if chip is marked else "") + chip.text() for chip in self.query.chips]
         return " · ".join(parts)

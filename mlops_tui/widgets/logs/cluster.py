@@ -45,6 +45,49 @@ def _failure(error: BaseException) -> str:
     return describe_failure(error)
 
 
+class BarPicker(Static, can_focus=True):
+    """`b` in the cluster view: Left/Right pick a bar of the hit histogram (the info line brackets it and
+    gives its span and hits), Enter searches that span only (Kibana's click on a bar), Esc goes back."""
+
+    DEFAULT_CSS = """
+    BarPicker { height: 1; padding: 0 1; background: $boost; display: none; }
+    BarPicker:focus { text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("left,h", "move(-1)", "Older bar", show=False, id="logs.cluster.bar_older"),
+        Binding("right,l", "move(1)", "Newer bar", show=False, id="logs.cluster.bar_newer"),
+        Binding("home", "edge(0)", "Oldest bar", show=False, id="logs.cluster.bar_oldest"),
+        Binding("end", "edge(-1)", "Newest bar", show=False, id="logs.cluster.bar_newest"),
+        Binding("enter", "narrow", "Search this bar", id="logs.cluster.bar_narrow"),
+        Binding("escape", "leave", "Back", id="logs.cluster.bar_back"),
+    ]
+
+    def on_mount(self) -> None:
+        self.update("←/→ pick a bar · Home/End · Enter searches its span · Esc back")
+
+    def _panel(self) -> "ClusterPanel":
+        return next(node for node in self.ancestors if isinstance(node, ClusterPanel))
+
+    def action_move(self, step: int) -> None:
+        panel = self._panel()
+        at = panel.model.bar_at
+        panel.pick_bar(max(0, min((at or 0) + step, len(panel.model.window.bars) - 1)))
+
+    def action_edge(self, at: int) -> None:
+        self._panel().pick_bar(at)
+
+    def action_narrow(self) -> None:
+        panel = self._panel()
+        query = panel.model.narrowed()
+        panel.leave_bars()
+        panel.run(query)
+
+    def action_leave(self) -> None:
+        panel = self._panel()
+        panel.model.pick_bar(None)
+        panel.leave_bars()
+
+
 class ClusterPanel(Vertical):
     """One cluster's search (see the module's text)."""
 
@@ -65,6 +108,7 @@ class ClusterPanel(Vertical):
         Binding("enter", "detail", "Detail", id="logs.cluster.detail"),
         Binding("L", "syntax", "KQL/Lucene", id="logs.cluster.syntax"),
         Binding("r", "range", "Range", id="logs.cluster.range"),
+        Binding("b", "bars", "Bars", id="logs.cluster.bars"),
         Binding("F", "fields", "Fields", id="logs.cluster.fields"),
         Binding("t", "tail", "Tail", id="logs.cluster.tail"),
         Binding("s", "save", "Export", id="logs.cluster.export"),
@@ -117,6 +161,7 @@ class ClusterPanel(Vertical):
         yield Input(placeholder="KQL: service.name: api and not log.level: debug (Enter searches)", id="cluster-query")
         yield Static(id="cluster-error")
         yield Static(id="cluster-info")
+        yield BarPicker(id="cluster-bars")
         with Horizontal(id="cluster-body"):
             yield HitList(self.source.fields.service, id="cluster-hits")
             yield FieldSidebar()
@@ -177,6 +222,8 @@ class ClusterPanel(Vertical):
     def run(self, query: ClusterQuery | None = None) -> None:
         """Search (the current query when none is given); the last results stay until the answer."""
         self._stop_tail()
+        if self.query_one(BarPicker).display:
+            self.leave_bars()
         generation = self.model.begin(query or self.model.query)
         self._search(self.model.query, generation)
         self._update_info()
@@ -307,7 +354,29 @@ class ClusterPanel(Vertical):
             return len(self.model.query.chips) > 1
         if action in ("detail", "save"):
             return self.hits.row_count > 0
+        if action == "bars":
+            window = self.model.window
+            return not self.tailing and window is not None and bool(window.total and window.bars)
         return True
+
+    # --- the histogram's bars ----------------------------------------------------------------------
+    def action_bars(self) -> None:
+        """Pick a bar of the hit histogram, the newest first (BarPicker)."""
+        if self.pick_bar(-1) is None:
+            return
+        picker = self.query_one(BarPicker)
+        picker.display = True
+        focus_now(picker)
+
+    def pick_bar(self, at: int | None):
+        bar = self.model.pick_bar(at)
+        self._update_info()
+        return bar
+
+    def leave_bars(self) -> None:
+        self.query_one(BarPicker).display = False
+        self._update_info()
+        focus_now(self.hits)
 
     # --- fields ----------------------------------------------------------------------------------
     def action_fields(self) -> None:

@@ -1,0 +1,55 @@
+"""`b` in the cluster view (Kibana's click on a histogram bar, by keys) on real OpenSearch 2.19 and
+Elasticsearch 8.15 holding the seed, at 80x24: the newest bar is picked first, Left/Right/Home move, the info
+line brackets the picked bar with its span and hits, Enter searches that span only (its total is the bar's
+count and the seed's own count of the span), Esc leaves the results as they were."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from support.app_factory import make_app
+from support.waits import until
+from logs_search_engine.test_pane import all_time, cluster, config, info, settle, show_cluster  # noqa: F401
+
+from mlops_tui.sources.logs.cluster import span_label
+
+
+def seed_count(cluster, start: datetime, end: datetime) -> int:
+    """Documents of the seed in [start, end] (the range filter's gte/lte), counted here."""
+    low, high = (moment.timestamp() for moment in (start, end))
+    return sum(1 for doc in cluster.seed.documents
+               if low <= datetime.fromisoformat(doc["@timestamp"].replace("Z", "+00:00")).timestamp() <= high)
+
+
+async def test_b_picks_a_bar_and_enter_searches_its_span(tmp_path: Path, cluster) -> None:
+    app = make_app(config=config(tmp_path, cluster.product, cluster.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await show_cluster(pilot)
+        await all_time(pilot, panel)
+        await until(pilot, lambda: panel.model.window.bars, timeout=60, what="the all-time bars")
+        bars = panel.model.window.bars
+        assert sum(bar.hits for bar in bars) == cluster.total
+        await pilot.press("b")
+        assert panel.model.bar_at == len(bars) - 1  # the newest first
+        picked = bars[-1]
+        assert "[" in info(app) and f"{span_label(picked.start, picked.end)}: {picked.hits:,}" in info(app)
+        await pilot.press("home", "right", "right")
+        assert panel.model.bar_at == 2
+        bar = bars[2]
+        assert bar.hits > 0 and f"{span_label(bar.start, bar.end)}: {bar.hits:,}" in info(app), info(app)
+        await pilot.press("escape")  # back: nothing searched, the results stay
+        assert panel.model.bar_at is None and panel.model.query.span is None and "[" not in info(app)
+        assert f"{cluster.total:,} hits" in info(app)
+
+        await pilot.press("b", "home", "right", "right", "enter")
+        await settle(pilot, panel)
+        assert panel.model.query.span == (bar.start, bar.end)
+        total = panel.model.window.total
+        assert total == seed_count(cluster, bar.start, bar.end)  # the seed's own count of the span
+        # the bar counts [start, next start) and the range filter [start, end]: a document stamped exactly at
+        # the next bar's start is in both
+        assert bar.hits <= total <= bar.hits + bars[3].hits
+        assert span_label(bar.start, bar.end) in info(app) and f"{total:,} hits" in info(app)
+        assert panel.model.window.bars  # the narrowed search has its own bars, over the span
+        assert panel.model.window.bars[0].start >= bar.start - (bar.end - bar.start)
