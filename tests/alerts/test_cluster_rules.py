@@ -93,11 +93,13 @@ async def test_l_on_a_cluster_rule_opens_the_cluster_view_over_the_alert_s_windo
                     what="the cluster's search")
         query = panel.model.query
         assert query.text == "log.level: ERROR and service.name: checkout" and query.syntax == "kql"
+        assert app.query_one(f"#{panel.id} #cluster-query").value == query.text  # the bar shows what runs
         start, end = query.span
         assert abs(start.timestamp() - (rule_at - 3650 * 86400)) < 1 and end.timestamp() >= rule_at
         assert panel.model.window.total == expected  # the engine's count in the pane is the rule's value
         info = str(app.query_one(f"#{panel.id} #cluster-info").render())
         assert query.range_label in info and f"{expected:,} hits" in info, info
+        assert query.range_label.startswith(f"{start.astimezone():%Y-%m-%d}")  # 10 years back: the years shown
         await pilot.press("r")  # the time key leaves the window for the first `last ...` range that holds it
         await until(pilot, lambda: panel.model.query.span is None and not panel.model.searching, what="r")
         assert panel.model.query.range_label == "all time"

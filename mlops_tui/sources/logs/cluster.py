@@ -43,9 +43,12 @@ PANE_KEEP_ALIVE = "5m"
 
 
 def span_label(start: datetime, end: datetime) -> str:
-    """`12-04 18:01–19:01` in local time (seconds when the span is shorter than two minutes)."""
+    """`12-04 18:01–19:01` in local time (seconds when the span is shorter than two minutes; the years when it
+    starts in another year: `2016-12-06 19:10–2026-12-04 19:10`)."""
     start, end = start.astimezone(), end.astimezone()
     clock = "%H:%M:%S" if (end - start) < timedelta(minutes=2) else "%H:%M"
+    if start.year != end.year or end.year != datetime.now().year:
+        return f"{start.strftime('%Y-%m-%d ' + clock)}–{end.strftime('%Y-%m-%d ' + clock)}"
     day = "%m-%d " if start.date() != end.date() else ""
     return f"{start.strftime('%m-%d ' + clock)}–{end.strftime(day + clock)}"
 
@@ -487,6 +490,13 @@ class ClusterModel:
         self.bar_at = None if at is None or not bars else (at % len(bars) if at < 0 else at)
         return self.bar
 
+    def bar_text(self) -> str:
+        """The picked bar's span and hits, `11-27 14:41–18:30: 26 hits` ("" when not picking)."""
+        bar = self.bar
+        if bar is None:
+            return ""
+        return f"{span_label(bar.start, bar.end)}: {bar.hits:,} {'hit' if bar.hits == 1 else 'hits'}"
+
     def narrowed(self) -> ClusterQuery:
         """The query over the picked bar's span only (Kibana's click on a bar); picking ends."""
         bar, self.bar_at = self.bar, None
@@ -555,10 +565,9 @@ class ClusterModel:
                                                                            if self.window.partial else ""))
             if total and self.window.counts:
                 bars = Histogram(tuple(self.window.counts), None, None).bars()
-                bar = self.bar
-                if bar is not None:  # the picked bar between brackets, its span and hits after
+                if self.bar is not None:  # the picked bar between brackets (its span: `bar_text`)
                     at = self.bar_at
-                    bars = f"{bars[:at]}[{bars[at]}]{bars[at + 1:]} {span_label(bar.start, bar.end)}: {bar.hits:,}"
+                    bars = f"{bars[:at]}[{bars[at]}]{bars[at + 1:]}"
                 parts.append(bars)
         marked = self.chip if len(self.query.chips) > 1 else None
         parts += [("▸" if chip is marked else "") + chip.text() for chip in self.query.chips]

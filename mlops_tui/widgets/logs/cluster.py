@@ -62,8 +62,9 @@ class BarPicker(Static, can_focus=True):
         Binding("escape", "leave", "Back", id="logs.cluster.bar_back"),
     ]
 
-    def on_mount(self) -> None:
-        self.update("←/→ pick a bar · Home/End · Enter searches its span · Esc back")
+    def show(self, text: str) -> None:
+        """The picked bar's span and hits first (the info line brackets the bar), then the keys."""
+        self.update(literal(f"{text} · ←/→ · Enter searches it · Esc back"))
 
     def _panel(self) -> "ClusterPanel":
         return next(node for node in self.ancestors if isinstance(node, ClusterPanel))
@@ -224,6 +225,9 @@ class ClusterPanel(Vertical):
         self._stop_tail()
         if self.query_one(BarPicker).display:
             self.leave_bars()
+        box = self.query_one("#cluster-query", Input)
+        if query is not None and box.value != query.text:  # a query from elsewhere (an alert): show what runs
+            box.value = query.text
         generation = self.model.begin(query or self.model.query)
         self._search(self.model.query, generation)
         self._update_info()
@@ -370,6 +374,7 @@ class ClusterPanel(Vertical):
 
     def pick_bar(self, at: int | None):
         bar = self.model.pick_bar(at)
+        self.query_one(BarPicker).show(self.model.bar_text())
         self._update_info()
         return bar
 
