@@ -25,7 +25,8 @@ class Endpoint(Section):
     password: SecretStr | None = None
     """Password for HTTP basic auth (use ${oc.env:VAR} to keep it out of files)."""
     token: SecretStr | None = None
-    """Bearer token or API key (use ${oc.env:VAR} to keep it out of files)."""
+    """Bearer token, sent as `Authorization: Bearer …` (use ${oc.env:VAR} to keep it out of files; an
+    Elasticsearch/OpenSearch API key goes in api_key)."""
     ca_file: str | None = None
     """PEM file of a custom certificate authority for TLS."""
     verify_tls: bool = True

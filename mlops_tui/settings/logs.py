@@ -1,11 +1,11 @@
-"""Logs: local files and Elasticsearch/OpenSearch clusters (the Logs pane, whose `o` key cycles through
+"""Logs: local files and Elasticsearch/OpenSearch clusters (the Logs pane, whose `v` key cycles through
 them, and `mlops-tui logs search/tail/fields --source NAME`)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
 from mlops_tui.settings.base import Endpoint, Section
 
@@ -27,6 +27,12 @@ class SearchEngine(Endpoint):
 
     url: str = "http://127.0.0.1:9200"
     """Base URL of the cluster's HTTP API."""
+    cloud_id: str | None = None
+    """Elastic Cloud's Cloud ID (`name:base64…`, from the deployment's page) in place of url: the deployment's
+    Elasticsearch endpoint over HTTPS (decoded by elastic_transport, as the official client does)."""
+    api_key: SecretStr | None = None
+    """API key, sent as `Authorization: ApiKey …`: the encoded form Kibana shows, or `id:key` (encoded here);
+    use ${oc.env:VAR} to keep it out of files."""
     index: str = "logs-*"
     """Index pattern or data stream to search."""
     timestamp_field: str = "@timestamp"
@@ -37,6 +43,24 @@ class SearchEngine(Endpoint):
     """Field holding the record's level."""
     service_field: str = "service.name"
     """Field naming the service that wrote the record."""
+
+    @model_validator(mode="after")
+    def _cloud_id(self) -> "SearchEngine":
+        """A Cloud ID sets url; both given is refused (which one would be meant?), as is one that does not decode."""
+        if self.cloud_id is None:
+            return self
+        if "url" in self.model_fields_set:
+            raise ValueError("cloud_id and url: give one (a Cloud ID names the deployment's URL)")
+        from elastic_transport.client_utils import parse_cloud_id
+
+        try:
+            host, port = parse_cloud_id(self.cloud_id).es_address or ("", 0)
+        except ValueError:
+            raise ValueError("cloud_id: not a Cloud ID (NAME:BASE64 from the deployment's page)") from None
+        if not host:
+            raise ValueError("cloud_id: it names no Elasticsearch endpoint")
+        self.url = f"https://{host}:{port}"
+        return self
 
 
 class LogsSettings(Section):

@@ -9,6 +9,7 @@ fresh connection at the deadline even while the status line and headers are tric
 
 from __future__ import annotations
 
+import base64
 import contextvars
 import json
 import socket
@@ -65,6 +66,12 @@ def client_for(endpoint: Endpoint) -> httpx.Client:
         auth = httpx.BasicAuth(endpoint.username, password)
     if endpoint.token is not None:
         headers["Authorization"] = f"Bearer {endpoint.token.get_secret_value()}"
+    api_key = getattr(endpoint, "api_key", None)  # (search engines only)
+    if api_key is not None:
+        key = api_key.get_secret_value()
+        if ":" in key:  # id:key as created; base64 never holds a colon
+            key = base64.b64encode(key.encode()).decode()
+        headers["Authorization"] = f"ApiKey {key}"
     verify: bool | ssl.SSLContext = endpoint.verify_tls
     if endpoint.ca_file:
         try:

@@ -17,6 +17,7 @@ class RecordingPassThrough:
         parts = urlsplit(target)
         host, port = parts.hostname, parts.port
         self.requests: list[tuple[str, str, bytes, bytes]] = []  # (method, path with query, body, answer)
+        self.headers: list[dict[str, str]] = []  # each request's headers, in the same order
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,6 +38,7 @@ class RecordingPassThrough:
                 finally:
                     upstream.close()
                 owner.requests.append((self.command, self.path, body, data))
+                owner.headers.append(dict(self.headers.items()))
                 self.send_response(answer.status, answer.reason)
                 for name, value in answer.getheaders():
                     if name.lower() not in HOP | {"content-length"}:
