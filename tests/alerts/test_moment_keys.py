@@ -99,6 +99,8 @@ async def test_m_on_a_promql_rule_charts_its_query_over_the_window(tmp_path: Pat
             start, end = chart.span
             assert abs(start - (active_at - 20 * 60)) < 1 and abs(end - time.time()) < 30  # for: 20m before it, to now
             assert remote.nav.header(0).startswith("Query always (prod) · last ")
+            assert remote.nav.time_range.end is None  # the alert is active: the chart follows the clock
+            assert " to " not in remote.nav.time_range.label()
             assert "Query always (prod)" in screen(app)
             await pilot.press("escape")  # back to the fleet, as from any chart
             await until(pilot, lambda: remote.nav.mode == "fleet", what="the fleet")

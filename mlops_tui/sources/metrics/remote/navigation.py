@@ -6,10 +6,14 @@ the charts to fetch and the header line come from here.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from mlops_tui.settings.metrics import Dashboard
 from mlops_tui.sources.metrics.remote import ChartSpec, TimeRange
+
+LIVE_SLACK = 30.0
+"""Seconds: a window ending this close to now ends now (the Alerts pane asked for it a moment ago)."""
 
 
 @dataclass
@@ -32,9 +36,11 @@ class RemoteNavigation:
         self.mode, self.host = "host", (source, host)
 
     def open_query(self, source: str, title: str, query: str, start: float, end: float) -> list[tuple[str, ChartSpec]]:
-        """One chart of `query` from source over [start, end] (an alert's moment); the chart to show."""
+        """One chart of `query` from source over [start, end] (an alert's moment); the chart to show. A window
+        that ends now (an alert still active) follows the clock, as `last …` does."""
         self.mode, self.host, self.query = "query", None, (source, title, query)
-        self.time_range = TimeRange(max(60.0, end - start), end)
+        live = end >= time.time() - LIVE_SLACK
+        self.time_range = TimeRange(max(60.0, end - start), None if live else end)
         return [(source, ChartSpec(title, query))]
 
     def to_fleet(self) -> bool:
