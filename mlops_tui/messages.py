@@ -37,11 +37,12 @@ class OpenConfigRevision(Message):
 @dataclass
 class OpenDrift(Message):
     """Ask the Drift pane to compare `reference` with `current` (sent by the Models pane: a model version's
-    training data, `name@vX.Y.Z` or `name#stage`, read in the repository `repo`)."""
+    training data, `name@vX.Y.Z` or `name#stage`, read in the repository `repo`; by the Alerts pane: a drift
+    rule's two sample files, `repo` None)."""
 
     reference: str
     current: str
-    repo: str
+    repo: str | None
 
 
 @dataclass

@@ -87,3 +87,34 @@ def test_drift_rule_settings_are_checked_when_loaded(tmp_path: Path):
         result = run_cli(["alerts"], cwd=tmp_path)
         assert result.returncode == 2, (body, result.stdout, result.stderr)
         assert message in result.stderr, (body, result.stderr)
+
+
+async def test_d_on_a_drift_alert_opens_the_drift_pane_on_the_rule_s_two_samples(tmp_path: Path):
+    from support.app_factory import make_app
+    from support.waits import until
+    from alerts.test_pane import table_rows
+
+    write(tmp_path / "train.csv", 3000, 40, 1)
+    write(tmp_path / "prod.csv", 2000, 46, 2)
+    rule = (f"{{name: age drift, kind: drift, reference: '{tmp_path}/train.csv', current: '{tmp_path}/prod.csv',"
+            " expr: age, threshold: 0.1, severity: critical}")
+    app = make_app([f"alerts.history='{tmp_path}/alerts.sqlite'", "alerts.interval=5s",
+                    f"alerts.rules=[{rule}, {{name: busy, source: local, expr: cpu.total, op: '>=', threshold: 0}}]"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        alerts = app.query_one("#alerts-pane")
+        await until(pilot, lambda: any(r[2] == "age drift" and r[0].startswith("firing") for r in table_rows(app)),
+                    timeout=60, what="the drift alert", describe=lambda: table_rows(app))
+        table = app.query_one("#alerts-table")
+        rows = [r[2] for r in table_rows(app)]
+        table.move_cursor(row=rows.index("busy"))
+        await pilot.pause()
+        assert not alerts.check_action("drift", ())  # a metric rule has no samples
+        table.move_cursor(row=rows.index("age drift"))
+        await pilot.pause()
+        assert alerts.check_action("drift", ()) and not alerts.check_action("metric", ())
+        await pilot.press("d")
+        await until(pilot, lambda: app.active_pane_id == "drift", what="the Drift pane")
+        drift = app.query_one("#drift-pane")
+        await until(pilot, lambda: drift.report is not None, timeout=60, what="the drift report")
+        assert drift.report.column("age").drifted and not drift.report.column("plan").drifted

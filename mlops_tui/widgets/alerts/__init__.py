@@ -7,8 +7,9 @@ Alerts (firing and pending first, with since when, value, summary; the reason of
 History (the last 24 h of changes and notifications). Keys act on the selected alert: a acknowledges it
 (no repeated messages until it resolves), s silences (a duration and matchers, by rule or by labels),
 u lifts the silences that match it, m opens the chart of its metric rule around its moment (Remote
-metrics for a Prometheus or InfluxDB rule, the Local view for this machine's series), l the Logs pane over the
-same window (a log-count rule's records matching its search; for other rules every record of the window).
+metrics for a Prometheus or InfluxDB rule, the Local view for this machine's series), d a drift rule's two
+samples in the Drift pane, l the Logs pane over the same window (a log-count rule's records matching its search,
+in its cluster's view for a rule over a cluster; for other rules every record of the window).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from mlops_tui.messages import AlertsFiring, ShowTimeWindow, SourceStatusChanged
+from mlops_tui.messages import AlertsFiring, OpenDrift, ShowTimeWindow, SourceStatusChanged
 from mlops_tui.settings.alerts import AlertsSettings
 from mlops_tui.sources.alerts.board import Row, board, firing
 from mlops_tui.sources.base import SourceStatus
@@ -55,9 +56,11 @@ class AlertsPane(Pane):
         Binding("u", "unsilence", "Unsilence", id="alerts.unsilence"),
         Binding("m", "metric", "Chart", id="alerts.metric"),
         Binding("l", "logs", "Logs", id="alerts.logs"),
+        Binding("d", "drift", "Drift", id="alerts.drift"),
         Binding("v", "switch_view", "Next view", id="alerts.view"),
     ]
-    FOOTER_FIRST = ("alerts.logs", "alerts.ack", "alerts.view", "alerts.silence", "alerts.metric", "alerts.unsilence")
+    FOOTER_FIRST = ("alerts.logs", "alerts.ack", "alerts.view", "alerts.silence", "alerts.metric", "alerts.drift",
+                    "alerts.unsilence")
     """At 80 columns: from an alert to its logs first, then acknowledging it (widgets/footer.py)."""
     VIEWS = {"alerts-now": "Alerts", "alerts-history": "History 24h", "alerts-backends": "Backends"}
 
@@ -240,11 +243,11 @@ class AlertsPane(Pane):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that act on an alert are offered in the Alerts view only; m on a metric rule's row."""
-        if action in ("acknowledge", "silence", "unsilence", "metric", "logs"):
+        if action in ("acknowledge", "silence", "unsilence", "metric", "logs", "drift"):
             if not (self.query("#alerts-views") and self.active_view == "alerts-now"):
                 return False
-            if action == "metric":
-                return self.window() is not None and self.window()[0].kind == "metric"
+            if action in ("metric", "drift"):
+                return self.window() is not None and self.window()[0].kind == action
             if action == "logs":
                 return self.window() is not None
         return True
@@ -279,6 +282,14 @@ class AlertsPane(Pane):
         rule, start, end = picked
         where = "local" if rule.source == "local" else "remote"
         self.post_message(ShowTimeWindow(where, start, end, rule.expr, rule.source, rule.name))
+
+    def action_drift(self) -> None:
+        """A drift rule's two samples in the Drift pane: every column, the rule's own among them."""
+        picked = self.window()
+        if picked is None or picked[0].kind != "drift":
+            return
+        rule = picked[0]
+        self.post_message(OpenDrift(rule.reference, rule.current, None))
 
     def action_logs(self) -> None:
         picked = self.window()
