@@ -30,6 +30,14 @@ class AlertRule(Section):
     """Comparison of each series' value against the threshold."""
     threshold: float = 0.0
     """Value the series is compared with (for log rules: matching records in the window)."""
+    of: Literal["value", "rate"] = "value"
+    """What is compared with the threshold: each series' value, or its rate of change per second since the
+    previous evaluation (`rate`: the first evaluation has nothing to compare with and shows `no data`; in PromQL,
+    `rate()` or `deriv()` over a range says the same in the query)."""
+    no_data: Literal["no data", "firing"] = "no data"
+    """When the query returns no series: show `no data`, or take it as the condition holding (`firing`, what
+    Prometheus' `absent()` and Grafana's Alerting no-data state do): one alert labelled absent=true, pending
+    then firing after `for`, resolved when a series comes back."""
     for_: str = Field(default="0s", alias="for")
     """How long the condition must hold before the alert fires (pending until then), e.g. 5m."""
     keep_firing_for: str = "0s"

@@ -95,7 +95,8 @@ class AlertEngine:
         for index, rule in enumerate(alerts.rules):
             evaluator = RuleEvaluator(rule.name, rule.op, rule.threshold, hold=rule.seconds("for"),
                                       keep_firing_for=rule.seconds("keep_firing_for"),
-                                      hysteresis=rule.hysteresis, labels=dict(rule.labels))
+                                      hysteresis=rule.hysteresis, labels=dict(rule.labels),
+                                      fire_on_no_data=rule.no_data == "firing")
             slot = _Slot(rule, evaluator)
             if self.inputs is not None and index in self.inputs:
                 slot.input = self.inputs[index]
@@ -136,7 +137,9 @@ class AlertEngine:
         single run (`alerts check`, a restart) reaches the state a continuously running evaluator would be in.
         Inputs without history (local resources, drift files) are read at `at` only."""
         at = self.clock() if at is None else at
-        span = max((s.rule.seconds("for") + s.rule.seconds("keep_firing_for") for s in self._slots), default=0.0)
+        # (a rate rule's first replayed evaluation only gives the value its rate starts from: one more)
+        span = max((s.rule.seconds("for") + s.rule.seconds("keep_firing_for")
+                    + (self.interval if s.rule.of == "rate" else 0.0) for s in self._slots), default=0.0)
         step = max(self.interval, span / MAX_REPLAY_STEPS)
         skip = set(skip)
         with_history = [s for s in self._slots if s.rule.name not in skip and s.rule.kind != "drift"
@@ -171,6 +174,9 @@ class AlertEngine:
                 slot.evaluator.failed(at, str(error) or type(error).__name__)
                 continue
             changes += slot.evaluator.evaluate(at, future.result())
+            why = getattr(slot.input, "no_data_reason", "")  # an input that knows why it has nothing (a rate)
+            if why and slot.evaluator.health is Health.NO_DATA and not slot.evaluator.fire_on_no_data:
+                slot.evaluator.reason = why
         return changes
 
     def views(self) -> list[RuleView]:

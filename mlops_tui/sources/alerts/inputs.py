@@ -145,6 +145,34 @@ class ClusterCountInput:
             close()
 
 
+class RateInput:
+    """Another input's series as their rate of change per second since the previous evaluation (a rule's
+    `of: rate`): per series, keyed by its labels; a series seen for the first time has no rate yet."""
+
+    def __init__(self, inner: RuleInput) -> None:
+        self.inner = inner
+        self._last: dict[tuple, tuple[float, float]] = {}  # labels -> (at, value) of the previous evaluation
+        self.no_data_reason = ""
+
+    def sample(self, at: float) -> list[Sample]:
+        samples = self.inner.sample(at)
+        rates: list[Sample] = []
+        seen: dict[tuple, tuple[float, float]] = {}
+        for sample in samples:
+            key = tuple(sorted(sample.labels.items()))
+            seen[key] = (at, sample.value)
+            before = self._last.get(key)
+            if before is not None and at > before[0]:
+                rates.append(Sample(sample.labels, (sample.value - before[1]) / (at - before[0])))
+        self._last = seen  # a series that vanished starts again when it comes back
+        self.no_data_reason = ("a rate needs two evaluations: the next one gives it"
+                               if samples and not rates else "")
+        return rates
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 class DriftInput:
     """A drift score of two sample files, read now (files have no history): `dataset` (or an empty expr) is the
     share of drifted columns; a column name is its test's score (a p-value: drift when low; a distance: drift
@@ -188,7 +216,13 @@ class DriftInput:
 
 
 def input_for(rule: AlertRule, settings) -> RuleInput:
-    """The input a rule reads, from the whole settings; RuleInputError saying what is wrong otherwise."""
+    """The input a rule reads, from the whole settings (as a rate when the rule says `of: rate`);
+    RuleInputError saying what is wrong otherwise."""
+    read = _input_for(rule, settings)
+    return RateInput(read) if rule.of == "rate" else read
+
+
+def _input_for(rule: AlertRule, settings) -> RuleInput:
     if rule.kind == "drift":
         return DriftInput(rule.reference, rule.current, rule.expr, rule.test)
     if rule.kind == "log" and rule.source != "files":

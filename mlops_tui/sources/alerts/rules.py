@@ -9,7 +9,8 @@ tests/alerts/test_promtool_agreement.py):
   resolve time (shown as resolved), unless `keep_firing_for` keeps it firing that long after it last held;
 - resolved instances are kept 15 minutes, then forgotten.
 Beyond Prometheus: `hysteresis` (an active instance holds until the value is that far back across the
-threshold), and the rule's health, so that "no data" and "the query failed" are never read as "all is well".
+threshold), `fire_on_no_data` (no series at all holds the condition, as `absent()` would), and the rule's health,
+so that "no data" and "the query failed" are never read as "all is well".
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ class RuleEvaluator:
     """`for` in seconds."""
     keep_firing_for: float = 0.0
     hysteresis: float = 0.0
+    fire_on_no_data: bool = False
+    """No series at all holds the condition (the rule's `no_data: firing`): one instance labelled absent=true."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """The rule's own labels, added to every instance (they win over a series label of the same name)."""
     active: dict[Labels, Instance] = field(default_factory=dict)
@@ -108,6 +111,9 @@ class RuleEvaluator:
         samples = list(samples)
         self.health, self.reason = (Health.OK, "") if samples else (Health.NO_DATA, "the query returned no series")
         holding: dict[Labels, float] = {}
+        if not samples and self.fire_on_no_data:
+            holding[self._key({"absent": "true"})] = 1.0  # (absent()'s value)
+            self.reason = "the query returned no series: that fires (no_data: firing)"
         for sample in samples:
             key = self._key(sample.labels)
             current = self.active.get(key)
