@@ -17,11 +17,20 @@ from mlops_tui.text import sanitize
                    "optionally its threshold (col=psi:0.2). Repeatable.")
 @click.option("--repo", metavar="PATH", default=None,
               help="Git repository for REV:path and name@vX.Y.Z / name#stage samples (default: models.repo).")
+@click.option("--log-field", metavar="FIELD", default=None,
+              help="Compare this field of the log records (logs.files, else ./logs/*.log) over two time windows: "
+                   "REFERENCE and CURRENT are then windows START..END (8d..7d) or a duration (1h: the last hour).")
+@click.option("--search", metavar="SEARCH", default="",
+              help="With --log-field: only the records matching this search (the Logs pane's grammar).")
+@click.option("--metric", metavar="QUERY", default=None,
+              help="Compare the values of this PromQL/InfluxQL query's series over two time windows (as --log-field).")
+@click.option("--source", metavar="NAME", default=None, help="With --metric: the metrics.prometheus/influxdb source.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Show how much of each file is read, on stderr (auto: for files over 32 MiB).")
 def drift(reference: str, current: str, columns: str | None, tests: tuple[str, ...], repo: str | None,
-          as_json: bool, progress: str) -> None:
+          log_field: str | None, search: str, metric: str | None, source: str | None, as_json: bool,
+          progress: str) -> None:
     """Compare CURRENT with REFERENCE column by column (CSV, TSV, JSON lines, gzipped too; Parquet with pyarrow).
 
     Each is a file, REV:path (the file at a git revision) or name@vX.Y.Z / name#stage: the data file the
@@ -34,13 +43,41 @@ def drift(reference: str, current: str, columns: str | None, tests: tuple[str, .
     columns do. Past 1,000,000 values a numeric column is a uniform sample of that many, and its line says
     so with the bounds on the KS and Wasserstein error. Exit 1 when the dataset drifted, 2 for bad input, 3
     for an unreadable file.
-    """
-    from mlops_tui.sources.drift import DriftInputError, DriftReadError, drift_files, parse_tests
 
+    Over time: --log-field FIELD (a field of the log records, --search to narrow them) or --metric QUERY
+    --source NAME (a metric series' values); REFERENCE and CURRENT are then time windows, e.g.
+    `drift --log-field latency_ms 7d1h..7d 1h` (the last hour against the same hour a week ago).
+    """
+    from mlops_tui.cli.common import given, refuse_unused
+    from mlops_tui.sources.drift import DriftInputError, DriftReadError, compare, drift_files, parse_tests
+
+    if not log_field:
+        refuse_unused(given(search="--search"), "only with --log-field")
+    if not metric:
+        refuse_unused(given(source="--source"), "only with --metric")
+    if log_field or metric:
+        refuse_unused(given(repo="--repo", progress="--progress"), "only for sample files, not time windows")
+    if log_field and metric:
+        fail("--log-field and --metric: compare one kind of series at a time", EXIT_USAGE)
+    if metric and not source:
+        fail("--metric needs --source NAME (a metrics.prometheus or metrics.influxdb entry)", EXIT_USAGE)
     wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     try:
-        report = drift_files(reference, current, wanted, parse_tests(tests), progress=_Progress(progress),
-                             repo=repo or _models_repo())
+        if log_field or metric:
+            from mlops_tui.sources.drift.windows import log_field_sample, metric_sample, parse_window
+
+            settings = _settings()
+            windows = [parse_window(reference), parse_window(current)]
+
+            def read(start, end):
+                if log_field:
+                    return log_field_sample(settings, log_field, search, start, end)
+                return metric_sample(settings, source, metric, start, end)
+
+            report = compare(*(read(*window) for window in windows), wanted, parse_tests(tests))
+        else:
+            report = drift_files(reference, current, wanted, parse_tests(tests), progress=_Progress(progress),
+                                 repo=repo or _models_repo())
     except DriftReadError as exc:
         fail(str(exc), EXIT_BACKEND)
     except DriftInputError as exc:
@@ -55,9 +92,13 @@ def drift(reference: str, current: str, columns: str | None, tests: tuple[str, .
 
 
 def _models_repo() -> str | None:
+    return _settings().models.repo or None
+
+
+def _settings():
     from mlops_tui.cli.common import state
 
-    return state().settings().models.repo or None
+    return state().settings()
 
 
 PROGRESS_BYTES = 32 * 2**20
