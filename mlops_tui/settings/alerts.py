@@ -50,6 +50,15 @@ class AlertRule(Section):
     """Drift rules: the reference sample (CSV, TSV, JSON lines, gzipped too), relative to the working directory."""
     current: str = ""
     """Drift rules: the current sample compared with the reference, read again when the file changes."""
+    log_field: str = ""
+    """Drift rules over time windows: this field of the log records (logs.files, else ./logs/*.log; `search`
+    narrows them); reference and current are then windows before each evaluation, START..END or a duration
+    (`7d1h..7d` against `1h`: the last hour against the same hour a week ago)."""
+    metric: str = ""
+    """Drift rules over time windows: the values of this PromQL/InfluxQL query from the metrics source `source`,
+    reference and current windows as for log_field."""
+    search: str = ""
+    """Drift rules with log_field: only the records matching this search (the Logs pane's grammar)."""
     test: str = ""
     """Drift rules on a column: its test (ks, wasserstein, psi, jensenshannon, chisquare, z); Evidently's default
     for the column when empty."""
@@ -71,24 +80,32 @@ class AlertRule(Section):
     def _drift_files(self) -> "AlertRule":
         """Drift rules need both samples, in a format the drift reader knows; other rules take none."""
         files = {"reference": self.reference, "current": self.current}
+        own = {"log_field": self.log_field, "metric": self.metric, "search": self.search, "test": self.test}
         if self.kind != "drift":
-            given = [key for key, value in files.items() if value] + (["test"] if self.test else [])
+            given = [key for key, value in {**files, **own}.items() if value]
             if given:
                 raise ValueError(f"{', '.join(given)}: only for drift rules (kind: drift)")
             return self
         from mlops_tui.sources.drift.compare import TESTS
         from mlops_tui.sources.drift.read import DriftInputError, format_of
+        from mlops_tui.sources.drift.windows import parse_window
 
+        if self.log_field and self.metric:
+            raise ValueError("log_field and metric: a drift rule compares one series")
+        if self.search and not self.log_field:
+            raise ValueError("search: only with log_field")
+        windows = bool(self.log_field or self.metric)
         for key, value in files.items():
             if not value:
-                raise ValueError(f"drift rules need {key}: the path of the {key} sample")
+                what = "window (START..END or a duration)" if windows else "path"
+                raise ValueError(f"drift rules need {key}: the {what} of the {key} sample")
             try:
-                format_of(value)
+                parse_window(value) if windows else format_of(value)
             except DriftInputError as exc:
                 raise ValueError(f"{key}: {exc}") from None
         if self.test and self.test not in TESTS:
             raise ValueError(f"test: {self.test!r} is not one of {', '.join(TESTS)}")
-        if self.test and self.expr in ("", "dataset"):
+        if self.test and self.expr in ("", "dataset") and not windows:  # (a window's sample is one column)
             raise ValueError("test: chooses the test of a column; expr names `dataset`, whose score is a share")
         return self
 

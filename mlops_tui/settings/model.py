@@ -54,11 +54,12 @@ class Settings(Section):
     def _rules_name_real_sources(self) -> Settings:
         """A metric rule names `local` or a configured source, a log rule `files` or a configured cluster, so a
         typo is a settings error, not a rule that can never be evaluated."""
-        known = ["local", *(s.name for s in self.metrics.prometheus), *(s.name for s in self.metrics.influxdb)]
+        remote = [*(s.name for s in self.metrics.prometheus), *(s.name for s in self.metrics.influxdb)]
         for index, rule in enumerate(self.alerts.rules):
-            if rule.kind == "metric" and rule.source not in known:
+            known = ["local", *remote] if rule.kind == "metric" else remote  # (a metric drift rule: remote only)
+            if (rule.kind == "metric" or (rule.kind == "drift" and rule.metric)) and rule.source not in known:
                 raise ValueError(f"alerts.rules.{index}.source: no metrics source named {rule.source!r}"
-                                 f" (known: {', '.join(known)})")
+                                 f" (known: {', '.join(known) or 'none: add one to metrics.prometheus'})")
             clusters = [engine.name for engine in (*self.logs.opensearch, *self.logs.elasticsearch)]
             if rule.kind == "log" and rule.source != "files" and rule.source not in clusters:
                 raise ValueError(f"alerts.rules.{index}.source: log rules read `files` or a logs.opensearch / "

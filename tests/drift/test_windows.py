@@ -86,3 +86,35 @@ def test_a_metric_series_over_two_windows_from_a_real_prometheus(tmp_path: Path)
     assert saw.returncode == 0, saw.stdout + saw.stderr
     (column,) = json.loads(saw.stdout)["columns"]
     assert not column["drifted"]
+
+
+def test_a_drift_rule_over_a_log_field_s_windows_fires_in_alerts_check(tmp_path: Path):
+    """The windows are taken before each evaluation: 7d1h..7d against 1h, as on the command line."""
+    week, hour = write_log(tmp_path, datetime.now(UTC))
+    (tmp_path / "mlops-tui.yaml").write_text("""
+alerts:
+  rules:
+    - {name: latency moved, kind: drift, log_field: latency_ms, search: 'service=api', reference: 7d1h..7d,
+       current: 1h, threshold: 0.5, severity: critical}
+    - {name: worker latency, kind: drift, log_field: latency_ms, search: 'service=worker', reference: 7d1h..7d,
+       current: 1h, test: psi, threshold: 0.2}
+""")
+    result = run_cli(["alerts", "check"], cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "firing   critical latency moved", lines
+    score = float(lines[1].split()[2])
+    assert score == pytest.approx(sp.wasserstein_distance(week, hour) / np.std(week), rel=1e-3)  # as printed
+    assert "worker latency" in result.stdout and "firing   warning  worker latency" not in result.stdout
+
+
+@pytest.mark.parametrize("rule, said", [
+    ("{name: x, kind: drift, log_field: latency_ms, reference: 'soon..now', current: 1h}", "reference: window"),
+    ("{name: x, kind: drift, log_field: a, metric: up, reference: 2h, current: 1h}", "a drift rule compares one"),
+    ("{name: x, kind: drift, metric: up, source: nowhere, reference: 2h, current: 1h}", "no metrics source named"),
+    ("{name: x, kind: log, source: files, log_field: a}", "log_field: only for drift rules"),
+])
+def test_a_bad_window_drift_rule_is_a_settings_error(tmp_path: Path, rule: str, said: str):
+    (tmp_path / "mlops-tui.yaml").write_text(f"alerts:\n  rules:\n    - {rule}\n")
+    result = run_cli(["alerts", "check"], cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr, result.stderr

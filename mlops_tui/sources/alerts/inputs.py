@@ -215,6 +215,38 @@ class DriftInput:
         pass
 
 
+class DriftWindowInput:
+    """A drift score of a log field or a metric series over two time windows before each evaluation
+    (`reference: 7d1h..7d`, `current: 1h`): both windows are read again at every evaluation."""
+
+    def __init__(self, settings, rule: AlertRule) -> None:
+        self.settings, self.rule, self.test = settings, rule, rule.test
+        self.column = rule.log_field or "value"  # the one column of a window's sample
+
+    def sample(self, at: float) -> list[Sample]:
+        from mlops_tui.sources.drift import DriftInputError, DriftReadError, compare
+        from mlops_tui.sources.drift.windows import log_field_sample, metric_sample, parse_window
+
+        now = datetime.fromtimestamp(at, timezone.utc)
+        rule = self.rule
+        try:
+            samples = []
+            for text in (rule.reference, rule.current):
+                start, end = parse_window(text, now=now)
+                samples.append(log_field_sample(self.settings, rule.log_field, rule.search, start, end)
+                               if rule.log_field else metric_sample(self.settings, rule.source, rule.metric, start, end))
+            tests = {self.column: (self.test, None)} if self.test else None
+            result = compare(*samples, [self.column], tests).column(self.column)
+        except (DriftInputError, DriftReadError) as exc:
+            raise RuleInputError(str(exc)) from None
+        if result.test is None:
+            return []
+        return [Sample({"column": self.column, "test": result.test}, float(result.score))]
+
+    def close(self) -> None:
+        pass
+
+
 def input_for(rule: AlertRule, settings) -> RuleInput:
     """The input a rule reads, from the whole settings (as a rate when the rule says `of: rate`);
     RuleInputError saying what is wrong otherwise."""
@@ -223,6 +255,8 @@ def input_for(rule: AlertRule, settings) -> RuleInput:
 
 
 def _input_for(rule: AlertRule, settings) -> RuleInput:
+    if rule.kind == "drift" and (rule.log_field or rule.metric):
+        return DriftWindowInput(settings, rule)
     if rule.kind == "drift":
         return DriftInput(rule.reference, rule.current, rule.expr, rule.test)
     if rule.kind == "log" and rule.source != "files":

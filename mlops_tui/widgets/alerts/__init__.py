@@ -247,7 +247,10 @@ class AlertsPane(Pane):
             if not (self.query("#alerts-views") and self.active_view == "alerts-now"):
                 return False
             if action in ("metric", "drift"):
-                return self.window() is not None and self.window()[0].kind == action
+                picked = self.window()
+                # (a drift rule over time windows has no two files for the Drift pane to open: the CLI's
+                # `drift --log-field` / `--metric` compares them)
+                return picked is not None and picked[0].kind == action and not (picked[0].log_field or picked[0].metric)
             if action == "logs":
                 return self.window() is not None
         return True
