@@ -105,16 +105,24 @@ PROGRESS_BYTES = 32 * 2**20
 
 
 class _Progress:
-    """`reading FILE: 40%` on stderr: rewritten in place on a terminal, a line per tenth otherwise."""
+    """`reading FILE: 40%` on stderr: rewritten in place on a terminal (both files on one line: they are read
+    at once), a line per tenth otherwise. Called from both readers' threads."""
 
     def __init__(self, mode: str) -> None:
         import sys
+        import threading
 
         self.mode, self.err = mode, sys.stderr
         self.tty = self.err.isatty()
         self.shown: dict[str, int] = {}
+        self.shares: dict[str, float] = {}
+        self.lock = threading.Lock()
 
     def __call__(self, path: str, share: float) -> None:
+        with self.lock:
+            self._show(path, share)
+
+    def _show(self, path: str, share: float) -> None:
         if path not in self.shown:
             if self.mode == "never":
                 return
@@ -129,7 +137,10 @@ class _Progress:
             self.shown[path] = -1
         step = int(share * 10)
         if self.tty:
-            self.err.write(f"\rreading {sanitize(path)}: {share:.0%}" + ("\n" if share >= 1 else ""))
+            self.shares[path] = share
+            line = " · ".join(f"{sanitize(p)}: {s:.0%}" for p, s in self.shares.items())
+            done = all(s >= 1 for s in self.shares.values())
+            self.err.write(f"\r\x1b[Kreading {line}" + ("\n" if done else ""))
         elif step > self.shown[path]:
             self.err.write(f"reading {sanitize(path)}: {step * 10}%\n")
         self.shown[path] = step

@@ -22,8 +22,40 @@ def drift_files(reference: str, current: str, columns: list[str] | None = None,
     """Read both samples and compare them; DriftInputError (bad input) or DriftReadError (unreadable file).
     Each is a file, `REV:path` or `name@vX.Y.Z`/`name#stage` (the training data of that version) in the git
     repository repo (default: the working directory). progress, when given, is called with the file being
-    read and the share of it read, after each block."""
-    return compare(read_spec(reference, progress, repo), read_spec(current, progress, repo), columns, tests)
+    read and the share of it read, after each block (from both readers' threads).
+
+    Both samples are read at once, one thread each: pyarrow parses without the GIL, so on two cores the
+    reading takes about half the time. When one fails, the other stops at its next block; the reference's
+    error is the one raised when both fail."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    failed = threading.Event()
+
+    def read(spec: str) -> Sample:
+        def tick(path: str, share: float) -> None:
+            if failed.is_set():
+                raise _Stopped
+            if progress is not None:
+                progress(path, share)
+
+        try:
+            return read_spec(spec, tick, repo)
+        except BaseException:
+            failed.set()
+            raise
+
+    with ThreadPoolExecutor(2, thread_name_prefix="drift-read") as pool:
+        pending = [pool.submit(read, spec) for spec in (reference, current)]
+        errors = [future.exception() for future in pending]
+    real = [error for error in errors if error is not None and not isinstance(error, _Stopped)]
+    if real:
+        raise real[0]
+    return compare(pending[0].result(), pending[1].result(), columns, tests)
+
+
+class _Stopped(Exception):
+    """The other sample's read failed: this one stops (drift_files raises the other's error)."""
 
 
 def read_spec(spec: str, progress: Callable[[str, float], None] | None = None, repo: str | None = None) -> Sample:
