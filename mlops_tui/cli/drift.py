@@ -85,6 +85,8 @@ def drift(reference: str, current: str, columns: str | None, tests: tuple[str, .
     if as_json:
         emit_json(report_json(report))
     else:
+        if log_field or metric:  # which windows were compared (a file's name says itself in each message)
+            click.echo(sanitize(f"{report.current} against {report.reference}"))
         for line in report_lines(report):
             click.echo(sanitize(line))
     if report.dataset_drift:

@@ -49,6 +49,8 @@ def test_a_log_field_over_the_last_hour_against_the_same_hour_a_week_ago(tmp_pat
     same = run_cli(["drift", "--log-field", "latency_ms", "--search", "service=api", "7d1h..7d", "7d30m..7d"],
                    cwd=tmp_path)
     assert same.returncode == 0 and "dataset: no drift" in same.stdout, same.stdout + same.stderr
+    first = same.stdout.splitlines()[0]  # the two windows, named
+    assert first.startswith("logs latency_ms ") and " against logs latency_ms " in first
 
 
 @pytest.mark.parametrize("args, said", [
