@@ -120,3 +120,28 @@ def test_a_bad_window_drift_rule_is_a_settings_error(tmp_path: Path, rule: str, 
     (tmp_path / "mlops-tui.yaml").write_text(f"alerts:\n  rules:\n    - {rule}\n")
     result = run_cli(["alerts", "check"], cwd=tmp_path)
     assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+async def test_the_drift_pane_compares_two_windows_of_a_log_field(tmp_path: Path):
+    from support.app_factory import make_app
+    from support.waits import until
+
+    write_log(tmp_path, datetime.now(UTC))
+    app = make_app([f"logs.files=['{tmp_path}/logs/*.log']", "drift.log_field=latency_ms", "drift.search='service=api'",
+                    "drift.reference=7d1h..7d", "drift.current=1h"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        drift = app.query_one("#drift-pane")
+        await until(pilot, lambda: drift.report is not None, timeout=60, what="the report",
+                    describe=lambda: str(app.query_one("#drift-title").render()))
+        (column,) = drift.report.columns
+        assert column.column == "latency_ms" and column.drifted and column.rows == (3000, 3000)
+        title = str(app.query_one("#drift-title").render())
+        assert title.startswith("DRIFT: 1 of 1 columns drifted") and "logs latency_ms" in title, title
+
+
+def test_a_pane_window_that_does_not_parse_is_a_settings_error(tmp_path: Path):
+    (tmp_path / "mlops-tui.yaml").write_text("drift:\n  log_field: latency_ms\n  reference: soon\n  current: 1h\n")
+    result = run_cli(["config", "check"], cwd=tmp_path)
+    assert result.returncode == 2 and "drift" in result.stderr and "reference: window 'soon'" in result.stderr, \
+        result.stderr

@@ -38,7 +38,10 @@ column, its score and verdict always show, the histograms while both fit."""
 
 
 class DriftPane(Pane):
-    """Per-column drift of settings.current against settings.reference."""
+    """Per-column drift of settings.current against settings.reference (two files, or two time windows of a
+    log field or a metric series: drift.log_field / drift.metric)."""
+
+    READS_OTHER_SECTIONS = True  # the windows' log files and metrics sources
 
     DEFAULT_CSS = """
     DriftPane #drift-title { height: auto; padding: 0 1; background: $panel; color: $foreground; }
@@ -75,6 +78,7 @@ class DriftPane(Pane):
     def __init__(self, settings: DriftSettings, **options) -> None:
         super().__init__(id="drift-pane")
         self.settings = settings
+        self.all_settings = options.get("all_settings")
         self.report: DriftReport | None = None
         self._generation = 0
         self._pair: tuple[str, str, str | None] | None = None  # set by compare(): (reference, current, repo)
@@ -130,13 +134,31 @@ class DriftPane(Pane):
     def _load(self, generation: int, reference: str, current: str, repo: str | None = None) -> None:
         from mlops_tui.sources.drift import DriftInputError, DriftReadError, drift_files
 
+        windows = self._pair is None and (self.settings.log_field or self.settings.metric)
         try:
-            report = drift_files(reference, current, list(self.settings.columns) or None, progress=lambda path, share: self.post_message(
-                self.Progress(path, share)), repo=repo)
+            if windows:
+                report = self._windows(reference, current)
+            else:
+                report = drift_files(reference, current, list(self.settings.columns) or None,
+                                     progress=lambda path, share: self.post_message(self.Progress(path, share)),
+                                     repo=repo)
         except (DriftInputError, DriftReadError) as exc:
             self.post_message(self.Failed(generation, str(exc)))
             return
         self.post_message(self.Loaded(generation, report))
+
+    def _windows(self, reference: str, current: str) -> DriftReport:
+        """The configured log field or metric series over the two windows, taken now (blocking)."""
+        from mlops_tui.sources.drift import compare
+        from mlops_tui.sources.drift.windows import log_field_sample, metric_sample, parse_window
+
+        drift, settings = self.settings, self.all_settings
+        samples = []
+        for text in (reference, current):
+            start, end = parse_window(text)
+            samples.append(log_field_sample(settings, drift.log_field, drift.search, start, end) if drift.log_field
+                           else metric_sample(settings, drift.source, drift.metric, start, end))
+        return compare(*samples)
 
     def on_drift_pane_progress(self, message: Progress) -> None:
         if self.report is None or message.share < 1:
