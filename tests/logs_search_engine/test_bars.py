@@ -57,3 +57,34 @@ async def test_b_picks_a_bar_and_enter_searches_its_span(tmp_path: Path, cluster
         assert span_label(bar.start, bar.end) in info(app) and f"{total:,} hits" in info(app)
         assert panel.model.window.bars  # the narrowed search has its own bars, over the span
         assert panel.model.window.bars[0].start >= bar.start - (bar.end - bar.start)
+
+
+async def test_the_bars_say_where_the_errors_are(tmp_path: Path, cluster) -> None:
+    """Each bar's worst level comes from a terms sub-aggregation on the level field: over every hit some bars
+    hold errors; for `log.level: INFO` none does; an error bar is drawn bold (colour aside: NO_COLOR keeps it)."""
+    from logs_search_engine.test_pane import search
+
+    app = make_app(config=config(tmp_path, cluster.product, cluster.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await show_cluster(pilot)
+        await all_time(pilot, panel)
+        await until(pilot, lambda: panel.model.window.bars, timeout=60, what="the all-time bars")
+        bars = panel.model.window.bars
+        assert {bar.worst for bar in bars if bar.hits} == {"error"}  # the seed has errors all day long
+        shown = app.query_one("#cluster-info").render()
+        bold = [span for span in shown.spans if "bold" in str(span.style)]
+        assert bold and all(shown.plain[span.start:span.end].strip(" ▁▂▃▄▅▆▇█") == "" for span in bold)
+
+        await search(pilot, panel, "log.level: INFO")
+        await until(pilot, lambda: panel.model.window.bars and not panel.model.window.levels_pending, timeout=60,
+                    what="the INFO bars")
+        await pilot.pause(0.5)
+        assert not any(bar.worst for bar in panel.model.window.bars)
+        # over an absolute range (the bars come with the first page, their levels in a second request)
+        first = datetime.fromisoformat(cluster.seed.first_timestamp.replace("Z", "+00:00"))
+        last = datetime.fromisoformat(cluster.seed.last_timestamp.replace("Z", "+00:00"))
+        panel.run(panel.model.over("", first, last))
+        await settle(pilot, panel)
+        await until(pilot, lambda: not panel.model.window.levels_pending and any(b.worst for b in panel.model.window.bars),
+                    timeout=60, what="the ranged bars' levels")
+        assert {bar.worst for bar in panel.model.window.bars if bar.hits} == {"error"}

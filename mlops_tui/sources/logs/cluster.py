@@ -75,18 +75,23 @@ class ClusterQuery:
         return (None, None) if span is None else (now - span, now)
 
 
-def histogram_aggs(timestamp: str, start: datetime | None, end: datetime | None, buckets: int = BUCKETS) -> dict:
+def histogram_aggs(timestamp: str, start: datetime | None, end: datetime | None, buckets: int = BUCKETS,
+                   level: str | None = None) -> dict:
     """Hits over the range in `buckets` bars: a date_histogram with a fixed_interval chosen from the range's
     width (whole seconds), bounded to the range. Over all time the width is not known before asking: the
     oldest and newest timestamps are asked instead (min and max), and the histogram in a second request
     (auto_date_histogram would do it in one, but it is not in every engine: the Maven-built Elasticsearch
-    node lacks it)."""
+    node lacks it). With `level` (the level field), each bar also counts its levels (a terms sub-aggregation),
+    so the bars can show where the errors are."""
     if start is None or end is None:
         return {"oldest": {"min": {"field": timestamp}}, "newest": {"max": {"field": timestamp}}}
     seconds = max(1, int((end - start).total_seconds() // buckets))
     bounds = {"min": int(start.timestamp() * 1000), "max": int(end.timestamp() * 1000)}
-    return {"over_time": {"date_histogram": {"field": timestamp, "fixed_interval": f"{seconds}s", "min_doc_count": 0,
-                                             "extended_bounds": bounds}}}
+    over_time: dict = {"date_histogram": {"field": timestamp, "fixed_interval": f"{seconds}s", "min_doc_count": 0,
+                                          "extended_bounds": bounds}}
+    if level:
+        over_time["aggs"] = {"levels": {"terms": {"field": level, "size": 20}}}
+    return {"over_time": over_time}
 
 
 def histogram_counts(aggregations: dict) -> list[int]:
@@ -95,11 +100,30 @@ def histogram_counts(aggregations: dict) -> list[int]:
 
 def histogram_buckets(aggregations: dict) -> list[tuple[datetime, int]]:
     """(start, hits) of each bar of the date_histogram, oldest first."""
+    return [(start, hits) for start, hits, _ in _buckets(aggregations)]
+
+
+def histogram_worst(aggregations: dict) -> list[str]:
+    """Per bar, the worst level among its hits as the bars show it: "error" (error and above), "warn" or ""."""
+    from mlops_tui.sources.logs.record import Level, parse_level
+
+    worst = []
+    for _, _, levels in _buckets(aggregations):
+        found = [parse_level(key) for key in levels]
+        top = max((level for level in found if level is not None), default=None)
+        worst.append("error" if top is not None and top >= Level.ERROR else
+                     "warn" if top is not None and top >= Level.WARN else "")
+    return worst
+
+
+def _buckets(aggregations: dict) -> list[tuple[datetime, int, list]]:
     buckets = (aggregations.get("over_time") or {}).get("buckets") or []
     out = []
     for bucket in buckets:
         if isinstance(bucket, dict) and isinstance(bucket.get("key"), (int, float)):
-            out.append((datetime.fromtimestamp(bucket["key"] / 1000, UTC), int(bucket.get("doc_count", 0))))
+            levels = (bucket.get("levels") or {}).get("buckets") or []
+            keys = [b.get("key") for b in levels if isinstance(b, dict) and b.get("doc_count")]
+            out.append((datetime.fromtimestamp(bucket["key"] / 1000, UTC), int(bucket.get("doc_count", 0)), keys))
     return out
 
 
@@ -110,9 +134,11 @@ class Bar:
     start: datetime
     end: datetime
     hits: int
+    worst: str = ""
+    """The worst level among its hits, "error" or "warn" ("" when neither, or not known)."""
 
 
-def bars_of(buckets: list[tuple[datetime, int]], end: datetime | None) -> list[Bar]:
+def bars_of(buckets: list[tuple[datetime, int]], end: datetime | None, worst: list[str] | None = None) -> list[Bar]:
     """Bars from the buckets: each ends where the next starts; the last one at the range's end (or one bucket
     width after its start)."""
     bars = []
@@ -125,7 +151,7 @@ def bars_of(buckets: list[tuple[datetime, int]], end: datetime | None) -> list[B
             stop = end or start + timedelta(seconds=1)
         if end is not None and index + 1 == len(buckets):
             stop = max(stop, end)
-        bars.append(Bar(start, stop, hits))
+        bars.append(Bar(start, stop, hits, worst[index] if worst and index < len(worst) else ""))
     return bars
 
 
@@ -170,6 +196,7 @@ class ResultWindow:
             raise
         self.total, self.took_ms, self.partial = page.total, page.took_ms, page.partial
         self.bars = bars_of(histogram_buckets(page.aggregations), self.end)
+        self.levels_pending = bool(self.total and self.bars)
         self._extent = page.aggregations if self.start is None and self.total else None
         self._store(0, page.records, page.sort_after, page.sorts)
         return self
@@ -190,12 +217,37 @@ class ResultWindow:
             return
         low = datetime.fromtimestamp(oldest / 1000, UTC)
         high = datetime.fromtimestamp(newest / 1000, UTC)
-        aggs = histogram_aggs(self.source.fields.timestamp, low, max(high, low + timedelta(seconds=BUCKETS)))
+        end = max(high, low + timedelta(seconds=BUCKETS))
+        fields = self.source.fields
+        for level in (fields.level, None):  # a level field that cannot be aggregated: the bars without levels
+            try:
+                answer = self.source.aggregate(histogram_aggs(fields.timestamp, low, end, level=level),
+                                               self.query.text, syntax=self.query.syntax, chips=self.query.chips)
+            except SearchEngineError:
+                continue  # the hits are there; only the bars (or their levels) are missing
+            self.bars = bars_of(histogram_buckets(answer), high, histogram_worst(answer))
+            self.levels_pending = False
+            return
+
+    levels_pending: bool = False
+    """The bars are there without their levels: `load_levels` asks (after the first page shows)."""
+
+    def load_levels(self) -> None:
+        """The worst level in each bar (blocking): the same histogram with a terms sub-aggregation on the level
+        field; nothing changes when the field cannot be aggregated (a text field, a missing one)."""
+        self.levels_pending = False
+        if not self.bars or self.start is None or self.end is None:
+            return
+        fields = self.source.fields
         try:
-            answer = self.source.aggregate(aggs, self.query.text, syntax=self.query.syntax, chips=self.query.chips)
+            answer = self.source.aggregate(histogram_aggs(fields.timestamp, self.start, self.end, level=fields.level),
+                                           self.query.text, start=self.start, end=self.end,
+                                           syntax=self.query.syntax, chips=self.query.chips)
         except SearchEngineError:
-            return  # the hits are there; only the bars are missing
-        self.bars = bars_of(histogram_buckets(answer), high)
+            return
+        worst = histogram_worst(answer)
+        if len(worst) == len(self.bars):
+            self.bars = [replace(bar, worst=w) for bar, w in zip(self.bars, worst)]
 
     @property
     def counts(self) -> list[int]:
@@ -557,21 +609,32 @@ class ClusterModel:
         return self._with_marked(None)
 
     def describe(self) -> str:
-        """The info line: range, syntax, hits (the exact total), chips."""
-        parts = [self.query.range_label, self.query.syntax.upper()]
+        """The info line: range, syntax, hits (the exact total), the hit histogram, chips."""
+        return "".join(text for text, _ in self.describe_segments())
+
+    def describe_segments(self) -> list[tuple[str, str]]:
+        """The info line in pieces, each with what it is: "" for plain text, "error" or "warn" for a bar whose
+        hits hold that level (the widget colours them)."""
+        parts: list[list[tuple[str, str]]] = [[(self.query.range_label, "")], [(self.query.syntax.upper(), "")]]
         if self.window is not None:
             total = self.window.total
-            parts.append(f"{total:,} {'hit' if total == 1 else 'hits'}" + (f" ({self.window.partial})"
-                                                                           if self.window.partial else ""))
+            parts.append([(f"{total:,} {'hit' if total == 1 else 'hits'}" + (f" ({self.window.partial})"
+                                                                            if self.window.partial else ""), "")])
             if total and self.window.counts:
-                bars = Histogram(tuple(self.window.counts), None, None).bars()
+                chars = Histogram(tuple(self.window.counts), None, None).bars()
+                bars = [(char, bar.worst) for char, bar in zip(chars, self.window.bars)]
                 if self.bar is not None:  # the picked bar between brackets (its span: `bar_text`)
                     at = self.bar_at
-                    bars = f"{bars[:at]}[{bars[at]}]{bars[at + 1:]}"
+                    bars = [*bars[:at], ("[", ""), bars[at], ("]", ""), *bars[at + 1:]]
                 parts.append(bars)
         marked = self.chip if len(self.query.chips) > 1 else None
-        parts += [("▸" if chip is marked else "") + chip.text() for chip in self.query.chips]
-        return " · ".join(parts)
+        parts += [[(("▸" if chip is marked else "") + chip.text(), "")] for chip in self.query.chips]
+        out: list[tuple[str, str]] = []
+        for index, part in enumerate(parts):
+            if index:
+                out.append((" · ", ""))
+            out += part
+        return out
 
 
 class Tail:

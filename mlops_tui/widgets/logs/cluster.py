@@ -17,6 +17,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from rich.style import Style
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -254,6 +256,8 @@ class ClusterPanel(Vertical):
                 self._load_fields()
             if message.window.histogram_pending:
                 self._histogram(message.window)
+            elif message.window.levels_pending:
+                self._levels(message.window)
             self.refresh_bindings()  # Detail and Export act once there are hits (check_action)
         self._post_status()
         self._update_info()
@@ -300,6 +304,12 @@ class ClusterPanel(Vertical):
     def _histogram(self, window: ResultWindow) -> None:
         """The all-time bars, after the first page is on screen (a second request: see histogram_aggs)."""
         window.load_histogram()  # a failure leaves the bars out, the hits stay
+        self.post_message(self.PageLoaded())
+
+    @work(exclusive=True, group="cluster-levels", exit_on_error=False, thread=True, name="logs.cluster.levels")
+    def _levels(self, window: ResultWindow) -> None:
+        """Which bars hold errors or warnings, after the first page is on screen (one more request)."""
+        window.load_levels()  # a level field that cannot be aggregated leaves the bars plain
         self.post_message(self.PageLoaded())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -498,8 +508,18 @@ class ClusterPanel(Vertical):
     def _post_status(self) -> None:
         self.post_message(SourceStatusChanged(self.model.status()))
 
+    LEVEL_COLOURS = {"error": "error", "warn": "warning"}
+    """Theme variables of the hit histogram's bars that hold errors or warnings (error bars are bold too, which
+    stays under NO_COLOR)."""
+
+    def _bar_style(self, kind: str) -> Style | str:
+        if kind not in self.LEVEL_COLOURS:
+            return ""
+        colour = self.app.theme_variables.get(self.LEVEL_COLOURS[kind], "")
+        return Style(color=colour or None, bold=kind == "error")
+
     def _update_info(self) -> None:
-        parts = [self.model.describe()]
+        parts = []
         if self.model.searching:
             parts.append("searching…")
         if self.tailing:
@@ -508,7 +528,10 @@ class ClusterPanel(Vertical):
             parts.append("stale: " + self.model.reason)
         elif self.model.health is SourceState.FAILING:
             parts.append("failing: " + self.model.reason)
-        self.query_one("#cluster-info", Static).update(literal(f"{self.source.label}: " + " · ".join(parts)))
+        info = Text.assemble(literal(f"{self.source.label}: "),
+                             *(literal(text, self._bar_style(kind)) for text, kind in self.model.describe_segments()),
+                             *(literal(" · " + part) for part in parts))
+        self.query_one("#cluster-info", Static).update(info)
 
 
 def export(source: SearchEngineSource, query: ClusterQuery, path: Path, now: datetime) -> int:
