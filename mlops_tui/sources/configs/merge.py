@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from omegaconf import DictConfig, ListConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import InterpolationToMissingValueError, OmegaConfBaseException
 
 from mlops_tui.secrets import MASK, is_secret_key, mask_value
 from mlops_tui.sources.configs.errors import ConfigError
@@ -349,6 +349,11 @@ def _resolve(cfg: DictConfig, entry: Entry) -> None:
         entry.value = node
         if isinstance(node, str) and _ENV in node:
             entry.env_pending = True
+    except InterpolationToMissingValueError as exc:  # OmegaConf: "MissingMandatoryValue while resolving ..."
+        found = re.search(r"Missing mandatory value: (\S+)", str(exc))
+        target = found.group(1) if found else "a value it interpolates"
+        entry.error = f"{entry.shown_raw()} needs {target}, which is missing (???): give it a value ({target}=VALUE)"
+        entry.value = None
     except OmegaConfBaseException as exc:
         entry.error = _error_text(exc)
         entry.value = None
