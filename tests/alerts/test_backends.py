@@ -91,19 +91,30 @@ def endpoints(servers):
     return [PrometheusSource(name="prod", url=prometheus.url)], [AlertmanagerSource(name="am", url=alertmanager.url)]
 
 
+EXPECTED = [
+    ("prometheus prod", "rule", "firing", "always firing"),
+    ("prometheus prod", "rule", "inactive", "never"),
+    ("prometheus prod", "alert", "firing", "always firing"),
+    ("alertmanager am", "alert", "suppressed", "disk full"),  # the silence holds it
+    ("alertmanager am", "silence", "active", 'alertname="disk full"'),
+]
+
+
 def test_read_backends_lists_rules_alerts_and_silences(servers):
-    def firing():
+    seen: list = []
+
+    def settled():
+        # (each server gets there in its own time: Prometheus evaluates every second, Alertmanager marks the
+        # alert suppressed once it has matched the silence against it)
         items, problems = read_backends(*endpoints(servers))
         assert problems == []
-        return items if any(i.kind == "alert" and i.source == "prometheus prod" for i in items) else None
+        seen[:] = [(i.source, i.kind, i.state, i.name) for i in items]
+        return items if all(row in seen for row in EXPECTED) else None
 
-    items = wait_for(firing, 30, interval=0.2, what="Prometheus' rule to fire")
+    items = wait_for(settled, 30, interval=0.2, what="the servers' rules, alerts and silences",
+                     describe=lambda: seen)
     rows = [(i.source, i.kind, i.state, i.name) for i in items]
-    assert ("prometheus prod", "rule", "firing", "always firing") in rows
-    assert ("prometheus prod", "rule", "inactive", "never") in rows
-    assert ("prometheus prod", "alert", "firing", "always firing") in rows
-    assert ("alertmanager am", "alert", "suppressed", "disk full") in rows  # the silence holds it
-    assert ("alertmanager am", "silence", "active", 'alertname="disk full"') in rows
+    assert all(row in rows for row in EXPECTED)
     (alert,) = [i for i in items if i.kind == "alert" and i.source == "prometheus prod"]
     assert alert.detail == "value 1e+00  the model server is on fire  severity=warning"
     (silence,) = [i for i in items if i.kind == "silence"]
