@@ -27,6 +27,7 @@ class BackendsTable(DataTable):
         self.add_columns("Source", "Kind", "State", "Name", "Since", "Detail")
 
     def on_backends_table_loaded(self, message: Loaded) -> None:
+        at = self.cursor_row  # kept through the refill (the view is read again after every evaluation)
         self.clear()
         now = time.time()
         for problem in message.problems:
@@ -40,3 +41,5 @@ class BackendsTable(DataTable):
                                                      "(alerts.alertmanagers) configured"))
         elif not message.items and not message.problems:
             self.add_row("", "", "", "", "", literal("no alerting rules, alerts or silences on the servers"))
+        if self.row_count:
+            self.move_cursor(row=min(at, self.row_count - 1), animate=False)

@@ -33,9 +33,12 @@ class HistoryTable(DataTable):
         events = [(c.at, change_line(c)) for c in message.changes] + \
                  [(n.at, notification_line(n)) for n in message.notes]
         self.events = sorted(events, key=lambda event: event[0])[::-1]  # newest first; a tie: the later written
+        row = self.cursor_row  # kept through the refill (the view is read again after every evaluation)
         self.clear()
         for at, line in self.events:
             style = "bold" if "FAILED" in line or "NOT SENT" in line else ""
             self.add_row(literal(stamp(at)), literal(line, style))
         if not self.events:
             self.add_row("", literal("no alert changes in the last 24 h"))
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1), animate=False)
