@@ -27,13 +27,15 @@ def drift_files(reference: str, current: str, columns: list[str] | None = None,
     Samples of files that together hold less than AT_ONCE_BYTES are read at once, one thread each: pyarrow
     parses without the GIL, so on two cores the reading takes about half the time. Bigger ones are read one
     after the other, which keeps the peak memory of the 20,000,000-row bench under its 500 MB bound (two
-    readers at once took it to 505 MiB). When one read fails, the other stops at its next block; the
+    readers at once took it to 505 MiB), and their columns are compared one at a time (two at once: 547 MiB).
+    When one read fails, the other stops at its next block; the
     reference's error is the one raised when both fail."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     if _bytes(reference) + _bytes(current) >= AT_ONCE_BYTES:
-        return compare(read_spec(reference, progress, repo), read_spec(current, progress, repo), columns, tests)
+        return compare(read_spec(reference, progress, repo), read_spec(current, progress, repo), columns, tests,
+                       threads=1)
 
     failed = threading.Event()
 

@@ -87,57 +87,57 @@ class _Accumulator:
         if len(self.few) > FEW:
             self.few = None
 
-    def texts(self, dictionary, indices: np.ndarray, first_row: int) -> None:
-        """One block of a text column: its distinct values (a pyarrow string array) and, per row, an index
-        into them (-1 missing). Values met in earlier blocks are looked up by pyarrow; only new ones are
-        looked at one by one (stripped, missing spellings, a number in a numeric column)."""
+    def texts(self, values, counts: np.ndarray, first_row: int, block) -> None:
+        """One block of a text column: its distinct values in order of appearance (a pyarrow string array, a
+        null for missing rows), how often each occurs, and the block itself (only read to name a row in an
+        error). Values met in earlier blocks are looked up by pyarrow; only new ones are looked at one by one
+        (stripped, missing spellings, a number in a numeric column)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        self.rows += len(indices)
-        at = np.full(len(dictionary), -1, np.int64)
+        self.rows += len(block)
+        at = np.full(len(values), -1, np.int64)
         if self.seen_array is not None:
-            found = pc.index_in(dictionary, value_set=self.seen_array)
+            found = pc.index_in(values, value_set=self.seen_array)
             at = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         new = np.flatnonzero(at < 0)
         if len(new):
-            values = dictionary.take(new).to_pylist()
-            codes = np.empty(len(values), np.int64)
+            raws = values.take(new).to_pylist()
+            codes = np.empty(len(raws), np.int64)
             checked = self.kind is not None
-            for j, (i, raw) in enumerate(zip(new.tolist(), values)):
+            for j, raw in enumerate(raws):
                 value = raw.strip() if isinstance(raw, str) else raw
                 if value is None or value in MISSING:
                     codes[j] = -1
                     continue
                 if not checked:
-                    self._first_text(dictionary.to_pylist(), indices, first_row)
+                    self._first_text(block.to_pylist(), first_row)
                     checked = True
                 elif self.kind == "numeric":
-                    raise DriftInputError(f"row {first_row + int(np.argmax(indices == i))}: column {self.name!r}: "
-                                          f"{value[:60]!r} is not a number (the column's first value is)")
+                    row = first_row + pc.index(block, raw).as_py()
+                    raise DriftInputError(f"row {row}: column {self.name!r}: {value[:60]!r} is not a number "
+                                          "(the column's first value is)")
                 codes[j] = self.index.setdefault(value, len(self.index))
-            at[new] = np.arange(len(self.seen), len(self.seen) + len(values))
-            self.seen.extend(values)
+            at[new] = np.arange(len(self.seen), len(self.seen) + len(raws))
+            self.seen.extend(raws)
             self.seen_codes = np.append(self.seen_codes, codes)
             self.seen_array = pa.array(self.seen, pa.string())
-        mapped = np.append(self.seen_codes[at], -1)  # index -1 (a missing row) lands on the appended -1
-        codes = mapped[indices]
-        present = codes[codes >= 0]
-        self.missing += len(codes) - len(present)
-        if len(present):
+        codes = self.seen_codes[at]
+        present = codes >= 0
+        self.missing += int(counts[~present].sum())
+        if present.any():
             self.kind = "text"
             if len(self.counts) < len(self.index):
                 self.counts = np.append(self.counts, np.zeros(len(self.index) - len(self.counts), np.int64))
-            self.counts += np.bincount(present, minlength=len(self.index))
+            np.add.at(self.counts, codes[present], counts[present])  # two spellings may strip to one category
 
-    def _first_text(self, dictionary: list, indices: np.ndarray, first_row: int) -> None:
+    def _first_text(self, rows: list, first_row: int) -> None:
         """A text column whose first present value is a number holds a stray word: name its row."""
-        first = next(int(i) for i in indices if i >= 0 and dictionary[i] is not None
-                     and dictionary[i].strip() not in MISSING)
-        if not _is_number(dictionary[first].strip()):
+        first = next(v.strip() for v in rows if v is not None and v.strip() not in MISSING)
+        if not _is_number(first):
             return
-        for row, i in enumerate(indices.tolist()):
-            v = dictionary[i].strip() if i >= 0 and dictionary[i] is not None else None
+        for row, v in enumerate(rows):
+            v = v.strip() if v is not None else None
             if v is not None and v not in MISSING and not _is_number(v):
                 raise DriftInputError(f"row {first_row + row}: column {self.name!r}: {v[:60]!r} is not a number "
                                       "(the column's first value is)")
@@ -165,8 +165,9 @@ _CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error to (\w+)
 
 
 class Reader:
-    def __init__(self, path: str, sample_size: int, seed: int, tick: Callable[..., None]) -> None:
-        self.path, self.k, self.seed, self.tick = path, sample_size, seed, tick
+    def __init__(self, path: str, sample_size: int, seed: int, tick: Callable[..., None],
+                 block: int = BLOCK_BYTES) -> None:
+        self.path, self.k, self.seed, self.tick, self.block = path, sample_size, seed, tick, block
         self.pa = _arrow()
 
     def _accumulators(self, names: list[str]) -> dict[str, _Accumulator]:
@@ -183,21 +184,19 @@ class Reader:
             acc.numbers(array.cast(pa.float64()).to_numpy(zero_copy_only=False), first_row)
         else:
             if pa.types.is_dictionary(t):
-                encoded = array
-            elif pa.types.is_string(t) or pa.types.is_large_string(t):
-                encoded = pc.dictionary_encode(array)
+                array = array.dictionary_decode()
+                t = array.type
+            if pa.types.is_large_string(t):
+                array = array.cast(pa.string())
             elif pa.types.is_boolean(t) or pa.types.is_temporal(t) or pa.types.is_binary(t):
                 try:
-                    encoded = pc.dictionary_encode(array.cast(pa.string()))
+                    array = array.cast(pa.string())
                 except pa.ArrowInvalid:
                     raise DriftInputError(f"{self.path}: column {acc.name!r}: not UTF-8 text") from None
-            else:  # JSON objects and lists: their JSON text, as a category
-                encoded = pc.dictionary_encode(pa.array([_json_text(v) for v in array.to_pylist()], pa.string()))
-            dictionary = encoded.dictionary
-            if not pa.types.is_string(dictionary.type):
-                dictionary = pa.array([_json_text(v) for v in dictionary.to_pylist()], pa.string())
-            indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-            acc.texts(dictionary, indices, first_row)
+            elif not pa.types.is_string(t):  # JSON objects and lists: their JSON text, as a category
+                array = pa.array([_json_text(v) for v in array.to_pylist()], pa.string())
+            counted = pc.value_counts(array)  # hashed in C, in order of first appearance
+            acc.texts(counted.field("values"), counted.field("counts").to_numpy(), first_row, array)
 
     def _blocks(self, batches, accs: dict[str, _Accumulator], names: list[str], first_line: int) -> int:
         rows = 0
@@ -222,7 +221,7 @@ class Reader:
         parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
         convert = pcsv.ConvertOptions(null_values=sorted(MISSING), strings_can_be_null=True,
                                       quoted_strings_can_be_null=True)
-        read = pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True)
+        read = pcsv.ReadOptions(block_size=self.block, use_threads=True)
         try:
             reader = pcsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
         except pa.ArrowInvalid as exc:
@@ -233,7 +232,7 @@ class Reader:
         _check_header(self.path, names)
         text_like = {f.name for f in schema
                      if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_null(f.type))}
-        text = pa.dictionary(pa.int32(), pa.string())  # counted by category: pyarrow encodes while it converts
+        text = pa.string()  # counted per block by pyarrow's value_counts (a dictionary while converting costs more)
         while True:  # numbers are read as float64 (an int64 guess breaks on a later 1.5); text as text
             types = {f: (text if f in text_like else pa.float64()) for f in schema.names}
             options = pcsv.ConvertOptions(null_values=sorted(MISSING), strings_can_be_null=True,
@@ -277,7 +276,7 @@ class Reader:
 
         pa = self.pa
         try:
-            batches = pjson.open_json(stream, read_options=pjson.ReadOptions(block_size=BLOCK_BYTES))
+            batches = pjson.open_json(stream, read_options=pjson.ReadOptions(block_size=self.block))
             names = list(batches.schema.names)
             accs = self._accumulators(names)
             rows = self._blocks(batches, accs, names, first_line=1)
