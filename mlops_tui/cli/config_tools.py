@@ -46,7 +46,8 @@ def _project(settings_needed: bool = True):  # noqa: ANN202 - a context manager
             section = state().load().configs
         except SettingsError:
             return hydra_project(None, None)
-    return hydra_project(section.hydra_config_path, section.hydra_config_name)
+    return hydra_project(section.hydra_config_path, section.hydra_config_name, modules=section.hydra_modules,
+                         module_path=section.model_path, refusal=section.modules_refusal())
 
 
 @click.command("diff")

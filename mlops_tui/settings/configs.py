@@ -26,6 +26,8 @@ class ConfigsSettings(Section):
     """Hydra's config folder (what @hydra.main's config_path names), e.g. conf; a file in any subfolder of it is a group option. Unset: found from each file."""
     hydra_config_name: str | None = None
     """Hydra's primary config (config_name, e.g. train): the entry config a group option or experiment is composed through. Unset: train, then config, then the first entry config choosing its group."""
+    hydra_modules: list[str] = Field(default_factory=list)
+    """Python modules imported (from model_path) before composing, which register structured configs in Hydra's ConfigStore (cs.store(name=..., node=...)): defaults lists may then name them, and Hydra checks the types of the values merged into them. Imported by configs.model's rule: named only by a working folder's mlops-tui.yaml, that folder must be trusted."""
     group_schemas: dict[str, str] = Field(default_factory=dict)
     """Schema of each Hydra config group: group -> package.module:ClassName or a JSON Schema file (e.g. {trainer: train_schema:Trainer}); a group file alone is validated against its group's schema, never the top-level model."""
     list_key: str | None = None
@@ -45,6 +47,7 @@ class ConfigsSettings(Section):
 
     _untrusted_model_file: str | None = PrivateAttr(default=None)
     _untrusted_groups_file: str | None = PrivateAttr(default=None)
+    _untrusted_modules_file: str | None = PrivateAttr(default=None)
 
     def distrust_model(self, named_by: str) -> None:
         """Mark `model` as chosen by a file found in the working folder, not by the user (see model_refusal)."""
@@ -53,6 +56,20 @@ class ConfigsSettings(Section):
     def distrust_group_schemas(self, named_by: str) -> None:
         """Mark `group_schemas` as chosen by a file found in the working folder (see group_refusal)."""
         self._untrusted_groups_file = named_by
+
+    def distrust_hydra_modules(self, named_by: str) -> None:
+        """Mark `hydra_modules` as chosen by a file found in the working folder (see modules_refusal)."""
+        self._untrusted_modules_file = named_by
+
+    def modules_refusal(self) -> str | None:
+        """Why the modules in `hydra_modules` must not be imported (model_refusal's rule), or None."""
+        if not self.hydra_modules or self._untrusted_modules_file is None:
+            return None
+        from mlops_tui.paths import trusted_folders_file
+
+        return (f"Hydra modules {', '.join(self.hydra_modules)} not imported: named by {self._untrusted_modules_file}, "
+                f"a file in the working folder, and importing them would run that folder's code; to trust "
+                f"this folder, add its path as a line to {trusted_folders_file()}, or name the file with --config")
 
     def group_refusal(self, group: str) -> str | None:
         """Why the model named for group in `group_schemas` must not be imported (model_refusal's rule), or None."""

@@ -222,4 +222,8 @@ def load_settings(
         groups_elsewhere = any(_has_path(layer.config, ("configs", "group_schemas")) for layer in layers[1:])
         if groups_here and not groups_elsewhere and not paths.is_trusted_folder(file.parent):
             settings.configs.distrust_group_schemas(str(file))
+        modules_here = _has_path(layers[0].config, ("configs", "hydra_modules"))
+        modules_elsewhere = any(_has_path(layer.config, ("configs", "hydra_modules")) for layer in layers[1:])
+        if modules_here and not modules_elsewhere and not paths.is_trusted_folder(file.parent):
+            settings.configs.distrust_hydra_modules(str(file))
     return settings, file

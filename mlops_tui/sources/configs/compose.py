@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -151,19 +151,29 @@ class HydraProject:
 
     config_path: Path | None = None  # absolute
     config_name: str | None = None
+    modules: tuple[str, ...] = ()  # configs.hydra_modules: imported before composing (they fill the ConfigStore)
+    module_path: Path | None = None  # configs.model_path, absolute
+    refusal: str | None = None  # why modules may not be imported (configs.modules_refusal), if so
 
 
 _PROJECT: ContextVar[HydraProject] = ContextVar("mlops_tui_hydra_project", default=HydraProject())
 
 
 @contextmanager
-def hydra_project(config_path: str | None, config_name: str | None, cwd: Path | None = None) -> Iterator[None]:
-    """While composing: the configured config folder (relative paths from cwd) and primary config name."""
-    folder = None
-    if config_path:
-        folder = Path(config_path).expanduser()
-        folder = (folder if folder.is_absolute() else (cwd or Path.cwd()) / folder).resolve()
-    token = _PROJECT.set(HydraProject(folder, config_name.removesuffix(".yaml") if config_name else None))
+def hydra_project(config_path: str | None, config_name: str | None, cwd: Path | None = None,
+                  modules: list[str] | tuple[str, ...] = (), module_path: str | None = None,
+                  refusal: str | None = None) -> Iterator[None]:
+    """While composing: the configured config folder (relative paths from cwd), primary config name, and the
+    modules that register structured configs in Hydra's ConfigStore (from module_path; not imported when
+    refusal says why not)."""
+    def absolute(path: str | None) -> Path | None:
+        if not path:
+            return None
+        folder = Path(path).expanduser()
+        return (folder if folder.is_absolute() else (cwd or Path.cwd()) / folder).resolve()
+
+    token = _PROJECT.set(HydraProject(absolute(config_path), config_name.removesuffix(".yaml") if config_name else None,
+                                      tuple(modules), absolute(module_path), refusal))
     try:
         yield
     finally:
@@ -473,8 +483,11 @@ def compose_project(project: Project, overrides: list[str], with_hydra: bool = F
 
     origin = origin or _label(project.label_root, f"{project.config_name}.yaml")
     all_overrides = [*project.extra, *overrides]
+    settings = _PROJECT.get()
     with _LOCK:
         version.setbase(VERSION_BASE)
+        if settings.refusal is None:
+            register_modules(settings.modules, settings.module_path)
         loader = _make_loader(project.config_dir)
         try:
             with warnings.catch_warnings(record=True) as caught, _fast_yaml():
@@ -482,8 +495,14 @@ def compose_project(project: Project, overrides: list[str], with_hydra: bool = F
                 cfg = loader.load_configuration(project.config_name, all_overrides, RunMode.RUN, from_shell=False)
             parsed = OverridesParser.create().parse_overrides(all_overrides)
         except (HydraException, OmegaConfBaseException, yaml.YAMLError, RecursionError, ValueError) as exc:
-            raise _compose_error(exc, project, origin, all_overrides) from None
+            error = _compose_error(exc, project, origin, all_overrides)
+            if settings.refusal is not None:  # the ConfigStore may lack what the refused modules register
+                error = ConfigError(f"{error.message}; {settings.refusal}", origin=error.origin, line=error.line,
+                                    column=error.column, usage=error.usage)
+            raise error from None
         notes = list(dict.fromkeys(_hydra_message(w.message) for w in caught if issubclass(w.category, UserWarning)))
+        if settings.refusal is not None:
+            notes.append(settings.refusal)
         if project.group and project.via is None:  # composed as the primary config here, but an option in a run
             notes = [n for n in notes if f"In '{project.config_name}': Defaults list is missing `_self_`" not in n]
         _set_hydra_globals(cfg)
@@ -541,6 +560,36 @@ def compose_project(project: Project, overrides: list[str], with_hydra: bool = F
     if project.package and project.via is None:
         comp = _unpack(comp, _package_key(project.package))
     return comp
+
+
+_REGISTERED: set[tuple[str, Path | None]] = set()
+
+
+def register_modules(modules: tuple[str, ...], module_path: Path | None) -> None:
+    """Import each module (from module_path first) once per process: importing is what fills Hydra's
+    ConfigStore (`cs.store(...)` at module level). A module that cannot be imported is a ConfigError naming it."""
+    import importlib
+    import sys
+
+    for name in modules:
+        if (name, module_path) in _REGISTERED:
+            continue
+        folder = str(module_path) if module_path else None
+        if folder is not None and not Path(folder).is_dir():
+            raise ConfigError(f"configs.model_path {folder!r} (where configs.hydra_modules are imported from) is not a folder")
+        added = folder is not None and folder not in sys.path
+        if added:
+            sys.path.insert(0, folder)
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise ConfigError(f"cannot import Hydra module {name!r} (configs.hydra_modules): {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - importing user code can raise anything; report it, never a traceback
+            raise ConfigError(f"importing Hydra module {name!r} (configs.hydra_modules) raised {type(exc).__name__}: {exc}") from None
+        finally:
+            if added:
+                sys.path.remove(folder)
+        _REGISTERED.add((name, module_path))
 
 
 def _chooses(override: Any, config_path: str) -> bool:
@@ -713,7 +762,7 @@ class Checkout:
             yield
             return
         settings = _PROJECT.get()
-        token = _PROJECT.set(HydraProject((self.root / self.configured).resolve(), settings.config_name))
+        token = _PROJECT.set(replace(settings, config_path=(self.root / self.configured).resolve()))
         try:
             yield
         finally:

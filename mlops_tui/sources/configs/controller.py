@@ -100,7 +100,9 @@ class ConfigsModel:
 
     def hydra_project(self):  # noqa: ANN201 - a context manager
         """While composing: the Hydra config folder and primary config the settings name."""
-        return hydra_project(self.settings.hydra_config_path, self.settings.hydra_config_name, self.cwd)
+        settings = self.settings
+        return hydra_project(settings.hydra_config_path, settings.hydra_config_name, self.cwd, settings.hydra_modules,
+                             settings.model_path, settings.modules_refusal())
 
     def merge(self, specs: list[str], resolve_env: bool, compose: bool = True) -> StackCheck:
         """Merge and validate specs (composed by Hydra, or as written with compose False)."""
