@@ -149,6 +149,7 @@ def test_a_trusted_folder_composes_with_its_module(cloned: Path) -> None:
                    env={"XDG_CONFIG_HOME": str(cloned.parent / "xdg")})
     assert done.returncode == 0, done.stderr
     assert (cloned / "IMPORTED").exists()
+    assert not (cloned / "__pycache__").exists()  # read-only: importing the module wrote no bytecode into the folder
     printed = json.loads(done.stdout)
     assert printed["config"]["trainer"] == {"max_epochs": 10, "accelerator": "gpu", "devices": 2}
     assert printed["config"]["batch_size"] == 32
@@ -181,3 +182,33 @@ async def test_the_pane_shows_what_the_schema_set(tmp_path: Path, wait_pane) -> 
     assert rows[("batch_size",)] == "batch_size = 32  # structured config store_pane_train"
     assert rows[("trainer", "devices")] == "trainer.devices = 2  # conf/trainer/gpu.yaml (trainer=gpu)"
     assert rows[("trainer", "max_epochs")] == "trainer.max_epochs = 10  # structured config trainer/store_pane_trainer"
+
+
+# -- Hydra's own schema tutorial (tests/configs/projects/hydra-structured-schema, MIT) -------------------------
+
+TUTORIAL = Path(__file__).resolve().parent / "projects" / "hydra-structured-schema"
+
+
+@pytest.mark.parametrize("overrides", [[], ["db=postgresql"], ["db=postgresql", "db.timeout=20", "debug=false"]],
+                         ids=lambda o: " ".join(o) or "defaults")
+def test_hydras_schema_tutorial_composes_as_hydra_does(overrides: list[str]) -> None:
+    with hydra_project(str(TUTORIAL / "conf"), "config", modules=["my_app"], module_path=str(TUTORIAL)):
+        mine = merge_stack([str(TUTORIAL / "conf" / "config.yaml")], overrides).tree(resolved=False, reveal=True)
+    sys.path.insert(0, str(TUTORIAL))
+    try:
+        importlib.import_module("my_app")
+    finally:
+        sys.path.remove(str(TUTORIAL))
+    with initialize_config_dir(version_base="1.3", config_dir=str(TUTORIAL / "conf")):
+        theirs = OmegaConf.to_container(compose("config", overrides), resolve=False)
+    assert dict(leaves(mine)) == dict(leaves(theirs))
+    assert mine["db"]["driver"] == ("postgresql" if overrides else "mysql")
+
+
+def test_hydras_schema_tutorial_refuses_a_port_that_is_no_number() -> None:
+    done = run_cli(["config", "merge", "conf/config.yaml", "db.port=abc"], cwd=TUTORIAL,
+                   env={"MLOPS_TUI_CONFIGS__HYDRA_MODULES": "[my_app]", "MLOPS_TUI_CONFIGS__MODEL_PATH": "."})
+    assert done.returncode == 2, done.stderr
+    assert "Value 'abc' of type 'str' could not be converted to Integer" in done.stderr
+    assert "full_key: db.port" in done.stderr
+    assert "Traceback" not in done.stderr and "version_base" not in done.stderr  # the module's own warning is not shown

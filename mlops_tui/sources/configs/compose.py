@@ -22,7 +22,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -580,13 +580,18 @@ def register_modules(modules: tuple[str, ...], module_path: Path | None) -> None
         added = folder is not None and folder not in sys.path
         if added:
             sys.path.insert(0, folder)
-        try:
-            importlib.import_module(name)
+        writes = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True  # no __pycache__ written into the user's repository
+        try:  # quietly: a module's prints and warnings (@hydra.main's version_base one) would land on the screen
+            with warnings.catch_warnings(), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+                warnings.simplefilter("ignore")
+                importlib.import_module(name)
         except ImportError as exc:
             raise ConfigError(f"cannot import Hydra module {name!r} (configs.hydra_modules): {exc}") from None
         except Exception as exc:  # noqa: BLE001 - importing user code can raise anything; report it, never a traceback
             raise ConfigError(f"importing Hydra module {name!r} (configs.hydra_modules) raised {type(exc).__name__}: {exc}") from None
         finally:
+            sys.dont_write_bytecode = writes
             if added:
                 sys.path.remove(folder)
         _REGISTERED.add((name, module_path))

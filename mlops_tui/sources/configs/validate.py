@@ -95,6 +95,8 @@ def import_model(target: str, import_path: str | None = None) -> Any:
         if folder not in sys.path:
             sys.path.insert(0, folder)
             added = True
+    writes = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # no __pycache__ written into the user's repository
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -102,6 +104,7 @@ def import_model(target: str, import_path: str | None = None) -> Any:
     except Exception as exc:  # noqa: BLE001 - importing user code can raise anything; report it, never a traceback
         raise ConfigError(f"importing {module_name!r} raised {type(exc).__name__}: {exc}") from None
     finally:
+        sys.dont_write_bytecode = writes
         if added:
             sys.path.remove(str(Path(import_path).absolute()))
     obj = module
