@@ -31,14 +31,14 @@ class DriftSettings(Section):
     @model_validator(mode="after")
     def _windows(self) -> "DriftSettings":
         """Windows that parse, and one kind of series, refused at load with the key named."""
-        from mlops_tui.sources.drift.read import DriftInputError
-        from mlops_tui.sources.drift.windows import parse_window
-
         if self.log_field and self.metric:
             raise ValueError("log_field and metric: compare one series")
         if self.metric and not self.source:
             raise ValueError("metric needs source: a metrics.prometheus or metrics.influxdb name")
-        if self.log_field or self.metric:
+        if self.log_field or self.metric:  # (imported only then: the drift package imports numpy, 0.13 s)
+            from mlops_tui.sources.drift.read import DriftInputError
+            from mlops_tui.sources.drift.windows import parse_window
+
             for key in ("reference", "current"):
                 try:
                     parse_window(getattr(self, key) or "?")

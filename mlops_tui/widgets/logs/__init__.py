@@ -27,7 +27,7 @@ from mlops_tui.sources.logs.query import Query
 from mlops_tui.sources.logs.record import masked
 from mlops_tui.widgets.logs.ask import AskLine
 from mlops_tui.widgets.logs.bar import bar_text
-from mlops_tui.widgets.logs.cluster import ClusterSwitch
+from mlops_tui.widgets.logs.clusters import ClusterSwitch
 from mlops_tui.widgets.logs.detail import RecordDetail
 from mlops_tui.widgets.logs.patterns import PatternsSwitch, PatternsView
 from mlops_tui.widgets.logs.rules import RuleFilters
