@@ -64,17 +64,11 @@ def drift(reference: str, current: str, columns: str | None, tests: tuple[str, .
     wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     try:
         if log_field or metric:
-            from mlops_tui.sources.drift.windows import log_field_sample, metric_sample, parse_window
+            from mlops_tui.sources.drift.windows import window_samples
 
-            settings = _settings()
-            windows = [parse_window(reference), parse_window(current)]
-
-            def read(start, end):
-                if log_field:
-                    return log_field_sample(settings, log_field, search, start, end)
-                return metric_sample(settings, source, metric, start, end)
-
-            report = compare(*(read(*window) for window in windows), wanted, parse_tests(tests))
+            samples = window_samples(_settings(), reference, current, log_field=log_field, search=search,
+                                     metric=metric, source=source)
+            report = compare(*samples, wanted, parse_tests(tests))
         else:
             report = drift_files(reference, current, wanted, parse_tests(tests), progress=_Progress(progress),
                                  repo=repo or _models_repo())

@@ -94,7 +94,7 @@ class AlertRule(Section):
             raise ValueError("log_field and metric: a drift rule compares one series")
         if self.search and not self.log_field:
             raise ValueError("search: only with log_field")
-        windows = bool(self.log_field or self.metric)
+        windows = self.over_windows
         for key, value in files.items():
             if not value:
                 what = "window (START..END or a duration)" if windows else "path"
@@ -108,6 +108,11 @@ class AlertRule(Section):
         if self.test and self.expr in ("", "dataset") and not windows:  # (a window's sample is one column)
             raise ValueError("test: chooses the test of a column; expr names `dataset`, whose score is a share")
         return self
+
+    @property
+    def over_windows(self) -> bool:
+        """A drift rule over two time windows of a log field or metric series, not over two files."""
+        return self.kind == "drift" and bool(self.log_field or self.metric)
 
     def seconds(self, which: Literal["for", "keep_firing_for", "window"]) -> float:
         """One of the rule's durations in seconds."""

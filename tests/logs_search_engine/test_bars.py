@@ -26,13 +26,18 @@ def seed_count(cluster, start: datetime, end: datetime) -> int:
                if low <= datetime.fromisoformat(doc["@timestamp"].replace("Z", "+00:00")).timestamp() <= high)
 
 
+async def all_time_bars(pilot):
+    """The cluster shown over all time, once its histogram's bars are in: (panel, bars)."""
+    panel = await show_cluster(pilot)
+    await all_time(pilot, panel)
+    await until(pilot, lambda: panel.model.window.bars, timeout=60, what="the all-time bars")
+    return panel, panel.model.window.bars
+
+
 async def test_b_picks_a_bar_and_enter_searches_its_span(tmp_path: Path, cluster) -> None:
     app = make_app(config=config(tmp_path, cluster.product, cluster.url))
     async with app.run_test(size=(80, 24)) as pilot:
-        panel = await show_cluster(pilot)
-        await all_time(pilot, panel)
-        await until(pilot, lambda: panel.model.window.bars, timeout=60, what="the all-time bars")
-        bars = panel.model.window.bars
+        panel, bars = await all_time_bars(pilot)
         assert sum(bar.hits for bar in bars) == cluster.total
         await pilot.press("b")
         assert panel.model.bar_at == len(bars) - 1  # the newest first
@@ -66,10 +71,7 @@ async def test_the_bars_say_where_the_errors_are(tmp_path: Path, cluster) -> Non
 
     app = make_app(config=config(tmp_path, cluster.product, cluster.url))
     async with app.run_test(size=(80, 24)) as pilot:
-        panel = await show_cluster(pilot)
-        await all_time(pilot, panel)
-        await until(pilot, lambda: panel.model.window.bars, timeout=60, what="the all-time bars")
-        bars = panel.model.window.bars
+        panel, bars = await all_time_bars(pilot)
         assert {bar.worst for bar in bars if bar.hits} == {"error"}  # the seed has errors all day long
         shown = app.query_one("#cluster-info").render()
         bold = [span for span in shown.spans if "bold" in str(span.style)]

@@ -225,16 +225,13 @@ class DriftWindowInput:
 
     def sample(self, at: float) -> list[Sample]:
         from mlops_tui.sources.drift import DriftInputError, DriftReadError, compare
-        from mlops_tui.sources.drift.windows import log_field_sample, metric_sample, parse_window
+        from mlops_tui.sources.drift.windows import window_samples
 
-        now = datetime.fromtimestamp(at, timezone.utc)
         rule = self.rule
         try:
-            samples = []
-            for text in (rule.reference, rule.current):
-                start, end = parse_window(text, now=now)
-                samples.append(log_field_sample(self.settings, rule.log_field, rule.search, start, end)
-                               if rule.log_field else metric_sample(self.settings, rule.source, rule.metric, start, end))
+            samples = window_samples(self.settings, rule.reference, rule.current, log_field=rule.log_field,
+                                     search=rule.search, metric=rule.metric, source=rule.source,
+                                     now=datetime.fromtimestamp(at, timezone.utc))
             tests = {self.column: (self.test, None)} if self.test else None
             result = compare(*samples, [self.column], tests).column(self.column)
         except (DriftInputError, DriftReadError) as exc:
@@ -255,7 +252,7 @@ def input_for(rule: AlertRule, settings) -> RuleInput:
 
 
 def _input_for(rule: AlertRule, settings) -> RuleInput:
-    if rule.kind == "drift" and (rule.log_field or rule.metric):
+    if rule.over_windows:
         return DriftWindowInput(settings, rule)
     if rule.kind == "drift":
         return DriftInput(rule.reference, rule.current, rule.expr, rule.test)

@@ -37,6 +37,20 @@ def parse_window(text: str, now: datetime | None = None) -> tuple[datetime, date
     return start, end
 
 
+def window_samples(settings, reference: str, current: str, *, log_field: str = "", search: str = "",
+                   metric: str = "", source: str = "", now: datetime | None = None) -> tuple[Sample, Sample]:
+    """The reference and current samples of a log field (with search) or else of a metric series from the
+    metrics source `source`, each over its window (`7d1h..7d`, `1h`) as of now: what the CLI, the Drift pane
+    and drift alert rules compare."""
+    def one(text: str) -> Sample:
+        start, end = parse_window(text, now=now)
+        if log_field:
+            return log_field_sample(settings, log_field, search, start, end)
+        return metric_sample(settings, source, metric, start, end)
+
+    return one(reference), one(current)
+
+
 def window_label(what: str, start: datetime, end: datetime) -> str:
     return f"{what} {start.astimezone():%Y-%m-%d %H:%M}..{end.astimezone():%Y-%m-%d %H:%M}"
 

@@ -250,7 +250,7 @@ class AlertsPane(Pane):
                 picked = self.window()
                 # (a drift rule over time windows has no two files for the Drift pane to open: the CLI's
                 # `drift --log-field` / `--metric` compares them)
-                return picked is not None and picked[0].kind == action and not (picked[0].log_field or picked[0].metric)
+                return picked is not None and picked[0].kind == action and not picked[0].over_windows
             if action == "logs":
                 return self.window() is not None
         return True

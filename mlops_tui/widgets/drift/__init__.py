@@ -150,15 +150,11 @@ class DriftPane(Pane):
     def _windows(self, reference: str, current: str) -> DriftReport:
         """The configured log field or metric series over the two windows, taken now (blocking)."""
         from mlops_tui.sources.drift import compare
-        from mlops_tui.sources.drift.windows import log_field_sample, metric_sample, parse_window
+        from mlops_tui.sources.drift.windows import window_samples
 
-        drift, settings = self.settings, self.all_settings
-        samples = []
-        for text in (reference, current):
-            start, end = parse_window(text)
-            samples.append(log_field_sample(settings, drift.log_field, drift.search, start, end) if drift.log_field
-                           else metric_sample(settings, drift.source, drift.metric, start, end))
-        return compare(*samples)
+        drift = self.settings
+        return compare(*window_samples(self.all_settings, reference, current, log_field=drift.log_field,
+                                       search=drift.search, metric=drift.metric, source=drift.source))
 
     def on_drift_pane_progress(self, message: Progress) -> None:
         if self.report is None or message.share < 1:
