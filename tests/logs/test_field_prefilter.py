@@ -65,3 +65,44 @@ def test_logfmt_keys_and_values(write):
     finally:
         source.close()
 
+
+
+STATUS_FILLER = '{"ts":"2023-11-07T10:00:00Z","level":"info","message":"ok","http":{"status":200}}\n'
+STATUS_SPELLINGS = [  # every line has the key: the prefilter must look at the number, in each spelling float() reads
+    '{"ts":"2023-11-07T10:00:01Z","level":"error","message":"a","http":{"status":503}}',
+    '{"ts":"2023-11-07T10:00:02Z","level":"error","message":"b","http.status":"500"}',
+    '{"ts":"2023-11-07T10:00:03Z","level":"error","message":"c","http":{"status":5e2}}',
+    '{"ts":"2023-11-07T10:00:04Z","level":"warn","message":"d","http":{"status":499.9}}',
+    '{"ts":"2023-11-07T10:00:05Z","level":"error","message":"e","http":{"status":500.5}}',
+    '{"ts":"2023-11-07T10:00:06Z","level":"error","message":"f","http":{"status":" 1_000 "}}',
+    '{"ts":"2023-11-07T10:00:07Z","level":"error","message":"g","http":{"status":"+600"}}',
+    '{"ts":"2023-11-07T10:00:08Z","level":"error","message":"h","http":{"status":10000}}',
+    '{"ts":"2023-11-07T10:00:09Z","level":"error","message":"i","http":{"status":"Infinity"}}',
+    '{"ts":"2023-11-07T10:00:10Z","level":"info","message":"j","http":{"status":0500}}',
+    '{"ts":"2023-11-07T10:00:11Z","level":"info","message":"k","http_status":900,"http":{"status":204}}',
+]
+STATUS_FILTERS = ["http.status>=500", "http.status>500", "http.status>=1000", "http.status=500", "http.status>=9",
+                  "http.status>1.5", "http.status>=500 level=error"]
+
+
+@pytest.mark.parametrize("text", STATUS_FILTERS)
+def test_a_number_filter_on_a_key_every_line_has_counts_as_a_full_parse_does(write, text):
+    source = open_files([str(write("status.json", STATUS_FILLER * 400 + "\n".join(STATUS_SPELLINGS) + "\n"
+                                   + STATUS_FILLER * 400))])
+    source.refresh()
+    try:
+        query = Query("", filters=tuple(FieldFilter.parse(part) for part in text.split()))
+        expected = every_record(source, query)
+        assert expected > 0 or text == "http.status>=1000" and expected >= 0
+        assert source.count(query) == expected
+        assert sum(1 for _ in source.search(query)) == expected
+    finally:
+        source.close()
+
+
+def test_the_number_prefilter_skips_the_lines_whose_number_cannot_pass():
+    from mlops_tui.sources.logs.query import field_finder
+
+    finder = field_finder([FieldFilter.parse("http.status>=500")])
+    text = (STATUS_FILLER * 50 + STATUS_SPELLINGS[0] + "\n").encode()
+    assert finder(text, 0) == text.index(b'{"status":503}')  # past every 200, at the 503 (from the char before the key)

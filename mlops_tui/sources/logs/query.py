@@ -3,6 +3,7 @@ window and field filters such as `service=api level>=error latency_ms>500`."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -310,25 +311,61 @@ def field_finder(filters: Iterable[FieldFilter]) -> Callable[[bytes, int], int] 
     A filter that fails on a record without its key (every op but `!=`) needs the key's last dotted part on
     the line (`status_code` for `http.response.status_code`, written nested or dotted); `key=word` needs the
     word itself (JSON and logfmt escape none of `[\\w.:@/-]` but `/`, which JSON may write `\\/`: such a
-    value is looked for by its key). A number is looked for by its key, as `500` may be written `500.0`.
-    The longest of these needles is searched: a superset of the hits, each then parsed and tested whole."""
-    needles: list[tuple[bytes, bool]] = []
+    value is looked for by its key). A number is looked for by its key, as `500` may be written `500.0`, and
+    for `>`, `>=` and `=` by its key followed by a number that may pass (number_pattern), as most lines may
+    have the key. The longest needle is searched: a superset of the hits, each then parsed and tested whole."""
+    words: list[tuple[bytes, bool]] = []  # values looked for as they are written
+    keys: list[tuple[bytes, bool]] = []  # keys, for filters on numbers or patterns
+    numeric: list[str] = []  # a key with a number that may pass (number_pattern)
     for f in filters:
         if f.op == "!=" or f.key in RECORD_KEYS:
             continue
         value = f.value
         if f.op == "=" and _PLAIN_VALUE.fullmatch(value) and "/" not in value and _as_number(value) is None:
-            needles.append((value.encode(), value.lower() in ("true", "false")))
+            words.append((value.encode(), value.lower() in ("true", "false")))
             continue
         key = f.key.rsplit(".", 1)[-1]
         if key.isascii() and key:
-            needles.append((key.encode(), False))
+            keys.append((key.encode(), False))
+            pattern = number_pattern(key, f.op, value)
+            if pattern is not None:
+                numeric.append(pattern)
+    if numeric and not words:  # not the key alone, which a key on every line (`status>=500`) would make useless
+        return regex_finder(numeric[0])
+    needles = words + keys
     if not needles:
         return None
     needle, fold = max(needles, key=lambda item: len(item[0]))
     if fold:
         return _lower_finder(needle.lower())
     return lambda buf, pos: buf.find(needle, pos)
+
+
+def number_pattern(key: str, op: str, value: str) -> str | None:
+    """A regex (RE2's syntax) of the JSON or logfmt text `key: NUMBER` (`"status": 503`, `"http.status":"503"`,
+    `status=503`) whose number may pass `key OP value`, for `>`, `>=` at least 1 and `=` of a whole number:
+    a superset (each hit is then parsed and tested whole), so a filter on a key every line has (`status>=500`)
+    parses only the lines with a big enough number instead of every record. None for other filters.
+
+    The number's whole part decides: longer than the bound's, or as long and not smaller digit by digit (a
+    fraction can only add); spellings float() reads that this cannot judge (an exponent, `1_000`, `inf`)
+    are always hits."""
+    bound = _as_number(value)
+    if bound is None or not math.isfinite(bound) or bound < 1 or op not in (">", ">=", "="):
+        return None
+    if op == "=" and bound != int(bound):
+        return None
+    whole = str(int(bound))
+    if op == "=":
+        digits = [f"{whole}(?:[^0-9]|$)"]
+    else:
+        digits = [f"[1-9][0-9]{{{len(whole)},}}", whole]
+        for k, c in enumerate(whole):
+            if c != "9":
+                digits.append(f"{whole[:k]}[{int(c) + 1}-9][0-9]{{{len(whole) - k - 1}}}")
+    odd = r"[0-9.]*[0-9][eE]|[0-9]+_|[iI][nN][fF]"
+    return (r'(?:^|[^\w\n-])"?' + re.escape(key) + r'"?[ \t]*[:=][ \t]*"?[ \t+]*(?:0*(?:'
+            + "|".join(digits) + ")|" + odd + ")")
 
 
 def regex_finder(source: str) -> Callable[[bytes, int], int]:
