@@ -1,9 +1,9 @@
 """A field filter on a JSON-lines file: `logs search "" --field K=V --count` vs a text search of V, same run.
 
 A filter on a field most lines lack (`error.type=ZeroDivisionError`, about 1 line in 70) finds its candidate
-lines in the raw bytes by the field's value (`query.field_finder`), then parses only those; a filter whose
-needle is on most lines (`http.status>=500`: every line has a status) parses every record, and is printed
-too, so the cost of that case shows. Page cache warm; best of 3 runs each.
+lines in the raw bytes by the field's value (`query.field_finder`), then parses only those; a number filter
+on a key every line has (`http.status>=500`) finds the lines whose number may pass (`query.number_pattern`:
+the key followed by a big enough number) and parses only those. Page cache warm; best of 3 runs each.
 
     python bench/logs_fields.py [--size-mb 38]
 """
