@@ -96,6 +96,22 @@ def parse_time(text: str, *, now: datetime | None = None, anchor: datetime | Non
     return absolute
 
 
+RANGE_HELP = "START..END (3h..1h, 2026-12-01 10:00..2026-12-01 12:00) or a duration (30m: the last 30 minutes)"
+
+
+def parse_range(text: str, *, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """(start, end) of `START..END` (each as parse_time reads it; END may be left out: now) or of a duration
+    alone (the last one); ValueError when it does not parse or ends before it starts."""
+    spelled = (text or "").strip()
+    start_text, dots, end_text = spelled.partition("..")
+    if not dots:
+        return parse_time(spelled, now=now), parse_time("now", now=now)
+    start, end = parse_time(start_text, now=now), parse_time(end_text.strip() or "now", now=now)
+    if end <= start:
+        raise ValueError(f"{spelled!r} ends before it starts")
+    return start, end
+
+
 def parse_absolute(text: str) -> datetime | None:
     """ISO 8601 (space or T, `.` or `,` fraction, Z or offset), a date alone, or epoch s/ms; None otherwise."""
     spelled = text.strip()

@@ -16,7 +16,7 @@ import numpy as np
 
 from mlops_tui.sources.drift.blocks import _Accumulator
 from mlops_tui.sources.drift.read import SAMPLE_SIZE, Column, DriftInputError, DriftReadError, Sample
-from mlops_tui.sources.timespec import TIME_HELP, parse_time
+from mlops_tui.sources.timespec import TIME_HELP, parse_range
 
 BATCH = 65536
 """Numeric values handed to the accumulator at once."""
@@ -25,16 +25,12 @@ BATCH = 65536
 def parse_window(text: str, now: datetime | None = None) -> tuple[datetime, datetime]:
     """(start, end) of `START..END` or of a duration alone (the last one); DriftInputError otherwise."""
     spelled = (text or "").strip()
-    start_text, dots, end_text = spelled.partition("..")
     try:
-        if not dots:
-            return parse_time(spelled, now=now), parse_time("now", now=now)
-        start, end = parse_time(start_text, now=now), parse_time(end_text or "now", now=now)
+        return parse_range(spelled, now=now)
     except ValueError as exc:
+        if "ends before it starts" in str(exc):
+            raise DriftInputError(f"window {spelled!r}: it ends before it starts") from None
         raise DriftInputError(f"window {spelled!r}: {exc} (a window is START..END, e.g. 8d..7d, or 1h; {TIME_HELP})") from None
-    if end <= start:
-        raise DriftInputError(f"window {spelled!r}: it ends before it starts")
-    return start, end
 
 
 def window_samples(settings, reference: str, current: str, *, log_field: str = "", search: str = "",

@@ -527,6 +527,27 @@ class ClusterModel:
             return replace(self.query, step=step, span=None)
         return replace(self.query, step=(self.query.step + 1) % len(TIME_STEPS))
 
+    def typed_range(self) -> str:
+        """The range as the time box shows it to edit: `1h` for `last 1h`, both ends for an absolute range."""
+        if self.query.span is not None:
+            start, end = (moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") for moment in self.query.span)
+            return f"{start}..{end}"
+        label, width = TIME_STEPS[self.query.step]
+        return "" if width is None else label
+
+    def ranged(self, text: str, now: datetime | None = None) -> ClusterQuery:
+        """The query over the range typed in the time box (timespec.parse_range; empty: all time), chips kept;
+        ValueError, for the user, when it does not parse."""
+        from mlops_tui.sources.timespec import RANGE_HELP, parse_range
+
+        if not text.strip():
+            return replace(self.query, step=len(TIME_STEPS) - 1, span=None)
+        try:
+            start, end = parse_range(text, now=now)
+        except ValueError as exc:
+            raise ValueError(f"time range: {exc}; type {RANGE_HELP}, or nothing for all time") from None
+        return replace(self.query, span=(start, end))
+
     @property
     def bar(self) -> Bar | None:
         """The picked bar (None when not picking or the window has no bars)."""

@@ -103,6 +103,8 @@ class ClusterPanel(Vertical):
     ClusterPanel #cluster-info { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
     ClusterPanel #cluster-save { display: none; height: 1; border: none; }
     ClusterPanel.-saving #cluster-save { display: block; }
+    ClusterPanel #cluster-range { display: none; height: 1; border: none; }
+    ClusterPanel.-ranging #cluster-range { display: block; }
     ClusterPanel FieldSidebar { display: none; }
     ClusterPanel.-fields FieldSidebar { display: block; }
     ClusterPanel #cluster-body { height: 1fr; }
@@ -111,6 +113,7 @@ class ClusterPanel(Vertical):
         Binding("enter", "detail", "Detail", id="logs.cluster.detail"),
         Binding("L", "syntax", "KQL/Lucene", id="logs.cluster.syntax"),
         Binding("r", "range", "Range", id="logs.cluster.range"),
+        Binding("T", "type_range", "Time range", id="logs.cluster.type_range"),
         Binding("b", "bars", "Bars", id="logs.cluster.bars"),
         Binding("F", "fields", "Fields", id="logs.cluster.fields"),
         Binding("t", "tail", "Tail", id="logs.cluster.tail"),
@@ -169,6 +172,7 @@ class ClusterPanel(Vertical):
             yield HitList(self.source.fields.service, id="cluster-hits")
             yield FieldSidebar()
         yield Input(id="cluster-save")
+        yield Input(id="cluster-range")
 
     @property
     def hits(self) -> HitList:
@@ -322,6 +326,22 @@ class ClusterPanel(Vertical):
             focus_now(self.hits)
             if event.value.strip():
                 self._export(self.model.query, event.value.strip())
+        elif event.input.id == "cluster-range":
+            try:
+                query = self.model.ranged(event.value)
+            except ValueError as exc:  # the box stays open with the text, to be mended
+                self.notify(sanitize(str(exc), 300), severity="error", markup=False)
+                return
+            self.remove_class("-ranging")
+            focus_now(self.hits)
+            self.run(query)
+
+    def on_key(self, event) -> None:
+        """Esc in the time box closes it: the range stays what it was."""
+        if event.key == "escape" and self.has_class("-ranging"):
+            event.stop()
+            self.remove_class("-ranging")
+            focus_now(self.hits)
 
     # --- keys ------------------------------------------------------------------------------------
     def action_syntax(self) -> None:
@@ -333,6 +353,17 @@ class ClusterPanel(Vertical):
 
     def action_range(self) -> None:
         self.run(self.model.stepped())
+
+    def action_type_range(self) -> None:
+        """Kibana's absolute and relative time picker, typed: `3h..1h`, `2026-12-01 10:00..2026-12-01 12:00`,
+        `30m`; Enter searches it, Esc leaves the range as it was."""
+        from mlops_tui.sources.timespec import RANGE_HELP
+
+        box = self.query_one("#cluster-range", Input)
+        box.placeholder = f"time range: {RANGE_HELP}; empty: all time (Enter searches, Esc back)"
+        box.value = self.model.typed_range()
+        self.add_class("-ranging")
+        focus_now(box)
 
     def action_clear_chips(self) -> None:
         if self.model.query.chips:
