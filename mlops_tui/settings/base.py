@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
 class Section(BaseModel):
@@ -31,7 +33,23 @@ class Endpoint(Section):
     """PEM file of a custom certificate authority for TLS."""
     verify_tls: bool = True
     """Verify the server's TLS certificate."""
+    ssl_assert_fingerprint: str | None = None
+    """SHA-256 fingerprint of the server's certificate or of one in its chain, hex with or without colons (what
+    Elasticsearch prints at its first start as `HTTP CA certificate SHA-256 fingerprint`): a server presenting
+    no such certificate is refused before any request is sent; the chain is then not checked otherwise (a
+    self-signed cluster), and connections are direct (no HTTPS_PROXY)."""
     timeout: float = Field(default=5.0, gt=0)
     """Seconds before a request is abandoned."""
     retries: int = Field(default=3, ge=0)
     """Retries with exponential backoff after a failed request."""
+
+    @field_validator("ssl_assert_fingerprint")
+    @classmethod
+    def _fingerprint(cls, value: str | None) -> str | None:
+        """64 hex digits once colons and spaces are dropped, kept lower case; refused at load otherwise."""
+        if value is None:
+            return None
+        digits = re.sub(r"[\s:]", "", value).lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", digits):
+            raise ValueError("not a SHA-256 fingerprint: 64 hex digits, colons allowed (AB:CD:...)")
+        return digits

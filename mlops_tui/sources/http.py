@@ -78,6 +78,11 @@ def client_for(endpoint: Endpoint) -> httpx.Client:
             verify = ssl.create_default_context(cafile=endpoint.ca_file)
         except (OSError, ssl.SSLError) as exc:
             raise EndpointConfigError(f"ca_file {endpoint.ca_file}: {exc.strerror or exc}") from None
+    pinned = getattr(endpoint, "ssl_assert_fingerprint", None)
+    if pinned:
+        return httpx.Client(base_url=endpoint.url.rstrip("/"), auth=auth, headers=headers,
+                            transport=_pinned_transport(pinned, endpoint.ca_file), trust_env=False,
+                            timeout=httpx.Timeout(endpoint.timeout))
     return httpx.Client(
         base_url=endpoint.url.rstrip("/"),
         auth=auth,
@@ -85,6 +90,79 @@ def client_for(endpoint: Endpoint) -> httpx.Client:
         verify=verify,
         timeout=httpx.Timeout(endpoint.timeout),
     )
+
+
+def _pinned_transport(fingerprint: str, ca_file: str | None) -> httpx.HTTPTransport:
+    """A transport whose TLS connections are refused, after the handshake and before any byte of a request,
+    unless the server's certificate or one of its chain has this SHA-256 fingerprint (elasticsearch-py's
+    ssl_assert_fingerprint). The chain is verified only against a given ca_file."""
+    import hashlib
+
+    import httpcore
+
+    if ca_file:
+        context = ssl.create_default_context(cafile=ca_file)
+    else:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+
+    class Stream(httpcore.NetworkStream):
+        def __init__(self, inner: httpcore.NetworkStream) -> None:
+            self.inner = inner
+
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return self.inner.read(max_bytes, timeout)
+
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self.inner.write(buffer, timeout)
+
+        def close(self) -> None:
+            self.inner.close()
+
+        def get_extra_info(self, info: str) -> Any:
+            return self.inner.get_extra_info(info)
+
+        def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                      timeout: float | None = None) -> httpcore.NetworkStream:
+            secured = self.inner.start_tls(ssl_context, server_hostname, timeout)
+            tls = secured.get_extra_info("ssl_object")  # httpcore gives ssl's low-level _SSLSocket
+            tls = getattr(tls, "_sslobj", tls)
+            chain = [tls.getpeercert(True)] if tls is not None else []
+            unverified = getattr(tls, "get_unverified_chain", None)  # (the whole chain; public in 3.13)
+            if unverified is not None:
+                import _ssl
+
+                chain += [c.public_bytes(_ssl.ENCODING_DER) for c in unverified() or []]
+            seen = sorted({hashlib.sha256(der).hexdigest() for der in chain if der})
+            if fingerprint not in seen:
+                secured.close()
+                presented = ", ".join(_colons(f) for f in seen) or "no certificate"
+                raise httpcore.ConnectError(f"refused: the server's TLS certificates are not ssl_assert_fingerprint "
+                                            f"{_colons(fingerprint)} (it presented {presented})")
+            return Stream(secured)
+
+    class Backend(httpcore.NetworkBackend):
+        def __init__(self) -> None:
+            self.inner = httpcore.SyncBackend()
+
+        def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                        socket_options=None) -> httpcore.NetworkStream:  # noqa: ANN001 - httpcore's signature
+            return Stream(self.inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+        def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options=None):  # noqa: ANN001, ANN201
+            return self.inner.connect_unix_socket(path, timeout, socket_options)
+
+        def sleep(self, seconds: float) -> None:
+            self.inner.sleep(seconds)
+
+    transport = httpx.HTTPTransport(verify=context, trust_env=False)
+    transport._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=Backend())  # noqa: SLF001
+    return transport
+
+
+def _colons(fingerprint: str) -> str:
+    return ":".join(fingerprint[i:i + 2] for i in range(0, len(fingerprint), 2)).upper()
 
 
 class Deadline:

@@ -13,7 +13,10 @@ HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrad
 
 
 class RecordingPassThrough:
-    def __init__(self, target: str) -> None:
+    """tls: a server-side SSLContext to answer over HTTPS (its certificate is what a client pins or refuses)."""
+
+    def __init__(self, target: str, tls=None) -> None:  # noqa: ANN001 - an ssl.SSLContext
+        self.scheme = "https" if tls is not None else "http"
         parts = urlsplit(target)
         host, port = parts.hostname, parts.port
         self.requests: list[tuple[str, str, bytes, bytes]] = []  # (method, path with query, body, answer)
@@ -51,13 +54,15 @@ class RecordingPassThrough:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.userinfo = f"{parts.username}:{parts.password}@" if parts.username else ""
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="recording-pass-through", daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://{self.userinfo}127.0.0.1:{self.httpd.server_address[1]}"
+        return f"{self.scheme}://{self.userinfo}127.0.0.1:{self.httpd.server_address[1]}"
 
     def stop(self) -> None:
         self.httpd.shutdown()
