@@ -1,10 +1,11 @@
 """Build, start and stop a real single-node search engine for the tests.
 
-Two engines, each assembled from the server and module jars on Maven Central and started in a
+Three engines, each assembled from the server and module jars on Maven Central and started in a
 JVM by a small launcher on an ephemeral 127.0.0.1 port:
 - OpenSearch 2.19 (pom.xml and src/ beside this file; launcher mlopstui.search.SingleNode);
+- OpenSearch 3.3 (os3/; the same launcher for 3.x's API; Java 21 or newer, found under /usr/lib/jvm);
 - Elasticsearch 8.15 (es8/; launcher org.elasticsearch.node.EmbeddedElasticsearch).
-The first use builds an engine with Maven into ./target (./target/es8); later uses reuse the
+The first use builds an engine with Maven into ./target (./target/os3, ./target/es8); later uses reuse the
 build while its pom.xml and launcher sources are unchanged.
 """
 
@@ -42,6 +43,7 @@ class EngineKind:
     target: Path        # its build directory
     main_class: str
     server_jar: str     # glob for the server jar in target/dependency: proof of a finished build
+    java: int = 17      # the oldest Java it runs on
 
     def sources_digest(self) -> str:
         digest = hashlib.sha256()
@@ -54,6 +56,9 @@ class EngineKind:
 
 OPENSEARCH = EngineKind(
     "opensearch", ENGINE_DIR, TARGET, "mlopstui.search.SingleNode", "opensearch-2.*.jar"
+)
+OPENSEARCH3 = EngineKind(
+    "opensearch3", ENGINE_DIR / "os3", TARGET / "os3", "mlopstui.search.SingleNode", "opensearch-3.*.jar", java=21
 )
 ELASTICSEARCH = EngineKind(
     "elasticsearch", ENGINE_DIR / "es8", TARGET / "es8",
@@ -75,9 +80,12 @@ def build(kind: EngineKind = OPENSEARCH, extra_maven_args: list[str] | None = No
         digest = kind.sources_digest()
         if stamp.exists() and stamp.read_text() == digest and any(jars.glob(kind.server_jar)):
             return jars
+        env = dict(os.environ)
+        if kind.java > 17:  # Maven compiles for that release with a JDK at least as new
+            env["JAVA_HOME"] = str(Path(java_command(kind.java)).resolve().parent.parent)
         proc = subprocess.run(
             ["bash", str(BUILD_SCRIPT), "build", kind.name, *(extra_maven_args or [])],
-            capture_output=True, text=True, timeout=900, check=False,
+            capture_output=True, text=True, timeout=900, check=False, env=env,
         )
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
@@ -86,11 +94,34 @@ def build(kind: EngineKind = OPENSEARCH, extra_maven_args: list[str] | None = No
     return jars
 
 
-def java_command() -> str:
+def java_command(at_least: int = 17) -> str:
+    """The java to run an engine with: MLOPS_TUI_TEST_JAVA or the one on PATH, else (for an engine that needs
+    a newer one than PATH's) the newest JDK under /usr/lib/jvm."""
     java = os.environ.get("MLOPS_TUI_TEST_JAVA") or shutil.which("java")
+    if at_least > 17:
+        java = java if java and java_version(java) >= at_least else newer_java(at_least)
     if not java:
-        raise EngineError("no `java` on PATH (the engines need Java 17 or newer)")
+        raise EngineError(f"no `java` {at_least} or newer on PATH nor under /usr/lib/jvm")
     return java
+
+
+def java_version(java: str) -> int:
+    """The feature version of a java binary (17, 21, 25), 0 when it does not answer."""
+    try:
+        done = subprocess.run([java, "-XshowSettings:properties", "-version"], capture_output=True, text=True,
+                              timeout=30, check=False)
+    except OSError:
+        return 0
+    for line in done.stderr.splitlines():
+        if "java.specification.version" in line:
+            return int(line.split("=")[1].strip().split(".")[0])
+    return 0
+
+
+def newer_java(at_least: int) -> str | None:
+    found = [(java_version(str(path)), str(path)) for path in Path("/usr/lib/jvm").glob("*/bin/java")]
+    usable = sorted(item for item in found if item[0] >= at_least)
+    return usable[-1][1] if usable else None
 
 
 @dataclass
@@ -152,7 +183,7 @@ def start_engine(kind: EngineKind, home: Path, timeout: float = START_TIMEOUT) -
     log_path = home / "engine.log"
     classpath = f"{kind.target / 'classes'}:{jars}/*"
     command = [
-        java_command(),
+        java_command(kind.java),
         f"-Xms{HEAP}", f"-Xmx{HEAP}",
         "-XX:+UseSerialGC",          # fewer GC threads and less native memory on a shared machine
         "-Xss1m",

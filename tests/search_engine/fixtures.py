@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from search_engine.cluster import SeededCluster, load_seed, remove_seed, server_info, tls_verify_from_env
-from search_engine.engine import EngineKind, ELASTICSEARCH, OPENSEARCH, start_engine
+from search_engine.engine import EngineKind, ELASTICSEARCH, OPENSEARCH, OPENSEARCH3, start_engine
 from search_engine.seed import Layout
 
 EXTERNAL_PREFIX = "mlops-tui-test-"
@@ -108,6 +108,18 @@ def opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededClust
     else:
         yield _shared("opensearch", lambda: _local(OPENSEARCH, tmp_path_factory))
     _close("opensearch")
+
+
+@pytest.fixture(scope="session")
+def opensearch3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCluster]:
+    """A real OpenSearch 3.3 with the seed logs, started here (on Java 21 or newer), or the OpenSearch 3.x
+    named by MLOPS_TUI_TEST_OPENSEARCH3_URL."""
+    external = os.environ.get("MLOPS_TUI_TEST_OPENSEARCH3_URL", "").rstrip("/")
+    if external:
+        yield _shared("opensearch3", lambda: _external(external, "opensearch"))
+    else:
+        yield _shared("opensearch3", lambda: _local(OPENSEARCH3, tmp_path_factory))
+    _close("opensearch3")
 
 
 @pytest.fixture(scope="session")
