@@ -101,6 +101,8 @@ def java_command(at_least: int = 17) -> str:
     if at_least > 17:
         java = java if java and java_version(java) >= at_least else newer_java(at_least)
     if not java:
+        if at_least == 17:
+            raise EngineError("no `java` on PATH (the engines need Java 17 or newer)")
         raise EngineError(f"no `java` {at_least} or newer on PATH nor under /usr/lib/jvm")
     return java
 
