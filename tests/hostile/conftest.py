@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from hostile.measure import FIGURES
 from hostile.stand_in import StandInHostileServer
-from search_engine.fixtures import elasticsearch, opensearch, opensearch3  # noqa: F401  (pytest fixtures)
+from search_engine.fixtures import elasticsearch, elasticsearch9, opensearch, opensearch3  # noqa: F401  (pytest fixtures)
 
 from mlops_tui.sources import limits
 

@@ -142,7 +142,7 @@ def cluster_state(cluster) -> dict[str, object]:
                 "open contexts": sum(n["indices"]["search"]["open_contexts"] for n in nodes.values())}
 
 
-@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch"])
+@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch", "elasticsearch9"])
 def cluster(request):
     return request.getfixturevalue(request.param)
 

@@ -13,7 +13,7 @@ from support.cli import run_cli
 from support.ports import free_port
 
 
-@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch"])
+@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch", "elasticsearch9"])
 def cluster(request: pytest.FixtureRequest):
     return request.getfixturevalue(request.param)
 

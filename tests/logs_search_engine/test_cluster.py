@@ -22,7 +22,7 @@ from support.ports import free_port
 ALL = len(__import__("mlops_tui.sources.logs.cluster", fromlist=["TIME_STEPS"]).TIME_STEPS) - 1
 
 
-@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch"])
+@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch", "elasticsearch9"])
 def cluster(request: pytest.FixtureRequest):
     return request.getfixturevalue(request.param)
 

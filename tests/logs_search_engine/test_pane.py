@@ -18,7 +18,7 @@ from support.ports import free_port
 from support.waits import until
 
 
-@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch"])
+@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch", "elasticsearch9"])
 def cluster(request: pytest.FixtureRequest):
     return request.getfixturevalue(request.param)
 

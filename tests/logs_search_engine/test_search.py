@@ -21,7 +21,7 @@ from support.ports import free_port
 Doc = dict
 
 
-@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch"])
+@pytest.fixture(params=["opensearch", "opensearch3", "elasticsearch", "elasticsearch9"])
 def cluster(request: pytest.FixtureRequest):
     return request.getfixturevalue(request.param)
 

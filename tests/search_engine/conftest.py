@@ -1,3 +1,3 @@
 """Search-engine fixtures (defined in search_engine/fixtures.py so other test areas can import them)."""
 
-from search_engine.fixtures import elasticsearch, opensearch, opensearch3  # noqa: F401  (pytest fixtures)
+from search_engine.fixtures import elasticsearch, elasticsearch9, opensearch, opensearch3  # noqa: F401  (pytest fixtures)

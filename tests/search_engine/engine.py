@@ -1,11 +1,12 @@
 """Build, start and stop a real single-node search engine for the tests.
 
-Three engines, each assembled from the server and module jars on Maven Central and started in a
+Four engines, each assembled from the server and module jars on Maven Central and started in a
 JVM by a small launcher on an ephemeral 127.0.0.1 port:
 - OpenSearch 2.19 (pom.xml and src/ beside this file; launcher mlopstui.search.SingleNode);
 - OpenSearch 3.3 (os3/; the same launcher for 3.x's API; Java 21 or newer, found under /usr/lib/jvm);
-- Elasticsearch 8.15 (es8/; launcher org.elasticsearch.node.EmbeddedElasticsearch).
-The first use builds an engine with Maven into ./target (./target/os3, ./target/es8); later uses reuse the
+- Elasticsearch 8.15 (es8/; launcher org.elasticsearch.node.EmbeddedElasticsearch);
+- Elasticsearch 9.1 (es9/; the same launcher for 9.x's plugin loader; Java 21 or newer).
+The first use builds an engine with Maven into ./target (./target/os3, ./target/es8, ./target/es9); later uses reuse the
 build while its pom.xml and launcher sources are unchanged.
 """
 
@@ -63,6 +64,10 @@ OPENSEARCH3 = EngineKind(
 ELASTICSEARCH = EngineKind(
     "elasticsearch", ENGINE_DIR / "es8", TARGET / "es8",
     "org.elasticsearch.node.EmbeddedElasticsearch", "elasticsearch-8.*.jar",
+)
+ELASTICSEARCH9 = EngineKind(
+    "elasticsearch9", ENGINE_DIR / "es9", TARGET / "es9",
+    "org.elasticsearch.node.EmbeddedElasticsearch", "elasticsearch-9.*.jar", java=21,
 )
 
 

@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from search_engine.cluster import SeededCluster, load_seed, remove_seed, server_info, tls_verify_from_env
-from search_engine.engine import EngineKind, ELASTICSEARCH, OPENSEARCH, OPENSEARCH3, start_engine
+from search_engine.engine import EngineKind, ELASTICSEARCH, ELASTICSEARCH9, OPENSEARCH, OPENSEARCH3, start_engine
 from search_engine.seed import Layout
 
 EXTERNAL_PREFIX = "mlops-tui-test-"
@@ -133,3 +133,15 @@ def elasticsearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCl
     else:
         yield _shared("elasticsearch", lambda: _local(ELASTICSEARCH, tmp_path_factory))
     _close("elasticsearch")
+
+
+@pytest.fixture(scope="session")
+def elasticsearch9(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCluster]:
+    """A real Elasticsearch 9.1 with the seed logs (the same jars-and-stand-in build as 8.15, on Java 21 or
+    newer), or the Elasticsearch 9.x named by MLOPS_TUI_TEST_ES9_URL."""
+    external = os.environ.get("MLOPS_TUI_TEST_ES9_URL", "").rstrip("/")
+    if external:
+        yield _shared("elasticsearch9", lambda: _external(external, "elasticsearch"))
+    else:
+        yield _shared("elasticsearch9", lambda: _local(ELASTICSEARCH9, tmp_path_factory))
+    _close("elasticsearch9")
