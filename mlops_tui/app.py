@@ -100,6 +100,7 @@ class MlopsApp(App[None]):
         pane_options: Mapping[str, Mapping[str, Any]] | None = None,
         themes: Mapping[str, Theme] | None = None,
         freeze_startup_objects: bool = False,
+        first_pane: str | None = None,
     ) -> None:
         """Either settings, or load_settings: called after the first frame, it returns the settings and the
         config file they came from, or raises SettingsError. first_theme: the theme of the frames painted
@@ -116,6 +117,7 @@ class MlopsApp(App[None]):
         self.startup_error: Exception | None = None  # why the settings could not be used; the app then exits
         self.config_file = config_file
         self.pane_options = {name: dict(opts) for name, opts in (pane_options or {}).items()}
+        self.first_pane = first_pane  # the pane shown first (the demo's --search-engine: logs), else the first tab
         self.freeze_startup_objects = freeze_startup_objects
         self._themes = dict(themes if themes is not None else load_themes())
         for theme in self._themes.values():
@@ -229,6 +231,9 @@ class MlopsApp(App[None]):
     def _start_panes(self) -> None:
         source = f"settings: {self.config_file}" if self.config_file else "settings: built-in defaults"
         self.sub_title = source
+        if self.first_pane is not None:
+            self.query_one("#pane-tabs", ViewTabs).active = self.first_pane
+            self.query_one("#panes", ContentSwitcher).current = self.first_pane
         self._ensure_pane(self.active_pane_id)
         self._deferred_focus = self.active_pane_id
         self.call_later(self._focus_when_mounted, self.active_pane_id)

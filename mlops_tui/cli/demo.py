@@ -18,7 +18,10 @@ from mlops_tui.cli.common import EXIT_BACKEND, fail, state
 @click.command()
 @click.option("--prepare", "prepare_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
               help="Only build the sandbox in DIR and print its path.")
-def demo(prepare_dir: Path | None) -> None:
+@click.option("--search-engine", "search_engine", is_flag=True,
+              help="Also start the OpenSearch node the tests use (needs the source checkout, Java 17+ and Maven; "
+                   "the first start builds it), ship the demo's logs into it and open the Logs pane on it.")
+def demo(prepare_dir: Path | None, search_engine: bool) -> None:
     """Open the app on a demo sandbox built in a temporary folder."""
     from mlops_tui.demo.sandbox import SandboxError, demo_overrides, prepare
 
@@ -44,10 +47,38 @@ def demo(prepare_dir: Path | None) -> None:
             from mlops_tui.cli.run import run_app
             from mlops_tui.demo.loggen import LogGenerator
 
-            servers.enter_context(LogGenerator(root / "logs", on_event=exporter.metrics.record_event))
-            run_app(cli_state, cwd=root)
+            events = [exporter.metrics.record_event]
+            first_pane, pane_options = None, None
+            if search_engine:
+                from mlops_tui.demo.search_engine import INDEX, SOURCE_NAME
+
+                engine = _start_search_engine(servers, Path(tmp) / "opensearch", root / "logs")
+                events.append(engine.ship)
+                cli_state.dotlist.append(f"logs.opensearch=[{{name: {SOURCE_NAME}, url: '{engine.url}', index: {INDEX}}}]")
+                first_pane, pane_options = "logs", {"logs": {"show_cluster": SOURCE_NAME}}
+
+            def on_event(name: str, lines: list[str]) -> None:
+                for event in events:
+                    event(name, lines)
+
+            servers.enter_context(LogGenerator(root / "logs", on_event=on_event))
+            run_app(cli_state, cwd=root, first_pane=first_pane, pane_options=pane_options)
     except SandboxError as exc:
         fail(f"cannot build the demo sandbox: {exc}", EXIT_BACKEND)
+
+
+def _start_search_engine(servers: ExitStack, home: Path, logs_dir: Path):  # noqa: ANN202 - a DemoSearchEngine
+    """The demo's OpenSearch with the backlog in it, stopped with `servers`; exit 3 when it cannot run here."""
+    from mlops_tui.demo.search_engine import INDEX, DemoSearchEngine, DemoSearchEngineError
+
+    click.echo("demo: starting OpenSearch (the first start downloads and builds it with Maven: a few minutes)", err=True)
+    try:
+        engine = servers.enter_context(DemoSearchEngine(home))
+        shipped = engine.ship_files(logs_dir)
+    except DemoSearchEngineError as exc:
+        fail(f"demo --search-engine: {exc}", EXIT_BACKEND)
+    click.echo(f"demo: OpenSearch at {engine.url} holds {shipped:,} log documents (index {INDEX})", err=True)
+    return engine
 
 
 HANG_UP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)

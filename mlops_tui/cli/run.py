@@ -21,7 +21,8 @@ def first_theme(cli_state: CliState, environ: Mapping[str, str]) -> str | None:
     return environ.get("MLOPS_TUI_UI__THEME")
 
 
-def run_app(cli_state: CliState, cwd: Path | None = None) -> None:
+def run_app(cli_state: CliState, cwd: Path | None = None, first_pane: str | None = None,
+            pane_options: dict | None = None) -> None:
     """Open the app; it reads the settings of cli_state after its first frame (mlops_tui/app.py).
     cwd: the folder to work in (the demo's sandbox); the settings are still looked for where the command
     was started."""
@@ -35,7 +36,8 @@ def run_app(cli_state: CliState, cwd: Path | None = None) -> None:
     if cwd is not None:
         os.chdir(cwd)
     app = MlopsApp(load_settings=lambda: (cli_state.load(), cli_state.config_file),
-                   first_theme=first_theme(cli_state, os.environ), themes=themes, freeze_startup_objects=True)
+                   first_theme=first_theme(cli_state, os.environ), themes=themes, freeze_startup_objects=True,
+                   first_pane=first_pane, pane_options=pane_options)
     app.run()
     if app.crashed:  # its line is printed and its crash file written (MlopsApp._fatal_error)
         raise SystemExit(EXIT_INTERNAL)

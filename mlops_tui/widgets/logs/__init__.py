@@ -113,9 +113,10 @@ class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, 
         row: int
 
     def __init__(self, settings: LogsSettings, source: LogSource | None = None, poll_interval: float | None = None,
-                 index_budget: int = INDEX_BUDGET, **kwargs) -> None:
+                 index_budget: int = INDEX_BUDGET, show_cluster: str | None = None, **kwargs) -> None:
         super().__init__(id="logs-pane")
         self.settings = settings
+        self.show_first = show_cluster  # the configured cluster shown first (the demo's --search-engine)
         self.source: LogSource | None = None
         self._given = source
         self.poll_interval = settings.poll_interval if poll_interval is None else poll_interval
@@ -137,6 +138,10 @@ class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, 
 
     def on_mount(self) -> None:
         self.view = self.query_one(LogView)
+        if self.show_first is not None:
+            at = next((i for i, p in enumerate(self.clusters) if p.source.endpoint.name == self.show_first), None)
+            if at is not None:
+                self.call_after_refresh(self._show_cluster, at)
         files = self.files = default_files((), self.settings.files)
         if self._given is None:
             if not files:
