@@ -9,7 +9,9 @@ fixture, and stopped at the end of the session (or when the process exits).
 
 Environment:
 - MLOPS_TUI_TEST_OPENSEARCH_URL: use this OpenSearch 2.x cluster instead of starting one.
+- MLOPS_TUI_TEST_OPENSEARCH3_URL: use this OpenSearch 3.x cluster instead of starting one.
 - MLOPS_TUI_TEST_ES_URL: use this Elasticsearch 8.x cluster instead of starting one.
+- MLOPS_TUI_TEST_ES9_URL: use this Elasticsearch 9.x cluster instead of starting one.
 - MLOPS_TUI_TEST_TLS_VERIFY=0: do not verify the external cluster's TLS certificate.
 Credentials go in the URL (https://elastic:secret@localhost:9200).
 The seed then goes under the prefix ``mlops-tui-test-`` (so ``mlops-tui-test-logs-*``), replacing
@@ -98,28 +100,31 @@ def _local(
     return cluster, engine.stop
 
 
+def _session_cluster(key: str, env: str, kind: EngineKind, product: str,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCluster]:
+    """The body of each engine's session fixture: the cluster named by the environment variable `env`, else
+    one started here, shared by every conftest that imports the fixture and closed at the session's end."""
+    external = os.environ.get(env, "").rstrip("/")
+    if external:
+        yield _shared(key, lambda: _external(external, product))
+    else:
+        yield _shared(key, lambda: _local(kind, tmp_path_factory))
+    _close(key)
+
+
 @pytest.fixture(scope="session")
 def opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCluster]:
     """A real OpenSearch 2.x with the seed logs: started here, or the one named by
     MLOPS_TUI_TEST_OPENSEARCH_URL."""
-    external = os.environ.get("MLOPS_TUI_TEST_OPENSEARCH_URL", "").rstrip("/")
-    if external:
-        yield _shared("opensearch", lambda: _external(external, "opensearch"))
-    else:
-        yield _shared("opensearch", lambda: _local(OPENSEARCH, tmp_path_factory))
-    _close("opensearch")
+    yield from _session_cluster("opensearch", "MLOPS_TUI_TEST_OPENSEARCH_URL", OPENSEARCH, "opensearch", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def opensearch3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCluster]:
     """A real OpenSearch 3.3 with the seed logs, started here (on Java 21 or newer), or the OpenSearch 3.x
     named by MLOPS_TUI_TEST_OPENSEARCH3_URL."""
-    external = os.environ.get("MLOPS_TUI_TEST_OPENSEARCH3_URL", "").rstrip("/")
-    if external:
-        yield _shared("opensearch3", lambda: _external(external, "opensearch"))
-    else:
-        yield _shared("opensearch3", lambda: _local(OPENSEARCH3, tmp_path_factory))
-    _close("opensearch3")
+    yield from _session_cluster("opensearch3", "MLOPS_TUI_TEST_OPENSEARCH3_URL", OPENSEARCH3, "opensearch",
+                                tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -127,21 +132,13 @@ def elasticsearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCl
     """A real Elasticsearch 8 with the seed logs: a single node of 8.15.5 started here from the
     Maven Central jars (server, transport-netty4; GET / from a small stand-in for the unpublished
     rest-root module), or the cluster named by MLOPS_TUI_TEST_ES_URL."""
-    external = os.environ.get("MLOPS_TUI_TEST_ES_URL", "").rstrip("/")
-    if external:
-        yield _shared("elasticsearch", lambda: _external(external, "elasticsearch"))
-    else:
-        yield _shared("elasticsearch", lambda: _local(ELASTICSEARCH, tmp_path_factory))
-    _close("elasticsearch")
+    yield from _session_cluster("elasticsearch", "MLOPS_TUI_TEST_ES_URL", ELASTICSEARCH, "elasticsearch",
+                                tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def elasticsearch9(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCluster]:
     """A real Elasticsearch 9.1 with the seed logs (the same jars-and-stand-in build as 8.15, on Java 21 or
     newer), or the Elasticsearch 9.x named by MLOPS_TUI_TEST_ES9_URL."""
-    external = os.environ.get("MLOPS_TUI_TEST_ES9_URL", "").rstrip("/")
-    if external:
-        yield _shared("elasticsearch9", lambda: _external(external, "elasticsearch"))
-    else:
-        yield _shared("elasticsearch9", lambda: _local(ELASTICSEARCH9, tmp_path_factory))
-    _close("elasticsearch9")
+    yield from _session_cluster("elasticsearch9", "MLOPS_TUI_TEST_ES9_URL", ELASTICSEARCH9, "elasticsearch",
+                                tmp_path_factory)

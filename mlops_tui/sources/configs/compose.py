@@ -22,7 +22,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -568,32 +568,15 @@ _REGISTERED: set[tuple[str, Path | None]] = set()
 def register_modules(modules: tuple[str, ...], module_path: Path | None) -> None:
     """Import each module (from module_path first) once per process: importing is what fills Hydra's
     ConfigStore (`cs.store(...)` at module level). A module that cannot be imported is a ConfigError naming it."""
-    import importlib
-    import sys
+    from mlops_tui.sources.configs.validate import import_user_module
 
     for name in modules:
         if (name, module_path) in _REGISTERED:
             continue
-        folder = str(module_path) if module_path else None
-        if folder is not None and not Path(folder).is_dir():
-            raise ConfigError(f"configs.model_path {folder!r} (where configs.hydra_modules are imported from) is not a folder")
-        added = folder is not None and folder not in sys.path
-        if added:
-            sys.path.insert(0, folder)
-        writes = sys.dont_write_bytecode
-        sys.dont_write_bytecode = True  # no __pycache__ written into the user's repository
-        try:  # quietly: a module's prints and warnings (@hydra.main's version_base one) would land on the screen
-            with warnings.catch_warnings(), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-                warnings.simplefilter("ignore")
-                importlib.import_module(name)
-        except ImportError as exc:
-            raise ConfigError(f"cannot import Hydra module {name!r} (configs.hydra_modules): {exc}") from None
-        except Exception as exc:  # noqa: BLE001 - importing user code can raise anything; report it, never a traceback
-            raise ConfigError(f"importing Hydra module {name!r} (configs.hydra_modules) raised {type(exc).__name__}: {exc}") from None
-        finally:
-            sys.dont_write_bytecode = writes
-            if added:
-                sys.path.remove(folder)
+        if module_path is not None and not module_path.is_dir():
+            raise ConfigError(f"configs.model_path {str(module_path)!r} (where configs.hydra_modules are imported from) is not a folder")
+        label = f"Hydra module {name!r} (configs.hydra_modules)"
+        import_user_module(name, module_path, label, label)
         _REGISTERED.add((name, module_path))
 
 

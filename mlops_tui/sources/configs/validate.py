@@ -87,26 +87,10 @@ def import_model(target: str, import_path: str | None = None) -> Any:
     module_name, sep, class_name = target.partition(":")
     if not sep or not module_name or not class_name:
         raise ConfigError(f"model {target!r}: expected package.module:ClassName")
-    added = False
-    if import_path:
-        folder = str(Path(import_path).absolute())
-        if not Path(folder).is_dir():
-            raise ConfigError(f"model import path {import_path!r} is not a folder")
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-            added = True
-    writes = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True  # no __pycache__ written into the user's repository
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError(f"cannot import module {module_name!r} for model {target!r}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - importing user code can raise anything; report it, never a traceback
-        raise ConfigError(f"importing {module_name!r} raised {type(exc).__name__}: {exc}") from None
-    finally:
-        sys.dont_write_bytecode = writes
-        if added:
-            sys.path.remove(str(Path(import_path).absolute()))
+    if import_path and not Path(import_path).absolute().is_dir():
+        raise ConfigError(f"model import path {import_path!r} is not a folder")
+    module = import_user_module(module_name, import_path, f"module {module_name!r} for model {target!r}",
+                                f"{module_name!r}")
     obj = module
     for part in class_name.split("."):
         obj = getattr(obj, part, None)
@@ -115,6 +99,33 @@ def import_model(target: str, import_path: str | None = None) -> Any:
     if not (isinstance(obj, type) and (issubclass(obj, BaseModel) or is_structured(obj))):
         raise ConfigError(f"{target!r} is not a Pydantic model class nor a structured config (dataclass or attrs class)")
     return obj
+
+
+def import_user_module(name: str, folder: str | Path | None, what: str, short: str) -> Any:
+    """Import a module of the user's project (from folder first): no __pycache__ written into their folder, its
+    prints and warnings kept off the screen; a ConfigError naming `what` (`short` when it raised) otherwise."""
+    import contextlib
+    import io
+    import warnings
+
+    path = str(Path(folder).absolute()) if folder else None
+    added = path is not None and path not in sys.path
+    if added:
+        sys.path.insert(0, path)
+    writes = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # no __pycache__ written into the user's repository
+    try:  # quietly: a module's prints and warnings (@hydra.main's version_base one) would land on the screen
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            return importlib.import_module(name)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import {what}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - importing user code can raise anything; report it, never a traceback
+        raise ConfigError(f"importing {short} raised {type(exc).__name__}: {exc}") from None
+    finally:
+        sys.dont_write_bytecode = writes
+        if added:
+            sys.path.remove(path)
 
 
 def is_structured(cls: Any) -> bool:
