@@ -14,6 +14,7 @@ import gc
 import importlib
 import inspect
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -80,6 +81,7 @@ class MlopsApp(App[None]):
         Binding("ctrl+p", "command_palette", "palette", id="app.palette", show=False, priority=True,
                 key_display="^p", tooltip="Open the command palette"),
         Binding("colon", "command_palette", "Commands", id="app.commands", show=False),  # k9s's `:`
+        Binding("ctrl+t", "time_range", "Time range (all panes)", id="app.time_range", show=False),
         Binding("j", "simulate_key('down')", "Down", id="app.vim.down", show=False),
         Binding("k", "simulate_key('up')", "Up", id="app.vim.up", show=False),
         Binding("h", "simulate_key('left')", "Left", id="app.vim.left", show=False),
@@ -118,6 +120,8 @@ class MlopsApp(App[None]):
         self.config_file = config_file
         self.pane_options = {name: dict(opts) for name, opts in (pane_options or {}).items()}
         self.first_pane = first_pane  # the pane shown first (the demo's --search-engine: logs), else the first tab
+        self.time_range: tuple[datetime, datetime] | None = None  # the shared one (Ctrl+T), applied when typed
+        self.time_range_text = ""
         self.freeze_startup_objects = freeze_startup_objects
         self._themes = dict(themes if themes is not None else load_themes())
         for theme in self._themes.values():
@@ -335,6 +339,26 @@ class MlopsApp(App[None]):
     @on(ViewTabs.Picked, "#pane-tabs")
     def _pane_name_clicked(self, message: ViewTabs.Picked) -> None:
         self.action_show_pane(message.view)
+
+    def action_time_range(self) -> None:
+        """Ctrl+T: the time range every pane that shows time shows (screens/timerange.py)."""
+        from mlops_tui.screens.timerange import TimeRangeScreen
+
+        self.push_screen(TimeRangeScreen(self.time_range_text), self._time_range_typed)
+
+    def _time_range_typed(self, text: str | None) -> None:
+        if text is None:  # cancelled
+            return
+        from mlops_tui.sources.timespec import parse_range
+
+        self.time_range = parse_range(text) if text else None
+        self.time_range_text = text
+        base = self.sub_title.split(" · time ")[0]
+        self.sub_title = f"{base} · time {text}" if text else base
+        for pane in self._panes.values():
+            apply = getattr(pane, "apply_time_range", None)
+            if apply is not None and pane.is_mounted:
+                apply(self.time_range)
 
     def action_zoom(self) -> None:
         """z: the focused panel gets the whole screen; z again gives the others back (widgets/zoom.py)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
@@ -86,6 +86,7 @@ class LogsModel:
     searched_to: int = 0
     searching: bool = False
     generation: int = 0
+    shared: tuple[datetime, datetime] | None = None  # the app's shared time range (Ctrl+T): every query keeps it
     _base: tuple = field(default_factory=lambda: (array("Q"), array("Q"), []))
 
     @property
@@ -112,13 +113,21 @@ class LogsModel:
     # --- commands: each returns what the pane must start or show ---------------------------------------
     def set_search(self, text: str) -> None:
         """The search box was submitted; QueryError for bad text (the state is then unchanged)."""
-        self.query = parse_search(text)
+        self.query = self.within_shared(parse_search(text))
+
+    def within_shared(self, query: Query | None) -> Query | None:
+        """query narrowed to the shared time range, if one is set (a range alone filters every record)."""
+        if self.shared is None:
+            return query
+        return replace(query or Query(""), since=self.shared[0], until=self.shared[1])
 
     def cycle_level(self) -> None:
         self.level_step = (self.level_step + 1) % len(LEVEL_STEPS)
 
     def clear(self) -> None:
-        self.query, self.filtering, self.level_step = None, False, 0
+        """No search and no level filter; the shared time range, if one is set, stays."""
+        self.query, self.level_step = self.within_shared(None), 0
+        self.filtering = self.query is not None
 
     def toggle_filter(self) -> bool:
         """False (and no change) when there is no query to filter by."""

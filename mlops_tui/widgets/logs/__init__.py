@@ -10,6 +10,7 @@ import os
 import time
 from array import array
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -138,6 +139,9 @@ class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, 
 
     def on_mount(self) -> None:
         self.view = self.query_one(LogView)
+        shared = getattr(self.app, "time_range", None)  # the app's shared range (Ctrl+T), typed before this pane was built
+        if shared is not None:
+            self.apply_time_range(shared, search=False)
         if self.show_first is not None:
             at = next((i for i, p in enumerate(self.clusters) if p.source.endpoint.name == self.show_first), None)
             if at is not None:
@@ -297,6 +301,21 @@ class LogsPane(ClusterSwitch, PatternsSwitch, AskLine, SearchRuns, RuleFilters, 
         self.model.clear()
         self.clear_patterns()
         self._restart_search()
+
+    def apply_time_range(self, span: tuple[datetime, datetime] | None, search: bool = True) -> None:
+        """The app's shared time range (Ctrl+T): the files show only the records in it (the search typed
+        kept), every cluster view searches over it; None: no range (the clusters back to their `last ...`)."""
+        query = self.model.query
+        if span is None and query is not None and (query.since or query.until):
+            query = replace(query, since=None, until=None)
+            query = query if (query.pattern or query.structured) else None
+        self.model.shared = span
+        self.model.query = query = self.model.within_shared(query)
+        self.model.filtering = query is not None
+        for panel in self.clusters:
+            panel.shared_range(span)
+        if search:
+            self._restart_search()
 
     def show_window(self, search: str, start: float, end: float, source: str = "") -> None:
         """Only the records from start to end (epoch seconds) matching `search` (the search box's grammar;

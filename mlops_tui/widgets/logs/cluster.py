@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -353,6 +354,15 @@ class ClusterPanel(Vertical):
 
     def action_range(self) -> None:
         self.run(self.model.stepped())
+
+    def shared_range(self, span: tuple[datetime, datetime] | None) -> None:
+        """The app's shared time range (Ctrl+T) for this view: searched now when shown, else when first shown;
+        None: back to the `last ...` range it had."""
+        query = replace(self.model.query, span=span)
+        if self.display and self.model.generation > 0:
+            self.run(query)
+        else:
+            self.model.query = query
 
     def action_type_range(self) -> None:
         """Kibana's absolute and relative time picker, typed: `3h..1h`, `2026-12-01 10:00..2026-12-01 12:00`,
