@@ -29,7 +29,7 @@ class TimeRangeScreen(ModalScreen["str | None"]):
     TimeRangeScreen .dialog-hint { color: $text-muted; }
     TimeRangeScreen #time-range-error { color: $error; display: none; }
     TimeRangeScreen.-error #time-range-error { display: block; }
-    TimeRangeScreen Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    TimeRangeScreen #time-range-input { border: none; height: 1; padding: 0 1; background: $boost; }
     """
 
     def __init__(self, current: str = "") -> None:

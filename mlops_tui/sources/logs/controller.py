@@ -193,7 +193,9 @@ class LogsModel:
         """The bar's search part without the histogram, or None when nothing is searched."""
         more = "…" if self.searching else ""
         if self.query is not None:
-            return f"{query_text(self.query)}: {len(self.hits):,} hit" + ("" if len(self.hits) == 1 else "s") + more
+            count = f"{len(self.hits):,} hit" + ("" if len(self.hits) == 1 else "s") + more
+            text = query_text(self.query)
+            return f"{text}: {count}" if text else count  # (a time range alone: its span is said before)
         if self.level is not None:
             return f"{len(self.hits):,} records{more}"
         return None
