@@ -233,8 +233,7 @@ class MlopsApp(App[None]):
         return True
 
     def _start_panes(self) -> None:
-        source = f"settings: {self.config_file}" if self.config_file else "settings: built-in defaults"
-        self.sub_title = source
+        self._show_sub_title()
         if self.first_pane is not None:
             self.query_one("#pane-tabs", ViewTabs).active = self.first_pane
             self.query_one("#panes", ContentSwitcher).current = self.first_pane
@@ -353,12 +352,16 @@ class MlopsApp(App[None]):
 
         self.time_range = parse_range(text) if text else None
         self.time_range_text = text
-        base = self.sub_title.split(" · time ")[0]
-        self.sub_title = f"{base} · time {text}" if text else base
+        self._show_sub_title()
         for pane in self._panes.values():
             apply = getattr(pane, "apply_time_range", None)
             if apply is not None and pane.is_mounted:
                 apply(self.time_range)
+
+    def _show_sub_title(self) -> None:
+        """The header's second part: where the settings came from, and the shared time range when one is set."""
+        source = f"settings: {self.config_file}" if self.config_file else "settings: built-in defaults"
+        self.sub_title = f"{source} · time {self.time_range_text}" if self.time_range_text else source
 
     def action_zoom(self) -> None:
         """z: the focused panel gets the whole screen; z again gives the others back (widgets/zoom.py)."""
